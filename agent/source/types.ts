@@ -1,0 +1,65 @@
+/**
+ * The seam between where state comes from (the API server, or files on disk) and the
+ * reconcile loop. A source keeps an observed snapshot, tells the loop when it changed,
+ * and carries out the leader's writes. In files mode the node is always the leader and
+ * "Service status" is the state file.
+ */
+import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
+import type { BGPPeeringPolicy, Condition, LoadBalancerIPPool } from '../api/v1alpha1.ts';
+
+export interface ObservedState {
+  /** True once the first full list of every resource is in. */
+  synced: boolean;
+  /** This node (its labels select peering policies; its InternalIP is the default router ID). */
+  node: NodeObject | undefined;
+  pools: LoadBalancerIPPool[];
+  policies: BGPPeeringPolicy[];
+  /** Services this edgelb owns (type LoadBalancer, and a class it handles), with their status. */
+  services: ServiceObject[];
+  endpointSlices: EndpointSliceObject[];
+  /** Secrets named by authSecretRef: "namespace/name" -> decoded data. */
+  secrets: Map<string, Record<string, string>>;
+}
+
+export interface ServiceStatusWrite {
+  ips: string[];
+  /** The edgelb.io/IPAMRequestSatisfied condition; lastTransitionTime is kept by the writer when status is unchanged. */
+  condition: Omit<Condition, 'lastTransitionTime'>;
+}
+
+export interface PoolStatusWrite {
+  conditions: Omit<Condition, 'lastTransitionTime'>[];
+  ipsTotal: string;
+  ipsUsed: string;
+  ipsAvailable: string;
+}
+
+export type EventKind = 'Allocated' | 'Released' | 'Conflict' | 'InvalidRequest';
+
+export interface StatusWriter {
+  /** Writes only when something changed; retries conflicts; resolves false if the Service is gone. */
+  writeServiceStatus(svc: ServiceObject, status: ServiceStatusWrite): Promise<boolean>;
+  writePoolStatus(pool: LoadBalancerIPPool, status: PoolStatusWrite): Promise<void>;
+  writePolicyStatus(policy: BGPPeeringPolicy, valid: Omit<Condition, 'lastTransitionTime'>): Promise<void>;
+  /** Records an Event on the Service; aggregated so a loop cannot flood. */
+  event(svc: ServiceObject, kind: EventKind, type: 'Normal' | 'Warning', message: string): void;
+}
+
+export interface Leadership {
+  isLeader(): boolean;
+  /** Identity of the current holder as last observed ("" when none). */
+  holder(): string;
+}
+
+export interface Source {
+  readonly kind: 'kubernetes' | 'files';
+  /** Starts watching; onChange is called (possibly often) whenever observe() may differ. */
+  start(onChange: () => void): Promise<void>;
+  observe(): ObservedState;
+  readonly writer: StatusWriter;
+  readonly leadership: Leadership;
+  /** Problems a user must fix (bad manifest, unreachable API), for /readyz and /status. */
+  problems(): string[];
+  /** Stops watching; releases leadership if held. Called after BGP has withdrawn. */
+  stop(): Promise<void>;
+}
