@@ -1,0 +1,31 @@
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
+import { formatProblem } from '../config/schema.ts';
+import { type Command, noPositionals, parseOrUsage } from './args.ts';
+
+const usage = `Usage: edgelb check-config [--config PATH]
+
+Validates the node configuration and lists every problem with its field path.
+Exits 0 when valid, 1 otherwise.
+
+Options:
+  --config PATH   config file (default ${DEFAULT_CONFIG_PATH}; a missing file means the defaults)`;
+
+export const checkConfigCommand: Command = {
+  name: 'check-config',
+  summary: 'validate the configuration file',
+  usage,
+  async run(argv) {
+    const args = parseOrUsage(argv, { config: { type: 'string', short: 'c' } }, usage);
+    if (!args) return 0;
+    noPositionals(args.positionals, usage);
+    const path = args.values.config ?? DEFAULT_CONFIG_PATH;
+    const r = loadConfig(path);
+    if (!r.ok) {
+      process.stderr.write(`${path}: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}\n`);
+      for (const p of r.problems) process.stderr.write(`  ${formatProblem(p)}\n`);
+      return 1;
+    }
+    process.stdout.write(r.found ? `${path}: ok\n` : `${path}: not found, the defaults apply: ok\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,38 @@
+import { startAgent } from '../agent.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
+import { formatProblem } from '../config/schema.ts';
+import { EX_CONFIG } from '../lib/errors.ts';
+import { createLogger } from '../lib/log.ts';
+import { type Command, noPositionals, parseOrUsage } from './args.ts';
+
+const usage = `Usage: edgelb run [--config PATH]
+
+Runs the agent: IPAM (on the elected leader), the BGP speaker and the local HTTP
+endpoint. Stops cleanly on SIGTERM or SIGINT; SIGHUP reloads files-mode manifests.
+
+Options:
+  --config PATH   config file (default ${DEFAULT_CONFIG_PATH}; a missing file means the defaults)
+
+Exit codes: 0 clean stop, 78 invalid configuration, 1 any other failure.`;
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run the agent',
+  usage,
+  async run(argv) {
+    const args = parseOrUsage(argv, { config: { type: 'string', short: 'c' } }, usage);
+    if (!args) return 0;
+    noPositionals(args.positionals, usage);
+    const path = args.values.config ?? DEFAULT_CONFIG_PATH;
+    const loaded = loadConfig(path);
+    if (!loaded.ok) {
+      process.stderr.write(`edgelb: invalid configuration in ${path}:\n`);
+      for (const p of loaded.problems) process.stderr.write(`  ${formatProblem(p)}\n`);
+      return EX_CONFIG;
+    }
+    const log = createLogger({ level: loaded.config.log.level, format: loaded.config.log.format });
+    if (!loaded.found) log.info('config file not found, using the defaults', { path });
+    const agent = await startAgent(loaded.config, log);
+    return agent.done;
+  },
+};

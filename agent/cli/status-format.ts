@@ -1,0 +1,89 @@
+/** PURE. Renders the /status document for people: leader, peers table, allocations, pools. */
+import { isHealthy, type StatusDoc } from '../http/status-doc.ts';
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('   ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds <= 0) return '-';
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  if (d > 0) return `${d}d${h}h`;
+  if (h > 0) return `${h}h${m}m`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+export function formatStatus(s: StatusDoc): string {
+  const out: string[] = [];
+  const health = isHealthy(s) ? 'healthy' : 'degraded';
+  out.push(`Node:     ${s.node} (edgelb ${s.version}, ${health})`);
+  out.push(`Source:   ${s.source.kind}, ${s.source.synced ? 'synced' : 'not synced'}`);
+  out.push(
+    `Leader:   ${s.leader.isLeader ? 'this node' : s.leader.holder ? s.leader.holder : 'none'}${s.leader.isLeader ? '' : ' (this node follows)'}`,
+  );
+  if (s.bgp.routerId) out.push(`RouterID: ${s.bgp.routerId}`);
+  for (const p of s.problems) out.push(`Problem:  ${p}`);
+  out.push('');
+  if (s.bgp.peers.length === 0) out.push('No BGP peers configured for this node.');
+  else {
+    out.push(
+      ...table(
+        ['Peer', 'Local ASN', 'Peer ASN', 'State', 'Uptime', 'Advertised'],
+        s.bgp.peers.map((p) => [
+          p.port === 179 ? p.address : `${p.address}:${p.port}`,
+          String(p.localASN),
+          String(p.peerASN),
+          p.state,
+          formatDuration(p.uptimeSeconds),
+          String(p.advertised),
+        ]),
+      ),
+    );
+  }
+  out.push('');
+  if (s.allocations.length === 0 && s.pending.length === 0) out.push('No LoadBalancer Services.');
+  else {
+    out.push(
+      ...table(
+        ['Service', 'IPs', 'Pool'],
+        [
+          ...s.allocations.map((a) => [`${a.namespace}/${a.name}`, a.ips.join(','), a.pool]),
+          ...s.pending.map((p) => [`${p.namespace}/${p.name}`, `<none: ${p.reason}>`, '']),
+        ],
+      ),
+    );
+  }
+  if (s.pools.length > 0) {
+    out.push('');
+    out.push(
+      ...table(
+        ['Pool', 'Total', 'Used', 'Available', 'Conditions'],
+        s.pools.map((p) => [
+          p.name,
+          p.total,
+          p.used,
+          p.available,
+          p.conditions
+            .filter((c) => c.status === 'True')
+            .map((c) => c.type)
+            .join(','),
+        ]),
+      ),
+    );
+  }
+  if (s.bgp.advertised.length > 0) {
+    out.push('');
+    out.push(`Announced: ${s.bgp.advertised.join(' ')}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,252 @@
+/**
+ * PURE. The node configuration (/etc/edgelb/config.yaml): its defaults, and a strict
+ * validator that reports every problem at once with its field path.
+ */
+
+import { didYouMean } from '../lib/suggest.ts';
+import { parseCidr, parseIP } from '../net/ip.ts';
+
+export interface Config {
+  nodeName: string;
+  source: 'kubernetes' | 'files';
+  kubernetes: {
+    kubeconfig: string;
+    leaderElection: {
+      namespace: string;
+      leaseName: string;
+      leaseDurationSeconds: number;
+      renewDeadlineSeconds: number;
+      retryPeriodSeconds: number;
+    };
+    loadBalancerClass: string;
+    claimServicesWithoutClass: boolean;
+  };
+  files: {
+    manifests: string;
+    state: string;
+    nodeLabels: Record<string, string>;
+  };
+  bgp: {
+    routerId: string;
+    /** Picks this node's address (router ID, next hop) among its addresses inside this CIDR. */
+    nodeAddressCIDR: string;
+    listenPort: number;
+    shutdown: 'withdraw' | 'keep';
+  };
+  http: { listen: string };
+  log: { level: 'debug' | 'info' | 'warn' | 'error'; format: 'json' | 'text' };
+}
+
+export function defaultConfig(): Config {
+  return {
+    nodeName: '',
+    source: 'kubernetes',
+    kubernetes: {
+      kubeconfig: '',
+      leaderElection: {
+        namespace: 'kube-system',
+        leaseName: 'edgelb',
+        leaseDurationSeconds: 15,
+        renewDeadlineSeconds: 10,
+        retryPeriodSeconds: 2,
+      },
+      loadBalancerClass: 'edgelb.io/bgp',
+      claimServicesWithoutClass: true,
+    },
+    files: { manifests: '/etc/edgelb/manifests.d', state: '/var/lib/edgelb/state.json', nodeLabels: {} },
+    bgp: { routerId: '', nodeAddressCIDR: '', listenPort: 0, shutdown: 'withdraw' },
+    http: { listen: '127.0.0.1:9180' },
+    log: { level: 'info', format: 'json' },
+  };
+}
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: Problem[] };
+
+type Check = (value: unknown, path: string, problems: Problem[]) => unknown;
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return String(v);
+}
+
+const str =
+  (opts: { nonEmpty?: boolean } = {}): Check =>
+  (v, path, problems) => {
+    if (typeof v !== 'string')
+      return void problems.push({ path, message: `must be a string, got ${show(v)}` });
+    if (opts.nonEmpty && v === '') return void problems.push({ path, message: 'must not be empty' });
+    return v;
+  };
+
+const int =
+  (min: number, max: number): Check =>
+  (v, path, problems) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      return void problems.push({ path, message: `must be an integer ${min}..${max}, got ${show(v)}` });
+    }
+    return v;
+  };
+
+const bool: Check = (v, path, problems) => {
+  if (typeof v !== 'boolean')
+    return void problems.push({ path, message: `must be true or false, got ${show(v)}` });
+  return v;
+};
+
+const oneOf =
+  (...allowed: string[]): Check =>
+  (v, path, problems) => {
+    if (typeof v !== 'string' || !allowed.includes(v)) {
+      return void problems.push({ path, message: `must be one of ${allowed.join(', ')}, got ${show(v)}` });
+    }
+    return v;
+  };
+
+const ipv4OrEmpty: Check = (v, path, problems) => {
+  if (typeof v !== 'string') return void problems.push({ path, message: `must be a string, got ${show(v)}` });
+  if (v === '') return v;
+  const r = parseIP(v);
+  if (!r.ok || r.value.family !== 4) {
+    return void problems.push({
+      path,
+      message: `must be an IPv4 address (a BGP identifier), got ${show(v)}`,
+    });
+  }
+  return v;
+};
+
+const cidrOrEmpty: Check = (v, path, problems) => {
+  if (typeof v !== 'string')
+    return void problems.push({ path, message: `must be a CIDR string, got ${show(v)}` });
+  if (v === '') return v;
+  const r = parseCidr(v);
+  if (!r.ok)
+    return void problems.push({ path, message: `must be a CIDR such as 192.168.2.0/24: ${r.error}` });
+  return v;
+};
+
+const hostPort: Check = (v, path, problems) => {
+  if (typeof v !== 'string')
+    return void problems.push({ path, message: `must be "address:port", got ${show(v)}` });
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:]+):(\d+)$/.exec(v);
+  const ip = m ? parseIP(m[1]!) : undefined;
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || !ip?.ok || !(port >= 0 && port <= 65535)) {
+    return void problems.push({
+      path,
+      message: `must be "address:port" with an IP address and a port 0..65535, got ${show(v)}`,
+    });
+  }
+  return v;
+};
+
+const labels: Check = (v, path, problems) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return void problems.push({
+      path,
+      message: `must be a mapping of label names to strings, got ${show(v)}`,
+    });
+  }
+  for (const [k, val] of Object.entries(v)) {
+    if (typeof val !== 'string')
+      problems.push({ path: `${path}.${k}`, message: `must be a string, got ${show(val)}` });
+  }
+  return v;
+};
+
+type Shape = { [key: string]: Check | Shape };
+
+function object(
+  shape: Shape,
+  v: unknown,
+  path: string,
+  problems: Problem[],
+  into: Record<string, unknown>,
+): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    problems.push({ path: path || '(top level)', message: `must be a mapping, got ${show(v)}` });
+    return;
+  }
+  const known = Object.keys(shape);
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    const p = path ? `${path}.${k}` : k;
+    const rule = shape[k];
+    if (rule === undefined) {
+      const hint = didYouMean(k, known);
+      problems.push({ path: p, message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}` });
+      continue;
+    }
+    if (val === null || val === undefined) continue; // an empty YAML value keeps the default
+    if (typeof rule === 'function') {
+      const before = problems.length;
+      const out = rule(val, p, problems);
+      if (problems.length === before) into[k] = out;
+    } else {
+      object(rule, val, p, problems, into[k] as Record<string, unknown>);
+    }
+  }
+}
+
+const SHAPE: Shape = {
+  nodeName: str(),
+  source: oneOf('kubernetes', 'files'),
+  kubernetes: {
+    kubeconfig: str(),
+    leaderElection: {
+      namespace: str({ nonEmpty: true }),
+      leaseName: str({ nonEmpty: true }),
+      leaseDurationSeconds: int(1, 3600),
+      renewDeadlineSeconds: int(1, 3600),
+      retryPeriodSeconds: int(1, 3600),
+    },
+    loadBalancerClass: str({ nonEmpty: true }),
+    claimServicesWithoutClass: bool,
+  },
+  files: { manifests: str({ nonEmpty: true }), state: str({ nonEmpty: true }), nodeLabels: labels },
+  bgp: {
+    routerId: ipv4OrEmpty,
+    nodeAddressCIDR: cidrOrEmpty,
+    listenPort: int(0, 65535),
+    shutdown: oneOf('withdraw', 'keep'),
+  },
+  http: { listen: hostPort },
+  log: { level: oneOf('debug', 'info', 'warn', 'error'), format: oneOf('json', 'text') },
+};
+
+/** Validates a parsed YAML document (undefined or null = all defaults). */
+export function validateConfig(input: unknown): ConfigResult {
+  const config = defaultConfig();
+  const problems: Problem[] = [];
+  if (input !== undefined && input !== null) {
+    object(SHAPE, input, '', problems, config as unknown as Record<string, unknown>);
+  }
+  const le = config.kubernetes.leaderElection;
+  if (problems.length === 0) {
+    // client-go's rules: leaseDuration > renewDeadline > retryPeriod * 1.2
+    if (le.leaseDurationSeconds <= le.renewDeadlineSeconds) {
+      problems.push({
+        path: 'kubernetes.leaderElection.leaseDurationSeconds',
+        message: `must be greater than renewDeadlineSeconds (${le.renewDeadlineSeconds}), got ${le.leaseDurationSeconds}`,
+      });
+    }
+    if (le.renewDeadlineSeconds <= le.retryPeriodSeconds * 1.2) {
+      problems.push({
+        path: 'kubernetes.leaderElection.renewDeadlineSeconds',
+        message: `must be greater than 1.2 × retryPeriodSeconds (${le.retryPeriodSeconds}), got ${le.renewDeadlineSeconds}`,
+      });
+    }
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, config };
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.path}: ${p.message}`;
+}

@@ -1,0 +1,29 @@
+/**
+ * The local HTTP endpoint: /healthz, /readyz, /metrics, /status. The app is built from
+ * plain functions so tests call app.request() without a socket.
+ */
+import { Hono } from 'hono';
+import type { StatusDoc } from './status-doc.ts';
+
+export interface Endpoints {
+  /** Reasons the agent is not ready yet; empty when ready. */
+  notReady(): string[];
+  metrics(): string;
+  status(): StatusDoc;
+}
+
+export function createApp(e: Endpoints): Hono {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.text('ok\n'));
+  app.get('/readyz', (c) => {
+    const reasons = e.notReady();
+    return reasons.length === 0 ? c.json({ ready: true }) : c.json({ ready: false, reasons }, 503);
+  });
+  app.get('/metrics', (c) =>
+    c.body(e.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  );
+  app.get('/status', (c) => c.json(e.status()));
+  app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => c.json({ error: err.message }, 500));
+  return app;
+}

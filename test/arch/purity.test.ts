@@ -1,0 +1,64 @@
+/** The pure/shell split (STYLE.md): pure folders import no I/O and read no clock or randomness. */
+import { describe, expect, test } from 'bun:test';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const ROOT = join(import.meta.dir, '..', '..');
+const PURE = [
+  'agent/net',
+  'agent/api',
+  'agent/bgp/wire',
+  'agent/bgp/fsm',
+  'agent/bgp/rib',
+  'agent/ipam',
+  'agent/reconcile/plan',
+];
+const FORBIDDEN_IMPORT =
+  /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](bun|bun:[^'"]+|node:[^'"]+|@kubernetes\/client-node|hono(?:\/[^'"]*)?|fs|net|os|child_process)['"]/g;
+const FORBIDDEN_CALL =
+  /\b(Date\.now|new Date\(\s*\)|setTimeout|setInterval|Math\.random|performance\.now|process\.)/g;
+
+function files(dir: string): string[] {
+  let out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  for (const e of entries) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out = out.concat(files(p));
+    else if (p.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+function stripComments(src: string): string {
+  return src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+}
+
+describe('pure folders stay pure', () => {
+  const all = PURE.flatMap((d) => files(join(ROOT, d)));
+
+  test('the guard sees the pure code it protects', () => {
+    expect(all.some((f) => f.includes('agent/net/'))).toBe(true);
+    expect(all.length).toBeGreaterThan(2);
+  });
+
+  test('no I/O imports, clocks or randomness', () => {
+    const violations: string[] = [];
+    for (const f of all) {
+      const src = stripComments(readFileSync(f, 'utf8'));
+      for (const m of src.matchAll(FORBIDDEN_IMPORT)) violations.push(`${relative(ROOT, f)} imports ${m[1]}`);
+      for (const m of src.matchAll(FORBIDDEN_CALL)) violations.push(`${relative(ROOT, f)} uses ${m[1]}`);
+    }
+    expect(violations).toEqual([]);
+  });
+
+  test('the guard catches a violation', () => {
+    const sample = "import { x } from 'node:fs';\nconst t = Date.now();";
+    expect([...sample.matchAll(FORBIDDEN_IMPORT)].length).toBe(1);
+    expect([...sample.matchAll(FORBIDDEN_CALL)].length).toBe(1);
+  });
+});
