@@ -1,0 +1,222 @@
+/**
+ * PURE. What this node announces, to whom: a function of the peering policies that select
+ * this node, each virtual router's serviceSelector, the IPs in Service status, and (for
+ * externalTrafficPolicy: Local) this node's endpoints. Every node computes the same thing
+ * from the same observed state, so followers announce exactly what the leader wrote.
+ */
+import {
+  type EndpointSliceObject,
+  SERVICE_NAME_SLICE_LABEL,
+  type ServiceObject,
+  serviceKey,
+} from '../../api/core.ts';
+import { matchesSelector } from '../../api/selector.ts';
+import {
+  type BGPNeighbor,
+  type BGPPeeringPolicy,
+  SERVICE_NAME_LABEL,
+  SERVICE_NAMESPACE_LABEL,
+} from '../../api/v1alpha1.ts';
+import { hostPrefix, parseCidr, parseIP } from '../../net/ip.ts';
+
+/** Structurally the speaker's PeerConfig. */
+export interface PeerPlan {
+  id: string;
+  peerAddress: string;
+  peerPort: number;
+  localASN: number;
+  peerASN: number;
+  holdTimeSeconds: number;
+  keepAliveTimeSeconds: number;
+  connectRetryTimeSeconds: number;
+  eBGPMultihopTTL?: number;
+  password?: string;
+  gracefulRestart: { enabled: boolean; restartTimeSeconds: number };
+  communities: string[];
+  largeCommunities: string[];
+  localPreference?: number;
+}
+
+export interface AnnounceInput {
+  nodeName: string;
+  nodeLabels: Readonly<Record<string, string>>;
+  policies: readonly BGPPeeringPolicy[];
+  services: readonly ServiceObject[];
+  endpointSlices: readonly EndpointSliceObject[];
+  secrets: ReadonlyMap<string, Record<string, string>>;
+  /** Namespace of a Secret whose authSecretRef names none. */
+  defaultSecretNamespace: string;
+}
+
+export interface AnnouncePlan {
+  peers: PeerPlan[];
+  /** peer id -> sorted host prefixes */
+  advertisements: Map<string, string[]>;
+  /** Problems per policy name (for the policy's Valid condition and /status). */
+  problems: Map<string, string[]>;
+}
+
+export const DEFAULT_SECRET_KEY = 'password';
+
+export function peerId(address: string, port: number): string {
+  return port === 179 ? address : `${address}:${port}`;
+}
+
+/** "192.168.2.1/32" (Cilium's form) or "192.168.2.1" -> "192.168.2.1". */
+export function peerAddressOf(text: string): string | undefined {
+  const c = parseCidr(text, { allowBare: true });
+  if (!c.ok) return undefined;
+  const full = c.value.family === 4 ? 32 : 128;
+  if (c.value.prefixLength !== full) return undefined;
+  return hostPrefix({ family: c.value.family, value: c.value.base }).split('/')[0];
+}
+
+export function serviceSelectorLabels(svc: ServiceObject): Record<string, string> {
+  return {
+    ...svc.metadata.labels,
+    [SERVICE_NAMESPACE_LABEL]: svc.metadata.namespace,
+    [SERVICE_NAME_LABEL]: svc.metadata.name,
+  };
+}
+
+/** The host prefixes for a Service's status IPs (hostnames and junk are skipped). */
+export function statusPrefixes(svc: ServiceObject): string[] {
+  const out: string[] = [];
+  for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
+    if (!ing.ip) continue;
+    const ip = parseIP(ing.ip);
+    if (ip.ok) out.push(hostPrefix(ip.value));
+  }
+  return out;
+}
+
+/**
+ * externalTrafficPolicy: Local — announce only where a ready endpoint runs on this node.
+ * When no endpoint anywhere is ready, serving-but-terminating ones count (as kube-proxy does).
+ */
+export function hasLocalEndpoint(
+  svc: ServiceObject,
+  slices: readonly EndpointSliceObject[],
+  nodeName: string,
+): boolean {
+  const mine = slices.filter(
+    (s) =>
+      s.metadata.namespace === svc.metadata.namespace &&
+      s.metadata.labels?.[SERVICE_NAME_SLICE_LABEL] === svc.metadata.name,
+  );
+  const endpoints = mine.flatMap((s) => s.endpoints ?? []);
+  const ready = (e: (typeof endpoints)[number]) => e.conditions?.ready !== false;
+  if (endpoints.some((e) => e.nodeName === nodeName && ready(e))) return true;
+  if (endpoints.some(ready)) return false;
+  return endpoints.some(
+    (e) =>
+      e.nodeName === nodeName &&
+      e.conditions?.terminating === true &&
+      (e.conditions?.serving ?? e.conditions?.ready) !== false,
+  );
+}
+
+function peerFrom(
+  localASN: number,
+  n: BGPNeighbor,
+  input: AnnounceInput,
+  problems: string[],
+): PeerPlan | undefined {
+  const address = peerAddressOf(n.peerAddress);
+  if (!address) {
+    problems.push(`neighbor ${n.peerAddress}: peerAddress must be an IP address or a /32 or /128`);
+    return undefined;
+  }
+  const port = n.peerPort ?? 179;
+  let password: string | undefined;
+  if (n.authSecretRef) {
+    const ns = n.authSecretRef.namespace ?? input.defaultSecretNamespace;
+    const key = n.authSecretRef.key ?? DEFAULT_SECRET_KEY;
+    const data = input.secrets.get(`${ns}/${n.authSecretRef.name}`);
+    password = data?.[key];
+    if (password === undefined) {
+      problems.push(
+        `neighbor ${address}: authSecretRef ${ns}/${n.authSecretRef.name} ${data ? `has no key "${key}"` : 'not found'}; session not started`,
+      );
+      return undefined;
+    }
+  }
+  const attrs = n.advertisedPathAttributes;
+  return {
+    id: peerId(address, port),
+    peerAddress: address,
+    peerPort: port,
+    localASN,
+    peerASN: n.peerASN,
+    holdTimeSeconds: n.holdTimeSeconds ?? 90,
+    keepAliveTimeSeconds: n.keepAliveTimeSeconds ?? 30,
+    connectRetryTimeSeconds: n.connectRetryTimeSeconds ?? 120,
+    ...(n.eBGPMultihopTTL !== undefined ? { eBGPMultihopTTL: n.eBGPMultihopTTL } : {}),
+    ...(password !== undefined ? { password } : {}),
+    gracefulRestart: {
+      enabled: n.gracefulRestart?.enabled ?? false,
+      restartTimeSeconds: n.gracefulRestart?.restartTimeSeconds ?? 120,
+    },
+    communities: attrs?.communities?.standard ?? [],
+    largeCommunities: attrs?.communities?.large ?? [],
+    ...(attrs?.localPreference !== undefined ? { localPreference: attrs.localPreference } : {}),
+  };
+}
+
+function samePeer(a: PeerPlan, b: PeerPlan): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
+  const peers = new Map<string, { plan: PeerPlan; policy: string }>();
+  const adverts = new Map<string, Set<string>>();
+  const problems = new Map<string, string[]>();
+  const policies = [...input.policies].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const services = [...input.services].sort((a, b) => serviceKey(a).localeCompare(serviceKey(b)));
+  const prefixesOf = new Map(services.map((s) => [serviceKey(s), statusPrefixes(s)]));
+  const localOk = new Map<string, boolean>();
+  const announceable = (svc: ServiceObject): boolean => {
+    if (svc.spec.externalTrafficPolicy !== 'Local') return true;
+    const key = serviceKey(svc);
+    let ok = localOk.get(key);
+    if (ok === undefined) {
+      ok = hasLocalEndpoint(svc, input.endpointSlices, input.nodeName);
+      localOk.set(key, ok);
+    }
+    return ok;
+  };
+
+  for (const policy of policies) {
+    const name = policy.metadata.name;
+    const own: string[] = [];
+    problems.set(name, own);
+    if (!matchesSelector(policy.spec.nodeSelector ?? {}, input.nodeLabels)) continue;
+    for (const vr of policy.spec.virtualRouters) {
+      // Absent serviceSelector announces nothing; {} announces everything (as in Cilium).
+      const selected = vr.serviceSelector
+        ? services.filter(
+            (s) => matchesSelector(vr.serviceSelector!, serviceSelectorLabels(s)) && announceable(s),
+          )
+        : [];
+      const prefixes = selected.flatMap((s) => prefixesOf.get(serviceKey(s)) ?? []);
+      for (const n of vr.neighbors) {
+        const plan = peerFrom(vr.localASN, n, input, own);
+        if (!plan) continue;
+        const existing = peers.get(plan.id);
+        if (existing && !samePeer(existing.plan, plan)) {
+          own.push(
+            `neighbor ${plan.id} is already configured by policy ${existing.policy} with different settings; this one is ignored`,
+          );
+          continue;
+        }
+        if (!existing) peers.set(plan.id, { plan, policy: name });
+        const set = adverts.get(plan.id) ?? new Set<string>();
+        for (const p of prefixes) set.add(p);
+        adverts.set(plan.id, set);
+      }
+    }
+  }
+  const advertisements = new Map<string, string[]>();
+  for (const [id, set] of adverts) advertisements.set(id, [...set].sort());
+  return { peers: [...peers.values()].map((p) => p.plan), advertisements, problems };
+}
