@@ -27,7 +27,7 @@ function svc(
   name: string,
   ips: string[],
   extra: Partial<ServiceObject['spec']> = {},
-  labels = { 'app.kubernetes.io/name': 'ingress-nginx' },
+  labels: Record<string, string> = { 'app.kubernetes.io/name': 'ingress-nginx' },
 ): ServiceObject {
   return {
     metadata: { name, namespace: 'ingress-nginx', labels },
