@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the edgelb binaries with `bun build --compile` into dist/:
-#   edgelb-linux-x64, edgelb-linux-x64-baseline, edgelb-linux-arm64, SHA256SUMS,
-# plus install.sh and edgelb-uninstall.sh, so dist/ is a complete download location.
+#   edgelb-linux-x64, edgelb-linux-x64-baseline, edgelb-linux-arm64,
+# plus install.sh, edgelb-uninstall.sh, edgelb.service and SHA256SUMS (over all of them),
+# so dist/ is a complete download location for `curl -sfL <url>/install.sh | sh -`.
 #
 # Environment:
 #   EDGELB_TARGETS  space-separated subset of: linux-x64 linux-x64-baseline linux-arm64 (default: all)
@@ -61,16 +62,17 @@ for target in $targets; do
   # Never strip: a stripped Bun executable loses its embedded program and runs as plain bun.
 done
 
-cp scripts/install.sh scripts/edgelb-uninstall.sh "$stage/"
+cp scripts/install.sh scripts/edgelb-uninstall.sh systemd/edgelb.service "$stage/"
 chmod 0755 "$stage"/*
+chmod 0644 "$stage/edgelb.service"
 for f in "$stage"/*; do
   mv -f "$f" "$dist/"
 done
-# Checksums over every binary in dist/ (a subset build keeps the others' lines correct).
+# Checksums over every file the installer downloads (a subset build keeps the others' lines).
 (
   cd "$dist"
-  set -- edgelb-linux-*
+  set -- edgelb-linux-* edgelb.service edgelb-uninstall.sh install.sh
   sha256sum "$@" >SHA256SUMS.tmp
   mv -f SHA256SUMS.tmp SHA256SUMS
-  echo "build.sh: wrote $* SHA256SUMS install.sh edgelb-uninstall.sh to $dist" >&2
+  echo "build.sh: wrote $* SHA256SUMS to $dist" >&2
 )

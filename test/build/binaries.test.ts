@@ -79,15 +79,22 @@ describe.skipIf(!!why)('scripts/build.sh', () => {
       expect(bytes.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
       expect(bytes.readUInt16LE(18)).toBe(ELF_MACHINE[t]);
     }
-    for (const f of ['install.sh', 'edgelb-uninstall.sh']) {
-      expect(readFileSync(join(dist, f), 'utf8')).toBe(readFileSync(join(ROOT, 'scripts', f), 'utf8'));
+    for (const f of ['scripts/install.sh', 'scripts/edgelb-uninstall.sh', 'systemd/edgelb.service']) {
+      const name = f.split('/')[1] ?? f;
+      expect(readFileSync(join(dist, name), 'utf8')).toBe(readFileSync(join(ROOT, f), 'utf8'));
     }
   });
 
-  test('SHA256SUMS lists every binary with its real digest', () => {
+  test('SHA256SUMS lists every downloadable file with its real digest', () => {
     const lines = readFileSync(join(dist, 'SHA256SUMS'), 'utf8').trim().split('\n');
     const sums = new Map(lines.map((l) => l.split(/\s+\*?/) as [string, string]).map(([h, f]) => [f, h]));
-    expect([...sums.keys()].sort()).toEqual(TARGETS.map((t) => `edgelb-${t}`).sort());
+    const files = [
+      ...TARGETS.map((t) => `edgelb-${t}`),
+      'edgelb.service',
+      'edgelb-uninstall.sh',
+      'install.sh',
+    ];
+    expect([...sums.keys()].sort()).toEqual(files.sort());
     for (const [file, digest] of sums) {
       expect(
         createHash('sha256')
