@@ -1,0 +1,620 @@
+/**
+ * PURE. The allocator: pools in, Services in, one result per Service and per pool out.
+ *
+ * State is only a cache of what Service status says: restore() rebuilds it from the statuses
+ * (Services that hold IPs first, oldest first) before anything new is allocated, and an IP that
+ * is still valid for its Service is never taken away, whatever the order of events, pool edits
+ * or restarts. Every address has at most one owner pool (the oldest containing it); allocated
+ * addresses are kept per family as runs in an AVL tree, so the lowest free address of a range is
+ * one O(log n) lookup and a /64 costs memory only for what is allocated.
+ */
+import type { Family, IP } from '../net/ip.ts';
+import { formatAddr, parseAddr } from './addr.ts';
+import { type CompiledPool, compilePool, contains, markConflicts, poolOrder, usable } from './pools.ts';
+import { type ParsedRequest, parseRequest, type Request } from './request.ts';
+import { RunSet } from './run-set.ts';
+import { canShare } from './sharing.ts';
+import type {
+  FailureReason,
+  PoolCondition,
+  PoolResult,
+  PoolSpec,
+  Replaced,
+  ServiceResult,
+  ServiceView,
+} from './types.ts';
+
+interface Holding {
+  ip: IP;
+  text: string;
+  pool: string;
+  /** Keys of the Services holding it (more than one only when they share). */
+  holders: Set<string>;
+}
+
+interface SvcState {
+  view: ServiceView;
+  parsed: ParsedRequest;
+  held: Holding[];
+  result: ServiceResult;
+}
+
+type Failure = { ok: false; reason: FailureReason; message: string };
+type Claim = { ok: true } | Failure;
+
+const famName = (f: Family) => (f === 6 ? 'IPv6' : 'IPv4');
+const fail = (reason: FailureReason, message: string): Failure => ({ ok: false, reason, message });
+
+function svcOrder(a: SvcState, b: SvcState): number {
+  const x = a.view.creationOrder;
+  const y = b.view.creationOrder;
+  if (x !== y) return x < y ? -1 : 1;
+  return a.view.key < b.view.key ? -1 : a.view.key > b.view.key ? 1 : 0;
+}
+
+function sameResult(a: ServiceResult | undefined, b: ServiceResult): boolean {
+  if (!a || a.ok !== b.ok || a.message !== b.message) return false;
+  if (a.ok && b.ok) return a.ips.join() === b.ips.join() && a.pools.join() === b.pools.join();
+  return !a.ok && !b.ok && a.reason === b.reason;
+}
+
+export class Ipam {
+  private poolsByName = new Map<string, CompiledPool>();
+  private ordered: CompiledPool[] = [];
+  private sets: Record<Family, RunSet> = { 4: new RunSet(), 6: new RunSet() };
+  private holdings = new Map<string, Holding>();
+  private byPool = new Map<string, Set<Holding>>();
+  /** Sharing key -> holdings with at least one holder using that key. */
+  private byKey = new Map<string, Map<Holding, number>>();
+  private svcs = new Map<string, SvcState>();
+  /** Services not fully satisfied: retried, oldest first, when something may have changed. */
+  private pending = new Set<string>();
+
+  // Per-call bookkeeping.
+  private touched = new Map<string, { result: ServiceResult | undefined; held: string[] }>();
+  private lost = new Map<string, { ips: Set<string>; why: string[] }>();
+  private freed = false;
+  private keysChanged = new Set<string>();
+
+  // ---------------------------------------------------------------- public API
+
+  /** Rebuilds everything from pools and Service statuses. Returns every Service's result. */
+  restore(pools: PoolSpec[], services: ServiceView[]): ServiceResult[] {
+    this.poolsByName.clear();
+    this.ordered = [];
+    this.sets = { 4: new RunSet(), 6: new RunSet() };
+    this.holdings.clear();
+    this.byPool.clear();
+    this.byKey.clear();
+    this.svcs.clear();
+    this.pending.clear();
+    for (const p of pools) this.poolsByName.set(p.name, compilePool(p));
+    this.reorderPools();
+    this.begin();
+    const states: SvcState[] = [];
+    for (const v of services) {
+      const st: SvcState = {
+        view: v,
+        parsed: parseRequest(v),
+        held: [],
+        result: { key: v.key, ok: false, reason: 'no-matching-pool', message: 'not processed yet' },
+      };
+      this.svcs.set(v.key, st);
+      this.touched.set(v.key, { result: undefined, held: [] });
+      states.push(st);
+    }
+    states.sort(svcOrder);
+    // Claim what status already says first, so no new Service can take a held IP.
+    for (const st of states) if (st.view.statusIPs.length > 0) this.importStatus(st);
+    for (const st of states) this.reconcile(st);
+    return this.finish(true);
+  }
+
+  upsertPool(spec: PoolSpec): ServiceResult[] {
+    this.begin();
+    const before = this.poolsByName.get(spec.name);
+    const after = compilePool(spec);
+    this.poolsByName.set(spec.name, after);
+    this.poolsChanged([before, after]);
+    return this.finish();
+  }
+
+  deletePool(name: string): ServiceResult[] {
+    this.begin();
+    const before = this.poolsByName.get(name);
+    if (!before) return this.finish();
+    this.poolsByName.delete(name);
+    this.poolsChanged([before]);
+    return this.finish();
+  }
+
+  upsertService(view: ServiceView): ServiceResult[] {
+    this.begin();
+    let st = this.svcs.get(view.key);
+    if (st) {
+      const oldKey = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
+      this.unindexKeys(st);
+      st.view = view;
+      st.parsed = parseRequest(view);
+      this.indexKeys(st);
+      const newKey = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
+      if (oldKey !== undefined) this.keysChanged.add(oldKey);
+      if (newKey !== undefined) this.keysChanged.add(newKey);
+    } else {
+      st = {
+        view,
+        parsed: parseRequest(view),
+        held: [],
+        result: { key: view.key, ok: false, reason: 'no-matching-pool', message: 'not processed yet' },
+      };
+      this.svcs.set(view.key, st);
+    }
+    this.reconcile(st);
+    this.retryPending();
+    return this.finish();
+  }
+
+  deleteService(key: string): ServiceResult[] {
+    this.begin();
+    const st = this.svcs.get(key);
+    if (!st) return this.finish();
+    for (const h of [...st.held]) this.release(st, h);
+    this.svcs.delete(key);
+    this.pending.delete(key);
+    this.touched.delete(key);
+    this.retryPending();
+    return this.finish();
+  }
+
+  result(key: string): ServiceResult | undefined {
+    return this.svcs.get(key)?.result;
+  }
+
+  results(): ServiceResult[] {
+    return [...this.svcs.keys()].sort().map((k) => (this.svcs.get(k) as SvcState).result);
+  }
+
+  pools(): PoolResult[] {
+    return this.ordered.map((p) => this.poolResult(p));
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private begin(): void {
+    this.touched.clear();
+    this.lost.clear();
+    this.freed = false;
+    this.keysChanged.clear();
+  }
+
+  private finish(all = false): ServiceResult[] {
+    const out: ServiceResult[] = [];
+    for (const [key, prev] of this.touched) {
+      const st = this.svcs.get(key);
+      if (!st) continue;
+      const lost = this.lost.get(key);
+      const heldNow = new Set(st.held.map((h) => h.text));
+      // Only what the Service really had (held before this call, or in its status) was replaced.
+      const had = new Set([...prev.held, ...st.view.statusIPs]);
+      const gone = lost ? [...lost.ips].filter((ip) => had.has(ip) && !heldNow.has(ip)) : [];
+      const replaced: Replaced | undefined =
+        gone.length > 0 ? { ips: gone, why: (lost as { why: string[] }).why.join('; ') } : undefined;
+      if (replaced) st.result = { ...st.result, replaced };
+      if (!all && !replaced && sameResult(prev.result, st.result)) continue;
+      out.push(st.result);
+    }
+    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out;
+  }
+
+  private touch(st: SvcState): void {
+    if (!this.touched.has(st.view.key))
+      this.touched.set(st.view.key, { result: st.result, held: st.held.map((h) => h.text) });
+  }
+
+  private noteLost(st: SvcState, ip: string, why: string): void {
+    let l = this.lost.get(st.view.key);
+    if (!l) {
+      l = { ips: new Set(), why: [] };
+      this.lost.set(st.view.key, l);
+    }
+    l.ips.add(ip);
+    const line = `${ip}: ${why}`;
+    if (!l.why.includes(line)) l.why.push(line);
+  }
+
+  private reorderPools(): void {
+    this.ordered = [...this.poolsByName.values()].sort((a, b) => poolOrder(a.spec, b.spec));
+    markConflicts(this.ordered);
+  }
+
+  /** Pools changed: revalidate the holders of every pool whose addresses may have changed owner or rules. */
+  private poolsChanged(changed: (CompiledPool | undefined)[]): void {
+    const oldConflicts = new Map(this.ordered.map((p) => [p.name, p.conflict?.pool]));
+    this.reorderPools();
+    const affected = new Set<string>();
+    for (const c of changed) if (c) affected.add(c.name);
+    for (const p of this.ordered) if (oldConflicts.get(p.name) !== p.conflict?.pool) affected.add(p.name);
+    // Holdings in any pool overlapping a changed one may change owner.
+    for (const c of changed) {
+      if (!c) continue;
+      for (const p of this.ordered)
+        if (
+          p.blockRanges.some((a) =>
+            c.blockRanges.some((b) => a.family === b.family && a.first <= b.last && b.first <= a.last),
+          )
+        )
+          affected.add(p.name);
+    }
+    const holders = new Set<SvcState>();
+    for (const name of affected)
+      for (const h of this.byPool.get(name) ?? [])
+        for (const k of h.holders) holders.add(this.svcs.get(k) as SvcState);
+    for (const st of [...holders].sort(svcOrder)) this.reconcile(st);
+    this.freed = true; // new space or new rules: every pending Service gets another chance
+    this.retryPending();
+  }
+
+  private retryPending(): void {
+    if (!this.freed && this.keysChanged.size === 0) return;
+    const todo: SvcState[] = [];
+    for (const k of this.pending) {
+      const st = this.svcs.get(k) as SvcState;
+      const key = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
+      if (this.freed || (key !== undefined && this.keysChanged.has(key))) todo.push(st);
+    }
+    todo.sort(svcOrder);
+    for (const st of todo) this.reconcile(st);
+  }
+
+  // ---------------------------------------------------------------- per Service
+
+  /** Keep what is valid, import valid status IPs, allocate the rest. */
+  private reconcile(st: SvcState): void {
+    this.touch(st);
+    const key = st.view.key;
+    if (!st.parsed.ok) {
+      for (const h of [...st.held]) this.release(st, h, 'the request is invalid');
+      this.setResult(st, { key, ok: false, reason: 'invalid-request', message: st.parsed.message });
+      return;
+    }
+    const r = st.parsed.request;
+    for (const h of [...st.held]) {
+      const why = this.invalidFor(st, r, h.ip, h);
+      if (why) this.release(st, h, why);
+    }
+    this.importStatus(st);
+    const failures: { family: Family; f: Failure }[] = [];
+    for (const fam of r.families) {
+      if (st.held.some((h) => h.ip.family === fam)) continue;
+      const ip = r.ips.find((x) => x.family === fam);
+      const c = ip ? this.claimExplicit(st, r, ip) : this.claimAuto(st, r, fam);
+      if (!c.ok) failures.push({ family: fam, f: c });
+    }
+    const detail = failures.map((x) => `${famName(x.family)}: ${x.f.message}`).join('; ');
+    if (r.policy === 'RequireDualStack' && failures.length > 0 && st.held.length > 0) {
+      for (const h of [...st.held])
+        this.release(st, h, 'RequireDualStack and the other family is unavailable');
+      const reason = r.ips.length > 0 ? (failures[0] as { f: Failure }).f.reason : 'dual-stack-unavailable';
+      this.setResult(st, { key, ok: false, reason, message: `RequireDualStack: ${detail}` });
+    } else if (st.held.length === 0) {
+      const first = failures[0]?.f ?? fail('no-matching-pool', 'no address family requested');
+      this.setResult(st, {
+        key,
+        ok: false,
+        reason: first.reason,
+        message: failures.length > 1 ? detail : first.message,
+      });
+    } else {
+      st.held.sort((a, b) => r.families.indexOf(a.ip.family) - r.families.indexOf(b.ip.family));
+      const ips = st.held.map((h) => h.text);
+      const pools = st.held.map((h) => h.pool);
+      const names = [...new Set(pools)].join(', ');
+      let message = `${ips.join(', ')} from pool ${names}`;
+      if (failures.length > 0) message += `; ${detail}`;
+      this.setResult(st, { key, ok: true, ips, pools, pool: names, message });
+    }
+    if (failures.length > 0) this.pending.add(key);
+    else this.pending.delete(key);
+  }
+
+  private setResult(st: SvcState, result: ServiceResult): void {
+    st.result = result;
+  }
+
+  /** Claims the Service's status IPs it does not hold yet, when still valid. */
+  private importStatus(st: SvcState): void {
+    if (!st.parsed.ok) {
+      for (const t of st.view.statusIPs) this.noteLost(st, t, 'the request is invalid');
+      return;
+    }
+    const r = st.parsed.request;
+    for (const t of st.view.statusIPs) {
+      if (st.held.some((h) => h.text === t)) continue;
+      const ip = parseAddr(t);
+      if (!ip) continue;
+      const text = formatAddr(ip);
+      if (st.held.some((h) => h.text === text)) continue;
+      if (st.held.some((h) => h.ip.family === ip.family)) {
+        this.noteLost(st, text, `the Service already holds an ${famName(ip.family)} address`);
+        continue;
+      }
+      const why = this.invalidFor(st, r, ip, this.holdings.get(text));
+      if (why) {
+        this.noteLost(st, text, why);
+        continue;
+      }
+      this.claim(st, this.holdings.get(text) ?? this.newHolding(ip, text));
+    }
+  }
+
+  /** Why `ip` (held by st, or found in its status) is not valid for it any more; undefined if valid. */
+  private invalidFor(st: SvcState, r: Request, ip: IP, h: Holding | undefined): string | undefined {
+    if (!r.families.includes(ip.family))
+      return `the Service no longer wants an ${famName(ip.family)} address`;
+    const text = h?.text ?? formatAddr(ip);
+    if (r.ips.length > 0 && !r.ipTexts.includes(text))
+      return `${r.ipsSource} now asks for ${r.ipTexts.join(', ')}`;
+    const owner = this.ownerOf(ip);
+    if (!owner) return 'no pool contains it any more';
+    if (h && h.pool !== owner.name) this.moveHolding(h, owner.name);
+    if (r.pool !== undefined && r.pool !== owner.name)
+      return `the Service asks for pool ${r.pool}, it is in pool ${owner.name}`;
+    if (owner.matches && !owner.matches(r.labels))
+      return `pool ${owner.name}'s serviceSelector does not match the Service`;
+    if (h)
+      for (const k of h.holders) {
+        if (k === st.view.key) continue;
+        const other = this.svcs.get(k) as SvcState;
+        if (!other.parsed.ok) continue;
+        const v = canShare(
+          { view: st.view, request: r },
+          { view: other.view, request: other.parsed.request },
+        );
+        if (!v.ok) return v.message;
+      }
+    return undefined;
+  }
+
+  private claimExplicit(st: SvcState, r: Request, ip: IP): Claim {
+    const text = formatAddr(ip);
+    const owner = this.ownerOf(ip);
+    if (!owner) return fail('no-pool-for-ip', `${text} is in no pool`);
+    if (r.pool !== undefined && r.pool !== owner.name)
+      return fail('no-pool-for-ip', `${text} is in pool ${owner.name}, not in the requested pool ${r.pool}`);
+    if (owner.matches && !owner.matches(r.labels))
+      return fail(
+        'no-pool-for-ip',
+        `${text} is in pool ${owner.name}, whose serviceSelector does not match the Service`,
+      );
+    const h = this.holdings.get(text);
+    if (h) {
+      for (const k of h.holders) {
+        const other = this.svcs.get(k) as SvcState;
+        if (!other.parsed.ok) continue;
+        const v = canShare(
+          { view: st.view, request: r },
+          { view: other.view, request: other.parsed.request },
+        );
+        if (!v.ok)
+          return fail(
+            v.reason,
+            v.reason === 'ip-in-use' ? `${text} is ${v.message}` : `${text}: ${v.message}`,
+          );
+      }
+      this.claim(st, h);
+      return { ok: true };
+    }
+    if (!usable(owner))
+      return fail('no-pool-for-ip', `${text} is in pool ${owner.name}, which ${this.unusableWhy(owner)}`);
+    this.claim(st, this.newHolding(ip, text));
+    return { ok: true };
+  }
+
+  private claimAuto(st: SvcState, r: Request, fam: Family): Claim {
+    const eligible = this.ordered.filter(
+      (p) =>
+        p.ranges[fam].length > 0 &&
+        (r.pool === undefined || p.name === r.pool) &&
+        (!p.matches || p.matches(r.labels)),
+    );
+    if (r.sharingKey !== undefined) {
+      const cands = [...(this.byKey.get(r.sharingKey)?.keys() ?? [])]
+        .filter((h) => h.ip.family === fam)
+        .sort((a, b) => (a.ip.value < b.ip.value ? -1 : 1));
+      let conflict: Failure | undefined;
+      for (const h of cands) {
+        if (!eligible.some((p) => p.name === h.pool)) continue;
+        let verdict: Claim = { ok: true };
+        let foreign = false;
+        for (const k of h.holders) {
+          const other = this.svcs.get(k) as SvcState;
+          if (!other.parsed.ok) continue;
+          const v = canShare(
+            { view: st.view, request: r },
+            { view: other.view, request: other.parsed.request },
+          );
+          if (!v.ok) {
+            verdict = fail(v.reason, `${h.text}: ${v.message}`);
+            foreign = v.kind === 'namespace';
+            break;
+          }
+        }
+        if (verdict.ok) {
+          this.claim(st, h);
+          return verdict;
+        }
+        // A Service of another namespace without consent simply is not a partner.
+        if (!foreign) conflict ??= verdict;
+      }
+      if (conflict) return conflict;
+    }
+    const open = eligible.filter((p) => usable(p) && (p.spec.autoAssign || r.pool === p.name));
+    if (open.length === 0) return fail('no-matching-pool', this.noPoolWhy(r, fam, eligible));
+    for (const p of open)
+      for (const range of p.ranges[fam]) {
+        const v = this.sets[fam].lowestFree(range.first, range.last);
+        if (v !== undefined) {
+          const ip = { family: fam, value: v };
+          this.claim(st, this.newHolding(ip, formatAddr(ip)));
+          return { ok: true };
+        }
+      }
+    return fail(
+      'pool-exhausted',
+      `${open.length === 1 ? 'pool' : 'pools'} ${open.map((p) => p.name).join(', ')} ${open.length === 1 ? 'has' : 'have'} no free ${famName(fam)} address`,
+    );
+  }
+
+  private noPoolWhy(r: Request, fam: Family, eligible: CompiledPool[]): string {
+    if (r.pool !== undefined) {
+      const p = this.poolsByName.get(r.pool);
+      if (!p) return `the requested pool ${r.pool} does not exist`;
+      if (p.ranges[fam].length === 0) return `the requested pool ${r.pool} has no ${famName(fam)} block`;
+      if (p.matches && !p.matches(r.labels))
+        return `the requested pool ${r.pool}'s serviceSelector does not match the Service`;
+      return `the requested pool ${r.pool} ${this.unusableWhy(p)}`;
+    }
+    if (eligible.length === 0) return `no pool with ${famName(fam)} addresses selects the Service`;
+    return `every pool that selects the Service is unavailable (${eligible
+      .map((p) => `${p.name}: ${usable(p) ? 'autoAssign is false' : this.unusableWhy(p)}`)
+      .join('; ')})`;
+  }
+
+  private unusableWhy(p: CompiledPool): string {
+    if (p.conflict) return `is in conflict (${p.conflict.message})`;
+    if (p.problems.length > 0) return `is invalid (${p.problems.join('; ')})`;
+    if (p.spec.disabled) return 'is disabled';
+    return 'is available';
+  }
+
+  // ---------------------------------------------------------------- holdings
+
+  private ownerOf(ip: IP): CompiledPool | undefined {
+    for (const p of this.ordered) if (contains(p, ip.family, ip.value)) return p;
+    return undefined;
+  }
+
+  private newHolding(ip: IP, text: string): Holding {
+    const owner = this.ownerOf(ip) as CompiledPool;
+    const h: Holding = { ip, text, pool: owner.name, holders: new Set() };
+    this.holdings.set(text, h);
+    this.sets[ip.family].add(ip.value);
+    this.poolSet(owner.name).add(h);
+    return h;
+  }
+
+  private poolSet(name: string): Set<Holding> {
+    let s = this.byPool.get(name);
+    if (!s) {
+      s = new Set();
+      this.byPool.set(name, s);
+    }
+    return s;
+  }
+
+  private moveHolding(h: Holding, pool: string): void {
+    const s = this.byPool.get(h.pool);
+    s?.delete(h);
+    if (s && s.size === 0) this.byPool.delete(h.pool);
+    h.pool = pool;
+    this.poolSet(pool).add(h);
+  }
+
+  private claim(st: SvcState, h: Holding): void {
+    h.holders.add(st.view.key);
+    st.held.push(h);
+    const key = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
+    if (key !== undefined) {
+      this.keyIndex(key, h, 1);
+      this.keysChanged.add(key);
+    }
+  }
+
+  private release(st: SvcState, h: Holding, why?: string): void {
+    if (why) this.noteLost(st, h.text, why);
+    h.holders.delete(st.view.key);
+    st.held.splice(st.held.indexOf(h), 1);
+    const key = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
+    if (key !== undefined) {
+      this.keyIndex(key, h, -1);
+      this.keysChanged.add(key);
+    }
+    if (h.holders.size === 0) {
+      this.holdings.delete(h.text);
+      this.sets[h.ip.family].delete(h.ip.value);
+      const s = this.byPool.get(h.pool);
+      s?.delete(h);
+      if (s && s.size === 0) this.byPool.delete(h.pool);
+      this.freed = true;
+    }
+  }
+
+  private keyIndex(key: string, h: Holding, delta: number): void {
+    let m = this.byKey.get(key);
+    if (!m) {
+      m = new Map();
+      this.byKey.set(key, m);
+    }
+    const n = (m.get(h) ?? 0) + delta;
+    if (n > 0) m.set(h, n);
+    else m.delete(h);
+    if (m.size === 0) this.byKey.delete(key);
+  }
+
+  private unindexKeys(st: SvcState): void {
+    const key = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
+    if (key !== undefined) for (const h of st.held) this.keyIndex(key, h, -1);
+  }
+
+  private indexKeys(st: SvcState): void {
+    const key = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
+    if (key !== undefined) for (const h of st.held) this.keyIndex(key, h, 1);
+  }
+
+  // ---------------------------------------------------------------- pool results
+
+  private poolResult(p: CompiledPool): PoolResult {
+    const used = BigInt(this.byPool.get(p.name)?.size ?? 0);
+    const available = p.total > used ? p.total - used : 0n;
+    const ready = usable(p);
+    const conditions: PoolCondition[] = [
+      {
+        type: 'Ready',
+        status: ready ? 'True' : 'False',
+        reason: ready ? 'Ready' : p.conflict ? 'Conflict' : p.problems.length > 0 ? 'Invalid' : 'Disabled',
+        message: ready
+          ? 'the pool allocates addresses'
+          : `the pool ${this.unusableWhy(p)}; existing allocations stay`,
+      },
+      p.conflict
+        ? { type: 'Conflict', status: 'True', reason: 'BlocksOverlap', message: p.conflict.message }
+        : {
+            type: 'Conflict',
+            status: 'False',
+            reason: 'NoOverlap',
+            message: 'no block overlaps an older pool',
+          },
+      available === 0n
+        ? {
+            type: 'Exhausted',
+            status: 'True',
+            reason: 'NoFreeAddress',
+            message: `all ${p.total} addresses are in use`,
+          }
+        : {
+            type: 'Exhausted',
+            status: 'False',
+            reason: 'HasFreeAddresses',
+            message: `${available} of ${p.total} addresses free`,
+          },
+    ];
+    return {
+      name: p.name,
+      total: p.total.toString(),
+      used: used.toString(),
+      available: available.toString(),
+      conditions,
+    };
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * PURE. What a Service asks of the IPAM, read from its spec and annotations.
+ *
+ * Annotation precedence (copied into the README):
+ *
+ * - Requested IPs: `edgelb.io/ips` > `lbipam.cilium.io/ips` > `io.cilium/lb-ipam-ips` >
+ *   `metallb.io/loadBalancerIPs` > `metallb.universe.tf/loadBalancerIPs` > `spec.loadBalancerIP`.
+ *   Each is a comma-separated list (spaces and empty items ignored); an empty value counts as
+ *   absent. Every source that is set is read: when two give different sets of addresses
+ *   (compared after canonicalisation, order ignored) the request is a contradiction and the
+ *   Service gets `invalid-request` naming both. Equal values in several places are fine, which is
+ *   what a migration from MetalLB or Cilium produces.
+ *   At most one address per family. SingleStack takes one address (of ipFamilies[0] when set),
+ *   PreferDualStack one or two, RequireDualStack exactly one IPv4 and one IPv6.
+ * - Pool: `edgelb.io/pool` > `metallb.io/address-pool` > `metallb.universe.tf/address-pool`,
+ *   same contradiction rule. The named pool's serviceSelector must still match the Service.
+ * - Sharing key: `edgelb.io/sharing-key` > `lbipam.cilium.io/sharing-key` >
+ *   `io.cilium/lb-ipam-sharing-key` > `metallb.io/allow-shared-ip` >
+ *   `metallb.universe.tf/allow-shared-ip`, same contradiction rule.
+ * - Cross-namespace sharing: `edgelb.io/sharing-cross-namespace` >
+ *   `lbipam.cilium.io/sharing-cross-namespace`: comma-separated namespaces or `*`, same rule.
+ *
+ * Families without requested IPs: SingleStack wants ipFamilies[0] (IPv4 when unset);
+ * PreferDualStack and RequireDualStack want both, ipFamilies[0] first.
+ */
+import {
+  IPS_ANNOTATIONS,
+  POOL_ANNOTATIONS,
+  SHARING_CROSS_NAMESPACE_ANNOTATIONS,
+  SHARING_KEY_ANNOTATIONS,
+} from '../api/v1alpha1.ts';
+import type { Family, IP } from '../net/ip.ts';
+import { formatAddr, parseAddr } from './addr.ts';
+import { serviceLabels } from './selector.ts';
+import type { IPFamilyName, IPFamilyPolicy, ServiceView } from './types.ts';
+
+export interface Request {
+  /** Requested addresses, one per family at most, in the Service's family order. */
+  ips: IP[];
+  ipTexts: string[];
+  /** Where the requested IPs came from (annotation name or spec.loadBalancerIP). */
+  ipsSource?: string;
+  pool?: string;
+  sharingKey?: string;
+  /** Namespaces allowed to share with this Service ('*' = any). */
+  crossNamespace: Set<string>;
+  /** Families wanted, in order. */
+  families: Family[];
+  policy: IPFamilyPolicy;
+  /** "port/PROTOCOL" pairs. */
+  ports: Set<string>;
+  /** Labels a pool selector sees (with the pseudo-labels). */
+  labels: Record<string, string>;
+}
+
+export type ParsedRequest = { ok: true; request: Request } | { ok: false; message: string };
+
+const famOf = (f: IPFamilyName): Family => (f === 'IPv6' ? 6 : 4);
+const famName = (f: Family): IPFamilyName => (f === 6 ? 'IPv6' : 'IPv4');
+
+function listOf(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+type Pick<T> = { ok: true; value?: T; source?: string } | { ok: false; message: string };
+
+/**
+ * Reads every source in order; the first set one wins, and any later one with a different
+ * value (as compared by `same`) is a contradiction.
+ */
+function pick<T>(
+  sources: [string, string | undefined][],
+  read: (v: string, source: string) => { ok: true; value: T } | { ok: false; message: string },
+  same: (a: T, b: T) => boolean,
+): Pick<T> {
+  let chosen: { value: T; source: string } | undefined;
+  for (const [source, raw] of sources) {
+    if (raw === undefined || raw.trim() === '') continue;
+    const r = read(raw, source);
+    if (!r.ok) return r;
+    if (!chosen) chosen = { value: r.value, source };
+    else if (!same(chosen.value, r.value))
+      return {
+        ok: false,
+        message: `${chosen.source} (${JSON.stringify(sourceValue(sources, chosen.source))}) and ${source} (${JSON.stringify(raw)}) disagree; set only one of them`,
+      };
+  }
+  return chosen ? { ok: true, value: chosen.value, source: chosen.source } : { ok: true };
+}
+
+function sourceValue(sources: [string, string | undefined][], name: string): string {
+  return sources.find(([s]) => s === name)?.[1] ?? '';
+}
+
+const sameSet = (a: string[], b: string[]) =>
+  a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
+
+function readIPs(raw: string, source: string) {
+  const out: string[] = [];
+  for (const item of listOf(raw)) {
+    const ip = parseAddr(item);
+    if (!ip) return { ok: false as const, message: `${source}: "${item}" is not an IP address` };
+    const text = formatAddr(ip);
+    if (!out.includes(text)) out.push(text);
+  }
+  return { ok: true as const, value: out };
+}
+
+export function parseRequest(s: ServiceView): ParsedRequest {
+  const a = s.annotations;
+  const ipSources: [string, string | undefined][] = IPS_ANNOTATIONS.map((n) => [n, a[n]]);
+  ipSources.push(['spec.loadBalancerIP', s.loadBalancerIP]);
+  const ipsPick = pick(ipSources, readIPs, sameSet);
+  if (!ipsPick.ok) return ipsPick;
+
+  const text = (raw: string) => ({ ok: true as const, value: raw.trim() });
+  const eq = (x: string, y: string) => x === y;
+  const pool = pick(
+    POOL_ANNOTATIONS.map((n): [string, string | undefined] => [n, a[n]]),
+    text,
+    eq,
+  );
+  if (!pool.ok) return pool;
+  const key = pick(
+    SHARING_KEY_ANNOTATIONS.map((n): [string, string | undefined] => [n, a[n]]),
+    text,
+    eq,
+  );
+  if (!key.ok) return key;
+  const cross = pick(
+    SHARING_CROSS_NAMESPACE_ANNOTATIONS.map((n): [string, string | undefined] => [n, a[n]]),
+    (raw) => ({ ok: true as const, value: listOf(raw) }),
+    sameSet,
+  );
+  if (!cross.ok) return cross;
+
+  const primary: Family = s.ipFamilies[0] ? famOf(s.ipFamilies[0]) : 4;
+  const policy = s.ipFamilyPolicy;
+  const dual = policy !== 'SingleStack';
+  const texts = ipsPick.value ?? [];
+  const ips = texts.map((t) => parseAddr(t) as IP);
+  let families: Family[];
+  if (ips.length > 0) {
+    const where = ipsPick.source;
+    const fams = ips.map((ip) => ip.family);
+    if (fams.length > 2 || (fams.length === 2 && fams[0] === fams[1]))
+      return {
+        ok: false,
+        message: `${where} lists ${texts.join(', ')}: at most one IPv4 and one IPv6 address`,
+      };
+    if (!dual && ips.length > 1)
+      return {
+        ok: false,
+        message: `${where} lists two addresses but the Service is SingleStack`,
+      };
+    if (!dual && s.ipFamilies[0] && fams[0] !== primary)
+      return {
+        ok: false,
+        message: `${where} asks for ${texts[0]} but the Service is ${famName(primary)} SingleStack`,
+      };
+    if (policy === 'RequireDualStack' && ips.length !== 2)
+      return {
+        ok: false,
+        message: `${where} must list one IPv4 and one IPv6 address for a RequireDualStack Service`,
+      };
+    families = fams.includes(primary) ? [primary, ...fams.filter((f) => f !== primary)] : fams;
+    const order = (ip: IP) => families.indexOf(ip.family);
+    ips.sort((x, y) => order(x) - order(y));
+    texts.splice(0, texts.length, ...ips.map(formatAddr));
+  } else {
+    families = dual ? [primary, primary === 4 ? 6 : 4] : [primary];
+  }
+
+  const ports = new Set<string>();
+  for (const p of s.ports) ports.add(`${p.port}/${(p.protocol || 'TCP').toUpperCase()}`);
+
+  return {
+    ok: true,
+    request: {
+      ips,
+      ipTexts: texts,
+      ...(ipsPick.source !== undefined ? { ipsSource: ipsPick.source } : {}),
+      ...(pool.value !== undefined ? { pool: pool.value } : {}),
+      ...(key.value !== undefined ? { sharingKey: key.value } : {}),
+      crossNamespace: new Set(cross.value ?? []),
+      families,
+      policy,
+      ports,
+      labels: serviceLabels(s.namespace, s.name, s.labels),
+    },
+  };
+}
