@@ -1,38 +1,65 @@
 /**
- * Proves the namespace harness without edgelb: BIRD 2 on a node announces host routes to
- * FRR on the router, both ways of querying (vtysh json, birdc) agree with what was sent.
+ * Proves the namespace harness and the daemon drivers without edgelb: BIRD 2 (worker) and
+ * ExaBGP (pi4) announce the same host routes; FRR (router) must show both paths (ECMP),
+ * BIRD must receive ExaBGP's routes and an ExaBGP receiver (api) must receive BIRD's.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';
 import { type Bird, startBird } from '../support/bird.ts';
 import { missing } from '../support/env.ts';
+import { type ExaBgp, startExaBgp } from '../support/exabgp.ts';
 import { type Frr, startFrr } from '../support/frr.ts';
 import { cleanStale, createLan, type Lan, TOPOLOGY } from '../support/netns.ts';
-import { run } from '../support/proc.ts';
+import { run, waitFor } from '../support/proc.ts';
 
-const why = missing({ root: true, tools: ['ip', 'bird', 'birdc', 'vtysh', '/usr/lib/frr/bgpd'] });
+const why = missing({ root: true, tools: ['ip', 'bird', 'birdc', 'vtysh', 'exabgp', '/usr/lib/frr/bgpd'] });
+const { router, worker, pi4, api } = TOPOLOGY;
+const V4 = '172.198.1.1/32';
+const V6 = '2001:db8:1::1/128';
 
-describe.skipIf(!!why)('netns harness: BIRD announces to FRR', () => {
+describe.skipIf(!!why)('netns harness: FRR, BIRD and ExaBGP talk to each other', () => {
   let lan: Lan;
   let frr: Frr;
   let bird: Bird;
+  let exaRx: ExaBgp;
+  let exaTx: ExaBgp;
 
   beforeAll(async () => {
-    lan = await createLan({
-      family: 'elbh',
-      hosts: { router: TOPOLOGY.router, worker: TOPOLOGY.worker },
-    });
+    lan = await createLan({ family: 'elbh', hosts: { router, worker, pi4, api } });
     frr = await startFrr(lan, 'router', {
       asn: 65000,
-      routerId: TOPOLOGY.router.v4,
-      neighbors: [{ address: TOPOLOGY.worker.v4, remoteAs: 65001, timers: { keepalive: 1, hold: 3 } }],
+      routerId: router.v4,
+      neighbors: [
+        { address: worker.v4, remoteAs: 65001, timers: { keepalive: 1, hold: 3 } },
+        { address: pi4.v4, remoteAs: 65002, timers: { keepalive: 1, hold: 3 } },
+      ],
+    });
+    exaRx = await startExaBgp(lan, 'api', {
+      asn: 65003,
+      routerId: api.v4,
+      localAddress: api.v4,
+      neighbors: [{ address: worker.v4, remoteAs: 65001 }],
     });
     bird = await startBird(lan, 'worker', {
       asn: 65001,
-      routerId: TOPOLOGY.worker.v4,
-      localAddress: TOPOLOGY.worker.v4,
-      neighbors: [{ name: 'router', address: TOPOLOGY.router.v4, remoteAs: 65000 }],
-      announce: { v4: ['172.198.1.1/32'], v6: ['2001:db8:1::1/128'] },
+      routerId: worker.v4,
+      localAddress: worker.v4,
+      neighbors: [
+        { name: 'router', address: router.v4, remoteAs: 65000 },
+        { name: 'api', address: api.v4, remoteAs: 65003 },
+        { name: 'pi4', address: pi4.v4, remoteAs: 65002, passive: true },
+      ],
+      announce: { v4: [V4], v6: [V6] },
+    });
+    exaTx = await startExaBgp(lan, 'pi4', {
+      asn: 65002,
+      routerId: pi4.v4,
+      localAddress: pi4.v4,
+      neighbors: [
+        { address: router.v4, remoteAs: 65000 },
+        { address: worker.v4, remoteAs: 65001 },
+      ],
+      announce: { v4: [V4, '172.198.9.9/32'], v6: [V6], nextHopV4: pi4.v4, nextHopV6: pi4.v6 },
     });
   }, 30_000);
 
@@ -42,27 +69,59 @@ describe.skipIf(!!why)('netns harness: BIRD announces to FRR', () => {
 
   test('hosts reach each other over the bridge, v4 and v6', async () => {
     // bgpd listens on 179 in the router namespace: a TCP connect proves L2 + L3 both ways.
-    for (const a of [TOPOLOGY.router.v4, TOPOLOGY.router.v6]) {
+    for (const a of [router.v4, router.v6]) {
       await lan.exec('worker', ['bash', '-c', `exec 3<>/dev/tcp/${a}/179`], { timeoutMs: 5000 });
     }
     // Nothing listens on 178: refused at once, so the check above is not vacuous.
-    const r = await lan.exec('worker', ['bash', '-c', `exec 3<>/dev/tcp/${TOPOLOGY.router.v4}/178`], {
+    const r = await lan.exec('worker', ['bash', '-c', `exec 3<>/dev/tcp/${router.v4}/178`], {
       allowFail: true,
       timeoutMs: 5000,
     });
     expect(r.code).not.toBe(0);
   }, 15_000);
 
-  test('FRR holds the /32 and /128 from BIRD with the node as next hop', async () => {
-    await frr.waitState(TOPOLOGY.worker.v4, 'Established');
-    await bird.waitEstablished('router');
-    const [p4] = await frr.waitPaths('172.198.1.1/32', (p) => p.length === 1);
-    expect(p4).toMatchObject({ nextHop: TOPOLOGY.worker.v4, asPath: '65001', valid: true });
-    const [p6] = await frr.waitPaths('2001:db8:1::1/128', (p) => p.length === 1);
-    expect(p6?.asPath).toBe('65001');
-    expect(p6?.nextHop).toBe(TOPOLOGY.worker.v6);
-    expect(await frr.received(TOPOLOGY.worker.v4)).toBe(1);
+  test('FRR holds both paths (ECMP) of the /32 and /128 with each node as next hop', async () => {
+    await frr.waitState(worker.v4, 'Established');
+    await frr.waitState(pi4.v4, 'Established');
+    // Two paths, both used for forwarding (best + multipath).
+    const p4 = await frr.waitPaths(V4, (p) => p.filter((x) => x.best || x.multipath).length === 2, 15_000);
+    const byPeer = new Map(p4.map((p) => [p.peer, p]));
+    expect(byPeer.get(worker.v4)).toMatchObject({ nextHop: worker.v4, asPath: '65001', valid: true });
+    expect(byPeer.get(pi4.v4)).toMatchObject({ nextHop: pi4.v4, asPath: '65002', valid: true });
+    const p6 = await frr.waitPaths(V6, (p) => p.length === 2);
+    expect(p6.map((p) => p.nextHop).sort()).toEqual([worker.v6, pi4.v6].sort());
+    expect(await frr.received(worker.v4)).toBe(1);
+    expect(await frr.received(pi4.v4)).toBe(2);
   }, 30_000);
+
+  test('BIRD receives ExaBGP routes with attributes parsed from birdc', async () => {
+    await bird.waitEstablished('pi4');
+    const routes = await waitFor('BIRD route from ExaBGP', async () => {
+      const r = await bird.routes('172.198.9.9/32');
+      return r.length ? r : undefined;
+    });
+    expect(routes[0]).toMatchObject({ prefix: '172.198.9.9/32', nextHop: pi4.v4, asPath: '65002' });
+    await waitFor('all 3 ExaBGP routes in BIRD', async () => (await bird.count('pi4')) === 3);
+  }, 20_000);
+
+  test('an ExaBGP receiver sees BIRD routes through its API dump', async () => {
+    await exaRx.waitUp(worker.v4);
+    const rib = await waitFor('ExaBGP RIB', () => {
+      const r = exaRx.routes();
+      return r.has(V4) && r.has(V6) ? r : undefined;
+    });
+    expect(rib.get(V4)?.[0]).toMatchObject({ peer: worker.v4, nextHop: worker.v4, asPath: '65001' });
+    // BIRD sends global + link-local next hops on a shared link; ExaBGP reports one of them.
+    expect([worker.v6, 'fe80'] as string[]).toContain(
+      rib.get(V6)?.[0]?.nextHop.replace(/^fe80:.*/, 'fe80') ?? '',
+    );
+  }, 20_000);
+
+  test('a withdraw is seen everywhere once the announcer stops', async () => {
+    await exaTx.stop();
+    await frr.waitPaths(V4, (p) => p.length === 1);
+    await waitFor('BIRD drops ExaBGP route', async () => (await bird.routes('172.198.9.9/32')).length === 0);
+  }, 20_000);
 
   test('a process started in a namespace is stopped by PID', async () => {
     const p = lan.spawn('worker', ['sleep', '60'], { name: 'sleep' });
@@ -79,7 +138,7 @@ describe.skipIf(!!why)('netns harness: BIRD announces to FRR', () => {
     const list = (await run(['ip', 'netns', 'list'])).stdout;
     expect(list).not.toContain(ns);
     expect(existsSync(extra.dir)).toBe(false);
-    // A LAN whose owner is gone (simulated: owner file points at a dead PID) is removed.
+    // A namespace of this family without a live owner (a crashed run) is removed; ours stays.
     await run(['ip', 'netns', 'add', 'elbhdead-x']);
     cleanStale('elbh');
     expect((await run(['ip', 'netns', 'list'])).stdout).not.toContain('elbhdead-x');

@@ -86,7 +86,7 @@ export interface Bird {
   birdc(...args: string[]): Promise<string>;
   /** Every route (all paths) in master4 and master6, optionally filtered to one prefix. */
   routes(prefix?: string): Promise<BirdRoute[]>;
-  /** Number of routes imported from a neighbour (`show route count protocol bgp_NAME`), or all. */
+  /** Paths imported from a neighbour (best or not), or the total number of routes. */
   count(protocol?: string): Promise<number>;
   protocolState(name: string): Promise<string>;
   waitEstablished(name: string, timeoutMs?: number): Promise<void>;
@@ -115,13 +115,23 @@ export async function startBird(lan: Lan, host: string, cfg: BirdConfig, tag = '
     dir,
     birdc,
     async routes(prefix) {
-      const out = await birdc('show', 'route', 'all', ...(prefix ? [prefix] : []));
-      return parseBirdRoutes(out);
+      const r = await run(['birdc', '-s', sock, 'show', 'route', 'all', ...(prefix ? [prefix] : [])], {
+        timeoutMs: 30_000,
+        allowFail: true,
+      });
+      if (r.stdout.includes('Network not found')) return [];
+      if (r.code !== 0) throw new Error(`birdc show route: ${r.stderr || r.stdout}`);
+      return parseBirdRoutes(r.stdout);
     },
     async count(protocol) {
-      const out = await birdc('show', 'route', 'count', ...(protocol ? ['protocol', `bgp_${protocol}`] : []));
-      const m = /(\d+) of \d+ routes/.exec(out);
-      return m ? Number(m[1]) : 0;
+      if (!protocol) {
+        const out = await birdc('show', 'route', 'count');
+        const m = /Total: (\d+) of/.exec(out);
+        return m ? Number(m[1]) : 0;
+      }
+      // `show route count protocol P` counts only P's primary routes; count every path of P.
+      const out = await birdc('show', 'route');
+      return out.split(`[bgp_${protocol} `).length - 1;
     },
     async protocolState(name) {
       const out = await birdc('show', 'protocols', `bgp_${name}`);

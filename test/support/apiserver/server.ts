@@ -1,0 +1,333 @@
+/**
+ * The HTTPS front: authentication (client certificate from the test CA, or bearer token),
+ * fault injection, discovery/OpenAPI, and the REST verbs for every served resource.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { discovery, openapiV3 } from './discovery.ts';
+import { ApiError, errors, reasonFor, statusObject } from './errors.ts';
+import type { Faults } from './faults.ts';
+import { type Api, PATCH_TYPES } from './objects.ts';
+import { parseRoute, type Route } from './routes.ts';
+import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { toTable, wantsTable } from './table.ts';
+import { WatchStream } from './watch.ts';
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+  user: string;
+}
+
+export interface ServerContext {
+  api: Api;
+  faults: Faults;
+  token: string;
+  serverAddress: string;
+  watches: Set<WatchStream>;
+  requests: RequestRecord[];
+  bookmarkIntervalMs: number;
+  /** the certificate-authenticated user (the only one allowed at /_test/) */
+  certUser: string;
+  onAdmin(req: any): Promise<any>;
+}
+
+const MAX_LOG = 5000;
+
+function authenticate(req: IncomingMessage, ctx: ServerContext): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7) === ctx.token ? 'edgelb-token' : undefined;
+  const sock = req.socket as TLSSocket;
+  // Bun exposes `authorized` (chain verified against our CA) but not the peer certificate;
+  // the test CA issues exactly one client certificate, so a verified chain means that user.
+  return sock.authorized ? ctx.certUser : undefined;
+}
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function createHandler(ctx: ServerContext) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'https://apiserver');
+    const path = url.pathname + url.search;
+    const method = (req.method ?? 'GET').toUpperCase();
+    const user = authenticate(req, ctx);
+    res.on('finish', () => {
+      ctx.requests.push({ method, path, status: res.statusCode, user: user ?? '' });
+      if (ctx.requests.length > MAX_LOG) ctx.requests.splice(0, ctx.requests.length - MAX_LOG);
+    });
+    const run = () => {
+      if (res.destroyed || req.socket.destroyed) return;
+      handle(ctx, req, res, url, method, user).catch((e) => {
+        const err = e instanceof ApiError ? e : errors.internal(String((e as Error)?.message ?? e));
+        send(res, err.code, err.toStatus());
+      });
+    };
+    if (ctx.faults.isHung(path) && !url.pathname.startsWith('/_test/')) ctx.faults.park(run);
+    else run();
+  };
+}
+
+async function handle(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  method: string,
+  user: string | undefined,
+) {
+  if (!user) throw errors.unauthorized();
+  const path = url.pathname + url.search;
+  if (url.pathname.startsWith('/_test/')) {
+    if (user !== ctx.certUser) throw errors.forbidden(user, method.toLowerCase(), '_test', '');
+    const body = method === 'POST' ? JSON.parse((await readBody(req)) || '{}') : {};
+    return send(res, 200, await ctx.onAdmin({ path: url.pathname, body }));
+  }
+  const failure = ctx.faults.takeFailure(method, path);
+  if (failure !== undefined) {
+    const route = parseRoute(url.pathname, ctx.api.registry);
+    if (failure === 403 && route && route !== 'unknown')
+      throw errors.forbidden(
+        user,
+        verbOf(method, route, url),
+        route.def.plural,
+        route.def.group,
+        route.namespace,
+      );
+    throw new ApiError(failure, reasonFor(failure), `injected fault: ${failure} ${reasonFor(failure)}`);
+  }
+  if (method === 'GET') {
+    const doc =
+      discovery(url.pathname, ctx.api.registry, ctx.serverAddress) ??
+      openapiV3(url.pathname, ctx.api.registry);
+    if (doc) return send(res, 200, doc);
+    if (url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/livez') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return res.end('ok');
+    }
+  }
+  const route = parseRoute(url.pathname, ctx.api.registry);
+  if (!route || route === 'unknown') throw errors.unknownResource();
+  return serveResource(ctx, req, res, url, method, route);
+}
+
+function verbOf(method: string, r: Route, url: URL): string {
+  const watch = r.watchPrefix || ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+  if (method === 'GET') return watch ? 'watch' : r.name ? 'get' : 'list';
+  if (method === 'POST') return 'create';
+  if (method === 'PUT') return 'update';
+  if (method === 'PATCH') return 'patch';
+  if (method === 'DELETE') return r.name ? 'delete' : 'deletecollection';
+  return method.toLowerCase();
+}
+
+async function serveResource(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  method: string,
+  r: Route,
+) {
+  const { api } = ctx;
+  const { def, version } = r;
+  const q = url.searchParams;
+  const verb = verbOf(method, r, url);
+  const dryRun = q.get('dryRun') === 'All';
+  const ns = def.namespaced ? r.namespace : undefined;
+  const table = wantsTable(req.headers.accept);
+  const out = (code: number, obj: any) =>
+    send(
+      res,
+      code,
+      table
+        ? toTable(def, version, [obj], { includeObject: q.get('includeObject') ?? undefined })
+        : api.present(def, version, obj),
+    );
+  const parse = async () => {
+    const raw = await readBody(req);
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw errors.badRequest(
+        `${def.kind} in version "${version}" cannot be handled as a ${def.kind}: invalid JSON`,
+      );
+    }
+  };
+  switch (verb) {
+    case 'get':
+      return out(200, api.get(def, ns, r.name!));
+    case 'list':
+      return list(ctx, res, url, r, table);
+    case 'watch':
+      return watch(ctx, res, url, r, table);
+    case 'create':
+      if (r.name) throw errors.methodNotAllowed(method);
+      return out(201, api.create(def, version, r.namespace, await parse(), { dryRun }));
+    case 'update':
+      return out(
+        200,
+        api.update(def, version, ns, r.name!, await parse(), { subresource: r.subresource, dryRun }),
+      );
+    case 'patch': {
+      const existed = !!api.store.get(api.key(def), ns, r.name!);
+      const ct = req.headers['content-type'] ?? '';
+      const obj = api.patch(def, version, r.namespace, r.name!, ct, await readBody(req), {
+        subresource: r.subresource,
+        dryRun,
+        fieldManager: q.get('fieldManager') ?? undefined,
+      });
+      return out(existed || !ct.startsWith(PATCH_TYPES.apply) ? 200 : 201, obj);
+    }
+    case 'delete': {
+      const raw = await readBody(req);
+      const opts = raw ? JSON.parse(raw) : {};
+      return out(200, api.remove(def, ns, r.name!, opts.preconditions ?? {}, { dryRun }));
+    }
+    case 'deletecollection': {
+      const labels = parseLabelSelector(q.get('labelSelector'));
+      const fields = parseFieldSelector(
+        q.get('fieldSelector'),
+        ['metadata.name', 'metadata.namespace', ...def.fields],
+        def.kind,
+      );
+      const gone = api.store
+        .list(api.key(def), ns)
+        .filter((o) => matchLabels(labels, o.metadata.labels) && matchFields(fields, o))
+        .map((o) => api.remove(def, o.metadata.namespace, o.metadata.name, {}, { dryRun }));
+      return send(res, 200, {
+        kind: def.listKind,
+        apiVersion: api.present(def, version, {}).apiVersion,
+        metadata: { resourceVersion: String(api.store.currentRv()) },
+        items: gone,
+      });
+    }
+    default:
+      throw errors.methodNotAllowed(method);
+  }
+}
+
+function selectors(url: URL, r: Route) {
+  const q = url.searchParams;
+  const allowed = ['metadata.name', 'metadata.namespace', ...r.def.fields];
+  const labels = parseLabelSelector(q.get('labelSelector'));
+  const fields = parseFieldSelector(q.get('fieldSelector'), allowed, r.def.kind);
+  if (r.name) fields.push({ field: 'metadata.name', op: 'eq', value: r.name });
+  return { labels, fields };
+}
+
+function list(ctx: ServerContext, res: ServerResponse, url: URL, r: Route, table: boolean) {
+  const { api } = ctx;
+  const q = url.searchParams;
+  const { labels, fields } = selectors(url, r);
+  const key = api.key(r.def);
+  const ns = r.def.namespaced ? r.namespace : undefined;
+  const rvParam = q.get('resourceVersion') ?? '';
+  const match = q.get('resourceVersionMatch') ?? '';
+  const current = api.store.currentRv();
+  let listRv = current;
+  let start = '';
+  const cont = q.get('continue');
+  if (cont) {
+    try {
+      const c = JSON.parse(Buffer.from(cont, 'base64url').toString());
+      listRv = Number(c.rv);
+      start = String(c.start);
+    } catch {
+      throw errors.badRequest('continue key is not valid');
+    }
+    if (listRv < api.store.oldestRv())
+      throw new ApiError(
+        410,
+        'Expired',
+        'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.',
+      );
+  } else if (rvParam !== '' && rvParam !== '0') {
+    const n = Number(rvParam);
+    if (!Number.isInteger(n)) throw errors.badRequest(`invalid resource version: ${rvParam}`);
+    if (n > current)
+      throw new ApiError(504, 'Timeout', `Too large resource version: ${n}, current: ${current}`, {
+        causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+        retryAfterSeconds: 1,
+      });
+    if (match === 'Exact') listRv = n;
+  } else if (match === 'Exact')
+    throw errors.badRequest('resourceVersionMatch "Exact" requires a resourceVersion');
+  let items = (listRv === current ? api.store.list(key, ns) : api.store.listAt(key, listRv, ns)).filter(
+    (o) => matchLabels(labels, o.metadata.labels) && matchFields(fields, o),
+  );
+  items = items.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > start);
+  const limit = Number(q.get('limit') ?? 0);
+  const metadata: any = { resourceVersion: String(listRv) };
+  if (limit > 0 && items.length > limit) {
+    const last = items[limit - 1];
+    metadata.continue = Buffer.from(
+      JSON.stringify({ rv: listRv, start: `${last.metadata.namespace ?? ''}/${last.metadata.name}` }),
+    ).toString('base64url');
+    metadata.remainingItemCount = items.length - limit;
+    items = items.slice(0, limit);
+  }
+  if (table)
+    return send(res, 200, {
+      ...toTable(
+        r.def,
+        r.version,
+        items.map((o) => api.present(r.def, r.version, o)),
+        { includeObject: q.get('includeObject') ?? undefined, resourceVersion: String(listRv) },
+      ),
+      metadata,
+    });
+  const apiVersion = api.present(r.def, r.version, {}).apiVersion;
+  // Like the real server: items of built-in lists carry no apiVersion/kind; custom resources keep theirs.
+  const shaped = items.map((o) => {
+    if (r.def.crd) return api.present(r.def, r.version, o);
+    const { apiVersion: _a, kind: _k, ...rest } = o;
+    return rest;
+  });
+  return send(res, 200, { kind: r.def.listKind, apiVersion, metadata, items: shaped });
+}
+
+function watch(ctx: ServerContext, res: ServerResponse, url: URL, r: Route, table: boolean) {
+  const q = url.searchParams;
+  const { labels, fields } = selectors(url, r);
+  const timeoutSeconds = Number(q.get('timeoutSeconds') ?? 0);
+  const sie = q.get('sendInitialEvents');
+  const w = new WatchStream(
+    ctx.api,
+    res,
+    {
+      def: r.def,
+      version: r.version,
+      namespace: r.def.namespaced ? r.namespace : undefined,
+      labels,
+      fields,
+      resourceVersion: q.get('resourceVersion') ?? undefined,
+      bookmarks: q.get('allowWatchBookmarks') === 'true',
+      sendInitialEvents: sie === null ? undefined : sie === 'true',
+      timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 1800_000,
+      bookmarkIntervalMs: ctx.bookmarkIntervalMs,
+      table: table ? { includeObject: q.get('includeObject') ?? undefined } : undefined,
+      path: url.pathname + url.search,
+    },
+    (p) => ctx.faults.isHung(p),
+    (s) => ctx.watches.delete(s),
+  );
+  ctx.watches.add(w);
+  w.start();
+}
+
+export { statusObject };
