@@ -5,7 +5,7 @@
  * (SIGHUP). A bad file is reported naming the file and object, and its last good
  * version stays in force.
  */
-import { type FSWatcher, readdirSync, readFileSync, statSync, watch } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import { serviceKey } from '../api/core.ts';
@@ -15,11 +15,12 @@ import {
   DEFAULT_LOAD_BALANCER_CLASS,
   type LoadBalancerIPPool,
 } from '../api/v1alpha1.ts';
-import type { Clock, Timer } from '../lib/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { type LoadedObject, parseManifestFile } from './files-manifests.ts';
 import { StatusStore } from './files-status.ts';
+import { DebouncedDirWatch } from './files-watch.ts';
 import type { EventKind, Leadership, ObservedState, Source, StatusWriter } from './types.ts';
 
 export interface FilesSourceOptions {
@@ -40,8 +41,6 @@ export interface FilesSourceOptions {
 }
 
 const MANIFEST = /^[^.].*\.ya?ml$/;
-/** How often a missing or broken manifests directory is looked for again. */
-const REWATCH_MS = 5000;
 /** Identical events for one Service are logged once per this window. */
 const EVENT_REPEAT_MS = 10 * 60 * 1000;
 
@@ -57,7 +56,6 @@ export class FilesSource implements Source {
   readonly leadership: Leadership;
 
   private readonly opts: FilesSourceOptions;
-  private readonly debounceMs: number;
   private readonly store: StatusStore;
   private readonly files = new Map<string, FileEntry>();
   private manifestProblems: string[] = [];
@@ -67,16 +65,20 @@ export class FilesSource implements Source {
   private synced = false;
   private snapshot: ObservedState | undefined;
   private onChange: () => void = () => {};
-  private watcher: FSWatcher | undefined;
-  private debounce: { timer: Timer; first: number } | undefined;
-  private rewatch: Timer | undefined;
+  private readonly watch: DebouncedDirWatch;
   private stopped = false;
   private readonly lastEvents = new Map<string, { sig: string; at: number; repeats: number }>();
 
   constructor(opts: FilesSourceOptions) {
     this.opts = opts;
-    this.debounceMs = opts.debounceMs ?? 200;
     this.store = new StatusStore(opts.state, opts.clock, opts.log);
+    this.watch = new DebouncedDirWatch({
+      dir: opts.manifests,
+      clock: opts.clock,
+      log: opts.log,
+      debounceMs: opts.debounceMs ?? 200,
+      onFire: () => void this.reload(),
+    });
     this.leadership = { isLeader: () => true, holder: () => opts.nodeName };
     this.writer = {
       writeServiceStatus: async (svc, status) => {
@@ -101,7 +103,7 @@ export class FilesSource implements Source {
     this.store.load();
     this.load({ prune: true });
     this.synced = true;
-    this.watchDir();
+    this.watch.start();
     this.snapshot = undefined;
     onChange();
   }
@@ -109,7 +111,7 @@ export class FilesSource implements Source {
   /** Re-reads every manifest now (SIGHUP). */
   async reload(): Promise<void> {
     if (this.stopped) return;
-    this.cancelDebounce();
+    this.watch.cancel();
     if (this.load({ prune: true })) this.changed();
   }
 
@@ -128,10 +130,7 @@ export class FilesSource implements Source {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.watcher?.close();
-    this.watcher = undefined;
-    this.cancelDebounce();
-    this.rewatch?.cancel();
+    this.watch.stop();
   }
 
   // ------------------------------------------------------------ loading
@@ -315,50 +314,6 @@ export class FilesSource implements Source {
       metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, ...nodeLabels } },
       status: { addresses: nodeAddress ? [{ type: 'InternalIP', address: nodeAddress }] : [] },
     };
-  }
-
-  // ------------------------------------------------------------ watching
-
-  private watchDir(): void {
-    if (this.stopped) return;
-    this.rewatch = undefined;
-    try {
-      this.watcher = watch(this.opts.manifests, { persistent: false }, () => this.scheduleReload());
-      this.watcher.on('error', (err) => {
-        this.opts.log.warn('watching the manifests directory failed; retrying', { error: errorMessage(err) });
-        this.watcher?.close();
-        this.watcher = undefined;
-        this.scheduleReload();
-        this.rewatch ??= this.opts.clock.setTimer(REWATCH_MS, () => this.watchDir());
-      });
-    } catch {
-      // Missing directory: reported by load(); look again later.
-      this.rewatch = this.opts.clock.setTimer(REWATCH_MS, () => {
-        this.watchDir();
-        if (this.watcher) this.scheduleReload();
-      });
-    }
-  }
-
-  /** Trailing debounce, but never postponed beyond 10 debounce periods under a stream of changes. */
-  private scheduleReload(): void {
-    if (this.stopped) return;
-    const now = this.opts.clock.now();
-    const first = this.debounce?.first ?? now;
-    if (this.debounce && now - first >= this.debounceMs * 10) return;
-    this.debounce?.timer.cancel();
-    this.debounce = {
-      first,
-      timer: this.opts.clock.setTimer(this.debounceMs, () => {
-        this.debounce = undefined;
-        void this.reload();
-      }),
-    };
-  }
-
-  private cancelDebounce(): void {
-    this.debounce?.timer.cancel();
-    this.debounce = undefined;
   }
 
   // ------------------------------------------------------------ status side

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceObject } from '../../agent/api/core.ts';
@@ -167,6 +176,25 @@ endpoints: [{addresses: [10.42.0.7], nodeName: pi4, conditions: {ready: true}}]
     expect(await src.writer.writeServiceStatus(gone, allocated('172.198.1.2'))).toBe(false);
   });
 
+  test('a failed persist is reported and retried on the next write', async () => {
+    const { src, started } = make();
+    await started;
+    const s = svc(src, 'ingress-nginx');
+    const blocker = `${statePath}.tmp-${process.pid}`;
+    mkdirSync(blocker, { recursive: true });
+    const err = await src.writer.writeServiceStatus(s, allocated('172.198.1.1')).catch((e) => e);
+    expect(err.code).toBe('state-write-failed');
+    expect(src.problems()).toHaveLength(1);
+    expect(src.problems()[0]).toStartWith(`cannot write the state file ${statePath}: `);
+    rmSync(blocker, { recursive: true });
+    // The same status again: nothing changed in memory, but the pending write is done now.
+    expect(await src.writer.writeServiceStatus(s, allocated('172.198.1.1'))).toBe(true);
+    expect(src.problems()).toEqual([]);
+    expect(JSON.parse(readFileSync(statePath, 'utf8')).services['ingress-nginx/ingress-nginx'].ips).toEqual([
+      '172.198.1.1',
+    ]);
+  });
+
   test('pool and policy status are kept in the state file', async () => {
     const { src, started } = make();
     await started;
@@ -301,6 +329,22 @@ spec: {cidrs: [{cidr: 10.1.0.0/24}]}
       `${f}: document 1 (LoadBalancerIPPool blog-pool): also defined in ${join(manifests, 'pool.yaml')} document 1; using that one`,
     ]);
     expect(src.observe().pools[0]!.spec.blocks).toEqual([{ cidr: '172.198.1.0/30' }]);
+  });
+
+  test('reload() (SIGHUP) signals a change only when something changed', async () => {
+    const { src, started, changes } = make();
+    await started;
+    await Bun.sleep(0);
+    const before = changes();
+    await src.reload();
+    await Bun.sleep(0);
+    expect(changes()).toBe(before);
+    const pool = join(manifests, 'pool.yaml');
+    writeFileSync(pool, readFileSync(pool, 'utf8').replace('172.198.1.0/30', '10.30.0.0/30'));
+    await src.reload();
+    await Bun.sleep(0);
+    expect(changes()).toBe(before + 1);
+    expect(src.observe().pools[0]!.spec.blocks).toEqual([{ cidr: '10.30.0.0/30' }]);
   });
 
   test('reloads on its own when a file changes (debounced watch)', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -113,6 +113,13 @@ describe('state file', () => {
     expect(r.problems).toEqual([
       `state file ${path} is missing; restored the previous state from state.json.bak`,
     ]);
+  });
+
+  test('a failed write leaves the previous file complete', () => {
+    writeStateFile(path, sample('172.198.1.1'));
+    mkdirSync(`${path}.tmp-${process.pid}`); // the temp file cannot be created
+    expect(() => writeStateFile(path, sample('172.198.1.2'))).toThrow();
+    expect(readStateFile(path, NOW).state).toEqual(sample('172.198.1.1'));
   });
 
   test('parseState rejects other versions', () => {

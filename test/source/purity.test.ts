@@ -1,0 +1,24 @@
+import { expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// The validators and the manifest parser are PURE: the kubernetes source reuses them.
+const PURE = [
+  'validate.ts',
+  'validate-fields.ts',
+  'validate-policy.ts',
+  'validate-core.ts',
+  'files-manifests.ts',
+];
+
+test.each(PURE)('agent/source/%s imports nothing impure and reads no clock', (name) => {
+  const text = readFileSync(join(import.meta.dir, '..', '..', 'agent', 'source', name), 'utf8');
+  const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+  expect(imports.length).toBeGreaterThan(0);
+  expect(
+    imports.filter(
+      (i) => i === 'bun' || i.startsWith('node:') || i === 'hono' || i.startsWith('@kubernetes/'),
+    ),
+  ).toEqual([]);
+  expect(text).not.toMatch(/Date\.now|setTimeout|Math\.random|process\./);
+});
