@@ -61,6 +61,8 @@ export class FilesSource implements Source {
   private manifestProblems: string[] = [];
   private dirProblem: string | undefined;
   private objects: LoadedObject[] = [];
+  /** Keys of the Services this source hands to the loop (LoadBalancer, our class). */
+  private owned = new Set<string>();
   private fingerprint = '';
   private synced = false;
   private snapshot: ObservedState | undefined;
@@ -83,8 +85,7 @@ export class FilesSource implements Source {
     this.writer = {
       writeServiceStatus: async (svc, status) => {
         const key = serviceKey(svc);
-        if (!this.objects.some((o) => o.object.kind === 'Service' && serviceKey(o.object.value) === key))
-          return false;
+        if (!this.owned.has(key)) return false;
         if (this.store.setService(key, status)) this.changed();
         return true;
       },
@@ -208,6 +209,7 @@ export class FilesSource implements Source {
     const objectsChanged = fingerprint !== this.fingerprint;
     this.fingerprint = fingerprint;
     this.objects = objects;
+    this.owned = new Set(this.ownedServices().map((s) => serviceKey(s)));
     if (objectsChanged) {
       const count = (k: string) => objects.filter((o) => o.object.kind === k).length;
       log.info('manifests loaded', {
@@ -237,11 +239,7 @@ export class FilesSource implements Source {
           .map((o) => (o.object.value as { metadata: { name: string } }).metadata.name),
       );
     try {
-      const dropped = this.store.prune(
-        new Set(this.ownedServices().map((s) => serviceKey(s))),
-        names('LoadBalancerIPPool'),
-        names('BGPPeeringPolicy'),
-      );
+      const dropped = this.store.prune(this.owned, names('LoadBalancerIPPool'), names('BGPPeeringPolicy'));
       for (const key of dropped) {
         this.opts.log.info('allocation released: the Service is no longer in the manifests', {
           service: key,

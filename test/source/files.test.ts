@@ -136,6 +136,12 @@ endpoints: [{addresses: [10.42.0.7], nodeName: pi4, conditions: {ready: true}}]
     expect(o.secrets.get('kube-system/bgp-auth')).toEqual({ password: 'hunter2' });
     expect(o.endpointSlices.map((s) => s.endpoints![0]!.nodeName)).toEqual(['pi4']);
     expect(src.problems()).toEqual([]);
+    // A Service it does not hand out is "gone" for the writer.
+    const clusterIP: ServiceObject = {
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { type: 'ClusterIP' },
+    };
+    expect(await src.writer.writeServiceStatus(clusterIP, allocated('172.198.1.2'))).toBe(false);
   });
 
   test('status goes to the state file, only when changed, keeping lastTransitionTime while the status holds', async () => {
