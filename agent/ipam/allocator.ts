@@ -8,7 +8,7 @@
  * addresses are kept per family as runs in an AVL tree, so the lowest free address of a range is
  * one O(log n) lookup and a /64 costs memory only for what is allocated.
  */
-import type { Family, IP } from '../net/ip.ts';
+import type { Family, IP, IPRange } from '../net/ip.ts';
 import { formatAddr, parseAddr } from './addr.ts';
 import { type CompiledPool, compilePool, contains, markConflicts, poolOrder, usable } from './pools.ts';
 import { type ParsedRequest, parseRequest, type Request } from './request.ts';
@@ -29,7 +29,7 @@ interface Holding {
   text: string;
   pool: string;
   /** Keys of the Services holding it (more than one only when they share). */
-  holders: Set<string>;
+  holders: string[];
 }
 
 interface SvcState {
@@ -42,8 +42,25 @@ interface SvcState {
 type Failure = { ok: false; reason: FailureReason; message: string };
 type Claim = { ok: true } | Failure;
 
+const NOTHING: string[] = [];
 const famName = (f: Family) => (f === 6 ? 'IPv6' : 'IPv4');
 const fail = (reason: FailureReason, message: string): Failure => ({ ok: false, reason, message });
+
+function overlaps(xs: IPRange[], ys: IPRange[]): boolean {
+  return xs.some((a) => ys.some((b) => a.family === b.family && a.first <= b.last && b.first <= a.last));
+}
+
+/** True when every address of `before` is still in `after` under the same selector. */
+function keepsHolders(before: CompiledPool, after: CompiledPool): boolean {
+  if (
+    JSON.stringify(before.spec.serviceSelector ?? null) !== JSON.stringify(after.spec.serviceSelector ?? null)
+  )
+    return false;
+  for (const fam of [4, 6] as const)
+    for (const r of before.ranges[fam])
+      if (!after.ranges[fam].some((n) => n.first <= r.first && r.last <= n.last)) return false;
+  return true;
+}
 
 function svcOrder(a: SvcState, b: SvcState): number {
   const x = a.view.creationOrder;
@@ -100,7 +117,7 @@ export class Ipam {
         result: { key: v.key, ok: false, reason: 'no-matching-pool', message: 'not processed yet' },
       };
       this.svcs.set(v.key, st);
-      this.touched.set(v.key, { result: undefined, held: [] });
+      this.touched.set(v.key, { result: undefined, held: NOTHING });
       states.push(st);
     }
     states.sort(svcOrder);
@@ -193,23 +210,28 @@ export class Ipam {
       const st = this.svcs.get(key);
       if (!st) continue;
       const lost = this.lost.get(key);
-      const heldNow = new Set(st.held.map((h) => h.text));
-      // Only what the Service really had (held before this call, or in its status) was replaced.
-      const had = new Set([...prev.held, ...st.view.statusIPs]);
-      const gone = lost ? [...lost.ips].filter((ip) => had.has(ip) && !heldNow.has(ip)) : [];
-      const replaced: Replaced | undefined =
-        gone.length > 0 ? { ips: gone, why: (lost as { why: string[] }).why.join('; ') } : undefined;
+      let replaced: Replaced | undefined;
+      if (lost) {
+        // Only what the Service really had (held before this call, or in its status) was replaced.
+        const gone = [...lost.ips].filter(
+          (ip) =>
+            (prev.held.includes(ip) || st.view.statusIPs.includes(ip)) && !st.held.some((h) => h.text === ip),
+        );
+        if (gone.length > 0) replaced = { ips: gone, why: lost.why.join('; ') };
+      }
       if (replaced) st.result = { ...st.result, replaced };
       if (!all && !replaced && sameResult(prev.result, st.result)) continue;
       out.push(st.result);
     }
-    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return out;
   }
 
   private touch(st: SvcState): void {
     if (!this.touched.has(st.view.key))
-      this.touched.set(st.view.key, { result: st.result, held: st.held.map((h) => h.text) });
+      this.touched.set(st.view.key, {
+        result: st.result,
+        held: st.held.length === 0 ? NOTHING : st.held.map((h) => h.text),
+      });
   }
 
   private noteLost(st: SvcState, ip: string, why: string): void {
@@ -233,18 +255,16 @@ export class Ipam {
     const oldConflicts = new Map(this.ordered.map((p) => [p.name, p.conflict?.pool]));
     this.reorderPools();
     const affected = new Set<string>();
-    for (const c of changed) if (c) affected.add(c.name);
+    const [before, after] = changed;
+    // Widening a pool or changing only disabled/autoAssign leaves every holder valid.
+    if (!(before && after && keepsHolders(before, after)))
+      for (const c of changed) if (c) affected.add(c.name);
     for (const p of this.ordered) if (oldConflicts.get(p.name) !== p.conflict?.pool) affected.add(p.name);
-    // Holdings in any pool overlapping a changed one may change owner.
+    // Holdings in any other pool overlapping a changed one may change owner.
     for (const c of changed) {
       if (!c) continue;
       for (const p of this.ordered)
-        if (
-          p.blockRanges.some((a) =>
-            c.blockRanges.some((b) => a.family === b.family && a.first <= b.last && b.first <= a.last),
-          )
-        )
-          affected.add(p.name);
+        if (p.name !== c.name && overlaps(p.blockRanges, c.blockRanges)) affected.add(p.name);
     }
     const holders = new Set<SvcState>();
     for (const name of affected)
@@ -497,7 +517,7 @@ export class Ipam {
 
   private newHolding(ip: IP, text: string): Holding {
     const owner = this.ownerOf(ip) as CompiledPool;
-    const h: Holding = { ip, text, pool: owner.name, holders: new Set() };
+    const h: Holding = { ip, text, pool: owner.name, holders: [] };
     this.holdings.set(text, h);
     this.sets[ip.family].add(ip.value);
     this.poolSet(owner.name).add(h);
@@ -522,7 +542,7 @@ export class Ipam {
   }
 
   private claim(st: SvcState, h: Holding): void {
-    h.holders.add(st.view.key);
+    h.holders.push(st.view.key);
     st.held.push(h);
     const key = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
     if (key !== undefined) {
@@ -533,14 +553,14 @@ export class Ipam {
 
   private release(st: SvcState, h: Holding, why?: string): void {
     if (why) this.noteLost(st, h.text, why);
-    h.holders.delete(st.view.key);
+    h.holders.splice(h.holders.indexOf(st.view.key), 1);
     st.held.splice(st.held.indexOf(h), 1);
     const key = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
     if (key !== undefined) {
       this.keyIndex(key, h, -1);
       this.keysChanged.add(key);
     }
-    if (h.holders.size === 0) {
+    if (h.holders.length === 0) {
       this.holdings.delete(h.text);
       this.sets[h.ip.family].delete(h.ip.value);
       const s = this.byPool.get(h.pool);

@@ -109,32 +109,30 @@ function readIPs(raw: string, source: string) {
   return { ok: true as const, value: out };
 }
 
+const EMPTY = new Set<string>();
+
+/** [name, value] for each of `names` that is set (absent ones cost nothing). */
+function present(a: Record<string, string>, names: readonly string[]): [string, string | undefined][] {
+  const out: [string, string | undefined][] = [];
+  for (const n of names) if (a[n] !== undefined) out.push([n, a[n]]);
+  return out;
+}
+
+const text = (raw: string) => ({ ok: true as const, value: raw.trim() });
+const eq = (x: string, y: string) => x === y;
+const readList = (raw: string) => ({ ok: true as const, value: listOf(raw) });
+
 export function parseRequest(s: ServiceView): ParsedRequest {
   const a = s.annotations;
-  const ipSources: [string, string | undefined][] = IPS_ANNOTATIONS.map((n) => [n, a[n]]);
-  ipSources.push(['spec.loadBalancerIP', s.loadBalancerIP]);
-  const ipsPick = pick(ipSources, readIPs, sameSet);
+  const ipSources = present(a, IPS_ANNOTATIONS);
+  if (s.loadBalancerIP) ipSources.push(['spec.loadBalancerIP', s.loadBalancerIP]);
+  const ipsPick = ipSources.length > 0 ? pick(ipSources, readIPs, sameSet) : ({ ok: true } as Pick<string[]>);
   if (!ipsPick.ok) return ipsPick;
-
-  const text = (raw: string) => ({ ok: true as const, value: raw.trim() });
-  const eq = (x: string, y: string) => x === y;
-  const pool = pick(
-    POOL_ANNOTATIONS.map((n): [string, string | undefined] => [n, a[n]]),
-    text,
-    eq,
-  );
+  const pool = pick(present(a, POOL_ANNOTATIONS), text, eq);
   if (!pool.ok) return pool;
-  const key = pick(
-    SHARING_KEY_ANNOTATIONS.map((n): [string, string | undefined] => [n, a[n]]),
-    text,
-    eq,
-  );
+  const key = pick(present(a, SHARING_KEY_ANNOTATIONS), text, eq);
   if (!key.ok) return key;
-  const cross = pick(
-    SHARING_CROSS_NAMESPACE_ANNOTATIONS.map((n): [string, string | undefined] => [n, a[n]]),
-    (raw) => ({ ok: true as const, value: listOf(raw) }),
-    sameSet,
-  );
+  const cross = pick(present(a, SHARING_CROSS_NAMESPACE_ANNOTATIONS), readList, sameSet);
   if (!cross.ok) return cross;
 
   const primary: Family = s.ipFamilies[0] ? famOf(s.ipFamilies[0]) : 4;
@@ -185,7 +183,7 @@ export function parseRequest(s: ServiceView): ParsedRequest {
       ...(ipsPick.source !== undefined ? { ipsSource: ipsPick.source } : {}),
       ...(pool.value !== undefined ? { pool: pool.value } : {}),
       ...(key.value !== undefined ? { sharingKey: key.value } : {}),
-      crossNamespace: new Set(cross.value ?? []),
+      crossNamespace: cross.value ? new Set(cross.value) : EMPTY,
       families,
       policy,
       ports,

@@ -96,7 +96,7 @@ describe('the blog scenario', () => {
       [pool('blog', ['172.198.1.0/30'])],
       [svc('ingress-nginx/ingress', cilium('172.198.1.1')), svc('b'), svc('c')],
     );
-    expect(results.map(summary)).toEqual([['172.198.1.2'], 'pool-exhausted', ['172.198.1.1']]);
+    expect(results.map(summary)).toEqual([['172.198.1.1'], ['172.198.1.2'], 'pool-exhausted']);
     const c = ipam.result('default/c');
     expect(c?.ok === false && c.message).toBe('pool blog has no free IPv4 address');
   });
@@ -481,8 +481,8 @@ describe('pool edits', () => {
         svc('old', { statusIPs: ['10.0.0.1'], creationOrder: '2000-01-01T00:00:00Z' }),
       ],
     );
-    expect(out.map(summary)).toEqual([['10.0.0.1'], ['10.0.0.2']]);
-    const young = out[1];
+    expect(out.map(summary)).toEqual([['10.0.0.2'], ['10.0.0.1']]);
+    const young = out[0];
     expect(young?.replaced?.ips).toEqual(['10.0.0.1']);
     expect(young?.replaced?.why).toContain('held by default/old');
   });
