@@ -435,6 +435,30 @@ describe('pool edits', () => {
     ]);
     expect(ipam.pools().map((p) => p.name)).toEqual(['p']);
   });
+  test('regression (MetalLB #1774, Cilium #41147): an older pending Service does not take a held IP on restart', () => {
+    run([
+      {
+        name: 'one address',
+        pool: pool('p', ['10.0.0.7/32'], { serviceSelector: { matchLabels: { tier: 'x' } } }),
+      },
+      { name: 'older, not selected yet', svc: svc('old'), want: { old: 'no-matching-pool' } },
+      {
+        name: 'younger takes the only IP',
+        svc: svc('young', { labels: { tier: 'x' } }),
+        want: { young: ['10.0.0.7'] },
+      },
+      {
+        name: 'older now selected: exhausted',
+        svc: svc('old', { labels: { tier: 'x' }, creationOrder: '2000-01-01T00:00:00Z' }),
+        want: { old: 'pool-exhausted' },
+      },
+      {
+        name: 'restart keeps it with the younger',
+        restart: true,
+        want: { young: ['10.0.0.7'], old: 'pool-exhausted' },
+      },
+    ]);
+  });
   test('Conflict condition names the older pool', () => {
     const ipam = new Ipam();
     ipam.restore(

@@ -1,0 +1,104 @@
+/** The allocator's building blocks against simple models: the run set, the address codec. */
+import { describe, expect, test } from 'bun:test';
+import fc from 'fast-check';
+import { formatAddr, parseAddr } from '../../agent/ipam/addr.ts';
+import { RunSet } from '../../agent/ipam/run-set.ts';
+import { formatIP, parseIP } from '../../agent/net/ip.ts';
+
+describe('RunSet', () => {
+  test('behaves like a Set of addresses, with maximal runs and lowestFree', () => {
+    const op = fc.record({ add: fc.boolean(), x: fc.integer({ min: 0, max: 40 }) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120, size: 'max' }), (ops) => {
+        const rs = new RunSet();
+        const model = new Set<number>();
+        for (const { add, x } of ops) {
+          expect(add ? rs.add(BigInt(x)) : rs.delete(BigInt(x))).toBe(add ? !model.has(x) : model.has(x));
+          if (add) model.add(x);
+          else model.delete(x);
+        }
+        const sorted = [...model].sort((a, b) => a - b);
+        const runs: [bigint, bigint][] = [];
+        for (const v of sorted) {
+          const last = runs[runs.length - 1];
+          if (last && last[1] === BigInt(v) - 1n) last[1] = BigInt(v);
+          else runs.push([BigInt(v), BigInt(v)]);
+        }
+        expect(rs.toArray()).toEqual(runs);
+        expect(rs.size).toBe(BigInt(model.size));
+        for (let lo = 0; lo <= 40; lo += 7) {
+          let want: number | undefined;
+          for (let v = lo; v <= lo + 10; v++)
+            if (!model.has(v)) {
+              want = v;
+              break;
+            }
+          expect(rs.lowestFree(BigInt(lo), BigInt(lo + 10))).toBe(
+            want === undefined ? undefined : BigInt(want),
+          );
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+  test('a /64 worth of space costs one node per run', () => {
+    const rs = new RunSet();
+    const base = 0xfd00n << 112n;
+    for (let i = 0n; i < 1000n; i++) rs.add(base + i);
+    rs.add(base + (1n << 63n));
+    expect(rs.runCount).toBe(2);
+    expect(rs.lowestFree(base, base + (1n << 64n) - 1n)).toBe(base + 1000n);
+  });
+});
+
+describe('address codec', () => {
+  test('formatAddr agrees with ip.ts formatIP', () => {
+    const v6 = fc
+      .array(fc.constantFrom(0, 0, 0, 1, 0xffff, 0xdb8, 0xfd00), { minLength: 8, maxLength: 8 })
+      .map((ws) => ws.reduce((v, w) => (v << 16n) | BigInt(w), 0n));
+    fc.assert(
+      fc.property(v6, (value) => {
+        expect(formatAddr({ family: 6, value })).toBe(formatIP({ family: 6, value }));
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (n) => {
+        expect(formatAddr({ family: 4, value: BigInt(n) })).toBe(formatIP({ family: 4, value: BigInt(n) }));
+      }),
+      { numRuns: 500 },
+    );
+  });
+  test('parseAddr accepts what parseIP accepts, with the same value', () => {
+    const texts = fc.oneof(
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('1.2.3.04', '1::2::3', '::', 'fe80::1%eth0', '::ffff:1.2.3.4'),
+    );
+    fc.assert(
+      fc.property(texts, (t) => {
+        const slow = parseIP(t);
+        const fast = parseAddr(t);
+        expect(fast).toEqual(slow.ok ? slow.value : undefined);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+test('agent/ipam stays pure', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const dir = new URL('../../agent/ipam/', import.meta.url).pathname;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+  expect(files.length).toBeGreaterThan(0);
+  for (const f of files) {
+    const src = readFileSync(dir + f, 'utf8');
+    expect({
+      f,
+      bad: /from '(bun|node:[^']+|@kubernetes\/client-node|hono)'|Date\.now|setTimeout|Math\.random/.test(
+        src,
+      ),
+    }).toEqual({ f, bad: false });
+  }
+});
