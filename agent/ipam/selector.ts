@@ -59,3 +59,9 @@ export function serviceLabels(
 ): Record<string, string> {
   return { ...labels, [SERVICE_NAMESPACE_LABEL]: namespace, [SERVICE_NAME_LABEL]: name };
 }
+
+/** One-off match; an invalid selector matches nothing. Compile once with compileSelector in loops. */
+export function matchesSelector(sel: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  const c = compileSelector(sel);
+  return c.ok && c.matches(labels);
+}
