@@ -1,0 +1,163 @@
+/**
+ * PURE. `edgelb convert`: Cilium and MetalLB manifests (parsed YAML documents) -> edgelb's
+ * LoadBalancerIPPool and BGPPeeringPolicy objects, with a warning for each field that
+ * cannot be carried over and an error for each object that cannot be converted.
+ * Pools come first, then policies, each in input order.
+ */
+import { API_VERSION } from '../api/v1alpha1.ts';
+import { convertCiliumPeeringPolicy } from './cilium-bgp-v1.ts';
+import { type BGPv2Inputs, convertBGPClusterConfig } from './cilium-bgp-v2.ts';
+import { convertCiliumPool } from './cilium-pool.ts';
+import { communityAliases, convertMetalLBBGP, convertMetalLBPool, type Source } from './metallb.ts';
+import {
+  type ConvertResult,
+  type EdgelbObject,
+  isMap,
+  metaName,
+  Notes,
+  objectRef,
+  type Rec,
+} from './types.ts';
+
+export type { ConvertResult, EdgelbObject, Note } from './types.ts';
+
+const NOT_CONVERTED: Record<string, string> = {
+  'cilium.io/CiliumBGPNodeConfigOverride':
+    'per-node router ID and ports are bgp.routerId and bgp.listenPort in each node’s config',
+  'cilium.io/CiliumBGPNodeConfig': 'it is status written by Cilium',
+  'cilium.io/CiliumL2AnnouncementPolicy': 'edgelb announces over BGP only, not ARP/NDP',
+  'metallb.io/L2Advertisement': 'edgelb announces over BGP only, not ARP/NDP',
+  'metallb.io/BFDProfile': 'edgelb has no BFD; the hold timer detects a dead session',
+  'metallb.io/AddressPool': 'it is MetalLB’s removed v1beta1 pool; convert IPAddressPool objects',
+};
+
+function group(doc: Rec): string {
+  return String(doc.apiVersion ?? '').split('/')[0] ?? '';
+}
+
+/** Flattens `kind: List` (kubectl get -o yaml) and drops empty documents. */
+function flatten(docs: unknown[], result: ConvertResult): Rec[] {
+  const out: Rec[] = [];
+  docs.forEach((d, i) => {
+    if (d === null || d === undefined) return;
+    if (!isMap(d) || typeof d.kind !== 'string' || typeof d.apiVersion !== 'string') {
+      result.errors.push({
+        object: `document ${i + 1}`,
+        field: '',
+        message: 'is not a Kubernetes object (apiVersion and kind)',
+      });
+      return;
+    }
+    if (d.kind === 'List' || d.kind.endsWith('List')) {
+      for (const item of Array.isArray(d.items) ? d.items : []) if (isMap(item)) out.push(item);
+    } else out.push(d);
+  });
+  return out;
+}
+
+export function convertManifests(docs: unknown[]): ConvertResult {
+  const result: ConvertResult = { objects: [], warnings: [], errors: [] };
+  const pools: EdgelbObject[] = [];
+  const policies: EdgelbObject[] = [];
+  const v2: BGPv2Inputs = { peerConfigs: new Map(), advertisements: [], referenced: new Set() };
+  const clusterConfigs: Source[] = [];
+  const mlbPeers: Source[] = [];
+  const mlbAds: Source[] = [];
+  const mlbCommunities: Rec[] = [];
+  const mlbPoolNames: string[] = [];
+
+  for (const doc of flatten(docs, result)) {
+    const notes = new Notes(objectRef(doc), result);
+    const name = metaName(doc);
+    const g = group(doc);
+    const kind = String(doc.kind);
+    if (doc.apiVersion === API_VERSION && (kind === 'LoadBalancerIPPool' || kind === 'BGPPeeringPolicy')) {
+      (kind === 'LoadBalancerIPPool' ? pools : policies).push(doc as unknown as EdgelbObject);
+      continue;
+    }
+    const why = NOT_CONVERTED[`${g}/${kind}`];
+    if (why) {
+      notes.warn('', `not converted: ${why}`);
+      continue;
+    }
+    const known = (g === 'cilium.io' && kind.startsWith('Cilium')) || g === 'metallb.io';
+    if (!known) {
+      notes.warn('', 'not a Cilium or MetalLB resource edgelb converts; skipped');
+      continue;
+    }
+    if (!name) {
+      notes.error('metadata.name', 'is required');
+      continue;
+    }
+    const src: Source = { doc, name, notes };
+    switch (`${g}/${kind}`) {
+      case 'cilium.io/CiliumLoadBalancerIPPool': {
+        const p = convertCiliumPool(doc, name, notes);
+        if (p) pools.push(p);
+        break;
+      }
+      case 'cilium.io/CiliumBGPPeeringPolicy': {
+        const p = convertCiliumPeeringPolicy(doc, name, notes);
+        if (p) policies.push(p);
+        break;
+      }
+      case 'cilium.io/CiliumBGPClusterConfig':
+        clusterConfigs.push(src);
+        break;
+      case 'cilium.io/CiliumBGPPeerConfig':
+        v2.peerConfigs.set(name, { doc, notes });
+        break;
+      case 'cilium.io/CiliumBGPAdvertisement':
+        v2.advertisements.push({ doc, notes });
+        break;
+      case 'metallb.io/IPAddressPool': {
+        mlbPoolNames.push(name);
+        const p = convertMetalLBPool(src);
+        if (p) pools.push(p);
+        break;
+      }
+      case 'metallb.io/BGPPeer':
+        mlbPeers.push(src);
+        break;
+      case 'metallb.io/BGPAdvertisement':
+        mlbAds.push(src);
+        break;
+      case 'metallb.io/Community':
+        mlbCommunities.push(doc);
+        break;
+      default:
+        notes.warn('', 'not a Cilium or MetalLB resource edgelb converts; skipped');
+    }
+  }
+
+  const reported = new Set<string>();
+  for (const c of clusterConfigs) {
+    const p = convertBGPClusterConfig(c.doc, c.name, c.notes, v2, reported);
+    if (p) policies.push(p);
+  }
+  for (const [name, pc] of v2.peerConfigs) {
+    if (!v2.referenced.has(name))
+      pc.notes.warn('', 'no CiliumBGPClusterConfig in the input refers to it; nothing converted');
+  }
+  policies.push(...convertMetalLBBGP(mlbPeers, mlbAds, communityAliases(mlbCommunities), mlbPoolNames));
+
+  // Names must be unique per kind (edgelb's resources are cluster-scoped).
+  for (const list of [pools, policies]) {
+    const seen = new Set<string>();
+    for (const o of list) {
+      let n = o.metadata.name;
+      for (let i = 2; seen.has(n); i++) n = `${o.metadata.name}-${i}`;
+      if (n !== o.metadata.name) {
+        result.warnings.push({
+          object: `${o.kind}/${o.metadata.name}`,
+          field: 'metadata.name',
+          message: `another ${o.kind} has this name; renamed to ${n}`,
+        });
+        o.metadata.name = n;
+      }
+      seen.add(n);
+    }
+  }
+  result.objects = [...pools, ...policies];
+  return result;
+}
