@@ -25,7 +25,15 @@ export interface ExaConfig {
    * Announcer mode: static routes sent to every neighbour with these next hops (ExaBGP 4.2's
    * `next-hop self` sends 0.0.0.0 in MP_REACH for IPv6 over an IPv4 session, which FRR rejects).
    */
-  announce?: { v4?: string[]; v6?: string[]; nextHopV4: string; nextHopV6?: string };
+  announce?: {
+    v4?: string[];
+    v6?: string[];
+    nextHopV4: string;
+    nextHopV6?: string;
+    /** Attached to every route: "65001:100" and "65001:1:2" forms. */
+    communities?: string[];
+    largeCommunities?: string[];
+  };
   /** Receiver mode: listen on localAddress:179 (default true without announce). */
   listen?: boolean;
   /** Advertise graceful restart with this restart time (default: no GR capability). */
@@ -55,8 +63,12 @@ export function exabgpConfig(c: ExaConfig, dumpFile: string): string {
       l.push('  api { processes [ dump ]; receive { parsed; update; notification; } neighbor-changes; }');
     } else {
       l.push('  static {');
-      for (const p of c.announce?.v4 ?? []) l.push(`    route ${p} next-hop ${c.announce?.nextHopV4};`);
-      for (const p of c.announce?.v6 ?? []) l.push(`    route ${p} next-hop ${c.announce?.nextHopV6};`);
+      const a = c.announce;
+      let attrs = '';
+      if (a?.communities?.length) attrs += ` community [ ${a.communities.join(' ')} ]`;
+      if (a?.largeCommunities?.length) attrs += ` large-community [ ${a.largeCommunities.join(' ')} ]`;
+      for (const p of a?.v4 ?? []) l.push(`    route ${p} next-hop ${a?.nextHopV4}${attrs};`);
+      for (const p of a?.v6 ?? []) l.push(`    route ${p} next-hop ${a?.nextHopV6}${attrs};`);
       l.push('  }');
     }
     l.push('}');
@@ -155,6 +167,8 @@ export function parseDump(text: string): Parsed {
     const peer = String((nb?.address as Json | undefined)?.peer ?? '');
     if (m.type === 'state' && nb) {
       states.set(peer, String(nb.state));
+      // Like a router without graceful restart: a session that goes down takes its routes along.
+      if (nb.state === 'down') for (const prefix of [...rib.keys()]) drop(rib, prefix, peer);
       continue;
     }
     if (m.type !== 'update' || !nb) continue;

@@ -20,6 +20,8 @@ export interface FrrNeighbor {
   connectRetrySeconds?: number;
   /** Activate IPv6 unicast for this neighbour (default true). */
   ipv6?: boolean;
+  /** false: no graceful-restart helper for this neighbour (its routes go at once on session loss). */
+  gracefulRestart?: boolean;
 }
 
 export interface FrrConfig {
@@ -63,6 +65,7 @@ export function frrConfig(c: FrrConfig): string {
     if (n.passive ?? true) l.push(` neighbor ${n.address} passive`);
     if (n.timers) l.push(` neighbor ${n.address} timers ${n.timers.keepalive} ${n.timers.hold}`);
     if (n.connectRetrySeconds) l.push(` neighbor ${n.address} timers connect ${n.connectRetrySeconds}`);
+    if (n.gracefulRestart === false) l.push(` neighbor ${n.address} graceful-restart-disable`);
   }
   for (const line of c.extra ?? []) l.push(` ${line}`);
   for (const af of ['ipv4', 'ipv6'] as const) {
@@ -245,7 +248,7 @@ export async function startFrr(lan: Lan, host: string, cfg: FrrConfig): Promise<
 }
 
 interface RawPath {
-  aspath?: { string?: string };
+  aspath?: { string?: string; length?: number };
   community?: { string?: string };
   largeCommunity?: { string?: string };
   locPrf?: number;
@@ -264,7 +267,8 @@ function toPath(r: RawPath): FrrPath {
   return {
     peer: r.peer?.peerId ?? '',
     nextHop: global?.ip ?? '',
-    asPath: r.aspath?.string ?? '',
+    // FRR prints an empty (iBGP) AS path as "Local".
+    asPath: r.aspath?.length === 0 ? '' : (r.aspath?.string ?? ''),
     communities: words(r.community?.string),
     largeCommunities: words(r.largeCommunity?.string),
     localPref: r.locPrf ?? r.localpref,
