@@ -34,7 +34,7 @@ export interface PoolStatusWrite {
   ipsAvailable: string;
 }
 
-export type EventKind = 'Allocated' | 'Released' | 'Conflict' | 'InvalidRequest';
+export type EventKind = 'Allocated' | 'Released' | 'Conflict' | 'InvalidRequest' | 'AllocationFailed';
 
 export interface StatusWriter {
   /** Writes only when something changed; retries conflicts; resolves false if the Service is gone. */

@@ -10,13 +10,8 @@ import {
   type ServiceObject,
   serviceKey,
 } from '../../api/core.ts';
-import { matchesSelector } from '../../api/selector.ts';
-import {
-  type BGPNeighbor,
-  type BGPPeeringPolicy,
-  SERVICE_NAME_LABEL,
-  SERVICE_NAMESPACE_LABEL,
-} from '../../api/v1alpha1.ts';
+import type { BGPNeighbor, BGPPeeringPolicy, LabelSelector } from '../../api/v1alpha1.ts';
+import { compileSelector, serviceLabels } from '../../ipam/selector.ts';
 import { hostPrefix, parseCidr, parseIP } from '../../net/ip.ts';
 
 /** Structurally the speaker's PeerConfig. */
@@ -72,11 +67,13 @@ export function peerAddressOf(text: string): string | undefined {
 }
 
 export function serviceSelectorLabels(svc: ServiceObject): Record<string, string> {
-  return {
-    ...svc.metadata.labels,
-    [SERVICE_NAMESPACE_LABEL]: svc.metadata.namespace,
-    [SERVICE_NAME_LABEL]: svc.metadata.name,
-  };
+  return serviceLabels(svc.metadata.namespace, svc.metadata.name, svc.metadata.labels ?? {});
+}
+
+/** An invalid selector matches nothing (validation reports it). */
+function matches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  const c = compileSelector(selector);
+  return c.ok && c.matches(labels);
 }
 
 /** The host prefixes for a Service's status IPs (hostnames and junk are skipped). */
@@ -190,13 +187,11 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
     const name = policy.metadata.name;
     const own: string[] = [];
     problems.set(name, own);
-    if (!matchesSelector(policy.spec.nodeSelector ?? {}, input.nodeLabels)) continue;
+    if (!matches(policy.spec.nodeSelector, { ...input.nodeLabels })) continue;
     for (const vr of policy.spec.virtualRouters) {
       // Absent serviceSelector announces nothing; {} announces everything (as in Cilium).
       const selected = vr.serviceSelector
-        ? services.filter(
-            (s) => matchesSelector(vr.serviceSelector!, serviceSelectorLabels(s)) && announceable(s),
-          )
+        ? services.filter((s) => matches(vr.serviceSelector, serviceSelectorLabels(s)) && announceable(s))
         : [];
       const prefixes = selected.flatMap((s) => prefixesOf.get(serviceKey(s)) ?? []);
       for (const n of vr.neighbors) {

@@ -1,0 +1,44 @@
+/**
+ * PURE. Splits the observed pools and policies into valid ones (defaults applied) and
+ * invalid ones with their problems. Invalid objects are not used; their status says why.
+ */
+import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../../api/v1alpha1.ts';
+import { formatProblem, validatePolicy, validatePool } from '../../source/validate.ts';
+
+export interface ValidObjects {
+  pools: LoadBalancerIPPool[];
+  policies: BGPPeeringPolicy[];
+  /** pool -> problems */
+  invalidPools: Map<LoadBalancerIPPool, string[]>;
+  invalidPolicyObjects: Map<BGPPeeringPolicy, string[]>;
+  /** by name, for /status */
+  invalidPolicies: Map<string, string[]>;
+}
+
+export function validObjects(o: {
+  pools: readonly LoadBalancerIPPool[];
+  policies: readonly BGPPeeringPolicy[];
+}): ValidObjects {
+  const out: ValidObjects = {
+    pools: [],
+    policies: [],
+    invalidPools: new Map(),
+    invalidPolicyObjects: new Map(),
+    invalidPolicies: new Map(),
+  };
+  for (const p of o.pools) {
+    const v = validatePool(p);
+    if (v.ok) out.pools.push({ ...v.value, metadata: { ...p.metadata, ...v.value.metadata } });
+    else out.invalidPools.set(p, v.problems.map(formatProblem));
+  }
+  for (const p of o.policies) {
+    const v = validatePolicy(p);
+    if (v.ok) out.policies.push({ ...v.value, metadata: { ...p.metadata, ...v.value.metadata } });
+    else {
+      const problems = v.problems.map(formatProblem);
+      out.invalidPolicyObjects.set(p, problems);
+      out.invalidPolicies.set(p.metadata?.name ?? '(unnamed)', problems);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+/**
+ * Builds the /status document and the /readyz reasons from what the loop, the source and
+ * the speaker know. Followers read allocations and pool figures from status, exactly as
+ * the leader wrote them.
+ */
+import { serviceKey } from '../api/core.ts';
+import { SERVICE_CONDITION } from '../api/v1alpha1.ts';
+import type { PeerDoc, StatusDoc } from '../http/status-doc.ts';
+import { cidrRange, type IPRange, inRange, parseCidr, parseIP } from '../net/ip.ts';
+import type { Source } from '../source/types.ts';
+import { statusIPs } from './plan/to-domain.ts';
+import type { Reconciler } from './reconciler.ts';
+
+export interface SpeakerView {
+  status(): (PeerDoc & { id: string })[];
+  advertised(): string[];
+}
+
+export interface StatusInputs {
+  node: string;
+  version: string;
+  routerId: () => string;
+  source: Source;
+  reconciler: Reconciler;
+  speaker: () => SpeakerView | undefined;
+}
+
+function poolRanges(source: Source): { name: string; ranges: IPRange[] }[] {
+  return source.observe().pools.map((p) => ({
+    name: p.metadata.name,
+    ranges: (p.spec.blocks ?? []).flatMap((b): IPRange[] => {
+      if (b.cidr) {
+        const c = parseCidr(b.cidr);
+        return c.ok ? [cidrRange(c.value)] : [];
+      }
+      const a = parseIP(b.start ?? '');
+      const z = parseIP(b.stop ?? '');
+      return a.ok && z.ok && a.value.family === z.value.family
+        ? [{ family: a.value.family, first: a.value.value, last: z.value.value }]
+        : [];
+    }),
+  }));
+}
+
+function poolOf(ip: string, pools: { name: string; ranges: IPRange[] }[]): string {
+  const parsed = parseIP(ip);
+  if (!parsed.ok) return '';
+  return pools.find((p) => p.ranges.some((r) => inRange(parsed.value, r)))?.name ?? '';
+}
+
+export function buildStatus(i: StatusInputs): StatusDoc {
+  const observed = i.source.observe();
+  const isLeader = i.source.leadership.isLeader();
+  const speaker = i.speaker();
+  const ranges = poolRanges(i.source);
+  const results = new Map(i.reconciler.results().map((r) => [r.key, r]));
+  const allocations: StatusDoc['allocations'] = [];
+  const pending: StatusDoc['pending'] = [];
+  for (const svc of [...observed.services].sort((a, b) => serviceKey(a).localeCompare(serviceKey(b)))) {
+    const ips = statusIPs(svc);
+    const r = results.get(serviceKey(svc));
+    if (ips.length > 0) {
+      const pool = r?.ok ? r.pool : [...new Set(ips.map((ip) => poolOf(ip, ranges)))].join(', ');
+      allocations.push({ namespace: svc.metadata.namespace, name: svc.metadata.name, ips, pool });
+      continue;
+    }
+    const c = svc.status?.conditions?.find((x) => x.type === SERVICE_CONDITION);
+    if (r && !r.ok)
+      pending.push({
+        namespace: svc.metadata.namespace,
+        name: svc.metadata.name,
+        reason: r.reason,
+        message: r.message,
+      });
+    else if (c && c.status === 'False') {
+      pending.push({
+        namespace: svc.metadata.namespace,
+        name: svc.metadata.name,
+        reason: c.reason,
+        message: c.message,
+      });
+    }
+  }
+  const poolResults = i.reconciler.poolResults();
+  const pools: StatusDoc['pools'] =
+    isLeader && poolResults.length > 0
+      ? poolResults.map((p) => ({ ...p, conditions: p.conditions.map((c) => ({ ...c })) }))
+      : observed.pools.map((p) => ({
+          name: p.metadata.name,
+          total: p.status?.ipsTotal ?? '',
+          used: p.status?.ipsUsed ?? '',
+          available: p.status?.ipsAvailable ?? '',
+          conditions: (p.status?.conditions ?? []).map((c) => ({
+            type: c.type,
+            status: c.status,
+            reason: c.reason,
+            message: c.message,
+          })),
+        }));
+  const peers: PeerDoc[] = (speaker?.status() ?? []).map(({ id: _id, ...p }) => p);
+  const problems = [...i.source.problems(), ...i.reconciler.problems()];
+  const reasons = notReadyReasons(i);
+  return {
+    node: i.node,
+    version: i.version,
+    ready: reasons.length === 0,
+    problems,
+    leader: { isLeader, holder: i.source.leadership.holder() },
+    source: { kind: i.source.kind, synced: observed.synced },
+    allocations,
+    pending,
+    pools,
+    bgp: { routerId: i.routerId(), peers, advertised: speaker?.advertised() ?? [] },
+  };
+}
+
+/** /readyz: the source has synced and every configured session is Established. */
+export function notReadyReasons(i: StatusInputs): string[] {
+  const reasons: string[] = [];
+  const observed = i.source.observe();
+  if (!observed.synced) reasons.push(`${i.source.kind} source has not synced yet`);
+  for (const p of i.source.problems()) reasons.push(p);
+  const plan = i.reconciler.plan();
+  const speaker = i.speaker();
+  if (plan && plan.peers.length > 0 && !speaker) reasons.push('BGP speaker not started: no router ID yet');
+  for (const p of speaker?.status() ?? []) {
+    if (p.state !== 'Established') reasons.push(`BGP peer ${p.id} is ${p.state}`);
+  }
+  return reasons;
+}
