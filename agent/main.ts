@@ -2,12 +2,13 @@
 /** edgelb command line: dispatches to one subcommand; usage errors exit 2. */
 import type { Command } from './cli/args.ts';
 import { checkConfigCommand } from './cli/check-config.ts';
+import { convertCommand } from './cli/convert.ts';
 import { runCommand } from './cli/run.ts';
 import { statusCommand } from './cli/status.ts';
 import { versionCommand } from './cli/version.ts';
 import { EX_USAGE, UserError } from './lib/errors.ts';
 
-const commands: Command[] = [runCommand, statusCommand, checkConfigCommand, versionCommand];
+const commands: Command[] = [runCommand, statusCommand, checkConfigCommand, convertCommand, versionCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
