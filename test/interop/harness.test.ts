@@ -130,6 +130,29 @@ describe.skipIf(!!why)('netns harness: FRR, BIRD and ExaBGP talk to each other',
     expect(p.running()).toBe(false);
   });
 
+  test('the opt-in root veth lets the test process reach a host, and goes away with the LAN', async () => {
+    const small = await createLan({
+      family: 'elbh',
+      hosts: { a: { v4: '10.213.7.1' } },
+      rootAddress: '10.213.7.250',
+    });
+    try {
+      const srv = small.spawn('a', ['python3', '-m', 'http.server', '--bind', '10.213.7.1', '18080'], {
+        name: 'http',
+        cwd: small.dir,
+      });
+      const res = await waitFor('HTTP from the root namespace', async () => {
+        const r = await fetch('http://10.213.7.1:18080/', { signal: AbortSignal.timeout(1000) });
+        return r.status;
+      });
+      expect(res).toBe(200);
+      await srv.stop();
+    } finally {
+      await small.destroy();
+    }
+    expect((await run(['ip', 'link', 'show', `${small.id}r`], { allowFail: true })).code).not.toBe(0);
+  }, 20_000);
+
   test('destroy removes every namespace and is idempotent; stale LANs are cleaned', async () => {
     const extra = await createLan({ family: 'elbh', hosts: { a: { v4: '10.9.9.1' } } });
     const ns = extra.ns('a');

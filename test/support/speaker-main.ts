@@ -185,7 +185,7 @@ async function main(argv: string[]) {
   const { createLogger } = await import('../../agent/lib/log.ts');
   const { Registry } = await import('../../agent/lib/metrics.ts');
   // A variable path keeps the type checker from requiring the module before it exists.
-  const speakerPath = '../../agent/bgp/speaker.ts';
+  const speakerPath = process.env.EDGELB_SPEAKER_MODULE ?? '../../agent/bgp/speaker.ts';
   const mod = (await import(speakerPath)) as { Speaker: new (opts: unknown) => SpeakerLike };
   const speaker = new mod.Speaker({
     routerId: cfg.routerId,
