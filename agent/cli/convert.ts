@@ -38,7 +38,7 @@ const realIO: ConvertIO = {
 };
 
 /** YAML 1.1 so "yes"/"no"/"on" stay quoted strings for kubectl (go-yaml reads them as booleans). */
-const YAML_OPTIONS = { version: '1.1', lineWidth: 0 } as const;
+const YAML_OPTIONS = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false } as const;
 
 function formatNote(level: 'warning' | 'error', n: Note): string {
   return `edgelb convert: ${level}: ${n.object}${n.field ? ` ${n.field}` : ''}: ${n.message}\n`;
@@ -46,13 +46,14 @@ function formatNote(level: 'warning' | 'error', n: Note): string {
 
 /** Parses every YAML document; a syntax error names the file and line. */
 export function parseManifests(text: string, source: string): unknown[] {
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const docs = parseAllDocuments(text, { prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [docs];
   for (const d of list) {
     const e = d.errors[0];
     if (e) {
       const line = e.linePos?.[0]?.line;
-      throw new UserError(`${source}${line ? `:${line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
+      const what = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      throw new UserError(`${source}${line ? `:${line}` : ''}: not valid YAML: ${what}`);
     }
   }
   return list.map((d) => d.toJS());

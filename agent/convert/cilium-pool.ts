@@ -28,7 +28,7 @@ export function convertCiliumPool(doc: Rec, name: string, notes: Notes): LoadBal
     }
     const block = present(b.cidr)
       ? ipBlockFromCidr(String(b.cidr), at(field, 'cidr'), notes)
-      : ipBlockFromRange(String(b.start ?? ''), String(b.stop ?? ''), field, notes);
+      : ipBlockFromRange(String(b.start ?? ''), String(b.stop ?? b.start ?? ''), field, notes);
     if (block) blocks.push(block);
   }
   if (blocks.length === 0 && notes.errorCount() === errors)

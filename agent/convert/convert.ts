@@ -14,6 +14,7 @@ import {
   type EdgelbObject,
   isMap,
   metaName,
+  type Note,
   Notes,
   objectRef,
   type Rec,
@@ -159,5 +160,15 @@ export function convertManifests(docs: unknown[]): ConvertResult {
     }
   }
   result.objects = [...pools, ...policies];
+  // A shared source (a peer config used by several peers) reports each problem once.
+  const once = (notes: Note[]) => {
+    const seen = new Set<string>();
+    return notes.filter((n) => {
+      const key = `${n.object}\u0000${n.field}\u0000${n.message}`;
+      return !seen.has(key) && seen.add(key) !== undefined;
+    });
+  };
+  result.warnings = once(result.warnings);
+  result.errors = once(result.errors);
   return result;
 }
