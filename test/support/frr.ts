@@ -46,7 +46,8 @@ export function frrConfig(c: FrrConfig): string {
   const l: string[] = [
     'frr defaults traditional',
     'hostname router',
-    'log stdout informational',
+    'log stdout debugging',
+    'debug bgp neighbor-events',
     '!',
     // eBGP requires a policy with the traditional defaults: accept everything explicitly.
     'route-map ACCEPT-ALL permit 10',
@@ -124,6 +125,8 @@ export interface Frr {
   received(address: string, afi?: 'ipv4' | 'ipv6'): Promise<number>;
   waitState(address: string, state: string, timeoutMs?: number): Promise<FrrNeighborState>;
   waitPaths(prefix: string, pred: (p: FrrPath[]) => boolean, timeoutMs?: number): Promise<FrrPath[]>;
+  /** Summary table and the tail of bgpd's log, for failure messages. */
+  diagnose(): Promise<string>;
   /** Runs `configure terminal` + `router bgp ASN` + lines. */
   configure(lines: string[]): Promise<void>;
   stop(): Promise<void>;
@@ -174,6 +177,10 @@ export async function startFrr(lan: Lan, host: string, cfg: FrrConfig): Promise<
   };
   const json = async <T>(cmd: string) => JSON.parse(await vtysh(cmd)) as T;
 
+  // A failed wait says why: FRR's own view (state, last reset, NOTIFICATIONs) and its log.
+  const explain = async (err: Error): Promise<never> => {
+    throw new Error(`${err.message}\n${await frr.diagnose()}`);
+  };
   const frr: Frr = {
     proc,
     zebra,
@@ -219,7 +226,7 @@ export async function startFrr(lan: Lan, host: string, cfg: FrrConfig): Promise<
           return n?.state === state ? n : undefined;
         },
         { timeoutMs },
-      );
+      ).catch(explain);
     },
     waitPaths(prefix, pred, timeoutMs = 10_000) {
       return waitFor(
@@ -229,7 +236,11 @@ export async function startFrr(lan: Lan, host: string, cfg: FrrConfig): Promise<
           return pred(p) ? p : undefined;
         },
         { timeoutMs },
-      );
+      ).catch(explain);
+    },
+    diagnose: async () => {
+      const sum = await vtysh('show bgp summary').catch((e: Error) => e.message);
+      return `${sum}\nbgpd log (tail):\n${proc.log().split('\n').slice(-25).join('\n')}`;
     },
     async configure(lines) {
       await vtysh('configure terminal', `router bgp ${cfg.asn}`, ...lines);
