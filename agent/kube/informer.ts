@@ -1,0 +1,239 @@
+/**
+ * ADAPTER. A self-healing informer: list, then watch with bookmarks from the list's
+ * resourceVersion. 410 Gone (HTTP or ERROR event) relists; any other failure, or a
+ * watch silent longer than `silenceMs`, restarts with capped exponential backoff and
+ * jitter; the server ending a watch normally re-watches at once. Unlike client-node's
+ * ListWatch it never stops by itself. The cache is keyed "namespace/name" and holds only
+ * objects that pass `filter` (an object that stops passing is dropped).
+ */
+import { backoffDelay } from '../lib/backoff.ts';
+import type { Clock, Timer } from '../lib/clock.ts';
+import { errorMessage } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
+import type { Counter } from '../lib/metrics.ts';
+import { KubeApiError, type KubeClient, type WatchEvent } from './transport.ts';
+
+export interface KubeObject {
+  metadata: { name: string; namespace?: string; resourceVersion?: string };
+}
+
+export interface InformerOptions<T extends KubeObject> {
+  /** Metric label and log name: "services", "nodes"... */
+  resource: string;
+  /** Collection path, e.g. /api/v1/services or /apis/edgelb.io/v1alpha1/loadbalancerippools */
+  path: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  filter?: (o: T) => boolean;
+  client: KubeClient;
+  clock: Clock;
+  random: () => number;
+  log: Logger;
+  restarts: Counter;
+  onChange?: () => void;
+  /** A watch with no event (bookmarks count) for this long is restarted. Default 150 s. */
+  silenceMs?: number;
+  /** Server-side watch timeout; default 300-600 s (randomised, as client-go does). */
+  watchTimeoutSeconds?: number;
+  backoff?: { baseMs: number; capMs: number };
+  /** List request timeout. */
+  requestTimeoutMs?: number;
+}
+
+export function objectKey(o: KubeObject): string {
+  return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
+interface ListBody<T> {
+  metadata?: { resourceVersion?: string };
+  items?: T[];
+}
+
+export class Informer<T extends KubeObject> {
+  private readonly cache = new Map<string, T>();
+  private resourceVersion = '';
+  private running = false;
+  private abort: AbortController | undefined;
+  private timer: Timer | undefined;
+  private silenceTimer: Timer | undefined;
+  private failures = 0;
+  private _synced = false;
+  private _lastError = '';
+  private generation = 0;
+
+  constructor(private readonly o: InformerOptions<T>) {}
+
+  get synced(): boolean {
+    return this._synced;
+  }
+
+  /** The last failure, cleared by the next successful list or watch event. */
+  get lastError(): string {
+    return this._lastError;
+  }
+
+  list(): T[] {
+    return [...this.cache.values()];
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0, 'list');
+  }
+
+  stop(): void {
+    this.running = false;
+    this.generation++;
+    this.timer?.cancel();
+    this.silenceTimer?.cancel();
+    this.abort?.abort();
+  }
+
+  private schedule(ms: number, what: 'list' | 'watch'): void {
+    this.timer?.cancel();
+    const gen = this.generation;
+    this.timer = this.o.clock.setTimer(ms, () => {
+      if (!this.running || gen !== this.generation) return;
+      void (what === 'list' ? this.relist() : this.watch());
+    });
+  }
+
+  private restart(reason: string, relist: boolean): void {
+    if (!this.running) return;
+    this.o.restarts.inc({ resource: this.o.resource });
+    const delay = backoffDelay(
+      this.failures,
+      { ...(this.o.backoff ?? { baseMs: 500, capMs: 30_000 }), jitter: 0.5 },
+      this.o.random,
+    );
+    this.failures++;
+    this.o.log.warn('watch restarting', { resource: this.o.resource, reason, delayMs: delay, relist });
+    this.schedule(delay, relist ? 'list' : 'watch');
+  }
+
+  private query(): Record<string, string | undefined> {
+    return { labelSelector: this.o.labelSelector, fieldSelector: this.o.fieldSelector };
+  }
+
+  private keep(o: T): boolean {
+    return this.o.filter ? this.o.filter(o) : true;
+  }
+
+  private async relist(): Promise<void> {
+    const gen = this.generation;
+    let body: ListBody<T>;
+    try {
+      body = await this.o.client.request<ListBody<T>>('GET', this.o.path, {
+        query: this.query(),
+        timeoutMs: this.o.requestTimeoutMs,
+      });
+    } catch (err) {
+      if (gen !== this.generation || !this.running) return;
+      this._lastError = `list ${this.o.resource}: ${errorMessage(err)}`;
+      this.restart(errorMessage(err), true);
+      return;
+    }
+    if (gen !== this.generation || !this.running) return;
+    const next = new Map<string, T>();
+    for (const item of body.items ?? []) if (this.keep(item)) next.set(objectKey(item), item);
+    let changed = next.size !== this.cache.size;
+    if (!changed) {
+      for (const [k, v] of next) {
+        if (this.cache.get(k)?.metadata.resourceVersion !== v.metadata.resourceVersion) {
+          changed = true;
+          break;
+        }
+      }
+    }
+    this.cache.clear();
+    for (const [k, v] of next) this.cache.set(k, v);
+    this.resourceVersion = body.metadata?.resourceVersion ?? '';
+    this._lastError = '';
+    const first = !this._synced;
+    this._synced = true;
+    if (changed || first) this.o.onChange?.();
+    this.schedule(0, 'watch');
+  }
+
+  private armSilence(ac: AbortController): void {
+    this.silenceTimer?.cancel();
+    this.silenceTimer = this.o.clock.setTimer(this.o.silenceMs ?? 150_000, () =>
+      ac.abort(new Error('silent')),
+    );
+  }
+
+  private async watch(): Promise<void> {
+    const gen = this.generation;
+    const ac = new AbortController();
+    this.abort = ac;
+    this.armSilence(ac);
+    let gone = false;
+    const timeout = this.o.watchTimeoutSeconds ?? Math.round(300 * (1 + this.o.random()));
+    try {
+      await this.o.client.watch<T | { code?: number; message?: string }>(
+        this.o.path,
+        {
+          ...this.query(),
+          allowWatchBookmarks: true,
+          resourceVersion: this.resourceVersion,
+          timeoutSeconds: timeout,
+        },
+        (e) => {
+          if (gen !== this.generation) return;
+          this.armSilence(ac);
+          if (this.apply(e as WatchEvent<T>)) {
+            gone = true;
+            ac.abort(new Error('gone'));
+          }
+        },
+        ac.signal,
+        this.o.requestTimeoutMs,
+      );
+    } catch (err) {
+      this.silenceTimer?.cancel();
+      if (gen !== this.generation || !this.running) return;
+      if (gone || (err instanceof KubeApiError && err.status === 410)) {
+        this.restart('410 Gone', true);
+        return;
+      }
+      const silent = ac.signal.aborted && (ac.signal.reason as Error | undefined)?.message === 'silent';
+      const why = silent ? `no event for ${this.o.silenceMs ?? 150_000} ms` : errorMessage(err);
+      this._lastError = `watch ${this.o.resource}: ${why}`;
+      this.restart(why, false);
+      return;
+    }
+    this.silenceTimer?.cancel();
+    if (gen !== this.generation || !this.running) return;
+    if (gone) this.restart('410 Gone', true);
+    else this.schedule(0, 'watch'); // the server closed the watch normally (its timeout)
+  }
+
+  /** Applies one event; returns true when the event says the resourceVersion expired. */
+  private apply(e: WatchEvent<T>): boolean {
+    if (e.type === 'ERROR') {
+      const s = e.object as unknown as { code?: number; message?: string };
+      if (s.code === 410) return true;
+      this.o.log.warn('watch error event', { resource: this.o.resource, code: s.code, message: s.message });
+      return false;
+    }
+    const obj = e.object;
+    const rv = obj?.metadata?.resourceVersion;
+    if (rv) this.resourceVersion = rv;
+    this.failures = 0;
+    this._lastError = '';
+    if (e.type === 'BOOKMARK') return false;
+    const key = objectKey(obj);
+    if (e.type === 'DELETED' || !this.keep(obj)) {
+      if (this.cache.delete(key)) this.o.onChange?.();
+      return false;
+    }
+    this.cache.set(key, obj);
+    this.o.onChange?.();
+    return false;
+  }
+}
