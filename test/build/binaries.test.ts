@@ -162,6 +162,59 @@ describe.skipIf(!!why)('scripts/build.sh', () => {
   }, 60_000);
 });
 
+const whyInstall = missing({ root: true, tools: ['curl', 'useradd'] });
+
+describe.skipIf(!!why || !!whyInstall)('dist/ as a download location', () => {
+  test('curl | sh from the built dist/ installs the binary for this CPU, and it runs', async () => {
+    const server = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch(req) {
+        const name = new URL(req.url).pathname.slice(1);
+        const path = join(dist, name);
+        if (name.includes('/') || !existsSync(path)) return new Response('not found', { status: 404 });
+        return new Response(Bun.file(path));
+      },
+    });
+    try {
+      const url = `http://127.0.0.1:${server.port}`;
+      const root = join(work, 'install-root');
+      mkdirSync(join(root, 'etc'), { recursive: true });
+      writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+      writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\n');
+      writeFileSync(join(root, 'etc', 'shadow'), 'root:*:19000:0:99999:7:::\n', { mode: 0o600 });
+      writeFileSync(join(root, 'etc', 'gshadow'), 'root:*::\n', { mode: 0o600 });
+      const r = await exec(['sh', '-c', `curl -sfL ${url}/install.sh | sh -`], {
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: work,
+          EDGELB_ROOT: root,
+          EDGELB_DOWNLOAD_URL: url,
+          EDGELB_VERSION: pkg.version,
+        },
+        timeoutMs: 60_000,
+      });
+      expect(r.stderr).toContain(`installed edgelb ${pkg.version} (commit ${commit || 'unknown'}`);
+      expect(r.code).toBe(0);
+      const avx2 = /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+      const want = avx2 ? 'edgelb-linux-x64' : 'edgelb-linux-x64-baseline';
+      const installed = join(root, 'usr', 'local', 'bin', 'edgelb');
+      const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+      expect(sha(installed)).toBe(sha(join(dist, want)));
+      const v = await exec([
+        installed,
+        'check-config',
+        '--config',
+        join(root, 'etc', 'edgelb', 'config.yaml'),
+      ]);
+      expect(v.stderr).toBe('');
+      expect(v.code).toBe(0);
+    } finally {
+      server.stop(true);
+    }
+  }, 90_000);
+});
+
 const whyTrace = missing({ tools: ['strace', 'systemd-analyze', 'curl'] });
 
 describe.skipIf(!!why || !!whyTrace)('the agent under the unit’s SystemCallFilter', () => {
