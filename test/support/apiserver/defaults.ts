@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /**
  * Defaulting the real API server applies on write, for the fields clients read back:
  * Service clusterIPs / ipFamilies / nodePorts / protocols, Secret stringData, Namespace phase.
@@ -20,7 +21,8 @@ export class ServiceAllocator {
 }
 
 export function defaultService(svc: any, old: any | undefined, alloc: ServiceAllocator): void {
-  const spec = (svc.spec ??= {});
+  svc.spec ??= {};
+  const spec = svc.spec;
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
   spec.internalTrafficPolicy ??= 'Cluster';

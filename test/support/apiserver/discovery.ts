@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /**
  * Discovery documents (/version, /api, /apis, group-version resource lists) and a minimal
  * OpenAPI v3 index whose PATCH operations advertise `fieldValidation`, so kubectl validates

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /**
  * A test Kubernetes API server faithful enough that kubectl and edgelb's client cannot tell
  * it from kube-apiserver: HTTPS with client-certificate and bearer-token auth, discovery,

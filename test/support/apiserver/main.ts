@@ -23,7 +23,17 @@ const srv = await startApiServer({
   dir: arg('--dir'),
   bookmarkIntervalMs: bookmark ? Number(bookmark) : undefined,
 });
-const { faults: _f, requests: _r, create: _c, get: _g, update: _u, remove: _rm, list: _l, stop, ...info } = srv;
+const {
+  faults: _f,
+  requests: _r,
+  create: _c,
+  get: _g,
+  update: _u,
+  remove: _rm,
+  list: _l,
+  stop,
+  ...info
+} = srv;
 console.log(
   JSON.stringify({
     url: info.url,

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /**
  * API semantics on top of the store: create / update / status update / patch / delete with
  * the checks kube-apiserver makes (409 AlreadyExists and Conflict, status subresource,
@@ -68,7 +69,8 @@ export class Api {
     const obj = structuredClone(body);
     obj.apiVersion = apiVersionOf(def.group, def.versions[0]!);
     obj.kind = def.kind;
-    const md = (obj.metadata ??= {});
+    obj.metadata ??= {};
+    const md = obj.metadata;
     if (!md.name && md.generateName) {
       let s = '';
       for (let i = 0; i < 5; i++) s += GEN_CHARS[Math.floor(Math.random() * GEN_CHARS.length)];

@@ -83,14 +83,14 @@ function strategicList(target: Json[], patch: Json[], field: string): Json {
 
 type Op = { op: string; path: string; value?: Json; from?: string };
 
-function unescape(seg: string): string {
+function unescapeSegment(seg: string): string {
   return seg.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function parsePointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw errors.badRequest(`json patch: invalid path "${path}"`);
-  return path.slice(1).split('/').map(unescape);
+  return path.slice(1).split('/').map(unescapeSegment);
 }
 
 function resolveParent(doc: Json, segs: string[], path: string): { parent: Obj | Json[]; last: string } {

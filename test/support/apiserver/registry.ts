@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /** Which resources are served: built-ins plus one entry per established CRD. */
 import {
   apiVersionOf,

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /**
  * The resource types served: built-ins plus whatever CustomResourceDefinitions register.
  * A resource is identified by group + plural; every served version reads the same objects.

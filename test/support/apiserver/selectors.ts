@@ -75,6 +75,8 @@ export function matchLabels(sel: LabelSelector, labels: Record<string, string> |
         return has;
       case 'notexists':
         return !has;
+      default:
+        return false;
     }
   });
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /**
  * The HTTPS front: authentication (client certificate from the test CA, or bearer token),
  * fault injection, discovery/OpenAPI, and the REST verbs for every served resource.

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /**
  * The object store: one global, monotonically increasing resourceVersion (like etcd's
  * revision), a bounded event history for watches, and compaction (old revisions expire).

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /**
  * meta.k8s.io/v1 Table output (what `kubectl get` asks for): per-kind columns for the
  * built-ins, additionalPrinterColumns for custom resources, Name + Age otherwise.

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /**
  * Validation the real server does that clients trip over: MicroTime fields with exactly six
  * fractional digits, object names, and custom resources against their CRD's openAPIV3Schema
@@ -107,7 +108,7 @@ export function validateSchema(v: unknown, schema: any, path: string, out: Probl
       });
     if (schema.maxItems !== undefined && v.length > schema.maxItems)
       out.push({ field: path, message: `Too many: ${v.length}: must have at most ${schema.maxItems} items` });
-    v.forEach((item, i) => validateSchema(item, schema.items, `${path}[${i}]`, out));
+    for (const [i, item] of v.entries()) validateSchema(item, schema.items, `${path}[${i}]`, out);
   }
   if (actual === 'object') {
     const o = v as Record<string, unknown>;

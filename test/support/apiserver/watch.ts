@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: Kubernetes objects are arbitrary JSON documents here
 /**
  * One watch stream: replays history from a resourceVersion (or sends the current objects as
  * ADDED), follows live events with selector transitions (ADDED/DELETED when an object enters
