@@ -1,0 +1,120 @@
+/**
+ * The acceptance scenario from DESIGN.md, end to end: the blog's Cilium manifests converted
+ * with `edgelb convert`, three agents (master, worker, pi4) against the test API server over
+ * TLS with a client certificate, and FRR (AS 65000, multipath) as the OPNsense router.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import { ROOT } from '../support/cli.ts';
+import { missing } from '../support/env.ts';
+import { TOPOLOGY } from '../support/netns.ts';
+import { waitFor } from '../support/proc.ts';
+import {
+  applyYaml,
+  type Cluster,
+  condition,
+  edgelbCli,
+  service,
+  startCluster,
+  statusIPs,
+} from './cluster.ts';
+
+const why = missing({ root: true, tools: ['ip', '/usr/lib/frr/bgpd', 'vtysh'] });
+const LEASE = { duration: 4, renew: 3, retry: 1 };
+
+describe.skipIf(!!why)('acceptance: the blog, converted', () => {
+  let c: Cluster;
+
+  beforeAll(async () => {
+    c = await startCluster('e2eb', { lease: LEASE });
+    applyYaml(
+      c.api,
+      edgelbCli(['convert', '-f', join(ROOT, 'test', 'fixtures', 'convert', 'blog-cilium.yaml')]),
+    );
+    c.api.create(
+      service('ingress-nginx-controller', { annotations: { 'io.cilium/lb-ipam-ips': '172.198.1.1' } }),
+    );
+    for (const n of ['worker', 'pi4', 'master'] as const) c.startAgent(n);
+  }, 60_000);
+
+  afterAll(async () => {
+    await c?.destroy();
+  }, 30_000);
+
+  test('the pinned Service gets 172.198.1.1, the next .2, a third none with PoolExhausted', async () => {
+    await waitFor(
+      '172.198.1.1 in status',
+      () => (statusIPs(c.api, 'ingress-nginx-controller')[0] === '172.198.1.1' ? true : undefined),
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    c.api.create(service('second', { port: 8080 }));
+    await waitFor(
+      '.2 in status',
+      () => (statusIPs(c.api, 'second')[0] === '172.198.1.2' ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+    c.api.create(service('third', { port: 9090 }));
+    const cond = await waitFor('third condition', () => condition(c.api, 'third'), { timeoutMs: 10_000 });
+    expect(statusIPs(c.api, 'third')).toEqual([]);
+    expect(cond).toMatchObject({ status: 'False', reason: 'PoolExhausted' });
+    const svc = c.api.get('v1', 'Service', 'ingress-nginx', 'ingress-nginx-controller');
+    expect(svc.status.loadBalancer.ingress).toEqual([{ ip: '172.198.1.1', ipMode: 'VIP' }]);
+  }, 40_000);
+
+  test('FRR receives 172.198.1.1/32 from worker and pi4 (ECMP), AS path 65001; master opens no session', async () => {
+    const paths = await c.frr.waitPaths('172.198.1.1/32', (p) => p.length === 2, 20_000);
+    expect(paths.map((p) => p.nextHop).sort()).toEqual([TOPOLOGY.worker.v4, TOPOLOGY.pi4.v4]);
+    for (const p of paths) expect(p.asPath).toBe('65001');
+    expect(paths.filter((p) => p.best || p.multipath).length).toBe(2);
+    await c.frr.waitPaths('172.198.1.2/32', (p) => p.length === 2, 10_000);
+    expect((await c.frr.neighbor(TOPOLOGY.master.v4))?.state).not.toBe('Established');
+    const master = await waitFor('master status', () => c.status('master'), { timeoutMs: 10_000 });
+    expect(master.bgp.peers).toEqual([]);
+    const worker = await waitFor('worker status', () => c.status('worker'), { timeoutMs: 10_000 });
+    expect(worker.bgp.peers.map((p) => [p.address, p.state])).toEqual([[TOPOLOGY.router.v4, 'Established']]);
+    expect(worker.bgp.advertised.sort()).toEqual(['172.198.1.1/32', '172.198.1.2/32']);
+  }, 40_000);
+
+  test('killing the leader moves leadership within the lease duration; no IP changes', async () => {
+    const before = ['ingress-nginx-controller', 'second', 'third'].map((n) => statusIPs(c.api, n));
+    const holder = await waitFor('a leader', () => c.leaseHolder() || undefined, { timeoutMs: 10_000 });
+    const t0 = Date.now();
+    await c.agents.get(holder as 'worker')!.kill();
+    const next = await waitFor(
+      'a new leader',
+      () => {
+        const h = c.leaseHolder();
+        return h && h !== holder ? h : undefined;
+      },
+      { timeoutMs: (LEASE.duration + LEASE.retry) * 1000 + 5000 },
+    );
+    const took = Date.now() - t0;
+    expect(next).not.toBe(holder);
+    expect(took).toBeLessThan((LEASE.duration + LEASE.retry) * 1000 + 2000);
+    // The new leader restores from status: a new Service still gets no IP, nothing moves.
+    await Bun.sleep(1500);
+    expect(['ingress-nginx-controller', 'second', 'third'].map((n) => statusIPs(c.api, n))).toEqual(before);
+    c.startAgent(holder as 'worker');
+  }, 40_000);
+
+  test("stopping a node's agent withdraws its routes at once", async () => {
+    await c.frr.waitPaths('172.198.1.1/32', (p) => p.length === 2, 30_000);
+    const t0 = Date.now();
+    await c.agents.get('pi4')!.stop(5000);
+    const paths = await c.frr.waitPaths('172.198.1.1/32', (p) => p.length === 1, 5000);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(paths[0]!.nextHop).toBe(TOPOLOGY.worker.v4);
+    c.startAgent('pi4');
+    await c.frr.waitPaths('172.198.1.1/32', (p) => p.length === 2, 30_000);
+  }, 60_000);
+
+  test('deleting the Service withdraws the route everywhere', async () => {
+    c.api.remove('v1', 'Service', 'ingress-nginx', 'third');
+    await c.frr.waitPaths('172.198.1.2/32', (p) => p.length === 2, 10_000);
+    c.api.remove('v1', 'Service', 'ingress-nginx', 'second');
+    expect(await c.frr.waitPaths('172.198.1.2/32', (p) => p.length === 0, 10_000)).toEqual([]);
+    expect((await c.frr.paths('172.198.1.1/32')).length).toBe(2);
+  }, 30_000);
+});
