@@ -11,7 +11,14 @@ const PURE = [
   'agent/bgp/fsm',
   'agent/bgp/rib',
   'agent/ipam',
+  'agent/convert',
   'agent/reconcile/plan',
+  'agent/http/status-doc.ts',
+  'agent/cli/status-format.ts',
+  'agent/config/schema.ts',
+  'agent/lib/metrics.ts',
+  'agent/lib/backoff.ts',
+  'agent/lib/suggest.ts',
 ];
 const FORBIDDEN_IMPORT =
   /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](bun|bun:[^'"]+|node:[^'"]+|@kubernetes\/client-node|hono(?:\/[^'"]*)?|fs|net|os|child_process)['"]/g;
@@ -19,6 +26,7 @@ const FORBIDDEN_CALL =
   /\b(Date\.now|new Date\(\s*\)|setTimeout|setInterval|Math\.random|performance\.now|process\.)/g;
 
 function files(dir: string): string[] {
+  if (dir.endsWith('.ts')) return [dir];
   let out: string[] = [];
   let entries: string[];
   try {
