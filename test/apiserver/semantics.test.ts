@@ -481,6 +481,14 @@ describe('CRDs', () => {
       spec: { size: 1, extra: true },
     });
     expect(r.body.spec).toEqual({ size: 1 });
+    const strict = await call(srv, 'POST', '/apis/example.edgelb.io/v1/widgets?fieldValidation=Strict', {
+      apiVersion: 'example.edgelb.io/v1',
+      kind: 'Widget',
+      metadata: { name: 'strict' },
+      spec: { size: 1, extra: true },
+    });
+    expect(strict.status).toBe(400);
+    expect(strict.body.message).toContain('unknown field "spec.extra"');
   });
 
   test('a namespaced CRD is served under namespaces; deleting the CRD removes its resource', async () => {

@@ -216,6 +216,7 @@ describe('faults', () => {
     srv.faults.hang(true);
     const gaveUp = call(srv, 'POST', CM, cm('abandoned'), { signal: AbortSignal.timeout(200) });
     await expect(gaveUp).rejects.toThrow();
+    await Bun.sleep(100); // let the server see the connection close
     srv.faults.hang(false);
     await Bun.sleep(50);
     expect(srv.get('v1', 'ConfigMap', 'default', 'abandoned')).toBeUndefined();

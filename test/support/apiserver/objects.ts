@@ -19,6 +19,8 @@ export interface WriteOpts {
   direct?: boolean;
   subresource?: string;
   dryRun?: boolean;
+  /** fieldValidation=Strict: unknown fields of custom resources are a 400, not silently pruned */
+  strict?: boolean;
 }
 
 const nowTime = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -100,7 +102,7 @@ export class Api {
     delete md.deletionTimestamp;
     if (def.bumpGeneration) md.generation = 1;
     if (def.clearStatusOnCreate && !opts.direct) delete obj.status;
-    this.admit(def, version, obj, undefined);
+    this.admit(def, version, obj, undefined, opts.strict);
     if (opts.dryRun) return obj;
     const created = this.store.commit('ADDED', key, obj);
     if (def.plural === 'customresourcedefinitions') this.registry.registerCrd(created);
@@ -115,7 +117,7 @@ export class Api {
   }
 
   /** Defaulting and validation shared by create and update. */
-  private admit(def: ResourceDef, version: string, obj: any, old: any | undefined): void {
+  private admit(def: ResourceDef, version: string, obj: any, old: any | undefined, strict = false): void {
     checkMicroTimes(obj, def.microTimeFields, def.kind, version);
     if (def.group === '' && def.plural === 'services') defaultService(obj, old, this.alloc);
     if (def.group === '' && def.plural === 'secrets') defaultSecret(obj);
@@ -124,7 +126,12 @@ export class Api {
       this.admitCrd(obj);
     if (def.crd) {
       const schema = crdVersion(def, version)?.schema?.openAPIV3Schema;
-      const problems = validateCustomResource(obj, schema);
+      const pruned: string[] = [];
+      const problems = validateCustomResource(obj, schema, pruned);
+      if (strict && pruned.length > 0)
+        throw errors.badRequest(
+          `${def.kind} in version "${version}" cannot be handled as a ${def.kind}: strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`,
+        );
       if (problems.length > 0) throw errors.invalid(def.kind, def.group, obj.metadata.name, problems);
     }
   }
@@ -203,8 +210,8 @@ export class Api {
       }
     }
     if (def.plural === 'customresourcedefinitions' && opts.subresource !== 'status')
-      this.admit(def, version, next, old);
-    else if (opts.subresource !== 'status' || def.crd) this.admit(def, version, next, old);
+      this.admit(def, version, next, old, opts.strict);
+    else if (opts.subresource !== 'status' || def.crd) this.admit(def, version, next, old, opts.strict);
     else checkMicroTimes(next, def.microTimeFields, def.kind, version);
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     if (same(next, old)) return old; // a no-op update does not bump resourceVersion, like the real server

@@ -71,8 +71,12 @@ export function createHandler(ctx: ServerContext) {
       ctx.requests.push({ method, path, status: res.statusCode, user: user ?? '' });
       if (ctx.requests.length > MAX_LOG) ctx.requests.splice(0, ctx.requests.length - MAX_LOG);
     });
+    let gone = false;
+    res.on('close', () => {
+      gone = true;
+    });
     const run = () => {
-      if (res.destroyed || req.socket.destroyed) return;
+      if (gone || res.destroyed || req.socket.destroyed) return;
       handle(ctx, req, res, url, method, user).catch((e) => {
         const err = e instanceof ApiError ? e : errors.internal(String((e as Error)?.message ?? e));
         send(res, err.code, err.toStatus());
@@ -149,6 +153,7 @@ async function serveResource(
   const q = url.searchParams;
   const verb = verbOf(method, r, url);
   const dryRun = q.get('dryRun') === 'All';
+  const strict = q.get('fieldValidation') === 'Strict';
   const ns = def.namespaced ? r.namespace : undefined;
   const table = wantsTable(req.headers.accept);
   const out = (code: number, obj: any) =>
@@ -178,11 +183,11 @@ async function serveResource(
       return watch(ctx, res, url, r, table);
     case 'create':
       if (r.name) throw errors.methodNotAllowed(method);
-      return out(201, api.create(def, version, r.namespace, await parse(), { dryRun }));
+      return out(201, api.create(def, version, r.namespace, await parse(), { dryRun, strict }));
     case 'update':
       return out(
         200,
-        api.update(def, version, ns, r.name!, await parse(), { subresource: r.subresource, dryRun }),
+        api.update(def, version, ns, r.name!, await parse(), { subresource: r.subresource, dryRun, strict }),
       );
     case 'patch': {
       const existed = !!api.store.get(api.key(def), ns, r.name!);
@@ -190,6 +195,7 @@ async function serveResource(
       const obj = api.patch(def, version, r.namespace, r.name!, ct, await readBody(req), {
         subresource: r.subresource,
         dryRun,
+        strict,
         fieldManager: q.get('fieldManager') ?? undefined,
       });
       return out(existed || !ct.startsWith(PATCH_TYPES.apply) ? 200 : 201, obj);

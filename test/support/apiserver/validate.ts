@@ -46,7 +46,13 @@ function typeOf(v: unknown): string {
 }
 
 /** Validates v against schema at path; prunes unknown object fields in place. */
-export function validateSchema(v: unknown, schema: any, path: string, out: Problem[]): void {
+export function validateSchema(
+  v: unknown,
+  schema: any,
+  path: string,
+  out: Problem[],
+  pruned: string[] = [],
+): void {
   if (!schema || v === undefined) return;
   if (schema['x-kubernetes-int-or-string']) {
     if (typeof v !== 'string' && !Number.isInteger(v))
@@ -108,7 +114,7 @@ export function validateSchema(v: unknown, schema: any, path: string, out: Probl
       });
     if (schema.maxItems !== undefined && v.length > schema.maxItems)
       out.push({ field: path, message: `Too many: ${v.length}: must have at most ${schema.maxItems} items` });
-    for (const [i, item] of v.entries()) validateSchema(item, schema.items, `${path}[${i}]`, out);
+    for (const [i, item] of v.entries()) validateSchema(item, schema.items, `${path}[${i}]`, out, pruned);
   }
   if (actual === 'object') {
     const o = v as Record<string, unknown>;
@@ -117,17 +123,22 @@ export function validateSchema(v: unknown, schema: any, path: string, out: Probl
     const props = schema.properties;
     for (const [k, val] of Object.entries(o)) {
       const p = path ? `${path}.${k}` : k;
-      if (props?.[k]) validateSchema(val, props[k], p, out);
+      if (props?.[k]) validateSchema(val, props[k], p, out, pruned);
       else if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
-        validateSchema(val, schema.additionalProperties, p, out);
-      else if (props && !schema['x-kubernetes-preserve-unknown-fields'] && !schema.additionalProperties)
+        validateSchema(val, schema.additionalProperties, p, out, pruned);
+      else if (props && !schema['x-kubernetes-preserve-unknown-fields'] && !schema.additionalProperties) {
         delete o[k];
+        pruned.push(p);
+      }
     }
   }
 }
 
-/** Validates a custom resource (metadata, apiVersion and kind excluded) against openAPIV3Schema. */
-export function validateCustomResource(obj: any, schema: any): Problem[] {
+/**
+ * Validates a custom resource (metadata, apiVersion and kind excluded) against openAPIV3Schema,
+ * pruning unknown fields; their paths are appended to `pruned`.
+ */
+export function validateCustomResource(obj: any, schema: any, pruned: string[] = []): Problem[] {
   if (!schema) return [];
   const out: Problem[] = [];
   const { apiVersion, kind, metadata, ...rest } = obj;
@@ -137,7 +148,7 @@ export function validateCustomResource(obj: any, schema: any): Problem[] {
     delete props.kind;
     delete props.metadata;
   }
-  validateSchema(rest, { ...schema, properties: props }, '', out);
+  validateSchema(rest, { ...schema, properties: props }, '', out, pruned);
   for (const k of Object.keys(obj))
     if (!['apiVersion', 'kind', 'metadata'].includes(k) && !(k in rest)) delete obj[k];
   return out;
