@@ -15,6 +15,13 @@ afterAll(async () => {
 });
 
 const SVC = '/api/v1/namespaces/default/services';
+const cond = (type: string, status: string) => ({
+  type,
+  status,
+  reason: 'Test',
+  message: '',
+  lastTransitionTime: '2026-01-01T00:00:00Z',
+});
 const svc = (name: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',
   kind: 'Service',
@@ -264,14 +271,14 @@ describe('patches', () => {
       srv,
       'PATCH',
       `${SVC}/p2/status`,
-      { status: { conditions: [{ type: 'A', status: 'True' }] } },
+      { status: { conditions: [cond('A', 'True')] } },
       { contentType: 'application/merge-patch+json' },
     );
     const s = await call(
       srv,
       'PATCH',
       `${SVC}/p2/status`,
-      { status: { conditions: [{ type: 'B', status: 'False' }] } },
+      { status: { conditions: [cond('B', 'False')] } },
       { contentType: 'application/strategic-merge-patch+json' },
     );
     expect(s.body.status.conditions.map((c: { type: string }) => c.type)).toEqual(['A', 'B']);
@@ -399,6 +406,94 @@ describe('selectors and lists', () => {
     }
     expect(seen.length).toBe(all);
     expect(new Set(seen).size).toBe(all);
+  });
+});
+
+describe('built-in validation edgelb can trip', () => {
+  const merge = { contentType: 'application/merge-patch+json' };
+  test('Service status: invalid ingress IP, ipMode without ip, bad conditions are 422', async () => {
+    await call(srv, 'POST', SVC, svc('v1'));
+    const st = (status: unknown) => call(srv, 'PATCH', `${SVC}/v1/status`, { status }, merge);
+    expect((await st({ loadBalancer: { ingress: [{ ip: '172.198.1.300' }] } })).status).toBe(422);
+    expect((await st({ loadBalancer: { ingress: [{ hostname: 'x', ipMode: 'VIP' }] } })).status).toBe(422);
+    expect((await st({ loadBalancer: { ingress: [{ ip: '2001:db8::1', ipMode: 'VIP' }] } })).status).toBe(
+      200,
+    );
+    const noReason = await st({
+      conditions: [
+        {
+          type: 'edgelb.io/IPAMRequestSatisfied',
+          status: 'True',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+        },
+      ],
+    });
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.details.causes[0].field).toBe('status.conditions[0].reason');
+    expect((await st({ conditions: [{ ...cond('edgelb.io/IPAMRequestSatisfied', 'Yes') }] })).status).toBe(
+      422,
+    );
+    expect(
+      (
+        await st({
+          conditions: [{ ...cond('edgelb.io/IPAMRequestSatisfied', 'True'), lastTransitionTime: undefined }],
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await st({
+          conditions: [
+            cond('edgelb.io/IPAMRequestSatisfied', 'True'),
+            cond('edgelb.io/IPAMRequestSatisfied', 'False'),
+          ],
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await st({
+          conditions: [{ ...cond('edgelb.io/IPAMRequestSatisfied', 'False'), reason: 'pool exhausted' }],
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await st({
+          conditions: [{ ...cond('edgelb.io/IPAMRequestSatisfied', 'True'), observedGeneration: 1 }],
+        })
+      ).status,
+    ).toBe(200);
+  });
+
+  test('loadBalancerClass is immutable and only for LoadBalancer Services', async () => {
+    const c = await call(srv, 'POST', SVC, svc('cls', { loadBalancerClass: 'edgelb.io/bgp' }));
+    expect(c.status).toBe(201);
+    const r = await call(srv, 'PATCH', `${SVC}/cls`, { spec: { loadBalancerClass: 'other.io/lb' } }, merge);
+    expect(r.status).toBe(422);
+    expect(r.body.message).toContain('field is immutable');
+    expect(
+      (await call(srv, 'POST', SVC, svc('cls2', { type: 'ClusterIP', loadBalancerClass: 'x.io/y' }))).status,
+    ).toBe(422);
+  });
+
+  test('events.k8s.io/v1: required fields and the 1 kB note limit', async () => {
+    const path = '/apis/events.k8s.io/v1/namespaces/default/events';
+    const ev = {
+      metadata: { generateName: 'v-' },
+      eventTime: '2026-11-24T17:20:02.000001Z',
+      reportingController: 'edgelb.io/controller',
+      reportingInstance: 'n1',
+      action: 'Allocate',
+      reason: 'Allocated',
+      type: 'Normal',
+      note: 'ok',
+    };
+    expect((await call(srv, 'POST', path, ev)).status).toBe(201);
+    const { action: _a, ...noAction } = ev;
+    expect((await call(srv, 'POST', path, noAction)).status).toBe(422);
+    expect((await call(srv, 'POST', path, { ...ev, note: 'x'.repeat(1025) })).status).toBe(422);
+    expect((await call(srv, 'POST', path, { ...ev, type: 'Info' })).status).toBe(422);
   });
 });
 

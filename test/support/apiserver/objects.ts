@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
+import { eventV1Problems, leaseProblems, serviceProblems } from './builtin-validation.ts';
 import { defaultNamespace, defaultSecret, defaultService, ServiceAllocator } from './defaults.ts';
 import { ApiError, errors } from './errors.ts';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.ts';
@@ -117,13 +118,32 @@ export class Api {
   }
 
   /** Defaulting and validation shared by create and update. */
-  private admit(def: ResourceDef, version: string, obj: any, old: any | undefined, strict = false): void {
+  private admit(
+    def: ResourceDef,
+    version: string,
+    obj: any,
+    old: any | undefined,
+    strict = false,
+    statusOnly = false,
+  ): void {
     checkMicroTimes(obj, def.microTimeFields, def.kind, version);
-    if (def.group === '' && def.plural === 'services') defaultService(obj, old, this.alloc);
-    if (def.group === '' && def.plural === 'secrets') defaultSecret(obj);
-    if (def.group === '' && def.plural === 'namespaces') defaultNamespace(obj);
-    if (def.plural === 'customresourcedefinitions' && def.group === 'apiextensions.k8s.io')
-      this.admitCrd(obj);
+    const key = `${def.group}/${def.plural}`;
+    if (!statusOnly) {
+      if (key === '/services') defaultService(obj, old, this.alloc);
+      if (key === '/secrets') defaultSecret(obj);
+      if (key === '/namespaces') defaultNamespace(obj);
+      if (key === 'apiextensions.k8s.io/customresourcedefinitions') this.admitCrd(obj);
+    }
+    const builtinProblems =
+      key === '/services'
+        ? serviceProblems(obj, old)
+        : key === 'events.k8s.io/events'
+          ? eventV1Problems(obj)
+          : key === 'coordination.k8s.io/leases'
+            ? leaseProblems(obj)
+            : [];
+    if (builtinProblems.length > 0)
+      throw errors.invalid(def.kind, def.group, obj.metadata.name, builtinProblems);
     if (def.crd) {
       const schema = crdVersion(def, version)?.schema?.openAPIV3Schema;
       const pruned: string[] = [];
@@ -209,10 +229,7 @@ export class Api {
           (old.metadata.generation ?? 1) + (specPart(next) !== specPart(old) ? 1 : 0);
       }
     }
-    if (def.plural === 'customresourcedefinitions' && opts.subresource !== 'status')
-      this.admit(def, version, next, old, opts.strict);
-    else if (opts.subresource !== 'status' || def.crd) this.admit(def, version, next, old, opts.strict);
-    else checkMicroTimes(next, def.microTimeFields, def.kind, version);
+    this.admit(def, version, next, old, opts.strict, opts.subresource === 'status');
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     if (same(next, old)) return old; // a no-op update does not bump resourceVersion, like the real server
     if (opts.dryRun) return next;

@@ -26,10 +26,10 @@ export class Registry {
     return resourceKey(def.group, def.plural);
   }
 
-  /** The resource served at /apis/group/version/plural (or by a short name/kind, for convenience). */
+  /** The resource served at /apis/group/version/plural. */
   find(group: string, version: string, plural: string): ResourceDef | undefined {
     const d = this.defs.get(resourceKey(group, plural));
-    return d && d.versions.includes(version) ? d : undefined;
+    return d?.versions.includes(version) ? d : undefined;
   }
 
   findByKind(apiVersion: string, kind: string): ResourceDef | undefined {
