@@ -84,6 +84,12 @@ describe.skipIf(!!why)('kubectl against the test API server', () => {
     );
   });
 
+  test('explain reads the CRD schema from OpenAPI v3', async () => {
+    const r = await k(['explain', 'widget.spec']);
+    expect(r.stdout).toMatch(/size\s+<integer> -required-/);
+    expect(r.stdout).toMatch(/color\s+<string>/);
+  });
+
   test('applies a custom object and a Service; get shows the printer columns', async () => {
     const r = await k(['apply', '-f', file('objs.yaml', [widget(3), service])]);
     expect(r.stdout).toContain('widget.example.edgelb.io/w1 created');

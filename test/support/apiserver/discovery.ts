@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Registry } from './registry.ts';
-import { apiVersionOf, type ResourceDef } from './resources.ts';
+import { apiVersionOf, crdVersion, type ResourceDef } from './resources.ts';
 
 export const SERVER_VERSION = {
   major: '1',
@@ -124,7 +124,7 @@ function operations(d: ResourceDef, version: string): Record<string, any> {
         content: {
           'application/json-patch+json': {},
           'application/merge-patch+json': {},
-          'application/strategic-merge-patch+json': {},
+          ...(d.strategic ? { 'application/strategic-merge-patch+json': {} } : {}),
           'application/apply-patch+yaml': {},
         },
       },
@@ -183,11 +183,41 @@ export function openapiV3(path: string, reg: Registry): any | undefined {
   const gv = gvs.get(path.replace(/^\/openapi\/v3\//, ''));
   if (!path.startsWith('/openapi/v3/') || !gv) return undefined;
   const paths: Record<string, any> = {};
-  for (const d of reg.inGroupVersion(gv.group, gv.version)) Object.assign(paths, operations(d, gv.version));
+  const schemas: Record<string, any> = {};
+  for (const d of reg.inGroupVersion(gv.group, gv.version)) {
+    Object.assign(paths, operations(d, gv.version));
+    const s = crdVersion(d, gv.version)?.schema?.openAPIV3Schema;
+    if (s) schemas[schemaName(d.group, gv.version, d.kind)] = crSchema(s, d, gv.version);
+  }
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion },
     paths,
-    components: { schemas: {} },
+    components: { schemas },
+  };
+}
+
+/** "example.edgelb.io" + v1 + Widget -> "io.edgelb.example.v1.Widget", as the real server names CR schemas. */
+function schemaName(group: string, version: string, kind: string): string {
+  return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
+}
+
+/** A custom resource's schema as published for `kubectl explain` (apiVersion/kind/metadata added). */
+function crSchema(s: any, d: ResourceDef, version: string): any {
+  return {
+    ...s,
+    properties: {
+      apiVersion: {
+        type: 'string',
+        description: 'APIVersion defines the versioned schema of this representation of an object.',
+      },
+      kind: {
+        type: 'string',
+        description: 'Kind is a string value representing the REST resource this object represents.',
+      },
+      metadata: { type: 'object', description: 'Standard object metadata.' },
+      ...(s.properties ?? {}),
+    },
+    'x-kubernetes-group-version-kind': [{ group: d.group, version, kind: d.kind }],
   };
 }
