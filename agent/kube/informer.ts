@@ -11,7 +11,7 @@ import type { Clock, Timer } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter } from '../lib/metrics.ts';
-import { KubeApiError, type KubeClient, type WatchEvent } from './transport.ts';
+import { KubeApiError, type KubeClient, KubeTransportError, type WatchEvent } from './transport.ts';
 
 export interface KubeObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string };
@@ -134,7 +134,7 @@ export class Informer<T extends KubeObject> {
       });
     } catch (err) {
       if (gen !== this.generation || !this.running) return;
-      this._lastError = `list ${this.o.resource}: ${errorMessage(err)}`;
+      this._lastError = `${err instanceof KubeTransportError ? 'API unreachable' : 'API error'}: list ${this.o.resource}: ${errorMessage(err)}`;
       this.restart(errorMessage(err), true);
       return;
     }
@@ -203,7 +203,8 @@ export class Informer<T extends KubeObject> {
       }
       const silent = ac.signal.aborted && (ac.signal.reason as Error | undefined)?.message === 'silent';
       const why = silent ? `no event for ${this.o.silenceMs ?? 150_000} ms` : errorMessage(err);
-      this._lastError = `watch ${this.o.resource}: ${why}`;
+      const kind = silent || err instanceof KubeTransportError ? 'API unreachable' : 'API error';
+      this._lastError = `${kind}: watch ${this.o.resource}: ${why}`;
       this.restart(why, false);
       return;
     }

@@ -1,0 +1,242 @@
+/**
+ * The Kubernetes source: informers for this edgelb's Services, this Node, EndpointSlices,
+ * pools and peering policies, the Secrets that authSecretRef names, a Lease elector, and
+ * the leader-only status writer. An unreachable API never crashes it: the informers retry
+ * with backoff and problems() says why the source is not synced (for /readyz).
+ */
+import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
+import { SERVICE_NAME_SLICE_LABEL, serviceKey } from '../api/core.ts';
+import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
+import { GROUP, VERSION } from '../api/v1alpha1.ts';
+import { EventRecorder } from '../kube/events.ts';
+import { Informer, type InformerOptions } from '../kube/informer.ts';
+import { type KubeEndpoint, loadKubeconfig } from '../kube/kubeconfig.ts';
+import { kubeLeaseStore, LeaderElector } from '../kube/leader-election.ts';
+import { SecretFetcher, type SecretRef } from '../kube/secrets.ts';
+import { ownsService } from '../kube/service-class.ts';
+import { KubeStatusWriter } from '../kube/status-writer.ts';
+import { type FetchFn, KubeClient } from '../kube/transport.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
+import type { Registry } from '../lib/metrics.ts';
+import type { Leadership, ObservedState, Source, StatusWriter } from './types.ts';
+
+export interface KubernetesSourceOptions {
+  config: {
+    kubeconfig: string;
+    leaderElection: {
+      namespace: string;
+      leaseName: string;
+      leaseDurationSeconds: number;
+      renewDeadlineSeconds: number;
+      retryPeriodSeconds: number;
+    };
+    loadBalancerClass: string;
+    claimServicesWithoutClass: boolean;
+  };
+  nodeName: string;
+  clock: Clock;
+  random: () => number;
+  log: Logger;
+  metrics: Registry;
+  /** Tests: an endpoint instead of loading the kubeconfig, a fetch, faster timings. */
+  endpoint?: KubeEndpoint;
+  fetch?: FetchFn;
+  informer?: Pick<
+    InformerOptions<never>,
+    'silenceMs' | 'backoff' | 'requestTimeoutMs' | 'watchTimeoutSeconds'
+  >;
+  /** Milliseconds instead of the config's seconds (tests). */
+  leaderElectionMs?: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
+  secretRefreshMs?: number;
+}
+
+type Any = { metadata: { name: string; namespace?: string; resourceVersion?: string } };
+
+export class KubernetesSource implements Source {
+  readonly kind = 'kubernetes' as const;
+  readonly writer: StatusWriter;
+  readonly leadership: Leadership;
+  readonly client: KubeClient;
+  readonly elector: LeaderElector;
+
+  private readonly services: Informer<ServiceObject & Any>;
+  private readonly nodes: Informer<NodeObject & Any>;
+  private readonly slices: Informer<EndpointSliceObject & Any>;
+  private readonly pools: Informer<LoadBalancerIPPool & Any>;
+  private readonly policies: Informer<BGPPeeringPolicy & Any>;
+  private readonly secrets: SecretFetcher;
+  private readonly events: EventRecorder;
+  private onChange: () => void = () => {};
+  private snapshot: ObservedState | undefined;
+  private started = false;
+
+  constructor(private readonly o: KubernetesSourceOptions) {
+    const log = o.log.child({ component: 'kube' });
+    const endpoint = o.endpoint ?? loadKubeconfig({ path: o.config.kubeconfig, log });
+    this.client = new KubeClient(endpoint, { log, fetch: o.fetch });
+    const restarts = o.metrics.counter(
+      'edgelb_kube_watch_restarts_total',
+      'Watches restarted after an error, a 410 Gone or a silent connection.',
+      ['resource'],
+    );
+    const changed = () => this.changed();
+    const common = {
+      client: this.client,
+      clock: o.clock,
+      random: o.random,
+      log,
+      restarts,
+      onChange: changed,
+      ...o.informer,
+    };
+    const classes = {
+      loadBalancerClass: o.config.loadBalancerClass,
+      claimServicesWithoutClass: o.config.claimServicesWithoutClass,
+    };
+    this.services = new Informer({
+      ...common,
+      resource: 'services',
+      path: '/api/v1/services',
+      filter: (s) => ownsService(s, classes),
+    });
+    this.nodes = new Informer({
+      ...common,
+      resource: 'nodes',
+      path: '/api/v1/nodes',
+      fieldSelector: `metadata.name=${o.nodeName}`,
+    });
+    this.slices = new Informer({
+      ...common,
+      resource: 'endpointslices',
+      path: '/apis/discovery.k8s.io/v1/endpointslices',
+      labelSelector: SERVICE_NAME_SLICE_LABEL,
+    });
+    this.pools = new Informer({
+      ...common,
+      resource: 'loadbalancerippools',
+      path: `/apis/${GROUP}/${VERSION}/loadbalancerippools`,
+    });
+    this.policies = new Informer({
+      ...common,
+      resource: 'bgppeeringpolicies',
+      path: `/apis/${GROUP}/${VERSION}/bgppeeringpolicies`,
+    });
+    this.secrets = new SecretFetcher({
+      client: this.client,
+      clock: o.clock,
+      log,
+      onChange: changed,
+      refreshMs: o.secretRefreshMs,
+    });
+
+    const le = o.config.leaderElection;
+    const timings = o.leaderElectionMs ?? {
+      leaseDurationMs: le.leaseDurationSeconds * 1000,
+      renewDeadlineMs: le.renewDeadlineSeconds * 1000,
+      retryPeriodMs: le.retryPeriodSeconds * 1000,
+    };
+    // A new identity per process: a restarted agent is a new candidate, never a blind renewer.
+    const suffix = Math.floor(o.random() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0');
+    this.elector = new LeaderElector({
+      ...timings,
+      identity: `${o.nodeName}_${suffix}`,
+      namespace: le.namespace,
+      name: le.leaseName,
+      store: kubeLeaseStore(this.client, le.namespace, le.leaseName),
+      clock: o.clock,
+      random: o.random,
+      log,
+      onStartedLeading: changed,
+      onStoppedLeading: changed,
+      onNewLeader: changed,
+    });
+    this.leadership = { isLeader: () => this.elector.isLeader(), holder: () => this.elector.holder() };
+    this.events = new EventRecorder({ client: this.client, clock: o.clock, log, instance: o.nodeName });
+    this.writer = new KubeStatusWriter({
+      client: this.client,
+      clock: o.clock,
+      log,
+      leadership: this.elector,
+      classes,
+      events: this.events,
+    });
+  }
+
+  private informers(): Informer<Any>[] {
+    return [this.services, this.nodes, this.slices, this.pools, this.policies] as unknown as Informer<Any>[];
+  }
+
+  private changed(): void {
+    this.snapshot = undefined;
+    if (this.policies.synced) this.secrets.setWanted(this.secretRefs());
+    if (this.started) this.onChange();
+  }
+
+  private secretRefs(): SecretRef[] {
+    const refs: SecretRef[] = [];
+    for (const p of this.policies.list()) {
+      for (const vr of p.spec?.virtualRouters ?? []) {
+        for (const n of vr.neighbors ?? []) {
+          const r = n.authSecretRef;
+          if (r?.name)
+            refs.push({ namespace: r.namespace || this.o.config.leaderElection.namespace, name: r.name });
+        }
+      }
+    }
+    return refs;
+  }
+
+  async start(onChange: () => void): Promise<void> {
+    this.onChange = onChange;
+    this.started = true;
+    for (const i of this.informers()) i.start();
+    this.secrets.start();
+    this.elector.start();
+  }
+
+  observe(): ObservedState {
+    if (this.snapshot) return this.snapshot;
+    const services = this.services.list();
+    const owned = new Set(services.map((s) => serviceKey(s)));
+    const slices = this.slices
+      .list()
+      .filter((s) =>
+        owned.has(`${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME_SLICE_LABEL] ?? ''}`),
+      );
+    const synced = this.informers().every((i) => i.synced) && this.secrets.synced;
+    this.snapshot = {
+      synced,
+      node: this.nodes.get(`/${this.o.nodeName}`),
+      pools: this.pools.list(),
+      policies: this.policies.list(),
+      services,
+      endpointSlices: slices,
+      secrets: this.secrets.values(),
+    };
+    return this.snapshot;
+  }
+
+  problems(): string[] {
+    const out = new Set<string>();
+    for (const i of this.informers()) if (i.lastError) out.add(i.lastError);
+    if (this.secrets.lastError) out.add(this.secrets.lastError);
+    if (!this.elector.isLeader() && !this.elector.holder() && this.elector.lastError) {
+      out.add(`leader election: ${this.elector.lastError}`);
+    }
+    if (this.nodes.synced && !this.nodes.get(`/${this.o.nodeName}`)) {
+      out.add(`Node "${this.o.nodeName}" not found: nodeName must equal the Kubernetes Node name`);
+    }
+    return [...out];
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const i of this.informers()) i.stop();
+    this.secrets.stop();
+    await this.events.flush().catch(() => {});
+    await this.elector.stop();
+  }
+}
