@@ -1,0 +1,223 @@
+/**
+ * SHELL. One TCP connection for a BGP session, on node:net (Bun): dial with an optional
+ * local address, TTL, GTSM and TCP-MD5 (raw fd via bun:ffi, adopted with net.connect({fd})),
+ * and a write queue that honours backpressure (write() false -> wait for 'drain').
+ */
+import net from 'node:net';
+import { closeFd, connectStatus, rawConnect } from './socket-ffi.ts';
+
+export interface DialOptions {
+  host: string;
+  port: number;
+  localAddress?: string;
+  ttl?: number;
+  minTtl?: number;
+  password?: string;
+}
+
+export interface ConnectionHandlers {
+  connected(): void;
+  data(chunk: Uint8Array): void;
+  /** Connection gone (error, peer close, or local close). Called once. */
+  closed(error?: Error): void;
+}
+
+export class Connection {
+  private queue: Uint8Array[] = [];
+  private writable = true;
+  private done = false;
+  private handlers: ConnectionHandlers | undefined;
+  /** Bytes waiting in our queue (not yet handed to the socket). */
+  queuedBytes = 0;
+
+  constructor(
+    readonly socket: net.Socket,
+    readonly outgoing: boolean,
+  ) {
+    socket.setNoDelay(true);
+    this.ready = !outgoing;
+    socket.on('connect', () => this.markConnected());
+    socket.on('data', (d: Buffer) => {
+      // Bun may deliver the first bytes before 'connect': they prove the connection is up.
+      if (!this.ready) this.markConnected();
+      this.handlers?.data(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    });
+    socket.on('drain', () => {
+      this.writable = true;
+      this.flush();
+    });
+    socket.on('error', (e: Error) => this.finish(e));
+    socket.on('close', () => this.finish());
+  }
+
+  private ready: boolean;
+
+  attach(h: ConnectionHandlers): void {
+    this.handlers = h;
+  }
+
+  /** Fires handlers.connected once (outgoing connections). */
+  markConnected(): void {
+    if (this.ready) return;
+    this.ready = true;
+    this.handlers?.connected();
+  }
+
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+
+  write(b: Uint8Array): void {
+    if (this.done) return;
+    if (this.writable && this.queue.length === 0) {
+      this.writable = this.socket.write(b);
+      return;
+    }
+    this.queue.push(b);
+    this.queuedBytes += b.length;
+  }
+
+  private flush(): void {
+    while (this.writable && this.queue.length && !this.done) {
+      const b = this.queue.shift()!;
+      this.queuedBytes -= b.length;
+      this.writable = this.socket.write(b);
+    }
+  }
+
+  /** Half-close after queued data (a NOTIFICATION is delivered before FIN), then destroy shortly. */
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    const rest = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    for (const b of rest) this.socket.write(b);
+    this.socket.end();
+    const t = setTimeout(() => this.socket.destroy(), 2000);
+    t.unref?.();
+    this.socket.once('close', () => clearTimeout(t));
+    this.handlers = undefined;
+  }
+
+  /** Abort without flushing (keep mode: no NOTIFICATION). */
+  destroy(): void {
+    this.done = true;
+    this.queue = [];
+    this.socket.destroy();
+    this.handlers = undefined;
+  }
+
+  private finish(e?: Error): void {
+    const h = this.handlers;
+    this.handlers = undefined;
+    this.done = true;
+    h?.closed(e);
+  }
+}
+
+function family(host: string): 4 | 6 {
+  return host.includes(':') ? 6 : 4;
+}
+
+export function dial(o: DialOptions, h: ConnectionHandlers): Connection | RawDial {
+  if (o.password || o.ttl !== undefined || o.minTtl !== undefined) return new RawDial(o, h);
+  const socket = net.connect({
+    host: o.host,
+    port: o.port,
+    ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+  });
+  const conn = new Connection(socket, true);
+  conn.attach(h);
+  return conn;
+}
+
+/**
+ * A connect that needs socket options before the SYN: raw fd from bun:ffi, non-blocking
+ * connect polled every 20 ms (bounded by the FSM's ConnectRetryTimer, which destroys it),
+ * then adopted with net.connect({fd}) once connected.
+ */
+export class RawDial {
+  readonly outgoing = true;
+  private fd: number | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private conn: Connection | undefined;
+  private handlers: ConnectionHandlers | undefined;
+  private pendingWrites: Uint8Array[] = [];
+
+  constructor(o: DialOptions, h: ConnectionHandlers) {
+    this.handlers = h;
+    this.fd = rawConnect({
+      family: family(o.host),
+      peer: o.host,
+      port: o.port,
+      ...(o.password ? { md5: [{ peer: o.host, key: o.password }] } : {}),
+      ...(o.ttl !== undefined ? { ttl: o.ttl } : {}),
+      ...(o.minTtl !== undefined ? { minTtl: o.minTtl } : {}),
+      ...(o.localAddress ? { local: { address: o.localAddress, port: 0 } } : {}),
+    });
+    this.timer = setTimeout(() => this.poll(), 0);
+  }
+
+  private poll(): void {
+    if (this.fd === undefined) return;
+    const st = connectStatus(this.fd);
+    if (st === 'pending') {
+      this.timer = setTimeout(() => this.poll(), 20);
+      return;
+    }
+    if (st !== 'connected') {
+      closeFd(this.fd);
+      this.fd = undefined;
+      const h = this.handlers;
+      this.handlers = undefined;
+      h?.closed(new Error(`connect failed (errno ${st})`));
+      return;
+    }
+    const socket = net.connect({ fd: this.fd } as net.NetConnectOpts);
+    this.fd = undefined;
+    this.conn = new Connection(socket, true);
+    const h = this.handlers!;
+    this.conn.attach(h);
+    this.conn.markConnected();
+    for (const b of this.pendingWrites) this.conn.write(b);
+    this.pendingWrites = [];
+  }
+
+  attach(h: ConnectionHandlers): void {
+    if (this.conn) this.conn.attach(h);
+    else this.handlers = h;
+  }
+  get localAddress(): string | undefined {
+    return this.conn?.localAddress;
+  }
+  get remoteAddress(): string | undefined {
+    return this.conn?.remoteAddress;
+  }
+  get queuedBytes(): number {
+    return this.conn?.queuedBytes ?? 0;
+  }
+  write(b: Uint8Array): void {
+    if (this.conn) this.conn.write(b);
+    else this.pendingWrites.push(b);
+  }
+  private abort(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.fd !== undefined) closeFd(this.fd);
+    this.fd = undefined;
+    this.handlers = undefined;
+  }
+  end(): void {
+    if (this.conn) this.conn.end();
+    else this.abort();
+  }
+  destroy(): void {
+    if (this.conn) this.conn.destroy();
+    else this.abort();
+  }
+}
+
+export type AnyConnection = Connection | RawDial;

@@ -1,0 +1,35 @@
+/**
+ * PURE. The attribute set edgelb sends to one peer (RFC 4271 §5.1, RFC 6793 §4.2.2):
+ * ORIGIN IGP; AS_PATH with our ASN on eBGP (AS_TRANS plus AS4_PATH when the peer is
+ * not 4-octet capable), empty on iBGP; NEXT_HOP for IPv4; LOCAL_PREF on iBGP only;
+ * communities and large communities as configured.
+ */
+import { AS_TRANS, type PathAttributes, parseCommunity, parseLargeCommunity } from '../wire/index.ts';
+
+export interface OutboundPolicy {
+  localASN: number;
+  peerASN: number;
+  as4: boolean;
+  nextHopV4?: string;
+  communities: readonly string[];
+  largeCommunities: readonly string[];
+  localPreference?: number;
+}
+
+export function outboundAttributes(p: OutboundPolicy): PathAttributes {
+  const ibgp = p.localASN === p.peerASN;
+  const a: PathAttributes = { origin: 0 };
+  if (ibgp) a.asPath = [];
+  else if (p.as4 || p.localASN <= 0xffff) a.asPath = [{ type: 2, asns: [p.localASN] }];
+  else {
+    a.asPath = [{ type: 2, asns: [AS_TRANS] }];
+    a.as4Path = [{ type: 2, asns: [p.localASN] }];
+  }
+  if (p.nextHopV4) a.nextHop = p.nextHopV4;
+  if (ibgp) a.localPref = p.localPreference ?? 100;
+  const cs = p.communities.map(parseCommunity).filter((c): c is number => c !== undefined);
+  if (cs.length) a.communities = [...new Set(cs)].sort((x, y) => x - y);
+  const ls = p.largeCommunities.map(parseLargeCommunity).filter((l): l is [number, number, number] => !!l);
+  if (ls.length) a.largeCommunities = ls;
+  return a;
+}

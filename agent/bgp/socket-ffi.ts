@@ -1,0 +1,197 @@
+/**
+ * SHELL. Raw sockets through bun:ffi for what Bun's TCP API cannot do before the SYN:
+ * TCP-MD5 (RFC 2385, setsockopt TCP_MD5SIG), the outgoing TTL (eBGP single hop / GTSM,
+ * RFC 5082) and IP_MINTTL. The fd is then adopted with net.connect({fd}) or
+ * server.listen({fd}) (verified on Bun 1.4.4; pinned by test/bgp/session-md5.test.ts).
+ * Linux only; the struct layouts are x86_64/arm64 glibc.
+ */
+import { dlopen, FFIType, ptr, read } from 'bun:ffi';
+import { parseAddress } from './wire/address.ts';
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const SOCK_STREAM = 1;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SO_REUSEADDR = 2;
+const IPPROTO_IP = 0;
+const IPPROTO_TCP = 6;
+const IPPROTO_IPV6 = 41;
+const IP_TTL = 2;
+const IP_MINTTL = 21;
+const IPV6_UNICAST_HOPS = 16;
+const IPV6_MINHOPCOUNT = 73;
+const TCP_MD5SIG = 14;
+const EINPROGRESS = 115;
+
+let lib: ReturnType<typeof open> | undefined;
+function open() {
+  return dlopen('libc.so.6', {
+    socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+    setsockopt: {
+      args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32],
+      returns: FFIType.i32,
+    },
+    bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+    connect: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+    listen: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+    close: { args: [FFIType.i32], returns: FFIType.i32 },
+    poll: { args: [FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i32 },
+    getsockopt: {
+      args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.ptr],
+      returns: FFIType.i32,
+    },
+    __errno_location: { args: [], returns: FFIType.ptr },
+  }).symbols;
+}
+function c() {
+  lib ??= open();
+  return lib;
+}
+
+function errno(): number {
+  const p = c().__errno_location();
+  if (!p) return 0;
+  return read.i32(p, 0);
+}
+
+/** struct sockaddr_in (16 bytes) or sockaddr_in6 (28 bytes). */
+export function sockaddr(ip: string, port: number): Uint8Array {
+  const a = parseAddress(ip);
+  if (!a) throw new Error(`invalid address ${ip}`);
+  if (a.afi === 1) {
+    const b = new Uint8Array(16);
+    const dv = new DataView(b.buffer);
+    dv.setUint16(0, AF_INET, true);
+    dv.setUint16(2, port, false);
+    b.set(a.bytes, 4);
+    return b;
+  }
+  const b = new Uint8Array(28);
+  const dv = new DataView(b.buffer);
+  dv.setUint16(0, AF_INET6, true);
+  dv.setUint16(2, port, false);
+  b.set(a.bytes, 8);
+  return b;
+}
+
+/** struct tcp_md5sig (216 bytes): key for one peer address. An empty key removes it. */
+export function tcpMd5sig(peer: string, key: string): Uint8Array {
+  const k = new TextEncoder().encode(key);
+  if (k.length > 80) throw new Error('TCP-MD5 key longer than 80 bytes');
+  const b = new Uint8Array(216);
+  b.set(sockaddr(peer, 0), 0);
+  new DataView(b.buffer).setUint16(130, k.length, true);
+  b.set(k, 136);
+  return b;
+}
+
+const int = (v: number) => new Uint8Array(new Int32Array([v]).buffer);
+
+function setopt(fd: number, level: number, name: number, value: Uint8Array, what: string): void {
+  if (c().setsockopt(fd, level, name, ptr(value), value.length) !== 0)
+    throw new Error(`setsockopt ${what} failed (errno ${errno()})`);
+}
+
+export interface RawSocketOptions {
+  family: 4 | 6;
+  /** TCP-MD5 keys by peer address. */
+  md5?: { peer: string; key: string }[];
+  /** Outgoing TTL / hop limit. */
+  ttl?: number;
+  /** Minimum incoming TTL (GTSM). */
+  minTtl?: number;
+  local?: { address: string; port: number };
+}
+
+function rawSocket(o: RawSocketOptions): number {
+  const fam = o.family === 6 ? AF_INET6 : AF_INET;
+  const fd = c().socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new Error(`socket() failed (errno ${errno()})`);
+  try {
+    for (const m of o.md5 ?? []) setopt(fd, IPPROTO_TCP, TCP_MD5SIG, tcpMd5sig(m.peer, m.key), 'TCP_MD5SIG');
+    if (o.ttl !== undefined)
+      setopt(
+        fd,
+        o.family === 6 ? IPPROTO_IPV6 : IPPROTO_IP,
+        o.family === 6 ? IPV6_UNICAST_HOPS : IP_TTL,
+        int(o.ttl),
+        'TTL',
+      );
+    if (o.minTtl !== undefined)
+      setopt(
+        fd,
+        o.family === 6 ? IPPROTO_IPV6 : IPPROTO_IP,
+        o.family === 6 ? IPV6_MINHOPCOUNT : IP_MINTTL,
+        int(o.minTtl),
+        'MINTTL',
+      );
+    if (o.local) {
+      if (o.local.port) setopt(fd, SOL_SOCKET, SO_REUSEADDR, int(1), 'SO_REUSEADDR');
+      const sa = sockaddr(o.local.address, o.local.port);
+      if (c().bind(fd, ptr(sa), sa.length) !== 0)
+        throw new Error(`bind ${o.local.address} failed (errno ${errno()})`);
+    }
+    return fd;
+  } catch (e) {
+    c().close(fd);
+    throw e;
+  }
+}
+
+/** A non-blocking socket with options set and connect() started; adopt it with net.connect({fd}). */
+export function rawConnect(o: RawSocketOptions & { peer: string; port: number }): number {
+  const fd = rawSocket(o);
+  const sa = sockaddr(o.peer, o.port);
+  if (c().connect(fd, ptr(sa), sa.length) !== 0) {
+    const e = errno();
+    if (e !== EINPROGRESS) {
+      c().close(fd);
+      throw new Error(`connect ${o.peer}:${o.port} failed (errno ${e})`);
+    }
+  }
+  return fd;
+}
+
+const SO_ERROR = 4;
+const POLLOUT = 4;
+
+/**
+ * State of a non-blocking connect: 'pending', 'connected', or the errno it failed with.
+ * Polled from a short timer by the caller (never blocks).
+ */
+export function connectStatus(fd: number): 'pending' | 'connected' | number {
+  const pfd = new Uint8Array(8);
+  const dv = new DataView(pfd.buffer);
+  dv.setInt32(0, fd, true);
+  dv.setInt16(4, POLLOUT, true);
+  const n = c().poll(ptr(pfd), 1, 0);
+  if (n < 0) return errno();
+  if (n === 0) return 'pending';
+  const err = new Uint8Array(4);
+  const len = new Uint8Array(new Uint32Array([4]).buffer);
+  if (c().getsockopt(fd, SOL_SOCKET, SO_ERROR, ptr(err), ptr(len)) !== 0) return errno();
+  const e = new DataView(err.buffer).getInt32(0, true);
+  return e === 0 ? 'connected' : e;
+}
+
+/** A listening socket with MD5 keys / MINTTL; adopt it with server.listen({fd}). */
+export function rawListen(o: RawSocketOptions & { local: { address: string; port: number } }): number {
+  const fd = rawSocket(o);
+  if (c().listen(fd, 64) !== 0) {
+    const e = errno();
+    c().close(fd);
+    throw new Error(`listen failed (errno ${e})`);
+  }
+  return fd;
+}
+
+/** Adds or removes (empty key) a TCP-MD5 key on an existing socket (a listener). */
+export function setMd5Key(fd: number, peer: string, key: string): void {
+  setopt(fd, IPPROTO_TCP, TCP_MD5SIG, tcpMd5sig(peer, key), 'TCP_MD5SIG');
+}
+
+export function closeFd(fd: number): void {
+  c().close(fd);
+}

@@ -1,0 +1,292 @@
+/**
+ * SHELL. The BGP speaker: owns one Session per configured peer, an optional listener that
+ * accepts only configured peers, the desired advertisements, status and metrics.
+ * setPeers and setAdvertisements are idempotent.
+ */
+import net from 'node:net';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
+import type { Counter, Gauge, Registry } from '../lib/metrics.ts';
+import { Connection } from './connection.ts';
+import { Session, type SessionConfig } from './session.ts';
+import { closeFd, rawListen, setMd5Key } from './socket-ffi.ts';
+import {
+  CeaseSubcode,
+  canonicalPrefix,
+  notificationCodeLabel,
+  parseAddress,
+  shutdownData,
+} from './wire/index.ts';
+
+export interface PeerConfig {
+  id: string;
+  peerAddress: string;
+  peerPort: number;
+  localASN: number;
+  peerASN: number;
+  localAddress?: string;
+  holdTimeSeconds: number;
+  keepAliveTimeSeconds: number;
+  connectRetryTimeSeconds: number;
+  eBGPMultihopTTL?: number;
+  gtsm?: boolean;
+  password?: string;
+  gracefulRestart: { enabled: boolean; restartTimeSeconds: number };
+  passive?: boolean;
+  communities: string[];
+  largeCommunities: string[];
+  localPreference?: number;
+  /** First reconnect delay after a failure, doubling up to connectRetryTime (default 1000 ms). */
+  idleHoldBaseMs?: number;
+}
+
+export interface SpeakerOptions {
+  routerId: string;
+  hostname?: string;
+  nextHopV4?: string;
+  nextHopV6?: string;
+  listen?: { address: string; port: number };
+  clock: Clock;
+  random: () => number;
+  log: Logger;
+  metrics: Registry;
+  /** Set the graceful-restart R bit in OPENs (the agent restarted). */
+  restarting?: boolean;
+  /** Shutdown communication sent with Cease on stop('withdraw'). */
+  shutdownMessage?: string;
+}
+
+export interface PeerStatus {
+  id: string;
+  address: string;
+  port: number;
+  localASN: number;
+  peerASN: number;
+  state: 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
+  uptimeSeconds: number;
+  advertised: number;
+  holdTimeSeconds?: number;
+  capabilities: string[];
+  messagesIn: number;
+  messagesOut: number;
+  lastNotificationSent?: string;
+  lastNotificationReceived?: string;
+}
+
+interface Metrics {
+  up: Gauge;
+  advertised: Gauge;
+  updates: Counter;
+  notifications: Counter;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const x = parseAddress(a.replace(/^::ffff:/, ''));
+  const y = parseAddress(b.replace(/^::ffff:/, ''));
+  return !!x && !!y && x.afi === y.afi && x.bytes.every((v, i) => v === y.bytes[i]);
+}
+
+export class Speaker {
+  private sessions = new Map<string, { config: PeerConfig; key: string; session: Session }>();
+  private desired = new Map<string, string[]>();
+  private server: net.Server | undefined;
+  private serverFd: number | undefined;
+  private md5Keys = new Map<string, string>();
+  private readonly m: Metrics;
+  private stopped = false;
+
+  constructor(private readonly opts: SpeakerOptions) {
+    const r = opts.metrics;
+    this.m = {
+      up: r.gauge('edgelb_bgp_session_up', 'BGP session Established (1) or not (0).', ['peer']),
+      advertised: r.gauge('edgelb_bgp_advertised_prefixes', 'Prefixes in the Adj-RIB-Out of the peer.', [
+        'peer',
+      ]),
+      updates: r.counter('edgelb_bgp_updates_sent_total', 'UPDATE messages sent.', ['peer']),
+      notifications: r.counter('edgelb_bgp_notifications_total', 'NOTIFICATION messages sent and received.', [
+        'peer',
+        'direction',
+        'code',
+      ]),
+    };
+    if (opts.listen) this.startListener(opts.listen);
+  }
+
+  setPeers(peers: PeerConfig[]): void {
+    if (this.stopped) return;
+    const next = new Map(peers.map((p) => [p.id, p]));
+    for (const [id, entry] of this.sessions) {
+      const p = next.get(id);
+      if (p && JSON.stringify(p) === entry.key) continue;
+      entry.session.stop({
+        code: 6,
+        subcode: p ? CeaseSubcode.OtherConfigurationChange : CeaseSubcode.PeerDeconfigured,
+      });
+      this.sessions.delete(id);
+      if (!p) {
+        this.m.up.remove({ peer: id });
+        this.m.advertised.remove({ peer: id });
+      }
+    }
+    for (const p of peers) {
+      if (this.sessions.has(p.id)) continue;
+      const session = this.newSession(p);
+      this.sessions.set(p.id, { config: p, key: JSON.stringify(p), session });
+      this.m.up.set({ peer: p.id }, 0);
+      this.m.advertised.set({ peer: p.id }, 0);
+      this.m.updates.inc({ peer: p.id }, 0);
+      session.setDesired(this.desired.get(p.id) ?? []);
+      session.start();
+    }
+    this.syncListenerKeys();
+  }
+
+  setAdvertisements(desired: Map<string, string[]>): void {
+    const clean = new Map<string, string[]>();
+    for (const [id, list] of desired) {
+      const ps: string[] = [];
+      for (const p of list) {
+        const c = canonicalPrefix(p);
+        if (c) ps.push(c);
+        else this.opts.log.warn('bgp: ignoring invalid prefix', { peer: id, prefix: p });
+      }
+      clean.set(id, [...new Set(ps)].sort());
+    }
+    this.desired = clean;
+    for (const [id, e] of this.sessions) e.session.setDesired(clean.get(id) ?? []);
+  }
+
+  status(): PeerStatus[] {
+    const now = this.opts.clock.now();
+    return [...this.sessions.values()].map(({ config: p, session: s }) => {
+      const st: PeerStatus = {
+        id: p.id,
+        address: p.peerAddress,
+        port: p.peerPort,
+        localASN: p.localASN,
+        peerASN: p.peerASN,
+        state: s.state,
+        uptimeSeconds:
+          s.state === 'Established' && s.establishedAt ? Math.floor((now - s.establishedAt) / 1000) : 0,
+        advertised: s.adjRibOut.size,
+        capabilities: s.negotiated?.names ?? [],
+        messagesIn: s.messagesIn,
+        messagesOut: s.messagesOut,
+      };
+      if (s.holdTime !== undefined) st.holdTimeSeconds = s.holdTime;
+      if (s.lastNotificationSent) st.lastNotificationSent = s.lastNotificationSent;
+      if (s.lastNotificationReceived) st.lastNotificationReceived = s.lastNotificationReceived;
+      return st;
+    });
+  }
+
+  advertised(): string[] {
+    const all = new Set<string>();
+    for (const { session } of this.sessions.values())
+      if (session.state === 'Established') for (const p of session.adjRibOut.keys()) all.add(p);
+    return [...all].sort();
+  }
+
+  /** The session of a peer (tests, diagnostics). */
+  session(id: string): Session | undefined {
+    return this.sessions.get(id)?.session;
+  }
+
+  async stop(mode: 'withdraw' | 'keep'): Promise<void> {
+    this.stopped = true;
+    for (const { session } of this.sessions.values()) {
+      if (mode === 'withdraw')
+        session.stop({
+          code: 6,
+          subcode: CeaseSubcode.AdministrativeShutdown,
+          data: shutdownData(this.opts.shutdownMessage ?? 'edgelb stopping'),
+        });
+      else session.stop();
+    }
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server = undefined;
+    });
+    if (this.serverFd !== undefined) {
+      closeFd(this.serverFd);
+      this.serverFd = undefined;
+    }
+    // Give queued NOTIFICATIONs a moment to reach the kernel (bounded).
+    for (let i = 0; i < 20 && [...this.sessions.values()].some((e) => e.session.queuedBytes > 0); i++)
+      await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private newSession(p: PeerConfig): Session {
+    const cfg: SessionConfig = { ...p };
+    return new Session(cfg, {
+      routerId: this.opts.routerId,
+      ...(this.opts.hostname ? { hostname: this.opts.hostname } : {}),
+      ...(this.opts.nextHopV4 ? { nextHopV4: this.opts.nextHopV4 } : {}),
+      ...(this.opts.nextHopV6 ? { nextHopV6: this.opts.nextHopV6 } : {}),
+      ...(this.opts.restarting ? { restarting: true } : {}),
+      clock: this.opts.clock,
+      random: this.opts.random,
+      log: this.opts.log.child({ peer: p.id }),
+      events: {
+        established: () => this.m.up.set({ peer: p.id }, 1),
+        down: () => this.m.up.set({ peer: p.id }, 0),
+        advertised: (s) => this.m.advertised.set({ peer: p.id }, s.adjRibOut.size),
+        updatesSent: (_s, n) => this.m.updates.inc({ peer: p.id }, n),
+        notification: (_s, direction, code) =>
+          this.m.notifications.inc({ peer: p.id, direction, code: notificationCodeLabel(code) }),
+      },
+    });
+  }
+
+  private startListener(l: { address: string; port: number }): void {
+    const server = net.createServer((socket) => this.onAccept(socket));
+    server.on('error', (e) => this.opts.log.error('bgp listener error', { error: e.message }));
+    this.server = server;
+    // A raw fd lets us set TCP-MD5 keys on the listener (the kernel checks the SYN).
+    try {
+      this.serverFd = rawListen({ family: l.address.includes(':') ? 6 : 4, local: l });
+      server.listen({ fd: this.serverFd } as net.ListenOptions);
+    } catch (e) {
+      this.opts.log.warn('bgp listener without TCP-MD5 support', { error: (e as Error).message });
+      this.serverFd = undefined;
+      server.listen(l.port, l.address);
+    }
+  }
+
+  private syncListenerKeys(): void {
+    if (this.serverFd === undefined) return;
+    const want = new Map<string, string>();
+    for (const { config } of this.sessions.values())
+      if (config.password) want.set(config.peerAddress, config.password);
+    for (const [addr] of this.md5Keys)
+      if (!want.has(addr)) {
+        try {
+          setMd5Key(this.serverFd, addr, '');
+        } catch {}
+      }
+    for (const [addr, key] of want) {
+      if (this.md5Keys.get(addr) === key) continue;
+      try {
+        setMd5Key(this.serverFd, addr, key);
+      } catch (e) {
+        this.opts.log.error('bgp: cannot set TCP-MD5 key on listener', {
+          peer: addr,
+          error: (e as Error).message,
+        });
+      }
+    }
+    this.md5Keys = want;
+  }
+
+  private onAccept(socket: net.Socket): void {
+    const remote = socket.remoteAddress ?? '';
+    const entry = [...this.sessions.values()].find((e) => sameAddress(e.config.peerAddress, remote));
+    if (!entry || this.stopped) {
+      this.opts.log.info('bgp: refused connection from unconfigured address', { remote });
+      socket.destroy();
+      return;
+    }
+    entry.session.accept(new Connection(socket, false));
+  }
+}

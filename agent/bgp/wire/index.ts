@@ -1,0 +1,13 @@
+/** PURE. The BGP wire codec. */
+export * from './address.ts';
+export * from './attributes.ts';
+export * from './capabilities.ts';
+export * from './errors.ts';
+export * from './framer.ts';
+export * from './header.ts';
+export * from './message.ts';
+export * from './nlri.ts';
+export * from './notification.ts';
+export * from './open.ts';
+export * from './route-refresh.ts';
+export * from './update.ts';
