@@ -616,6 +616,38 @@ describe('CRDs', () => {
   });
 });
 
+describe('CRD versions', () => {
+  test('every served version reads the same objects; discovery prefers the highest version', async () => {
+    const crd = widgetCrd('gizmos', 'Gizmo');
+    const v1 = crd.spec.versions[0]!;
+    crd.spec.versions = [
+      { ...v1, name: 'v1alpha1', storage: true },
+      { ...v1, name: 'v1beta1', storage: false },
+      { ...v1, name: 'v2', served: false, storage: false },
+    ];
+    expect(
+      (await call(srv, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status,
+    ).toBe(201);
+    const c = await call(srv, 'POST', '/apis/example.edgelb.io/v1alpha1/gizmos', {
+      apiVersion: 'example.edgelb.io/v1alpha1',
+      kind: 'Gizmo',
+      metadata: { name: 'g1' },
+      spec: { size: 2 },
+    });
+    expect(c.status).toBe(201);
+    const b = await call(srv, 'GET', '/apis/example.edgelb.io/v1beta1/gizmos/g1');
+    expect(b.body.apiVersion).toBe('example.edgelb.io/v1beta1');
+    expect(b.body.spec.size).toBe(2);
+    expect((await call(srv, 'GET', '/apis/example.edgelb.io/v2/gizmos')).status).toBe(404);
+    const group = (await call(srv, 'GET', '/apis/example.edgelb.io')).body;
+    expect(group.preferredVersion.version).toBe('v1');
+    const gizmoVersions = (await call(srv, 'GET', '/apis')).body.groups
+      .find((g: { name: string }) => g.name === 'example.edgelb.io')
+      .versions.map((v: { version: string }) => v.version);
+    expect(gizmoVersions).toEqual(expect.arrayContaining(['v1', 'v1beta1', 'v1alpha1']));
+  });
+});
+
 describe('direct store access', () => {
   test('create/get/update/list/remove bypass HTTP but keep status and bump resourceVersion', () => {
     const rv0 = Number(srv.resourceVersion());

@@ -7,6 +7,7 @@ import {
   type ResourceDef,
   resourceKey,
   splitApiVersion,
+  versionPriority,
 } from './resources.ts';
 
 export class Registry {
@@ -46,6 +47,7 @@ export class Registry {
       for (const v of d.versions) if (!vs.includes(v)) vs.push(v);
       m.set(d.group, vs);
     }
+    for (const vs of m.values()) vs.sort((a, b) => versionPriority(b) - versionPriority(a));
     return m;
   }
 

@@ -15,7 +15,7 @@ export interface PrinterColumn {
 
 export interface ResourceDef {
   group: string;
-  /** served versions; the first is the preferred/storage one */
+  /** served versions, highest priority (the preferred one) first */
   versions: string[];
   kind: string;
   listKind: string;
@@ -145,12 +145,24 @@ export function builtinResources(): ResourceDef[] {
   ];
 }
 
+/**
+ * Kubernetes version priority (k8s.io/apimachinery version.CompareKubeAwareVersionStrings):
+ * GA before beta before alpha, higher numbers first, anything else last.
+ */
+export function versionPriority(v: string): number {
+  const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+  if (!m) return 0;
+  const major = Number(m[1]);
+  const stage = m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1;
+  return stage * 1e8 + major * 1e4 + Number(m[3] ?? 0);
+}
+
 /** The ResourceDef a CRD object declares (served versions only; storage version first). */
 export function defFromCrd(crd: any): ResourceDef {
   const spec = crd.spec ?? {};
   const names = spec.names ?? {};
   const served = (spec.versions ?? []).filter((v: any) => v.served !== false);
-  served.sort((a: any, b: any) => Number(!!b.storage) - Number(!!a.storage));
+  served.sort((a: any, b: any) => versionPriority(b.name) - versionPriority(a.name));
   const sub = served[0]?.subresources ?? spec.subresources ?? {};
   return {
     group: spec.group,
