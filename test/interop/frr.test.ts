@@ -160,7 +160,7 @@ describe.skipIf(!!why)('FRR only: ECMP, 4-byte ASN, MD5, graceful restart, stop,
     });
     speakers.push(bad);
     // Unsigned/mis-signed SYNs are dropped silently: nothing can happen, so a bounded wait is the check.
-    await sleep(4000);
+    await sleep(2500); // connect retry is 1 s: several attempts fit in this window
     expect((await frr.neighbor(MD5.v4))?.state).not.toBe('Established');
     expect(bad.last()?.peers[0]?.state).not.toBe('Established');
     await bad.stop('withdraw');
@@ -195,10 +195,14 @@ describe.skipIf(!!why)('FRR only: ECMP, 4-byte ASN, MD5, graceful restart, stop,
     await workerSp.proc.kill();
     const stale = await frr.waitPaths(VIP, (x) => x.some((p) => p.peer === worker.v4 && p.stale), 10_000);
     expect(stale.find((p) => p.peer === worker.v4)?.nextHop).toBe(worker.v4);
-    workerSp = node('worker');
+    // The restarted agent no longer announces the /128: only End-of-RIB can tell FRR to drop the
+    // stale copy, while the /32 is refreshed (stale flag cleared) by the new UPDATE.
+    workerSp = node('worker', {}, [VIP]);
     await workerSp.waitEstablished('router');
     const fresh = await frr.waitPaths(VIP, (x) => x.length === 2 && !x.some((p) => p.stale), 10_000);
     expect(fresh.map((p) => p.nextHop).sort()).toEqual([worker.v4, pi4.v4]);
+    const v6 = await frr.waitPaths(VIP6, (x) => x.length === 1, 10_000);
+    expect(v6[0]).toMatchObject({ nextHop: pi4.v6, stale: false });
     const n = await frr.neighbor(worker.v4);
     expect(n?.connectionsEstablished).toBeGreaterThanOrEqual(2);
   }, 30_000);
@@ -206,10 +210,16 @@ describe.skipIf(!!why)('FRR only: ECMP, 4-byte ASN, MD5, graceful restart, stop,
   test('SIGSTOP of the router expires the hold timer; after SIGCONT the session comes back', async () => {
     const w = workerSp;
     await w.waitEstablished('router');
+    const from = w.out.all().length;
+    const t0 = performance.now();
     frr.proc.signal('SIGSTOP');
     try {
-      // Hold time 3 s: the speaker must leave Established within ~3 s (+ polling slack).
-      await w.waitPeer('router', (p) => p.state !== 'Established', 6000);
+      // Hold time 3 s: the speaker must leave Established after ~3 s, saying why.
+      const down = await w.waitPeer('router', (p) => p.state !== 'Established', 6000, from);
+      const ms = performance.now() - t0;
+      expect(ms).toBeGreaterThan(2000);
+      expect(ms).toBeLessThan(5000);
+      expect(String(down.lastNotificationSent)).toMatch(/hold timer expired/i);
     } finally {
       frr.proc.signal('SIGCONT');
     }
@@ -220,8 +230,9 @@ describe.skipIf(!!why)('FRR only: ECMP, 4-byte ASN, MD5, graceful restart, stop,
 
   test('a clean stop in withdraw mode removes the routes at FRR within 1 s', async () => {
     const p = pi4Sp;
-    await p.waitEstablished('router');
-    await frr.waitPaths(VIP, (x) => x.some((y) => y.peer === pi4.v4));
+    await p.waitEstablished('router', 20_000);
+    await frr.waitState(pi4.v4, 'Established', 20_000);
+    await frr.waitPaths(VIP, (x) => x.some((y) => y.peer === pi4.v4 && !y.stale));
     const t0 = performance.now();
     const stopped = p.stop('withdraw');
     await waitFor('pi4 paths gone', async () => !(await frr.paths(VIP)).some((y) => y.peer === pi4.v4), {

@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lan } from './netns.ts';
-import { LineReader, type Proc } from './proc.ts';
+import { LineReader, type Proc, waitFor } from './proc.ts';
 
 /** Mirrors agent/bgp/speaker.ts PeerConfig. */
 export interface PeerConfig {
@@ -45,6 +45,8 @@ export interface SpeakerMainConfig {
   peers: PeerConfig[];
   advertisements?: Record<string, string[]>;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Set the graceful-restart R bit (the agent restarted). */
+  restarting?: boolean;
 }
 
 export type PeerStatusLine = Record<string, unknown> & { state?: string };
@@ -87,7 +89,10 @@ export interface SpeakerProcess {
     idOrAddress: string,
     pred: (p: PeerStatusLine) => boolean,
     timeoutMs?: number,
+    /** Only output lines from this index on (default 0: any line so far). */
+    from?: number,
   ): Promise<PeerStatusLine>;
+  /** Waits until the latest status line shows the peer Established. */
   waitEstablished(idOrAddress: string, timeoutMs?: number): Promise<PeerStatusLine>;
   /** Sends the stop command and waits for exit (SIGKILL after the bound). */
   stop(mode: 'withdraw' | 'keep', timeoutMs?: number): Promise<void>;
@@ -134,20 +139,37 @@ export function startSpeaker(lan: Lan, host: string, cfg: SpeakerMainConfig, tag
       }
       return undefined;
     },
-    async waitPeer(key, pred, timeoutMs = 15_000) {
+    async waitPeer(key, pred, timeoutMs = 15_000, from = 0) {
       let found: PeerStatusLine | undefined;
       await out
-        .waitLine((l) => {
-          const s = parse(l);
-          found = s?.peers.find((p) => matches(p, key) && pred(p));
-          return !!found;
-        }, timeoutMs)
+        .waitLine(
+          (l) => {
+            const s = parse(l);
+            found = s?.peers.find((p) => matches(p, key) && pred(p));
+            return !!found;
+          },
+          timeoutMs,
+          from,
+        )
         .catch((err) => {
           throw new Error(`speaker@${host} peer ${key}: ${err.message}\nlog:\n${proc.log().slice(-3000)}`);
         });
       return found!;
     },
-    waitEstablished: (key, timeoutMs) => sp.waitPeer(key, (p) => p.state === 'Established', timeoutMs),
+    async waitEstablished(key, timeoutMs = 15_000) {
+      // The latest status must say Established (an old line from before a reset does not count).
+      return waitFor(
+        `speaker@${host} peer ${key} Established`,
+        () => {
+          if (!proc.running()) throw new Error(`speaker exited: ${proc.log().slice(-3000)}`);
+          const p = sp.last()?.peers.find((x) => matches(x, key));
+          return p?.state === 'Established' ? p : undefined;
+        },
+        { timeoutMs, intervalMs: 20 },
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}\nlog:\n${proc.log().slice(-3000)}`);
+      });
+    },
     async stop(mode, timeoutMs = 5000) {
       if (!proc.running()) return;
       sp.send({ cmd: 'stop', mode });
@@ -193,6 +215,7 @@ async function main(argv: string[]) {
     nextHopV4: cfg.nextHopV4,
     nextHopV6: cfg.nextHopV6,
     listen: cfg.listen,
+    restarting: cfg.restarting,
     clock: systemClock,
     random: Math.random,
     log: createLogger({ level: cfg.logLevel ?? 'info', format: 'json' }),
