@@ -12,29 +12,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type PeerConfig, Speaker } from '../../agent/bgp/speaker.ts';
+import { systemClock } from '../../agent/lib/clock.ts';
+import { createLogger } from '../../agent/lib/log.ts';
+import { Registry } from '../../agent/lib/metrics.ts';
 import type { Lan } from './netns.ts';
 import { LineReader, type Proc, waitFor } from './proc.ts';
 
-/** Mirrors agent/bgp/speaker.ts PeerConfig. */
-export interface PeerConfig {
-  id: string;
-  peerAddress: string;
-  peerPort: number;
-  localASN: number;
-  peerASN: number;
-  localAddress?: string;
-  holdTimeSeconds: number;
-  keepAliveTimeSeconds: number;
-  connectRetryTimeSeconds: number;
-  eBGPMultihopTTL?: number;
-  gtsm?: boolean;
-  password?: string;
-  gracefulRestart: { enabled: boolean; restartTimeSeconds: number };
-  passive?: boolean;
-  communities: string[];
-  largeCommunities: string[];
-  localPreference?: number;
-}
+export type { PeerConfig };
 
 export interface SpeakerMainConfig {
   routerId: string;
@@ -192,24 +177,9 @@ export function startSpeaker(lan: Lan, host: string, cfg: SpeakerMainConfig, tag
 // ---------------------------------------------------------------------------------------------
 // Process side
 
-/** The API of agent/bgp/speaker.ts this process drives (loaded at run time). */
-interface SpeakerLike {
-  setPeers(peers: PeerConfig[]): void;
-  setAdvertisements(desired: Map<string, string[]>): void;
-  status(): unknown[];
-  advertised(): string[];
-  stop(mode: 'withdraw' | 'keep'): Promise<void>;
-}
-
 async function main(argv: string[]) {
   const cfg = JSON.parse(readFileSync(argv[0] ?? '', 'utf8')) as SpeakerMainConfig;
-  const { systemClock } = await import('../../agent/lib/clock.ts');
-  const { createLogger } = await import('../../agent/lib/log.ts');
-  const { Registry } = await import('../../agent/lib/metrics.ts');
-  // A variable path keeps the type checker from requiring the module before it exists.
-  const speakerPath = process.env.EDGELB_SPEAKER_MODULE ?? '../../agent/bgp/speaker.ts';
-  const mod = (await import(speakerPath)) as { Speaker: new (opts: unknown) => SpeakerLike };
-  const speaker = new mod.Speaker({
+  const speaker = new Speaker({
     routerId: cfg.routerId,
     hostname: cfg.hostname,
     nextHopV4: cfg.nextHopV4,
