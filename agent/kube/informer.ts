@@ -121,6 +121,8 @@ export class Informer<T extends KubeObject> {
   }
 
   private keep(o: T): boolean {
+    // managedFields are often the bulk of an object and edgelb never reads them
+    delete (o.metadata as { managedFields?: unknown }).managedFields;
     return this.o.filter ? this.o.filter(o) : true;
   }
 

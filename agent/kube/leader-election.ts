@@ -77,6 +77,7 @@ export class LeaderElector {
   private timer: Timer | undefined;
   private deadlineTimer: Timer | undefined;
   private inflight: AbortController | undefined;
+  private requestTimer: Timer | undefined;
   private lastHolder = '';
   private readonly durationSeconds: number;
   private termAbort: AbortController | undefined;
@@ -137,6 +138,7 @@ export class LeaderElector {
         this.extend(start + this.o.renewDeadlineMs);
       }
     }
+    this.requestTimer?.cancel();
     this.schedule(this.leading ? this.o.retryPeriodMs : jittered(this.o.retryPeriodMs, this.o.random));
   }
 
@@ -177,11 +179,12 @@ export class LeaderElector {
 
   /** A signal for one request: aborted at the leader's deadline, or after renewDeadline otherwise. */
   private requestSignal(now: number): AbortSignal {
-    this.inflight = new AbortController();
+    // one request at a time: the previous one's timeout is no longer needed
+    this.requestTimer?.cancel();
+    const ac = new AbortController();
+    this.inflight = ac;
     const ms = this.leading ? Math.max(1, this.deadline - now) : this.o.renewDeadlineMs;
-    const t = this.o.clock.setTimer(ms, () => this.inflight?.abort());
-    const ac = this.inflight;
-    ac.signal.addEventListener('abort', () => t.cancel(), { once: true });
+    this.requestTimer = this.o.clock.setTimer(ms, () => ac.abort());
     return ac.signal;
   }
 
