@@ -164,7 +164,7 @@ describe('faults', () => {
     );
     expect(r.status).toBe(403);
     expect(r.body.message).toBe(
-      'leases.coordination.k8s.io is forbidden: User "edgelb-token" cannot update resource "leases" in API group "coordination.k8s.io" in the namespace "kube-system"',
+      'leases.coordination.k8s.io "edgelb" is forbidden: User "edgelb-token" cannot update resource "leases" in API group "coordination.k8s.io" in the namespace "kube-system"',
     );
   });
 

@@ -90,14 +90,25 @@ export const errors = {
     ),
   expired: (message: string) => new ApiError(410, 'Expired', message),
   unauthorized: () => new ApiError(401, 'Unauthorized', 'Unauthorized'),
-  forbidden: (user: string, verb: string, plural: string, group: string, namespace?: string) =>
+  /** The RBAC denial message, e.g. `services "web" is forbidden: User "u" cannot patch resource "services/status" in API group "" in the namespace "default"`. */
+  forbidden: (
+    user: string,
+    a: {
+      verb: string;
+      resource: string;
+      group: string;
+      namespace?: string;
+      name?: string;
+      subresource?: string;
+    },
+  ) =>
     new ApiError(
       403,
       'Forbidden',
-      `${qualified(plural, group)} is forbidden: User "${user}" cannot ${verb} resource "${plural}" in API group "${group}" ${
-        namespace ? `in the namespace "${namespace}"` : 'at the cluster scope'
-      }`,
-      { group, kind: plural },
+      `${qualified(a.resource, a.group)}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${user}" cannot ${a.verb} resource "${
+        a.subresource ? `${a.resource}/${a.subresource}` : a.resource
+      }" in API group "${a.group}" ${a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope'}`,
+      { name: a.name, group: a.group, kind: a.resource },
     ),
   internal: (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`),
 };

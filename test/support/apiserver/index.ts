@@ -35,6 +35,10 @@ export interface StartOptions {
   bookmarkIntervalMs?: number;
   /** watch events kept for resuming watches (default 2000); older resourceVersions get 410 */
   historyLimit?: number;
+  /** who the bearer token authenticates as (default "edgelb-token"), e.g. "system:serviceaccount:kube-system:edgelb" */
+  tokenUser?: string;
+  /** enforce RBAC (Roles, ClusterRoles and their bindings in the store) on token requests; default off */
+  rbac?: boolean;
 }
 
 export interface TestApiServer {
@@ -113,6 +117,8 @@ export async function startApiServer(opts: StartOptions = {}): Promise<TestApiSe
     requests,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 2000,
     certUser: CERT_USER,
+    tokenUser: opts.tokenUser ?? 'edgelb-token',
+    rbac: !!opts.rbac,
     onAdmin: async ({ path, body }) => adminCall(faults, path, body),
   };
   const server = createServer(

@@ -1,5 +1,6 @@
 /**
- * Standalone test API server: `bun test/support/apiserver/main.ts --listen 192.168.2.2:6443 --dir DIR`.
+ * Standalone test API server: `bun test/support/apiserver/main.ts --listen 192.168.2.2:6443 --dir DIR`
+ * [--token-user system:serviceaccount:kube-system:edgelb] [--rbac] [--bookmark-interval-ms N].
  * Writes the PKI and kubeconfigs into DIR, prints one JSON line with the paths when ready,
  * and exits cleanly on SIGTERM/SIGINT.
  */
@@ -22,6 +23,8 @@ const srv = await startApiServer({
   port: Number(m[2]),
   dir: arg('--dir'),
   bookmarkIntervalMs: bookmark ? Number(bookmark) : undefined,
+  tokenUser: arg('--token-user'),
+  rbac: process.argv.includes('--rbac'),
 });
 const {
   faults: _f,

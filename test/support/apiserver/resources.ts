@@ -100,6 +100,11 @@ export function builtinResources(): ResourceDef[] {
     }),
     builtin('', 'v1', 'Secret', 'secrets', true, { fields: ['type'] }),
     builtin('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
+    builtin('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
+    builtin('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
+    builtin('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
+    builtin('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
+    builtin('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
     builtin('', 'v1', 'Event', 'events', true, {
       shortNames: ['ev'],
       fields: [

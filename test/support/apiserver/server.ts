@@ -9,6 +9,7 @@ import { discovery, openapiV3 } from './discovery.ts';
 import { ApiError, errors, reasonFor, statusObject } from './errors.ts';
 import type { Faults } from './faults.ts';
 import { type Api, PATCH_TYPES } from './objects.ts';
+import { type Attributes, authorize, userInfo } from './rbac.ts';
 import { parseRoute, type Route } from './routes.ts';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { toTable, wantsTable } from './table.ts';
@@ -31,6 +32,10 @@ export interface ServerContext {
   bookmarkIntervalMs: number;
   /** the certificate-authenticated user (the only one allowed at /_test/) */
   certUser: string;
+  /** the user the bearer token authenticates as */
+  tokenUser: string;
+  /** authorize token requests with RBAC objects in the store (the cert user is system:masters) */
+  rbac: boolean;
   onAdmin(req: any): Promise<any>;
 }
 
@@ -38,7 +43,7 @@ const MAX_LOG = 5000;
 
 function authenticate(req: IncomingMessage, ctx: ServerContext): string | undefined {
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7) === ctx.token ? 'edgelb-token' : undefined;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7) === ctx.token ? ctx.tokenUser : undefined;
   const sock = req.socket as TLSSocket;
   // Bun exposes `authorized` (chain verified against our CA) but not the peer certificate;
   // the test CA issues exactly one client certificate, so a verified chain means that user.
@@ -98,7 +103,8 @@ async function handle(
   if (!user) throw errors.unauthorized();
   const path = url.pathname + url.search;
   if (url.pathname.startsWith('/_test/')) {
-    if (user !== ctx.certUser) throw errors.forbidden(user, method.toLowerCase(), '_test', '');
+    if (user !== ctx.certUser)
+      throw errors.forbidden(user, { verb: method.toLowerCase(), resource: '_test', group: '' });
     const body = method === 'POST' ? JSON.parse((await readBody(req)) || '{}') : {};
     return send(res, 200, await ctx.onAdmin({ path: url.pathname, body }));
   }
@@ -106,13 +112,7 @@ async function handle(
   if (failure !== undefined) {
     const route = parseRoute(url.pathname, ctx.api.registry);
     if (failure === 403 && route && route !== 'unknown')
-      throw errors.forbidden(
-        user,
-        verbOf(method, route, url),
-        route.def.plural,
-        route.def.group,
-        route.namespace,
-      );
+      throw errors.forbidden(user, attributes(method, route, url));
     throw new ApiError(failure, reasonFor(failure), `injected fault: ${failure} ${reasonFor(failure)}`);
   }
   if (method === 'GET') {
@@ -127,7 +127,22 @@ async function handle(
   }
   const route = parseRoute(url.pathname, ctx.api.registry);
   if (!route || route === 'unknown') throw errors.unknownResource();
+  if (ctx.rbac && user !== ctx.certUser) {
+    const a = attributes(method, route, url);
+    if (!authorize(ctx.api.store, userInfo(user), a)) throw errors.forbidden(user, a);
+  }
   return serveResource(ctx, req, res, url, method, route);
+}
+
+function attributes(method: string, r: Route, url: URL): Attributes {
+  return {
+    verb: verbOf(method, r, url),
+    group: r.def.group,
+    resource: r.def.plural,
+    subresource: r.subresource,
+    namespace: r.def.namespaced ? r.namespace : undefined,
+    name: r.name,
+  };
 }
 
 function verbOf(method: string, r: Route, url: URL): string {
