@@ -147,6 +147,39 @@ describe('KubeStatusWriter and EventRecorder', () => {
     expect(await writer.writeServiceStatus(gone, { ips: ['172.198.1.9'], condition: ok('y') })).toBe(false);
   });
 
+  test('a write in flight is abandoned when the term ends; resourceVersion fences it if it lands late', async () => {
+    const term = new AbortController();
+    const w = new KubeStatusWriter({
+      client,
+      clock,
+      log: memoryLogger(),
+      leadership: { isLeader: () => true, termSignal: () => term.signal },
+      classes: CLASSES,
+      events,
+    });
+    server.faults.hang(true, { path: '/services/web/status' });
+    const pending = w
+      .writeServiceStatus(fresh('web'), { ips: ['172.198.1.7'], condition: ok('late') })
+      .catch((e) => e);
+    await Bun.sleep(50);
+    const t0 = performance.now();
+    term.abort();
+    const err = await pending;
+    expect(err).toBeInstanceOf(Error);
+    expect(performance.now() - t0).toBeLessThan(100);
+    // a new leader writes meanwhile (in-process, not held by the partition)
+    const cur = fresh('web');
+    server.update({
+      ...cur,
+      status: { ...cur.status, loadBalancer: { ingress: [{ ip: '172.198.1.2', ipMode: 'VIP' }] } },
+    });
+    // the partition heals: the old request, already on the wire, reaches the server with a stale resourceVersion
+    server.faults.hang(false);
+    server.faults.reset();
+    await Bun.sleep(100);
+    expect(fresh('web').status?.loadBalancer?.ingress).toEqual([{ ip: '172.198.1.2', ipMode: 'VIP' }]);
+  });
+
   test('pool and policy status: conditions with observedGeneration, counts, change-only', async () => {
     const pool = server.create({
       apiVersion: 'edgelb.io/v1alpha1',
