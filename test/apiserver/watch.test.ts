@@ -48,6 +48,11 @@ describe('watch', () => {
   test('without a resourceVersion the current objects arrive as ADDED first', async () => {
     const w = await openWatch(srv, `${CM}?watch=1&fieldSelector=metadata.name%3Dw-before`);
     expect(await w.next()).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'w-before' } } });
+    expect(srv.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      status: 200,
+      path: `${CM}?watch=1&fieldSelector=metadata.name%3Dw-before`,
+    });
     w.close();
   });
 

@@ -72,10 +72,16 @@ export function createHandler(ctx: ServerContext) {
     const path = url.pathname + url.search;
     const method = (req.method ?? 'GET').toUpperCase();
     const user = authenticate(req, ctx);
-    res.on('finish', () => {
+    // Logged when the response is complete; a watch is logged when its stream starts.
+    let logged = false;
+    const log = () => {
+      if (logged) return;
+      logged = true;
       ctx.requests.push({ method, path, status: res.statusCode, user: user ?? '' });
       if (ctx.requests.length > MAX_LOG) ctx.requests.splice(0, ctx.requests.length - MAX_LOG);
-    });
+    };
+    res.on('finish', log);
+    (res as ServerResponse & { logRequest?: () => void }).logRequest = log;
     let gone = false;
     res.on('close', () => {
       gone = true;
@@ -350,6 +356,7 @@ function watch(ctx: ServerContext, res: ServerResponse, url: URL, r: Route, tabl
   );
   ctx.watches.add(w);
   w.start();
+  (res as ServerResponse & { logRequest?: () => void }).logRequest?.();
 }
 
 export { statusObject };
