@@ -79,10 +79,15 @@ describe('create, get, update, delete', () => {
     expect(stale.body.message).toContain('the object has been modified');
   });
 
-  test('a no-op update keeps the resourceVersion', async () => {
+  test('a no-op update keeps the resourceVersion, even with keys in another order', async () => {
     const cur = (await call(srv, 'GET', `${SVC}/c1`)).body;
     const r = await call(srv, 'PUT', `${SVC}/c1`, cur);
     expect(r.body.metadata.resourceVersion).toBe(cur.metadata.resourceVersion);
+    const reordered = Object.fromEntries(Object.entries(cur).reverse());
+    reordered.spec = Object.fromEntries(Object.entries(cur.spec).reverse());
+    const again = await call(srv, 'PUT', `${SVC}/c1`, reordered);
+    expect(again.body.metadata.resourceVersion).toBe(cur.metadata.resourceVersion);
+    expect(again.body.metadata.generation).toBe(cur.metadata.generation);
   });
 
   test('404 for unknown objects, unknown resources and a missing namespace', async () => {

@@ -27,13 +27,26 @@ export interface WriteOpts {
 const nowTime = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const GEN_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** JSON with object keys sorted: equality that ignores key order, as the real server's decoded structs do. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, val) =>
+    val && typeof val === 'object' && !Array.isArray(val)
+      ? Object.fromEntries(
+          Object.keys(val)
+            .sort()
+            .map((k) => [k, val[k]]),
+        )
+      : val,
+  );
+}
+
 function specPart(o: any): string {
   const { metadata, status, ...rest } = o;
-  return JSON.stringify(rest);
+  return canonical(rest);
 }
 
 function same(a: any, b: any): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonical(a) === canonical(b);
 }
 
 export const PATCH_TYPES = {

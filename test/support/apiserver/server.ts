@@ -223,7 +223,12 @@ async function serveResource(
     }
     case 'delete': {
       const raw = await readBody(req);
-      const opts = raw ? JSON.parse(raw) : {};
+      let opts: { preconditions?: { resourceVersion?: string; uid?: string } } = {};
+      try {
+        opts = raw ? JSON.parse(raw) : {};
+      } catch {
+        throw errors.badRequest('DeleteOptions: invalid JSON');
+      }
       return out(200, api.remove(def, ns, r.name!, opts.preconditions ?? {}, { dryRun }));
     }
     case 'deletecollection': {
