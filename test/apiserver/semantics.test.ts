@@ -102,6 +102,25 @@ describe('create, get, update, delete', () => {
     expect(r.body).toMatchObject({ code: 404, message: 'namespaces "ghost" not found' });
   });
 
+  test('YAML bodies are accepted; protobuf bodies get 415', async () => {
+    const y = await call(
+      srv,
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      'metadata:\n  name: from-yaml\ndata:\n  a: b\n',
+      {
+        contentType: 'application/yaml',
+      },
+    );
+    expect(y.status).toBe(201);
+    expect(y.body.data).toEqual({ a: 'b' });
+    const pb = await call(srv, 'POST', '/api/v1/namespaces', 'k8s\u0000', {
+      contentType: 'application/vnd.kubernetes.protobuf',
+    });
+    expect(pb.status).toBe(415);
+    expect(pb.body.reason).toBe('UnsupportedMediaType');
+  });
+
   test('invalid names are 422', async () => {
     const r = await call(srv, 'POST', SVC, svc('Bad_Name'));
     expect(r.status).toBe(422);

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { parse as parseYaml } from 'yaml';
 import { discovery, openapiV3 } from './discovery.ts';
 import { ApiError, errors, reasonFor, statusObject } from './errors.ts';
 import type { Faults } from './faults.ts';
@@ -186,9 +187,13 @@ async function serveResource(
         : api.present(def, version, obj),
     );
   const parse = async () => {
+    const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
+    // Protobuf and CBOR bodies (kubectl's imperative `create ns|secret|...`) are not decoded here.
+    if (ct !== 'application/json' && ct !== 'application/yaml' && ct !== '*/*')
+      throw errors.unsupportedMediaType(ct, ['application/json', 'application/yaml']);
     const raw = await readBody(req);
     try {
-      return JSON.parse(raw);
+      return ct === 'application/yaml' ? parseYaml(raw) : JSON.parse(raw);
     } catch {
       throw errors.badRequest(
         `${def.kind} in version "${version}" cannot be handled as a ${def.kind}: invalid JSON`,
