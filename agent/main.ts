@@ -1,14 +1,24 @@
 #!/usr/bin/env bun
 /** edgelb command line: dispatches to one subcommand; usage errors exit 2. */
 import type { Command } from './cli/args.ts';
+import { bgpCommand } from './cli/bgp.ts';
 import { checkConfigCommand } from './cli/check-config.ts';
 import { convertCommand } from './cli/convert.ts';
+import { manifestsCommand } from './cli/manifests.ts';
 import { runCommand } from './cli/run.ts';
 import { statusCommand } from './cli/status.ts';
 import { versionCommand } from './cli/version.ts';
 import { EX_USAGE, UserError } from './lib/errors.ts';
 
-const commands: Command[] = [runCommand, statusCommand, checkConfigCommand, convertCommand, versionCommand];
+const commands: Command[] = [
+  runCommand,
+  statusCommand,
+  checkConfigCommand,
+  manifestsCommand,
+  convertCommand,
+  bgpCommand,
+  versionCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

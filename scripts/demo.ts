@@ -64,7 +64,7 @@ async function pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) =
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms: number) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
+    if (await Promise.resolve().then(check).catch(() => false)) return;
     await Bun.sleep(100);
   }
   throw new Error(`timed out waiting for ${what}`);

@@ -20,7 +20,7 @@ test('npm run demo: allocations, the routes the router holds, the endpoints, and
   expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' });
   expect(out).toMatch(/ingress-nginx\/ingress-nginx-controller\s+172\.198\.1\.1\s+nginx-ingress/);
   expect(out).toMatch(/ingress-nginx\/ingress-nginx-internal\s+172\.198\.1\.2\s+nginx-ingress/);
-  expect(out).toMatch(/127\.0\.0\.1\s+65001\s+65000\s+Established/);
+  expect(out).toMatch(/127\.0\.0\.1:1179\s+65001\s+65000\s+Established/);
   expect(out).toContain('172.198.1.1/32 via 127.0.0.1 AS path 65001');
   expect(out).toContain('172.198.1.2/32 via 127.0.0.1 AS path 65001');
   expect(out).toContain(`http://127.0.0.1:${port}/metrics`);
