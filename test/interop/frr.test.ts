@@ -110,6 +110,8 @@ describe.skipIf(!!why)('FRR only: ECMP, 4-byte ASN, MD5, graceful restart, stop,
       15_000,
     );
     expect(paths.map((x) => x.nextHop).sort()).toEqual([worker.v4, pi4.v4]);
+    // The hostname capability names the node in `show bgp neighbors`.
+    expect((await frr.neighbor(worker.v4))?.hostname).toBe('worker');
     expect(paths.every((x) => x.asPath === String(NODE_ASN))).toBe(true);
     const p6 = await frr.waitPaths(VIP6, (x) => x.length === 2);
     expect(p6.map((x) => x.nextHop).sort()).toEqual([worker.v6, pi4.v6]);
@@ -228,6 +230,15 @@ describe.skipIf(!!why)('FRR only: ECMP, 4-byte ASN, MD5, graceful restart, stop,
     await frr.waitPaths(VIP, (x) => x.some((p) => p.peer === worker.v4 && !p.stale), 10_000);
   }, 40_000);
 
+  test('a stop in keep mode closes without NOTIFICATION: FRR keeps the routes as stale', async () => {
+    await frr.waitPaths(VIP, (x) => x.some((y) => y.peer === worker.v4 && !y.stale), 10_000);
+    await workerSp.stop('keep');
+    const paths = await frr.waitPaths(VIP, (x) => x.some((y) => y.peer === worker.v4 && y.stale), 5000);
+    expect(paths.find((y) => y.peer === worker.v4)?.nextHop).toBe(worker.v4);
+    const n = await frr.neighbor(worker.v4);
+    expect(n?.lastReset ?? '').not.toMatch(/notification/i);
+  }, 20_000);
+
   test('a clean stop in withdraw mode removes the routes at FRR within 1 s', async () => {
     const p = pi4Sp;
     await p.waitEstablished('router', 20_000);
@@ -243,5 +254,9 @@ describe.skipIf(!!why)('FRR only: ECMP, 4-byte ASN, MD5, graceful restart, stop,
     await stopped;
     expect(ms).toBeLessThan(1000);
     expect((await frr.paths(VIP6)).some((y) => y.nextHop === pi4.v6)).toBe(false);
+    // FRR saw a Cease / Administrative Shutdown (RFC 8203), not a dropped connection.
+    const n = await frr.neighbor(pi4.v4);
+    expect(n?.lastReset).toBe('BGP Notification received');
+    expect(String(n?.raw.lastNotificationReason)).toMatch(/Cease\/Administrative Shutdown/);
   }, 15_000);
 });
