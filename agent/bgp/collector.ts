@@ -126,10 +126,12 @@ export class Collector {
         events: {
           established: (x) =>
             this.o.onEvent({ event: 'established', peer: remote, peerASN: x.remoteASN ?? 0 }),
-          down: (_x, reason) => {
-            this.o.onEvent({ event: 'down', peer: remote, reason });
-            s.stop();
+          down: (_x, reason) => this.o.onEvent({ event: 'down', peer: remote, reason }),
+          // One session per accepted connection: once it is over, forget it.
+          state: (_x, _from, to) => {
+            if (to !== 'Idle' || !this.sessions.has(s)) return;
             this.sessions.delete(s);
+            s.stop();
           },
           update: (_x, u) => {
             for (const e of routeEvents(remote, u)) this.o.onEvent(e);
@@ -140,6 +142,11 @@ export class Collector {
     this.sessions.add(s);
     s.start();
     s.accept(new Connection(socket, false));
+  }
+
+  /** Sessions currently open (tests, diagnostics). */
+  get size(): number {
+    return this.sessions.size;
   }
 
   async close(): Promise<void> {

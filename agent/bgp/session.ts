@@ -89,6 +89,7 @@ export interface SessionEvents {
   ): void;
   updatesSent?(s: Session, n: number): void;
   advertised?(s: Session): void;
+  state?(s: Session, from: string, to: string): void;
 }
 
 const FAMILY_OF = (p: string) => (p.includes(':') ? 'ipv6' : 'ipv4');

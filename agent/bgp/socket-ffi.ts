@@ -192,6 +192,13 @@ export function setMd5Key(fd: number, peer: string, key: string): void {
   setopt(fd, IPPROTO_TCP, TCP_MD5SIG, tcpMd5sig(peer, key), 'TCP_MD5SIG');
 }
 
+/** Sets the outgoing TTL / hop limit and the minimum incoming one on an existing socket. */
+export function setTtl(fd: number, family: 4 | 6, ttl: number, minTtl: number): void {
+  const level = family === 6 ? IPPROTO_IPV6 : IPPROTO_IP;
+  setopt(fd, level, family === 6 ? IPV6_UNICAST_HOPS : IP_TTL, int(ttl), 'TTL');
+  setopt(fd, level, family === 6 ? IPV6_MINHOPCOUNT : IP_MINTTL, int(minTtl), 'MINTTL');
+}
+
 export function closeFd(fd: number): void {
   c().close(fd);
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../lib/log.ts';
 import type { Counter, Gauge, Registry } from '../lib/metrics.ts';
 import { Connection } from './connection.ts';
 import { Session, type SessionConfig } from './session.ts';
-import { closeFd, rawListen, setMd5Key } from './socket-ffi.ts';
+import { closeFd, rawListen, setMd5Key, setTtl } from './socket-ffi.ts';
 import {
   CeaseSubcode,
   canonicalPrefix,
@@ -277,7 +277,21 @@ export class Speaker {
       }
     }
     this.md5Keys = want;
+    // GTSM on the listener (the kernel answers the SYN before accept): TTL 255 when any
+    // peer uses GTSM, and the minimum-TTL check only when every peer does.
+    const all = [...this.sessions.values()].map((e) => e.config);
+    const ttl = all.some((p) => p.gtsm) ? 255 : 64;
+    const minTtl = all.length > 0 && all.every((p) => p.gtsm) ? 254 : 0;
+    if (ttl !== this.listenerTtl[0] || minTtl !== this.listenerTtl[1]) {
+      try {
+        setTtl(this.serverFd, this.opts.listen?.address.includes(':') ? 6 : 4, ttl, minTtl);
+        this.listenerTtl = [ttl, minTtl];
+      } catch (e) {
+        this.opts.log.error('bgp: cannot set GTSM on listener', { error: (e as Error).message });
+      }
+    }
   }
+  private listenerTtl: [number, number] = [64, 0];
 
   private onAccept(socket: net.Socket): void {
     const remote = socket.remoteAddress ?? '';
