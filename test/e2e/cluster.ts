@@ -94,8 +94,10 @@ export async function startCluster(
       ],
     });
     applyYaml(api, edgelbCli(['manifests']));
-    api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } });
-    api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ingress-nginx' } });
+    for (const ns of ['kube-system', 'ingress-nginx']) {
+      if (!api.get('v1', 'Namespace', undefined, ns))
+        api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    }
     for (const [name, labels] of Object.entries(NODES)) {
       api.create({
         apiVersion: 'v1',
