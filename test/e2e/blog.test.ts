@@ -12,9 +12,9 @@ import { waitFor } from '../support/proc.ts';
 import {
   applyYaml,
   type Cluster,
-  type NodeName,
   condition,
   edgelbCli,
+  type NodeName,
   service,
   startCluster,
   statusIPs,
@@ -122,4 +122,44 @@ describe.skipIf(!!why)('acceptance: the blog, converted', () => {
     expect(await c.frr.waitPaths('172.198.1.2/32', (p) => p.length === 0, 10_000)).toEqual([]);
     expect((await c.frr.paths('172.198.1.1/32')).length).toBe(2);
   }, 30_000);
+
+  test('externalTrafficPolicy Local: only the node with the endpoint announces; a terminating endpoint withdraws first', async () => {
+    c.api.create(service('web', { etpLocal: true, port: 8443 }));
+    await waitFor('web gets .2', () => (statusIPs(c.api, 'web')[0] === '172.198.1.2' ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+    const endpoint = (node: string, ip: string, conditions: Record<string, boolean>) => ({
+      addresses: [ip],
+      nodeName: node,
+      conditions,
+    });
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: 'web-abcde',
+        namespace: 'ingress-nginx',
+        labels: { 'kubernetes.io/service-name': 'web' },
+      },
+      addressType: 'IPv4',
+      endpoints: [endpoint('pi4', '10.42.1.5', { ready: true, serving: true, terminating: false })],
+      ports: [{ name: 'http', port: 8443, protocol: 'TCP' }],
+    };
+    c.api.create(slice);
+    const onPi = await c.frr.waitPaths('172.198.1.2/32', (p) => p.length === 1, 15_000);
+    expect(onPi[0]!.nextHop).toBe(TOPOLOGY.pi4.v4);
+    // Rolling update: the pod on pi4 terminates (still serving) while a new one is ready on worker.
+    const live = c.api.get('discovery.k8s.io/v1', 'EndpointSlice', 'ingress-nginx', 'web-abcde');
+    live.endpoints = [
+      endpoint('pi4', '10.42.1.5', { ready: false, serving: true, terminating: true }),
+      endpoint('worker', '10.42.2.7', { ready: true, serving: true, terminating: false }),
+    ];
+    c.api.update(live);
+    const moved = await c.frr.waitPaths(
+      '172.198.1.2/32',
+      (p) => p.length === 1 && p[0]!.nextHop === TOPOLOGY.worker.v4,
+      15_000,
+    );
+    expect(moved.map((p) => p.nextHop)).toEqual([TOPOLOGY.worker.v4]);
+  }, 45_000);
 });
