@@ -201,6 +201,31 @@ describe.skipIf(!!why)('kubectl against the test API server', () => {
     expect(j.status.loadBalancer.ingress).toEqual([{ ip: '172.198.1.1', ipMode: 'VIP' }]);
   });
 
+  test('describe shows an events.k8s.io/v1 Event about the Service', async () => {
+    const svc = srv.get('v1', 'Service', 'default', 'ingress-nginx');
+    srv.create({
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'ingress-nginx.alloc', namespace: 'default' },
+      eventTime: '2026-11-24T17:20:02.000001Z',
+      reportingController: 'edgelb.io/controller',
+      reportingInstance: 'worker',
+      action: 'Allocate',
+      reason: 'IPAllocated',
+      type: 'Normal',
+      note: 'allocated 172.198.1.1 from pool blog',
+      regarding: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        namespace: 'default',
+        name: 'ingress-nginx',
+        uid: svc.metadata.uid,
+      },
+    });
+    const d = (await k(['describe', 'svc', 'ingress-nginx'])).stdout;
+    expect(d).toMatch(/Normal\s+IPAllocated\s+.*allocated 172\.198\.1\.1 from pool blog/);
+  });
+
   test('server-side apply and server dry-run', async () => {
     const cm = {
       apiVersion: 'v1',

@@ -521,6 +521,62 @@ describe('built-in validation edgelb can trip', () => {
   });
 });
 
+describe('events', () => {
+  test('an events.k8s.io/v1 Event is also a core/v1 Event (one storage), selectable by its fields', async () => {
+    const ev = {
+      metadata: { name: 'shared' },
+      eventTime: '2026-11-24T17:20:02.000001Z',
+      reportingController: 'edgelb.io/controller',
+      reportingInstance: 'n1',
+      action: 'Allocate',
+      reason: 'IPAllocated',
+      type: 'Normal',
+      note: 'allocated 172.198.1.1',
+      regarding: { apiVersion: 'v1', kind: 'Service', name: 'c1', namespace: 'default' },
+    };
+    expect((await call(srv, 'POST', '/apis/events.k8s.io/v1/namespaces/default/events', ev)).status).toBe(
+      201,
+    );
+    const core = (
+      await call(
+        srv,
+        'GET',
+        '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dc1,reason%3DIPAllocated',
+      )
+    ).body;
+    expect(core.items).toHaveLength(1);
+    expect(core.items[0]).toMatchObject({
+      message: 'allocated 172.198.1.1',
+      reportingComponent: 'edgelb.io/controller',
+      involvedObject: { kind: 'Service' },
+    });
+    const v1 = (
+      await call(
+        srv,
+        'GET',
+        '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dc1',
+      )
+    ).body;
+    expect(v1.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toContain('shared');
+    const back = (await call(srv, 'GET', '/apis/events.k8s.io/v1/namespaces/default/events/shared')).body;
+    expect(back).toMatchObject({
+      apiVersion: 'events.k8s.io/v1',
+      note: 'allocated 172.198.1.1',
+      regarding: { name: 'c1' },
+    });
+    expect(back.message).toBeUndefined();
+    const p = await call(
+      srv,
+      'PATCH',
+      '/apis/events.k8s.io/v1/namespaces/default/events/shared',
+      { series: { count: 2, lastObservedTime: '2026-11-24T17:21:00.000000Z' } },
+      { contentType: 'application/merge-patch+json' },
+    );
+    expect(p.body.series.count).toBe(2);
+    expect(p.body.note).toBe('allocated 172.198.1.1');
+  });
+});
+
 describe('MicroTime', () => {
   const lease = (renewTime: string) => ({
     apiVersion: 'coordination.k8s.io/v1',

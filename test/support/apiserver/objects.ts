@@ -76,13 +76,23 @@ export class Api {
 
   /** The object as served at a version: apiVersion and kind set. */
   present(def: ResourceDef, version: string, obj: any): any {
-    return { apiVersion: apiVersionOf(def.group, version), kind: def.kind, ...obj, metadata: obj.metadata };
+    const o = def.fromStorage ? def.fromStorage(obj) : obj;
+    return { ...o, apiVersion: apiVersionOf(def.group, version), kind: def.kind, metadata: o.metadata };
+  }
+
+  /** Validation of the served shape, then conversion to the stored shape. */
+  private toStorage(def: ResourceDef, body: any): any {
+    if (def.group === 'events.k8s.io') {
+      const p = eventV1Problems(body);
+      if (p.length > 0) throw errors.invalid(def.kind, def.group, String(body.metadata?.name ?? ''), p);
+    }
+    return def.toStorage ? def.toStorage(body) : body;
   }
 
   create(def: ResourceDef, version: string, ns: string | undefined, body: any, opts: WriteOpts = {}): any {
     if (!body || typeof body !== 'object')
       throw errors.badRequest('the body of the request is not an object');
-    const obj = structuredClone(body);
+    const obj = this.toStorage(def, structuredClone(body));
     obj.apiVersion = apiVersionOf(def.group, def.versions[0]!);
     obj.kind = def.kind;
     obj.metadata ??= {};
@@ -150,11 +160,9 @@ export class Api {
     const builtinProblems =
       key === '/services'
         ? serviceProblems(obj, old)
-        : key === 'events.k8s.io/events'
-          ? eventV1Problems(obj)
-          : key === 'coordination.k8s.io/leases'
-            ? leaseProblems(obj)
-            : [];
+        : key === 'coordination.k8s.io/leases'
+          ? leaseProblems(obj)
+          : [];
     if (builtinProblems.length > 0)
       throw errors.invalid(def.kind, def.group, obj.metadata.name, builtinProblems);
     if (def.crd) {
@@ -213,6 +221,7 @@ export class Api {
     if (!body || typeof body !== 'object')
       throw errors.badRequest('the body of the request is not an object');
     const old = this.get(def, ns, name);
+    if (opts.subresource !== 'status') body = this.toStorage(def, body);
     const md = body.metadata ?? {};
     if (md.name !== undefined && md.name !== name)
       throw errors.badRequest(

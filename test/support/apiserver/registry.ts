@@ -23,8 +23,9 @@ export class Registry {
     return [...this.defs.values()];
   }
 
+  /** where the objects live in the store */
   key(def: ResourceDef): string {
-    return resourceKey(def.group, def.plural);
+    return def.storage ?? resourceKey(def.group, def.plural);
   }
 
   /** The resource served at /apis/group/version/plural. */

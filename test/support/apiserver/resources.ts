@@ -3,6 +3,7 @@
  * The resource types served: built-ins plus whatever CustomResourceDefinitions register.
  * A resource is identified by group + plural; every served version reads the same objects.
  */
+import { eventCoreToV1, eventV1ToCore } from './events-conversion.ts';
 
 export interface PrinterColumn {
   name: string;
@@ -37,6 +38,11 @@ export interface ResourceDef {
   strategic: boolean;
   /** the CRD that registered this resource, if any */
   crd?: any;
+  /** store key when another resource owns the storage (events.k8s.io/v1 events live in core events) */
+  storage?: string;
+  /** served shape -> stored shape, and back */
+  toStorage?: (obj: any) => any;
+  fromStorage?: (obj: any) => any;
 }
 
 export const resourceKey = (group: string, plural: string): string => `${group}/${plural}`;
@@ -139,6 +145,9 @@ export function builtinResources(): ResourceDef[] {
         'type',
       ],
       microTimeFields: ['eventTime', 'series.lastObservedTime'],
+      storage: '/events',
+      toStorage: eventV1ToCore,
+      fromStorage: eventCoreToV1,
     }),
     builtin('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
       shortNames: ['crd', 'crds'],

@@ -245,7 +245,10 @@ async function serveResource(
       );
       const gone = api.store
         .list(api.key(def), ns)
-        .filter((o) => matchLabels(labels, o.metadata.labels) && matchFields(fields, o))
+        .filter((o) => {
+          const served = def.fromStorage ? def.fromStorage(o) : o;
+          return matchLabels(labels, served.metadata.labels) && matchFields(fields, served);
+        })
         .map((o) => api.remove(def, o.metadata.namespace, o.metadata.name, {}, { dryRun }));
       return send(res, 200, {
         kind: def.listKind,
@@ -305,9 +308,10 @@ function list(ctx: ServerContext, res: ServerResponse, url: URL, r: Route, table
     if (match === 'Exact') listRv = n;
   } else if (match === 'Exact')
     throw errors.badRequest('resourceVersionMatch "Exact" requires a resourceVersion');
-  let items = (listRv === current ? api.store.list(key, ns) : api.store.listAt(key, listRv, ns)).filter(
-    (o) => matchLabels(labels, o.metadata.labels) && matchFields(fields, o),
-  );
+  const served = (o: any) => (r.def.fromStorage ? r.def.fromStorage(o) : o);
+  let items = (listRv === current ? api.store.list(key, ns) : api.store.listAt(key, listRv, ns))
+    .map(served)
+    .filter((o) => matchLabels(labels, o.metadata.labels) && matchFields(fields, o));
   items = items.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > start);
   const limit = Number(q.get('limit') ?? 0);
   const metadata: any = { resourceVersion: String(listRv) };

@@ -84,7 +84,8 @@ export class WatchStream implements Watcher {
     this.timers.push(setTimeout(() => this.end(), this.p.timeoutMs));
   }
 
-  private matches(o: any): boolean {
+  private matches(stored: any): boolean {
+    const o = this.p.def.fromStorage ? this.p.def.fromStorage(stored) : stored;
     if (this.p.def.namespaced && this.p.namespace !== undefined && o.metadata?.namespace !== this.p.namespace)
       return false;
     return matchLabels(this.p.labels, o.metadata?.labels) && matchFields(this.p.fields, o);
