@@ -177,7 +177,8 @@ export function mutate(input: Uint8Array, seeds: readonly number[]): Uint8Array 
   for (const seed of seeds) {
     const op = seed % 8;
     const r = Math.floor(seed / 8);
-    const pos = b.length ? r % b.length : 0;
+    // Mostly mutate the body; one time in 16 anywhere (marker, length, type).
+    const pos = b.length <= 19 || (r & 15) === 0 ? (b.length ? r % b.length : 0) : 19 + (r % (b.length - 19));
     switch (op) {
       case 0:
         if (b.length) b[pos] = (r >>> 8) & 255;

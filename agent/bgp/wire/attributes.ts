@@ -72,7 +72,7 @@ export interface PathAttributes {
   mpUnreach?: MPUnreach;
   as4Path?: ASPathSegment[];
   as4Aggregator?: { asn: number; address: string };
-  /** Attributes edgelb does not interpret, kept in arrival order. */
+  /** Attributes edgelb does not interpret, by type code. */
   other?: RawAttribute[];
 }
 
@@ -327,6 +327,8 @@ export function decodeAttributes(
         break;
     }
   }
+  // Canonical order (the encoder writes by type code): decode(encode(decode(x))) == decode(x).
+  a.other?.sort((x, y) => x.code - y.code);
   return withdraw ? { attributes: a, withdraw, discarded } : { attributes: a, discarded };
 }
 

@@ -1,0 +1,138 @@
+/**
+ * `bun run fuzz:bgp [--count N] [--seed S]`: pushes N (default 1,000,000) mutated and
+ * generated BGP messages through the decoder (three decode contexts: 4-octet, 2-octet,
+ * extended messages) and the framer. The only acceptable failure is a WireError from the
+ * codec itself; anything else is a crasher, saved under test/fixtures/bgp/crashers/ as hex
+ * (replayed by test/bgp/crashers.test.ts). Prints counts, outcomes and time. Exit 1 on crashers.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import {
+  type DecodeContext,
+  decodeMessage,
+  encodeMessage,
+  Framer,
+  WireError,
+} from '../../agent/bgp/wire/index.ts';
+import { arbMessage, mutate } from './generators.ts';
+
+const args = process.argv.slice(2);
+const arg = (name: string, def: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const COUNT = arg('--count', 1_000_000);
+const SEED = arg('--seed', 20261124);
+const CRASH_DIR = join(import.meta.dir, '..', 'fixtures', 'bgp', 'crashers');
+
+const CTXS: DecodeContext[] = [
+  { as4: true, maxLength: 4096 },
+  { as4: false, maxLength: 4096 },
+  { as4: true, maxLength: 65535 },
+];
+
+let state = SEED >>> 0 || 1;
+function rnd(): number {
+  state ^= state << 13;
+  state >>>= 0;
+  state ^= state >>> 17;
+  state ^= state << 5;
+  state >>>= 0;
+  return state;
+}
+
+const t0 = performance.now();
+const corpus = fc
+  .sample(arbMessage(), { numRuns: 3000, seed: SEED })
+  .map((m) => encodeMessage(m, { as4: true }));
+const corpus2 = fc
+  .sample(arbMessage(), { numRuns: 1000, seed: SEED + 1 })
+  .map((m) => encodeMessage(m, { as4: false }));
+const bases = [...corpus, ...corpus2];
+const tCorpus = performance.now() - t0;
+
+const outcomes = new Map<string, number>();
+const bump = (k: string) => outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+const crashers: { bytes: Uint8Array; error: string }[] = [];
+let messages = 0;
+let bytes = 0;
+
+function check(b: Uint8Array, ctx: DecodeContext): void {
+  messages++;
+  bytes += b.length;
+  try {
+    const m = decodeMessage(b, ctx);
+    if (m.type === 'update' && m.error) bump(`withdraw ${m.error.code}/${m.error.subcode}`);
+    else if (m.type === 'update' && m.discarded) bump('discard');
+    else bump(`ok ${m.type}`);
+  } catch (e) {
+    if (e instanceof WireError && e.cause === undefined) bump(`reset ${e.code}/${e.subcode}`);
+    else {
+      bump('CRASH');
+      if (crashers.length < 50) crashers.push({ bytes: b, error: String((e as Error)?.stack ?? e) });
+    }
+  }
+}
+
+const t1 = performance.now();
+for (let i = 0; i < COUNT; i++) {
+  const kind = rnd() % 16;
+  const ctx = CTXS[rnd() % 3]!;
+  if (kind === 0) {
+    // Fully random body behind a valid header.
+    const len = rnd() % 200;
+    const b = new Uint8Array(19 + len);
+    b.fill(0xff, 0, 16);
+    b[16] = b.length >> 8;
+    b[17] = b.length & 255;
+    b[18] = 1 + (rnd() % 5);
+    for (let j = 19; j < b.length; j++) b[j] = rnd() & 255;
+    check(b, ctx);
+  } else if (kind === 1) {
+    // Unmutated generated message.
+    check(bases[rnd() % bases.length]!, ctx);
+  } else {
+    const n = 1 + (rnd() % 6);
+    const seeds: number[] = [];
+    for (let j = 0; j < n; j++) seeds.push(rnd());
+    check(mutate(bases[rnd() % bases.length]!, seeds), ctx);
+  }
+}
+// The framer on random splits of concatenated mutated streams (bounded).
+let framed = 0;
+for (let i = 0; i < Math.min(20_000, COUNT / 50); i++) {
+  const f = new Framer(65535);
+  const parts = [bases[rnd() % bases.length]!, mutate(bases[rnd() % bases.length]!, [rnd(), rnd()])];
+  const all = new Uint8Array(parts[0]!.length + parts[1]!.length);
+  all.set(parts[0]!);
+  all.set(parts[1]!, parts[0]!.length);
+  const cut = rnd() % (all.length + 1);
+  try {
+    framed += f.push(all.subarray(0, cut)).length + f.push(all.subarray(cut)).length;
+  } catch (e) {
+    if (!(e instanceof WireError)) {
+      bump('CRASH framer');
+      crashers.push({ bytes: all, error: String(e) });
+    }
+  }
+}
+const seconds = (performance.now() - t1) / 1000;
+
+console.log(`bgp fuzz: seed ${SEED}, corpus ${bases.length} generated messages in ${tCorpus.toFixed(0)} ms`);
+console.log(
+  `decoded ${messages.toLocaleString('en')} messages (${(bytes / 1e6).toFixed(1)} MB) in ${seconds.toFixed(2)} s: ` +
+    `${Math.round(messages / seconds).toLocaleString('en')} msg/s; framer: ${framed} messages from split streams`,
+);
+for (const [k, v] of [...outcomes].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(16)} ${v}`);
+if (crashers.length) {
+  mkdirSync(CRASH_DIR, { recursive: true });
+  for (const c of crashers) {
+    const hex = [...c.bytes].map((x) => x.toString(16).padStart(2, '0')).join('');
+    const name = `${Bun.hash(hex).toString(16)}.hex`;
+    writeFileSync(join(CRASH_DIR, name), `${hex}\n`);
+    console.log(`CRASHER ${name}: ${c.error.split('\n')[0]}`);
+  }
+  process.exit(1);
+}
+console.log('no crashers');
