@@ -41,3 +41,18 @@ export function widgetCrd(plural = 'widgets', kind = 'Widget', scope: 'Cluster' 
     },
   };
 }
+
+export const SVC = '/api/v1/namespaces/default/services';
+export const cond = (type: string, status: string) => ({
+  type,
+  status,
+  reason: 'Test',
+  message: '',
+  lastTransitionTime: '2026-01-01T00:00:00Z',
+});
+export const svc = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, labels: { app: name, tier: 'web' } },
+  spec: { type: 'LoadBalancer', ports: [{ port: 80 }], ...extra },
+});

@@ -11,7 +11,7 @@ import { defaultNamespace, defaultSecret, defaultService, ServiceAllocator } fro
 import { ApiError, errors } from './errors.ts';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.ts';
 import type { Registry } from './registry.ts';
-import { apiVersionOf, crdProblems, crdVersion, type ResourceDef } from './resources.ts';
+import { apiVersionOf, crdProblems, crdStatus, crdVersion, type ResourceDef } from './resources.ts';
 import type { Store } from './store.ts';
 import { checkMicroTimes, nameProblem, validateCustomResource } from './validate.ts';
 
@@ -181,32 +181,7 @@ export class Api {
     const p = crdProblems(crd);
     if (p.length > 0)
       throw errors.invalid('CustomResourceDefinition', 'apiextensions.k8s.io', crd.metadata.name, p);
-    const conflict = this.registry.nameConflict(crd);
-    const t = nowTime();
-    crd.status = {
-      conditions: [
-        {
-          type: 'NamesAccepted',
-          status: conflict ? 'False' : 'True',
-          reason: conflict ? 'KindConflict' : 'NoConflicts',
-          message: conflict ?? 'no conflicts found',
-          lastTransitionTime: t,
-        },
-        {
-          type: 'Established',
-          status: 'True',
-          reason: 'InitialNamesAccepted',
-          message: 'the initial names have been accepted',
-          lastTransitionTime: t,
-        },
-      ],
-      acceptedNames: {
-        ...crd.spec.names,
-        singular: crd.spec.names.singular ?? String(crd.spec.names.kind).toLowerCase(),
-        listKind: crd.spec.names.listKind ?? `${crd.spec.names.kind}List`,
-      },
-      storedVersions: crd.spec.versions.filter((v: any) => v.storage).map((v: any) => v.name),
-    };
+    crd.status = crdStatus(crd, this.registry.nameConflict(crd), nowTime());
   }
 
   /** PUT: replaces the object (or only its status, for the status subresource). */

@@ -230,3 +230,31 @@ export function crdProblems(crd: any): { field: string; message: string }[] {
     });
   return p;
 }
+
+/** The status the real CRD controllers settle on: names accepted (unless a kind clashes) and Established. */
+export function crdStatus(crd: any, conflict: string | undefined, t: string): any {
+  return {
+    conditions: [
+      {
+        type: 'NamesAccepted',
+        status: conflict ? 'False' : 'True',
+        reason: conflict ? 'KindConflict' : 'NoConflicts',
+        message: conflict ?? 'no conflicts found',
+        lastTransitionTime: t,
+      },
+      {
+        type: 'Established',
+        status: 'True',
+        reason: 'InitialNamesAccepted',
+        message: 'the initial names have been accepted',
+        lastTransitionTime: t,
+      },
+    ],
+    acceptedNames: {
+      ...crd.spec.names,
+      singular: crd.spec.names.singular ?? String(crd.spec.names.kind).toLowerCase(),
+      listKind: crd.spec.names.listKind ?? `${crd.spec.names.kind}List`,
+    },
+    storedVersions: crd.spec.versions.filter((v: any) => v.storage).map((v: any) => v.name),
+  };
+}
