@@ -5,10 +5,11 @@
  * prints the allocations, the routes the router received and the endpoint URLs, and
  * stops both cleanly on Ctrl-C. `--once` stops after printing (used by the tests).
  */
-import { type Subprocess, spawn } from 'bun';
+
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Subprocess, spawn } from 'bun';
 
 const ROOT = join(import.meta.dir, '..');
 const BUN = process.execPath;
@@ -64,7 +65,12 @@ async function pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) =
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms: number) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     await Bun.sleep(100);
   }
   throw new Error(`timed out waiting for ${what}`);
@@ -89,7 +95,19 @@ process.on('SIGTERM', () => void shutdown(0));
 try {
   say(`edgelb demo — files mode, working directory ${dir}`);
   const router = spawn(
-    [BUN, MAIN, 'bgp', 'listen', '--asn', '65000', '--listen', `127.0.0.1:${bgpPort}`, '--router-id', '10.255.0.254', '--json'],
+    [
+      BUN,
+      MAIN,
+      'bgp',
+      'listen',
+      '--asn',
+      '65000',
+      '--listen',
+      `127.0.0.1:${bgpPort}`,
+      '--router-id',
+      '10.255.0.254',
+      '--json',
+    ],
     { stdout: 'pipe', stderr: 'inherit' },
   );
   children.push(router);
