@@ -67,6 +67,33 @@ describe.skipIf(!!why)('kubectl against the test API server', () => {
     expect(Number(JSON.parse(r.stdout).clientVersion.minor)).toBeGreaterThanOrEqual(33);
   });
 
+  test('every kubeconfig form works (cert data, cert files, token, token file)', async () => {
+    for (const kc of [
+      srv.kubeconfigCert,
+      srv.kubeconfigCertFiles,
+      srv.kubeconfigToken,
+      srv.kubeconfigTokenFile,
+    ]) {
+      const r = await run([
+        kubectl,
+        '--kubeconfig',
+        kc,
+        '--cache-dir',
+        join(home, 'cache'),
+        'get',
+        'ns',
+        'default',
+        '-o',
+        'name',
+      ]);
+      expect(r.stdout.trim()).toBe('namespace/default');
+    }
+    const users = new Set(
+      srv.requests.filter((q) => q.path.startsWith('/api/v1/namespaces/default')).map((q) => q.user),
+    );
+    expect([...users].sort()).toEqual(['edgelb-node', 'edgelb-token']);
+  });
+
   test('version and discovery', async () => {
     const r = await k(['version', '-o', 'json']);
     expect(JSON.parse(r.stdout).serverVersion.gitVersion).toStartWith('v1.33');
