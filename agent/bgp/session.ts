@@ -148,6 +148,8 @@ export class Session {
 
   /** Stops for good: with a NOTIFICATION (withdraw mode) or silently (keep mode). */
   stop(notify?: { code: number; subcode: number; data?: Uint8Array }): void {
+    this.pending?.conn.destroy();
+    this.pending = undefined;
     if (!notify && this.conn) {
       // keep: drop TCP without NOTIFICATION so graceful-restart peers keep our routes
       this.conn.destroy();
@@ -159,42 +161,95 @@ export class Session {
   /** An accepted TCP connection from this peer (listener). */
   accept(c: Connection): void {
     const s = this.fsm.name;
-    if (s === 'Connect' || s === 'Active' || (s === 'Idle' && !this.fsm.stopped)) {
-      this.conn?.destroy();
-      this.stopTimer('IdleHoldTimer');
-      if (s === 'Idle') this.fsm = { ...this.fsm, name: 'Active' };
-      this.adopt(c);
-      this.dispatch({ type: 'TcpConnectionConfirmed' });
+    const dialing = s === 'Connect' && !!this.conn;
+    if (!dialing && (s === 'Connect' || s === 'Active' || (s === 'Idle' && !this.fsm.stopped))) {
+      this.takeOver(c);
       return;
     }
-    const reject = () => {
-      this.recordNotification('sent', 6, 7, '');
-      c.write(encodeNotification({ code: 6, subcode: 7, data: new Uint8Array(0) }));
-      c.end();
-    };
-    if (s === 'OpenConfirm' && this.remoteId) {
-      if (collisionWinner(this.deps.routerId, this.remoteId) === 'outgoing' || !this.conn?.outgoing) {
-        reject();
-        return;
-      }
-      // The peer's connection wins: dump ours (Cease 6/7) and continue on theirs.
-      this.dispatch({ type: 'OpenCollisionDump' });
-      this.stopTimer('IdleHoldTimer');
-      this.fsm = { ...this.fsm, name: 'Active' };
-      this.adopt(c);
-      this.dispatch({ type: 'TcpConnectionConfirmed' });
+    if ((dialing || s === 'OpenSent' || s === 'OpenConfirm') && !this.pending) {
+      // RFC 4271 §6.8: hold the new connection until its OPEN names the peer's identifier.
+      this.holdForCollision(c);
       return;
     }
     if (s === 'Established' && this.negotiated?.gracefulRestart) {
       // RFC 4724 §4.2: a restarted peer reconnects; the old connection is dead.
       this.dispatch({ type: 'TcpConnectionFails' });
-      this.stopTimer('IdleHoldTimer');
-      this.fsm = { ...this.fsm, name: 'Active' };
-      this.adopt(c);
-      this.dispatch({ type: 'TcpConnectionConfirmed' });
+      this.takeOver(c);
       return;
     }
-    reject();
+    this.rejectCollision(c);
+  }
+
+  private pending: { conn: Connection; framer: Framer } | undefined;
+
+  /** Drops whatever connection we have and continues (Active -> OpenSent) on c. */
+  private takeOver(c: Connection, framer?: Framer, rest: Uint8Array[] = []): void {
+    if (this.conn && this.conn !== c) this.conn.destroy();
+    this.stopTimer('IdleHoldTimer');
+    this.fsm = { ...this.fsm, name: 'Active', stopped: false };
+    this.adopt(c, framer);
+    this.dispatch({ type: 'TcpConnectionConfirmed' });
+    for (const m of rest) {
+      if (this.conn !== c) return;
+      this.onFramed(m);
+    }
+  }
+
+  private rejectCollision(c: Connection): void {
+    this.recordNotification('sent', 6, 7, notificationName(6, 7));
+    c.write(encodeNotification({ code: 6, subcode: 7, data: new Uint8Array(0) }));
+    c.end();
+  }
+
+  private holdForCollision(c: Connection): void {
+    const framer = new Framer(MAX_MESSAGE);
+    this.pending = { conn: c, framer };
+    const drop = () => {
+      if (this.pending?.conn === c) this.pending = undefined;
+    };
+    c.attach({
+      connected: () => {},
+      closed: drop,
+      data: (d) => {
+        let msgs: Uint8Array[];
+        try {
+          msgs = framer.push(d);
+        } catch {
+          drop();
+          c.destroy();
+          return;
+        }
+        if (!msgs.length) return;
+        drop();
+        let open: Message;
+        try {
+          open = decodeMessage(msgs[0]!, this.ctx);
+        } catch {
+          c.destroy();
+          return;
+        }
+        if (open.type !== 'open') {
+          c.destroy();
+          return;
+        }
+        const s = this.fsm.name;
+        if (s !== 'OpenSent' && s !== 'OpenConfirm' && !(s === 'Connect' && this.conn)) {
+          // Our connection went away meanwhile: continue on the new one.
+          this.takeOver(c, framer, msgs);
+          return;
+        }
+        // Keep the connection initiated by the higher identifier.
+        const ours = this.conn?.outgoing ? 'outgoing' : 'incoming';
+        if (collisionWinner(this.deps.routerId, open.bgpId) === ours) {
+          this.rejectCollision(c);
+          return;
+        }
+        if (s === 'Connect')
+          this.conn?.destroy(); // our attempt sent nothing yet
+        else this.dispatch({ type: 'OpenCollisionDump' });
+        this.takeOver(c, framer, msgs);
+      },
+    });
   }
 
   /** Desired prefixes for this peer; sends the difference when Established. */
@@ -203,9 +258,9 @@ export class Session {
     if (this.fsm.name === 'Established') this.sync(false);
   }
 
-  private adopt(c: Connection): void {
+  private adopt(c: Connection, framer = new Framer(MAX_MESSAGE)): void {
     this.conn = c;
-    this.framer = new Framer(MAX_MESSAGE);
+    this.framer = framer;
     c.attach({
       connected: () => {},
       data: (d) => this.onData(c, d),
@@ -371,16 +426,20 @@ export class Session {
     }
     for (const m of msgs) {
       if (this.conn !== c) return;
-      this.messagesIn++;
-      let msg: Message;
-      try {
-        msg = decodeMessage(m, this.ctx);
-      } catch (e) {
-        this.onWireError(e);
-        return;
-      }
-      this.onMessage(msg);
+      this.onFramed(m);
     }
+  }
+
+  private onFramed(m: Uint8Array): void {
+    this.messagesIn++;
+    let msg: Message;
+    try {
+      msg = decodeMessage(m, this.ctx);
+    } catch (e) {
+      this.onWireError(e);
+      return;
+    }
+    this.onMessage(msg);
   }
 
   private onWireError(e: unknown): void {

@@ -287,6 +287,32 @@ describe('listener, TCP-MD5 and GTSM', () => {
     expect(s.status()[0]!.state).not.toBe('Established');
   });
 
+  test('both sides active and listening: collision resolution leaves one Established session each', async () => {
+    const pa = freePort();
+    const pb = pa + 1;
+    const a = speaker({ listen: { address: '127.0.0.1', port: pa }, routerId: '10.255.0.1' });
+    const b = speaker({ listen: { address: '127.0.0.2', port: pb }, routerId: '10.255.0.2' });
+    a.s.setAdvertisements(new Map([['b', ['198.51.100.1/32']]]));
+    a.s.setPeers([
+      peer(pb, {
+        id: 'b',
+        peerAddress: '127.0.0.2',
+        localAddress: '127.0.0.1',
+        localASN: 65000,
+        peerASN: 65001,
+      }),
+    ]);
+    b.s.setPeers([peer(pa, { id: 'a', peerAddress: '127.0.0.1', localAddress: '127.0.0.2' })]);
+    await until(
+      () => a.s.status()[0]!.state === 'Established' && b.s.status()[0]!.state === 'Established',
+      8000,
+    );
+    await Bun.sleep(200);
+    expect(a.s.status()[0]!.state).toBe('Established');
+    expect(b.s.status()[0]!.state).toBe('Established');
+    expect(a.s.advertised()).toEqual(['198.51.100.1/32']);
+  }, 15_000);
+
   test('GTSM on both ends (listener TTL 255 + MINTTL 254) establishes', async () => {
     const port = freePort();
     const { b } = await pair({ gtsm: true }, { gtsm: true }, port);

@@ -24,7 +24,7 @@ const v4 = (n: number) =>
 const v6 = (n: number) =>
   Array.from(
     { length: n },
-    (_, i) => `2001:db8::${(i >> 16).toString(16)}:${((i & 0xffff) + 1).toString(16)}/128`,
+    (_, i) => `2001:db8:1::${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}/128`,
   );
 const ms = (t: number) => `${(performance.now() - t).toFixed(1)} ms`;
 
