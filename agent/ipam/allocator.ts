@@ -10,9 +10,11 @@
  */
 import type { Family, IP, IPRange } from '../net/ip.ts';
 import { formatAddr, parseAddr } from './addr.ts';
+import { compareOrdered, creationKey } from './order.ts';
 import { type CompiledPool, compilePool, contains, markConflicts, poolOrder, usable } from './pools.ts';
 import { type ParsedRequest, parseRequest, type Request } from './request.ts';
 import { RunSet } from './run-set.ts';
+import { matchesAll } from './selector.ts';
 import { canShare } from './sharing.ts';
 import type {
   FailureReason,
@@ -24,8 +26,8 @@ import type {
   ServiceView,
 } from './types.ts';
 
-interface Holding {
-  ip: IP;
+/** An allocated address (it is its own IP: one object per address, not two). */
+interface Holding extends IP {
   text: string;
   pool: string;
   /** Keys of the Services holding it (more than one only when they share). */
@@ -34,6 +36,8 @@ interface Holding {
 
 interface SvcState {
   view: ServiceView;
+  /** creationKey(view.creationOrder): sorts without string comparisons. */
+  ord: number;
   parsed: ParsedRequest;
   held: Holding[];
   result: ServiceResult;
@@ -62,11 +66,34 @@ function keepsHolders(before: CompiledPool, after: CompiledPool): boolean {
   return true;
 }
 
-function svcOrder(a: SvcState, b: SvcState): number {
-  const x = a.view.creationOrder;
-  const y = b.view.creationOrder;
-  if (x !== y) return x < y ? -1 : 1;
-  return a.view.key < b.view.key ? -1 : a.view.key > b.view.key ? 1 : 0;
+const svcOrder: (a: SvcState, b: SvcState) => number = compareOrdered;
+
+/** What touch() records for a Service this call has not seen yet, when it had nothing before. */
+const UNTOUCHED: Touched = Object.freeze({ result: undefined, held: NOTHING });
+
+interface Touched {
+  result: ServiceResult | undefined;
+  held: string[];
+}
+
+function newState(view: ServiceView): SvcState {
+  return {
+    view,
+    ord: creationKey(view.creationOrder),
+    parsed: parseRequest(view),
+    held: [],
+    result: { key: view.key, ok: false, reason: 'no-matching-pool', message: 'not processed yet' },
+  };
+}
+
+/** The pool's serviceSelector accepts the Service (an invalid selector is reported elsewhere). */
+function selects(p: CompiledPool, r: Request): boolean {
+  return p.matches === undefined || p.matches === matchesAll || p.matches(r.labels);
+}
+
+function holdsFamily(st: SvcState, fam: Family): boolean {
+  for (const h of st.held) if (h.family === fam) return true;
+  return false;
 }
 
 function sameResult(a: ServiceResult | undefined, b: ServiceResult): boolean {
@@ -88,7 +115,7 @@ export class Ipam {
   private pending = new Set<string>();
 
   // Per-call bookkeeping.
-  private touched = new Map<string, { result: ServiceResult | undefined; held: string[] }>();
+  private touched = new Map<string, Touched>();
   private lost = new Map<string, { ips: Set<string>; why: string[] }>();
   private freed = false;
   private keysChanged = new Set<string>();
@@ -110,14 +137,9 @@ export class Ipam {
     this.begin();
     const states: SvcState[] = [];
     for (const v of services) {
-      const st: SvcState = {
-        view: v,
-        parsed: parseRequest(v),
-        held: [],
-        result: { key: v.key, ok: false, reason: 'no-matching-pool', message: 'not processed yet' },
-      };
+      const st = newState(v);
       this.svcs.set(v.key, st);
-      this.touched.set(v.key, { result: undefined, held: NOTHING });
+      this.touched.set(v.key, UNTOUCHED);
       states.push(st);
     }
     states.sort(svcOrder);
@@ -152,18 +174,14 @@ export class Ipam {
       const oldKey = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
       this.unindexKeys(st);
       st.view = view;
+      st.ord = creationKey(view.creationOrder);
       st.parsed = parseRequest(view);
       this.indexKeys(st);
       const newKey = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
       if (oldKey !== undefined) this.keysChanged.add(oldKey);
       if (newKey !== undefined) this.keysChanged.add(newKey);
     } else {
-      st = {
-        view,
-        parsed: parseRequest(view),
-        held: [],
-        result: { key: view.key, ok: false, reason: 'no-matching-pool', message: 'not processed yet' },
-      };
+      st = newState(view);
       this.svcs.set(view.key, st);
     }
     this.reconcile(st);
@@ -223,6 +241,9 @@ export class Ipam {
       if (!all && !replaced && sameResult(prev.result, st.result)) continue;
       out.push(st.result);
     }
+    // Per-call bookkeeping only: do not keep 100,000 entries alive until the next call.
+    this.touched.clear();
+    this.lost.clear();
     return out;
   }
 
@@ -299,17 +320,35 @@ export class Ipam {
       return;
     }
     const r = st.parsed.request;
-    for (const h of [...st.held]) {
-      const why = this.invalidFor(st, r, h.ip, h);
-      if (why) this.release(st, h, why);
-    }
-    this.importStatus(st);
-    const failures: { family: Family; f: Failure }[] = [];
+    if (st.held.length > 0)
+      for (const h of [...st.held]) {
+        const why = this.invalidFor(st, r, h, h);
+        if (why) this.release(st, h, why);
+      }
+    if (st.view.statusIPs.length > 0) this.importStatus(st);
+    let failures: { family: Family; f: Failure }[] | undefined;
     for (const fam of r.families) {
-      if (st.held.some((h) => h.ip.family === fam)) continue;
-      const ip = r.ips.find((x) => x.family === fam);
+      if (holdsFamily(st, fam)) continue;
+      const ip = r.ips.length > 0 ? r.ips.find((x) => x.family === fam) : undefined;
       const c = ip ? this.claimExplicit(st, r, ip) : this.claimAuto(st, r, fam);
-      if (!c.ok) failures.push({ family: fam, f: c });
+      if (!c.ok) (failures ??= []).push({ family: fam, f: c });
+    }
+    if (!failures) {
+      this.pending.delete(key);
+      if (st.held.length === 1) {
+        // The common case: one address, one pool.
+        const h = st.held[0] as Holding;
+        this.setResult(st, {
+          key,
+          ok: true,
+          ips: [h.text],
+          pools: [h.pool],
+          pool: h.pool,
+          message: `${h.text} from pool ${h.pool}`,
+        });
+        return;
+      }
+      failures = [];
     }
     const detail = failures.map((x) => `${famName(x.family)}: ${x.f.message}`).join('; ');
     if (r.policy === 'RequireDualStack' && failures.length > 0 && st.held.length > 0) {
@@ -326,7 +365,7 @@ export class Ipam {
         message: failures.length > 1 ? detail : first.message,
       });
     } else {
-      st.held.sort((a, b) => r.families.indexOf(a.ip.family) - r.families.indexOf(b.ip.family));
+      st.held.sort((a, b) => r.families.indexOf(a.family) - r.families.indexOf(b.family));
       const ips = st.held.map((h) => h.text);
       const pools = st.held.map((h) => h.pool);
       const names = [...new Set(pools)].join(', ');
@@ -355,7 +394,7 @@ export class Ipam {
       if (!ip) continue;
       const text = formatAddr(ip);
       if (st.held.some((h) => h.text === text)) continue;
-      if (st.held.some((h) => h.ip.family === ip.family)) {
+      if (holdsFamily(st, ip.family)) {
         this.noteLost(st, text, `the Service already holds an ${famName(ip.family)} address`);
         continue;
       }
@@ -364,7 +403,7 @@ export class Ipam {
         this.noteLost(st, text, why);
         continue;
       }
-      this.claim(st, this.holdings.get(text) ?? this.newHolding(ip, text));
+      this.claim(st, this.holdings.get(text) ?? this.newHolding(ip.family, ip.value, text));
     }
   }
 
@@ -380,8 +419,7 @@ export class Ipam {
     if (h && h.pool !== owner.name) this.moveHolding(h, owner.name);
     if (r.pool !== undefined && r.pool !== owner.name)
       return `the Service asks for pool ${r.pool}, it is in pool ${owner.name}`;
-    if (owner.matches && !owner.matches(r.labels))
-      return `pool ${owner.name}'s serviceSelector does not match the Service`;
+    if (!selects(owner, r)) return `pool ${owner.name}'s serviceSelector does not match the Service`;
     if (h)
       for (const k of h.holders) {
         if (k === st.view.key) continue;
@@ -402,7 +440,7 @@ export class Ipam {
     if (!owner) return fail('no-pool-for-ip', `${text} is in no pool`);
     if (r.pool !== undefined && r.pool !== owner.name)
       return fail('no-pool-for-ip', `${text} is in pool ${owner.name}, not in the requested pool ${r.pool}`);
-    if (owner.matches && !owner.matches(r.labels))
+    if (!selects(owner, r))
       return fail(
         'no-pool-for-ip',
         `${text} is in pool ${owner.name}, whose serviceSelector does not match the Service`,
@@ -427,21 +465,18 @@ export class Ipam {
     }
     if (!usable(owner))
       return fail('no-pool-for-ip', `${text} is in pool ${owner.name}, which ${this.unusableWhy(owner)}`);
-    this.claim(st, this.newHolding(ip, text));
+    this.claim(st, this.newHolding(ip.family, ip.value, text));
     return { ok: true };
   }
 
   private claimAuto(st: SvcState, r: Request, fam: Family): Claim {
     const eligible = this.ordered.filter(
-      (p) =>
-        p.ranges[fam].length > 0 &&
-        (r.pool === undefined || p.name === r.pool) &&
-        (!p.matches || p.matches(r.labels)),
+      (p) => p.ranges[fam].length > 0 && (r.pool === undefined || p.name === r.pool) && selects(p, r),
     );
     if (r.sharingKey !== undefined) {
       const cands = [...(this.byKey.get(r.sharingKey)?.keys() ?? [])]
-        .filter((h) => h.ip.family === fam)
-        .sort((a, b) => (a.ip.value < b.ip.value ? -1 : 1));
+        .filter((h) => h.family === fam)
+        .sort((a, b) => (a.value < b.value ? -1 : 1));
       let conflict: Failure | undefined;
       for (const h of cands) {
         if (!eligible.some((p) => p.name === h.pool)) continue;
@@ -475,8 +510,7 @@ export class Ipam {
       for (const range of p.ranges[fam]) {
         const v = this.sets[fam].lowestFree(range.first, range.last);
         if (v !== undefined) {
-          const ip = { family: fam, value: v };
-          this.claim(st, this.newHolding(ip, formatAddr(ip)));
+          this.claim(st, this.newHolding(fam, v, formatAddr({ family: fam, value: v })));
           return { ok: true };
         }
       }
@@ -491,8 +525,7 @@ export class Ipam {
       const p = this.poolsByName.get(r.pool);
       if (!p) return `the requested pool ${r.pool} does not exist`;
       if (p.ranges[fam].length === 0) return `the requested pool ${r.pool} has no ${famName(fam)} block`;
-      if (p.matches && !p.matches(r.labels))
-        return `the requested pool ${r.pool}'s serviceSelector does not match the Service`;
+      if (!selects(p, r)) return `the requested pool ${r.pool}'s serviceSelector does not match the Service`;
       return `the requested pool ${r.pool} ${this.unusableWhy(p)}`;
     }
     if (eligible.length === 0) return `no pool with ${famName(fam)} addresses selects the Service`;
@@ -515,11 +548,12 @@ export class Ipam {
     return undefined;
   }
 
-  private newHolding(ip: IP, text: string): Holding {
-    const owner = this.ownerOf(ip) as CompiledPool;
-    const h: Holding = { ip, text, pool: owner.name, holders: [] };
+  private newHolding(family: Family, value: bigint, text: string): Holding {
+    const h: Holding = { family, value, text, pool: '', holders: [] };
+    const owner = this.ownerOf(h) as CompiledPool;
+    h.pool = owner.name;
     this.holdings.set(text, h);
-    this.sets[ip.family].add(ip.value);
+    this.sets[family].add(value);
     this.poolSet(owner.name).add(h);
     return h;
   }
@@ -562,7 +596,7 @@ export class Ipam {
     }
     if (h.holders.length === 0) {
       this.holdings.delete(h.text);
-      this.sets[h.ip.family].delete(h.ip.value);
+      this.sets[h.family].delete(h.value);
       const s = this.byPool.get(h.pool);
       s?.delete(h);
       if (s && s.size === 0) this.byPool.delete(h.pool);

@@ -47,11 +47,50 @@ export interface Request {
   /** Families wanted, in order. */
   families: Family[];
   policy: IPFamilyPolicy;
-  /** "port/PROTOCOL" pairs. */
-  ports: Set<string>;
-  /** Labels a pool selector sees (with the pseudo-labels). */
-  labels: Record<string, string>;
+  /** "port/PROTOCOL" pairs (built on first use: only sharing needs them). */
+  readonly ports: Set<string>;
+  /** Labels a pool selector sees, with the pseudo-labels (built on first use). */
+  readonly labels: Record<string, string>;
 }
+
+/**
+ * A Request whose ports and labels are built when first read: with 100,000 Services and no
+ * sharing or selectors, they were a Set, an object and two strings per Service for nothing.
+ */
+class LazyRequest implements Request {
+  ipsSource?: string;
+  pool?: string;
+  sharingKey?: string;
+  private portSet: Set<string> | undefined;
+  private labelMap: Record<string, string> | undefined;
+
+  constructor(
+    private readonly view: ServiceView,
+    public ips: IP[],
+    public ipTexts: string[],
+    public crossNamespace: Set<string>,
+    public families: Family[],
+    public policy: IPFamilyPolicy,
+  ) {}
+
+  get ports(): Set<string> {
+    if (!this.portSet) {
+      this.portSet = new Set();
+      for (const p of this.view.ports) this.portSet.add(`${p.port}/${(p.protocol || 'TCP').toUpperCase()}`);
+    }
+    return this.portSet;
+  }
+
+  get labels(): Record<string, string> {
+    this.labelMap ??= serviceLabels(this.view.namespace, this.view.name, this.view.labels);
+    return this.labelMap;
+  }
+}
+
+// Shared, never mutated: most Services ask for the same few family lists and no addresses.
+const FAMILIES: Record<string, Family[]> = { 4: [4], 6: [6], 46: [4, 6], 64: [6, 4] };
+const NO_IPS: IP[] = [];
+const NO_TEXTS: string[] = [];
 
 export type ParsedRequest = { ok: true; request: Request } | { ok: false; message: string };
 
@@ -122,8 +161,16 @@ const text = (raw: string) => ({ ok: true as const, value: raw.trim() });
 const eq = (x: string, y: string) => x === y;
 const readList = (raw: string) => ({ ok: true as const, value: listOf(raw) });
 
+function hasAny(o: Record<string, string>): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+const NOT_SET = { ok: true } as const;
+
 export function parseRequest(s: ServiceView): ParsedRequest {
   const a = s.annotations;
+  if (!hasAny(a) && !s.loadBalancerIP) return build(s, NOT_SET, NOT_SET, NOT_SET, NOT_SET);
   const ipSources = present(a, IPS_ANNOTATIONS);
   if (s.loadBalancerIP) ipSources.push(['spec.loadBalancerIP', s.loadBalancerIP]);
   const ipsPick = ipSources.length > 0 ? pick(ipSources, readIPs, sameSet) : ({ ok: true } as Pick<string[]>);
@@ -134,12 +181,21 @@ export function parseRequest(s: ServiceView): ParsedRequest {
   if (!key.ok) return key;
   const cross = pick(present(a, SHARING_CROSS_NAMESPACE_ANNOTATIONS), readList, sameSet);
   if (!cross.ok) return cross;
+  return build(s, ipsPick, pool, key, cross);
+}
 
+function build(
+  s: ServiceView,
+  ipsPick: Pick<string[]> & { ok: true },
+  pool: Pick<string> & { ok: true },
+  key: Pick<string> & { ok: true },
+  cross: Pick<string[]> & { ok: true },
+): ParsedRequest {
   const primary: Family = s.ipFamilies[0] ? famOf(s.ipFamilies[0]) : 4;
   const policy = s.ipFamilyPolicy;
   const dual = policy !== 'SingleStack';
-  const texts = ipsPick.value ?? [];
-  const ips = texts.map((t) => parseAddr(t) as IP);
+  const texts = ipsPick.value ?? NO_TEXTS;
+  const ips = texts.length > 0 ? texts.map((t) => parseAddr(t) as IP) : NO_IPS;
   let families: Family[];
   if (ips.length > 0) {
     const where = ipsPick.source;
@@ -169,25 +225,19 @@ export function parseRequest(s: ServiceView): ParsedRequest {
     ips.sort((x, y) => order(x) - order(y));
     texts.splice(0, texts.length, ...ips.map(formatAddr));
   } else {
-    families = dual ? [primary, primary === 4 ? 6 : 4] : [primary];
+    families = FAMILIES[dual ? (primary === 4 ? 46 : 64) : primary] as Family[];
   }
 
-  const ports = new Set<string>();
-  for (const p of s.ports) ports.add(`${p.port}/${(p.protocol || 'TCP').toUpperCase()}`);
-
-  return {
-    ok: true,
-    request: {
-      ips,
-      ipTexts: texts,
-      ...(ipsPick.source !== undefined ? { ipsSource: ipsPick.source } : {}),
-      ...(pool.value !== undefined ? { pool: pool.value } : {}),
-      ...(key.value !== undefined ? { sharingKey: key.value } : {}),
-      crossNamespace: cross.value ? new Set(cross.value) : EMPTY,
-      families,
-      policy,
-      ports,
-      labels: serviceLabels(s.namespace, s.name, s.labels),
-    },
-  };
+  const request = new LazyRequest(
+    s,
+    ips,
+    texts,
+    cross.value ? new Set(cross.value) : EMPTY,
+    families,
+    policy,
+  );
+  if (ipsPick.source !== undefined) request.ipsSource = ipsPick.source;
+  if (pool.value !== undefined) request.pool = pool.value;
+  if (key.value !== undefined) request.sharingKey = key.value;
+  return { ok: true, request };
 }

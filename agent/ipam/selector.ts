@@ -10,10 +10,11 @@ export type Matcher = (labels: Record<string, string>) => boolean;
 
 export type CompiledSelector = { ok: true; matches: Matcher } | { ok: false; error: string };
 
-const everything: Matcher = () => true;
+/** The matcher of an absent or empty selector: callers may skip building labels for it. */
+export const matchesAll: Matcher = () => true;
 
 export function compileSelector(sel: LabelSelector | undefined): CompiledSelector {
-  if (!sel) return { ok: true, matches: everything };
+  if (!sel) return { ok: true, matches: matchesAll };
   const tests: Matcher[] = [];
   for (const [k, v] of Object.entries(sel.matchLabels ?? {}))
     tests.push((l) => Object.hasOwn(l, k) && l[k] === v);
@@ -47,7 +48,7 @@ export function compileSelector(sel: LabelSelector | undefined): CompiledSelecto
         };
     }
   }
-  if (tests.length === 0) return { ok: true, matches: everything };
+  if (tests.length === 0) return { ok: true, matches: matchesAll };
   return { ok: true, matches: (l) => tests.every((t) => t(l)) };
 }
 

@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import { formatAddr, parseAddr } from '../../agent/ipam/addr.ts';
+import { compareOrdered, creationKey } from '../../agent/ipam/order.ts';
 import { RunSet } from '../../agent/ipam/run-set.ts';
 import { formatIP, parseIP } from '../../agent/net/ip.ts';
 
@@ -83,6 +84,52 @@ describe('address codec', () => {
         expect(fast).toEqual(slow.ok ? slow.value : undefined);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('Service order', () => {
+  const lexical = (a: [string, string], b: [string, string]) =>
+    a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+  const entry = ([creationOrder, key]: [string, string]) => ({
+    ord: creationKey(creationOrder),
+    view: { creationOrder, key },
+  });
+  test('numeric keys order exactly like the strings, mixed with strings that get none', () => {
+    const digit = fc.constantFrom(...'0123456789');
+    const d = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((x) => x.join(''));
+    const stamp = fc
+      .tuple(d(4), d(2), d(2), d(2), d(2), d(2), fc.option(d(3), { nil: undefined }))
+      .map(
+        ([y, mo, dd, h, mi, s, ms]) => `${y}-${mo}-${dd}T${h}:${mi}:${s}${ms === undefined ? '' : `.${ms}`}Z`,
+      );
+    const near = fc.constantFrom(
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.999Z',
+      '2026-01-01T00:00:01Z',
+      '2026-01-01T00:00:00.5Z',
+      '2026-01-01T00:00:00',
+      '2026-1-01T00:00:00Z',
+      '',
+    );
+    const order = fc.oneof(stamp, near, fc.string({ maxLength: 24 }));
+    const item = fc.tuple(order, fc.constantFrom('a/x', 'a/y', 'b/x'));
+    expect(creationKey('2026-01-01T00:00:00Z')).not.toBeNaN();
+    expect(creationKey('2026-01-01T00:00:00.000Z')).not.toBeNaN();
+    fc.assert(
+      fc.property(item, item, (a, b) => {
+        expect(Math.sign(compareOrdered(entry(a), entry(b)))).toBe(lexical(a, b));
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 60 }), (xs) => {
+        const got = xs.map(entry).sort(compareOrdered);
+        const want = [...xs].sort(lexical);
+        expect(got.map((e) => [e.view.creationOrder, e.view.key])).toEqual(want);
+      }),
+      { numRuns: 300 },
     );
   });
 });
