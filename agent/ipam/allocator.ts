@@ -331,7 +331,9 @@ export class Ipam {
       if (holdsFamily(st, fam)) continue;
       const ip = r.ips.length > 0 ? r.ips.find((x) => x.family === fam) : undefined;
       const c = ip ? this.claimExplicit(st, r, ip) : this.claimAuto(st, r, fam);
-      if (!c.ok) (failures ??= []).push({ family: fam, f: c });
+      if (c.ok) continue;
+      failures ??= [];
+      failures.push({ family: fam, f: c });
     }
     if (!failures) {
       this.pending.delete(key);

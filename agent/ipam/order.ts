@@ -65,8 +65,8 @@ export function creationKey(s: string): number {
 /** Lexicographic (creationOrder, key): older first, ties broken by key. */
 export function compareOrdered(a: Ordered, b: Ordered): number {
   const d = a.ord - b.ord;
-  if (d === d) {
-    // Both numeric (NaN !== NaN otherwise).
+  if (!Number.isNaN(d)) {
+    // Both numeric: equal numbers mean equal strings.
     if (d !== 0) return d;
   } else {
     const x = a.view.creationOrder;
