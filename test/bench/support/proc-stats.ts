@@ -1,0 +1,44 @@
+/** Resident memory and CPU time of a process, from /proc (Linux only). */
+import { readFileSync, readlinkSync } from 'node:fs';
+
+const KIB_PER_MIB = 1024;
+
+function statusField(pid: number, field: string): number {
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / KIB_PER_MIB : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Current resident set size in MiB (VmRSS). */
+export const rssMiB = (pid: number): number => statusField(pid, 'VmRSS');
+
+/** Peak resident set size in MiB since the process started (VmHWM). */
+export const peakRssMiB = (pid: number): number => statusField(pid, 'VmHWM');
+
+/** Clock ticks per second for /proc/PID/stat times (USER_HZ; 100 on every Linux we target). */
+export function clockTicks(): number {
+  const r = Bun.spawnSync(['getconf', 'CLK_TCK']);
+  const n = Number(r.stdout.toString().trim());
+  return Number.isInteger(n) && n > 0 ? n : 100;
+}
+
+/** utime + stime of a process in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+export function cpuTicks(pid: number): number {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces and parentheses: fields start after the last ')'.
+  const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state), so field n is rest[n - 3].
+  return Number(rest[11]) + Number(rest[12]);
+}
+
+/** The executable a PID runs (to check we measure the compiled binary, not a wrapper). */
+export function exePath(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return '?';
+  }
+}
