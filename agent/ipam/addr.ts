@@ -6,19 +6,31 @@
  */
 import { formatIP, type IP, parseIP } from '../net/ip.ts';
 
-const DEC = /^(?:0|[1-9]\d{0,2})$/;
-
-function fastParse4(s: string): bigint | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
+/** Canonical dotted quad only (no leading zeros, 0-255 each): the value, or -1. */
+function fastParse4(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
   let v = 0;
-  for (const p of parts) {
-    if (!DEC.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = v * 256 + n;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9 || (digits === 1 && part === 0)) return -1;
+    part = part * 10 + d;
+    digits++;
+    if (part > 255) return -1;
   }
-  return BigInt(v);
+  if (dots !== 3 || digits === 0) return -1;
+  return v * 256 + part;
 }
 
 function hexDigit(c: number): number {
@@ -79,10 +91,36 @@ function fastParse6(s: string): bigint | undefined {
 /** parseIP with a fast path for the usual spellings; undefined when the text is not an address. */
 export function parseAddr(text: string): IP | undefined {
   const s = text.trim();
-  const fast = s.includes(':') ? fastParse6(s) : fastParse4(s);
-  if (fast !== undefined) return { family: s.includes(':') ? 6 : 4, value: fast };
+  if (s.includes(':')) {
+    const fast = fastParse6(s);
+    if (fast !== undefined) return { family: 6, value: fast };
+  } else {
+    const fast = fastParse4(s);
+    if (fast >= 0) return { family: 4, value: BigInt(fast) };
+  }
   const slow = parseIP(s);
   return slow.ok ? slow.value : undefined;
+}
+
+export interface AddrText extends IP {
+  /** Canonical text: formatAddr of the address. */
+  text: string;
+}
+
+/**
+ * parseAddr and formatAddr in one step. When the input already is canonical (what a status
+ * written by the IPAM holds), the text returned is the input string itself: no new string is
+ * built, and the allocator's state shares it with the Service.
+ */
+export function parseAddrText(input: string): AddrText | undefined {
+  if (!input.includes(':')) {
+    const fast = fastParse4(input);
+    if (fast >= 0) return { family: 4, value: BigInt(fast), text: input };
+  }
+  const ip = parseAddr(input);
+  if (!ip) return undefined;
+  const text = formatAddr(ip);
+  return { family: ip.family, value: ip.value, text: text === input ? input : text };
 }
 
 /** Canonical text (RFC 5952 for IPv6), identical to ip.ts formatIP. */

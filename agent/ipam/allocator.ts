@@ -9,7 +9,7 @@
  * one O(log n) lookup and a /64 costs memory only for what is allocated.
  */
 import type { Family, IP, IPRange } from '../net/ip.ts';
-import { formatAddr, parseAddr } from './addr.ts';
+import { formatAddr, parseAddrText } from './addr.ts';
 import { compareOrdered, creationKey } from './order.ts';
 import { type CompiledPool, compilePool, contains, markConflicts, poolOrder, usable } from './pools.ts';
 import { type ParsedRequest, parseRequest, type Request } from './request.ts';
@@ -82,13 +82,26 @@ function newState(view: ServiceView): SvcState {
     ord: creationKey(view.creationOrder),
     parsed: parseRequest(view),
     held: [],
-    result: { key: view.key, ok: false, reason: 'no-matching-pool', message: 'not processed yet' },
+    result: NOT_PROCESSED,
   };
 }
+
+/** Replaced by the first reconcile, before any caller can see it; shared so it costs nothing. */
+const NOT_PROCESSED: ServiceResult = Object.freeze({
+  key: '',
+  ok: false,
+  reason: 'no-matching-pool',
+  message: 'not processed yet',
+});
 
 /** The pool's serviceSelector accepts the Service (an invalid selector is reported elsewhere). */
 function selects(p: CompiledPool, r: Request): boolean {
   return p.matches === undefined || p.matches === matchesAll || p.matches(r.labels);
+}
+
+function holdsText(st: SvcState, text: string): boolean {
+  for (const h of st.held) if (h.text === text) return true;
+  return false;
 }
 
 function holdsFamily(st: SvcState, fam: Family): boolean {
@@ -111,6 +124,7 @@ export class Ipam {
   /** Sharing key -> holdings with at least one holder using that key. */
   private byKey = new Map<string, Map<Holding, number>>();
   private svcs = new Map<string, SvcState>();
+  private poolLists = new Map<string, string[]>();
   /** Services not fully satisfied: retried, oldest first, when something may have changed. */
   private pending = new Set<string>();
 
@@ -118,6 +132,8 @@ export class Ipam {
   private touched = new Map<string, Touched>();
   private lost = new Map<string, { ips: Set<string>; why: string[] }>();
   private freed = false;
+  /** Inside restore(): every Service is new, nothing to remember per Service. */
+  private restoring = false;
   private keysChanged = new Set<string>();
 
   // ---------------------------------------------------------------- public API
@@ -135,18 +151,32 @@ export class Ipam {
     for (const p of pools) this.poolsByName.set(p.name, compilePool(p));
     this.reorderPools();
     this.begin();
-    const states: SvcState[] = [];
+    // Every Service is new here: results come back in input order, one per key, without
+    // recording what each one held before (nothing).
+    this.restoring = true;
+    const entries: SvcState[] = [];
     for (const v of services) {
       const st = newState(v);
+      const dup = this.svcs.get(v.key);
       this.svcs.set(v.key, st);
-      this.touched.set(v.key, UNTOUCHED);
-      states.push(st);
+      // A key listed twice: the last view wins, in the first one's place.
+      if (dup) entries[entries.indexOf(dup)] = st;
+      else entries.push(st);
     }
-    states.sort(svcOrder);
+    const states = entries.slice().sort(svcOrder);
     // Claim what status already says first, so no new Service can take a held IP.
     for (const st of states) if (st.view.statusIPs.length > 0) this.importStatus(st);
     for (const st of states) this.reconcile(st);
-    return this.finish(true);
+    this.restoring = false;
+    const out: ServiceResult[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const st = entries[i] as SvcState;
+      this.settle(st, UNTOUCHED);
+      out[i] = st.result;
+    }
+    this.touched.clear();
+    this.lost.clear();
+    return out;
   }
 
   upsertPool(spec: PoolSpec): ServiceResult[] {
@@ -222,23 +252,13 @@ export class Ipam {
     this.keysChanged.clear();
   }
 
-  private finish(all = false): ServiceResult[] {
+  private finish(): ServiceResult[] {
     const out: ServiceResult[] = [];
     for (const [key, prev] of this.touched) {
       const st = this.svcs.get(key);
       if (!st) continue;
-      const lost = this.lost.get(key);
-      let replaced: Replaced | undefined;
-      if (lost) {
-        // Only what the Service really had (held before this call, or in its status) was replaced.
-        const gone = [...lost.ips].filter(
-          (ip) =>
-            (prev.held.includes(ip) || st.view.statusIPs.includes(ip)) && !st.held.some((h) => h.text === ip),
-        );
-        if (gone.length > 0) replaced = { ips: gone, why: lost.why.join('; ') };
-      }
-      if (replaced) st.result = { ...st.result, replaced };
-      if (!all && !replaced && sameResult(prev.result, st.result)) continue;
+      const replaced = this.settle(st, prev);
+      if (!replaced && sameResult(prev.result, st.result)) continue;
       out.push(st.result);
     }
     // Per-call bookkeeping only: do not keep 100,000 entries alive until the next call.
@@ -247,7 +267,23 @@ export class Ipam {
     return out;
   }
 
+  /** Adds `replaced` to the result when the call took away what the Service had; true then. */
+  private settle(st: SvcState, prev: Touched): boolean {
+    const lost = this.lost.get(st.view.key);
+    if (!lost) return false;
+    // Only what the Service really had (held before this call, or in its status) was replaced.
+    const gone = [...lost.ips].filter(
+      (ip) =>
+        (prev.held.includes(ip) || st.view.statusIPs.includes(ip)) && !st.held.some((h) => h.text === ip),
+    );
+    if (gone.length === 0) return false;
+    const replaced: Replaced = { ips: gone, why: lost.why.join('; ') };
+    st.result = { ...st.result, replaced };
+    return true;
+  }
+
   private touch(st: SvcState): void {
+    if (this.restoring) return;
     if (!this.touched.has(st.view.key))
       this.touched.set(st.view.key, {
         result: st.result,
@@ -322,7 +358,7 @@ export class Ipam {
     const r = st.parsed.request;
     if (st.held.length > 0)
       for (const h of [...st.held]) {
-        const why = this.invalidFor(st, r, h, h);
+        const why = this.invalidFor(st, r, h, h.text, h);
         if (why) this.release(st, h, why);
       }
     if (st.view.statusIPs.length > 0) this.importStatus(st);
@@ -344,7 +380,7 @@ export class Ipam {
           key,
           ok: true,
           ips: [h.text],
-          pools: [h.pool],
+          pools: this.onePool(h.pool),
           pool: h.pool,
           message: `${h.text} from pool ${h.pool}`,
         });
@@ -379,6 +415,16 @@ export class Ipam {
     else this.pending.delete(key);
   }
 
+  /** [name], shared by every result from that pool (frozen: results are read-only). */
+  private onePool(name: string): string[] {
+    let list = this.poolLists.get(name);
+    if (!list) {
+      list = Object.freeze([name]) as unknown as string[];
+      this.poolLists.set(name, list);
+    }
+    return list;
+  }
+
   private setResult(st: SvcState, result: ServiceResult): void {
     st.result = result;
   }
@@ -391,29 +437,35 @@ export class Ipam {
     }
     const r = st.parsed.request;
     for (const t of st.view.statusIPs) {
-      if (st.held.some((h) => h.text === t)) continue;
-      const ip = parseAddr(t);
+      if (holdsText(st, t)) continue;
+      const ip = parseAddrText(t);
       if (!ip) continue;
-      const text = formatAddr(ip);
-      if (st.held.some((h) => h.text === text)) continue;
+      const text = ip.text;
+      if (text !== t && holdsText(st, text)) continue;
       if (holdsFamily(st, ip.family)) {
         this.noteLost(st, text, `the Service already holds an ${famName(ip.family)} address`);
         continue;
       }
-      const why = this.invalidFor(st, r, ip, this.holdings.get(text));
+      const h = this.holdings.get(text);
+      const why = this.invalidFor(st, r, ip, text, h);
       if (why) {
         this.noteLost(st, text, why);
         continue;
       }
-      this.claim(st, this.holdings.get(text) ?? this.newHolding(ip.family, ip.value, text));
+      this.claim(st, h ?? this.newHolding(ip.family, ip.value, text));
     }
   }
 
   /** Why `ip` (held by st, or found in its status) is not valid for it any more; undefined if valid. */
-  private invalidFor(st: SvcState, r: Request, ip: IP, h: Holding | undefined): string | undefined {
+  private invalidFor(
+    st: SvcState,
+    r: Request,
+    ip: IP,
+    text: string,
+    h: Holding | undefined,
+  ): string | undefined {
     if (!r.families.includes(ip.family))
       return `the Service no longer wants an ${famName(ip.family)} address`;
-    const text = h?.text ?? formatAddr(ip);
     if (r.ips.length > 0 && !r.ipTexts.includes(text))
       return `${r.ipsSource} now asks for ${r.ipTexts.join(', ')}`;
     const owner = this.ownerOf(ip);

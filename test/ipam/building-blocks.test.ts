@@ -1,7 +1,7 @@
 /** The allocator's building blocks against simple models: the run set, the address codec. */
 import { describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
-import { formatAddr, parseAddr } from '../../agent/ipam/addr.ts';
+import { formatAddr, parseAddr, parseAddrText } from '../../agent/ipam/addr.ts';
 import { compareOrdered, creationKey } from '../../agent/ipam/order.ts';
 import { RunSet } from '../../agent/ipam/run-set.ts';
 import { formatIP, parseIP } from '../../agent/net/ip.ts';
@@ -82,9 +82,22 @@ describe('address codec', () => {
         const slow = parseIP(t);
         const fast = parseAddr(t);
         expect(fast).toEqual(slow.ok ? slow.value : undefined);
+        // parseAddrText is parseAddr plus the canonical text.
+        expect(parseAddrText(t)).toEqual(slow.ok ? { ...slow.value, text: formatIP(slow.value) } : undefined);
       }),
       { numRuns: 1000 },
     );
+    for (const t of ['10.0.0.1', '0.0.0.0', '255.255.255.255', 'fd00::1'])
+      expect(parseAddrText(t)?.text).toBe(t);
+    for (const [t, want] of [
+      ['010.0.0.1', undefined],
+      ['1.2.3.256', undefined],
+      ['1.2.3', undefined],
+      ['1..2.3', undefined],
+      [' 10.0.0.1', '10.0.0.1'],
+      ['FD00:0::1', 'fd00::1'],
+    ] as const)
+      expect(parseAddrText(t)?.text).toBe(want);
   });
 });
 
