@@ -120,7 +120,11 @@ export class Ipam {
   private ordered: CompiledPool[] = [];
   private sets: Record<Family, RunSet> = { 4: new RunSet(), 6: new RunSet() };
   private holdings = new Map<string, Holding>();
-  private byPool = new Map<string, Set<Holding>>();
+  /**
+   * Addresses held per pool (by h.pool). A count, not a set: a pool event that may invalidate
+   * holders walks the holdings once (O(allocated), rare), which saves an entry per address.
+   */
+  private usedIn = new Map<string, number>();
   /** Sharing key -> holdings with at least one holder using that key. */
   private byKey = new Map<string, Map<Holding, number>>();
   private svcs = new Map<string, SvcState>();
@@ -144,7 +148,8 @@ export class Ipam {
     this.ordered = [];
     this.sets = { 4: new RunSet(), 6: new RunSet() };
     this.holdings.clear();
-    this.byPool.clear();
+    this.usedIn.clear();
+    this.poolLists.clear();
     this.byKey.clear();
     this.svcs.clear();
     this.pending.clear();
@@ -324,9 +329,9 @@ export class Ipam {
         if (p.name !== c.name && overlaps(p.blockRanges, c.blockRanges)) affected.add(p.name);
     }
     const holders = new Set<SvcState>();
-    for (const name of affected)
-      for (const h of this.byPool.get(name) ?? [])
-        for (const k of h.holders) holders.add(this.svcs.get(k) as SvcState);
+    if (affected.size > 0)
+      for (const h of this.holdings.values())
+        if (affected.has(h.pool)) for (const k of h.holders) holders.add(this.svcs.get(k) as SvcState);
     for (const st of [...holders].sort(svcOrder)) this.reconcile(st);
     this.freed = true; // new space or new rules: every pending Service gets another chance
     this.retryPending();
@@ -608,25 +613,20 @@ export class Ipam {
     h.pool = owner.name;
     this.holdings.set(text, h);
     this.sets[family].add(value);
-    this.poolSet(owner.name).add(h);
+    this.countIn(owner.name, 1);
     return h;
   }
 
-  private poolSet(name: string): Set<Holding> {
-    let s = this.byPool.get(name);
-    if (!s) {
-      s = new Set();
-      this.byPool.set(name, s);
-    }
-    return s;
+  private countIn(pool: string, delta: number): void {
+    const n = (this.usedIn.get(pool) ?? 0) + delta;
+    if (n > 0) this.usedIn.set(pool, n);
+    else this.usedIn.delete(pool);
   }
 
   private moveHolding(h: Holding, pool: string): void {
-    const s = this.byPool.get(h.pool);
-    s?.delete(h);
-    if (s && s.size === 0) this.byPool.delete(h.pool);
+    this.countIn(h.pool, -1);
     h.pool = pool;
-    this.poolSet(pool).add(h);
+    this.countIn(pool, 1);
   }
 
   private claim(st: SvcState, h: Holding): void {
@@ -651,9 +651,7 @@ export class Ipam {
     if (h.holders.length === 0) {
       this.holdings.delete(h.text);
       this.sets[h.family].delete(h.value);
-      const s = this.byPool.get(h.pool);
-      s?.delete(h);
-      if (s && s.size === 0) this.byPool.delete(h.pool);
+      this.countIn(h.pool, -1);
       this.freed = true;
     }
   }
@@ -683,7 +681,7 @@ export class Ipam {
   // ---------------------------------------------------------------- pool results
 
   private poolResult(p: CompiledPool): PoolResult {
-    const used = BigInt(this.byPool.get(p.name)?.size ?? 0);
+    const used = BigInt(this.usedIn.get(p.name) ?? 0);
     const available = p.total > used ? p.total - used : 0n;
     const ready = usable(p);
     const conditions: PoolCondition[] = [

@@ -56,13 +56,15 @@ export interface Request {
 /**
  * A Request whose ports and labels are built when first read: with 100,000 Services and no
  * sharing or selectors, they were a Set, an object and two strings per Service for nothing.
+ * It is also its own `{ok: true, request}` (two getters on the prototype, not an object per
+ * Service). Optional fields are declared, not initialised, so absent ones take no slot.
  */
 class LazyRequest implements Request {
-  ipsSource?: string;
-  pool?: string;
-  sharingKey?: string;
-  private portSet: Set<string> | undefined;
-  private labelMap: Record<string, string> | undefined;
+  declare ipsSource?: string;
+  declare pool?: string;
+  declare sharingKey?: string;
+  declare private portSet?: Set<string>;
+  declare private labelMap?: Record<string, string>;
 
   constructor(
     private readonly view: ServiceView,
@@ -72,6 +74,14 @@ class LazyRequest implements Request {
     public families: Family[],
     public policy: IPFamilyPolicy,
   ) {}
+
+  get ok(): true {
+    return true;
+  }
+
+  get request(): Request {
+    return this;
+  }
 
   get ports(): Set<string> {
     if (!this.portSet) {
@@ -239,5 +249,5 @@ function build(
   if (ipsPick.source !== undefined) request.ipsSource = ipsPick.source;
   if (pool.value !== undefined) request.pool = pool.value;
   if (key.value !== undefined) request.sharingKey = key.value;
-  return { ok: true, request };
+  return request;
 }

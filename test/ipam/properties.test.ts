@@ -231,6 +231,15 @@ function check(ops: Op[], order: number[]) {
             now: expect.arrayContaining([a]),
           });
     }
+    // Each pool's `used` counts the distinct addresses held in it (the oldest pool owns an address).
+    const usedBy = new Map<string, number>();
+    for (const a of holders.keys()) {
+      const o = owner(poolList, ip(a))?.name ?? '(none)';
+      usedBy.set(o, (usedBy.get(o) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(ipam.pools().map((p) => [p.name, p.used]))).toEqual(
+      Object.fromEntries(poolList.map((p) => [p.name, String(usedBy.get(p.name) ?? 0)])),
+    );
     // No IP is held by two incompatible Services.
     for (const [a, hs] of holders)
       for (const x of hs)
