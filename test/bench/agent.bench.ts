@@ -37,7 +37,7 @@ import {
   type World,
 } from './support/agent-world.ts';
 import { FrrVty } from './support/frr-vty.ts';
-import { clockTicks, cpuTicks, exePath, peakRssMiB, rssMiB } from './support/proc-stats.ts';
+import { clockTicks, cpuTicks, exePath, peakRssMiB, rssMiB, rssParts } from './support/proc-stats.ts';
 import { formatTable, median, quantile, type Row } from './support/stats.ts';
 
 function arg(name: string, dflt: string): string {
@@ -63,6 +63,23 @@ async function neighborState(vty: FrrVty): Promise<string> {
     { bgpState?: string }
   >;
   return d[NET.node.v4]?.bgpState ?? '';
+}
+
+/** JS heap in use (process_heap_bytes from /metrics), MiB. */
+async function heapMiB(): Promise<number> {
+  try {
+    const text = await (await fetch(`${HTTP_URL}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    const m = /^process_heap_bytes\s+(\S+)/m.exec(text);
+    return m ? Number(m[1]) / 1024 / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** "anon A, file F, JS heap H" for a note. */
+async function breakdown(pid: number): Promise<string> {
+  const p = rssParts(pid);
+  return `anon ${p.anon.toFixed(1)} + file ${p.file.toFixed(1)}; JS heap ${(await heapMiB()).toFixed(1)}`;
 }
 
 async function readyz(): Promise<number> {
@@ -127,7 +144,7 @@ async function idle(agent: Proc, mode: string, what: string): Promise<void> {
     value: rssAfter,
     unit: 'MB',
     target: MB(50),
-    note: `MiB; ${rssBefore.toFixed(1)} after 10 s idle, ${rssAfter.toFixed(1)} after ${IDLE_S} s more`,
+    note: `MiB (${rssBefore.toFixed(1)} after 10 s idle); ${await breakdown(agent.pid)}`,
   });
   rows.push({
     figure: `idle CPU (${mode}) over ${IDLE_S} s`,
@@ -190,13 +207,11 @@ async function scale(w: World, vty: FrrVty, agent: Proc): Promise<void> {
   }
   const tCreated = performance.now();
   say(`  created ${SCALE_N} Services in ${(tCreated - t0).toFixed(0)} ms`);
-  let maxRss = 0;
   const withStatus = () =>
     api.list('v1', 'Service', NAMESPACE).filter((s) => s.status?.loadBalancer?.ingress?.length).length;
   const tStatus = await waitFor(
     `${total} Services with status`,
     () => {
-      maxRss = Math.max(maxRss, rssMiB(agent.pid));
       if (!agent.running()) throw new Error(`agent exited: ${agent.log().slice(-1500)}`);
       return withStatus() === total ? performance.now() : undefined;
     },
@@ -213,7 +228,6 @@ async function scale(w: World, vty: FrrVty, agent: Proc): Promise<void> {
   const tRoutes = await waitFor(
     `FRR holding ${total} prefixes`,
     async () => {
-      maxRss = Math.max(maxRss, rssMiB(agent.pid));
       return (await received()) >= total ? performance.now() : undefined;
     },
     { timeoutMs: 300_000, intervalMs: 100 },
@@ -225,7 +239,7 @@ async function scale(w: World, vty: FrrVty, agent: Proc): Promise<void> {
     value: rss,
     unit: 'MB',
     target: MB(100),
-    note: `MiB; peak VmHWM ${peakRssMiB(agent.pid).toFixed(1)}, max sampled ${maxRss.toFixed(1)}`,
+    note: `MiB; peak (VmHWM) ${peakRssMiB(agent.pid).toFixed(1)}; ${await breakdown(agent.pid)}`,
   });
   rows.push({
     figure: `${SCALE_N} Services: all IPs in status`,

@@ -15,6 +15,12 @@ function statusField(pid: number, field: string): number {
 /** Current resident set size in MiB (VmRSS). */
 export const rssMiB = (pid: number): number => statusField(pid, 'VmRSS');
 
+/** Anonymous (heap, stacks) and file-backed (the mapped binary, libraries) parts of VmRSS, in MiB. */
+export const rssParts = (pid: number): { anon: number; file: number } => ({
+  anon: statusField(pid, 'RssAnon'),
+  file: statusField(pid, 'RssFile'),
+});
+
 /** Peak resident set size in MiB since the process started (VmHWM). */
 export const peakRssMiB = (pid: number): number => statusField(pid, 'VmHWM');
 
