@@ -47,6 +47,12 @@ type Failure = { ok: false; reason: FailureReason; message: string };
 type Claim = { ok: true } | Failure;
 
 const NOTHING: string[] = [];
+/**
+ * Shared empty lists: an empty array literal costs 64 bytes, a one-element one 48, so claim()
+ * replaces these with `[x]` instead of pushing. Frozen: a push by mistake throws.
+ */
+const NO_HOLDINGS = Object.freeze([]) as unknown as Holding[];
+const NO_HOLDERS = Object.freeze([]) as unknown as string[];
 const famName = (f: Family) => (f === 6 ? 'IPv6' : 'IPv4');
 const fail = (reason: FailureReason, message: string): Failure => ({ ok: false, reason, message });
 
@@ -81,7 +87,7 @@ function newState(view: ServiceView): SvcState {
     view,
     ord: creationKey(view.creationOrder),
     parsed: parseRequest(view),
-    held: [],
+    held: NO_HOLDINGS,
     result: NOT_PROCESSED,
   };
 }
@@ -608,7 +614,7 @@ export class Ipam {
   }
 
   private newHolding(family: Family, value: bigint, text: string): Holding {
-    const h: Holding = { family, value, text, pool: '', holders: [] };
+    const h: Holding = { family, value, text, pool: '', holders: NO_HOLDERS };
     const owner = this.ownerOf(h) as CompiledPool;
     h.pool = owner.name;
     this.holdings.set(text, h);
@@ -630,8 +636,10 @@ export class Ipam {
   }
 
   private claim(st: SvcState, h: Holding): void {
-    h.holders.push(st.view.key);
-    st.held.push(h);
+    if (h.holders.length === 0) h.holders = [st.view.key];
+    else h.holders.push(st.view.key);
+    if (st.held.length === 0) st.held = [h];
+    else st.held.push(h);
     const key = st.parsed.ok ? st.parsed.request.sharingKey : undefined;
     if (key !== undefined) {
       this.keyIndex(key, h, 1);
