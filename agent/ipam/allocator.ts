@@ -168,11 +168,11 @@ export class Ipam {
     const entries: SvcState[] = [];
     for (const v of services) {
       const st = newState(v);
-      const dup = this.svcs.get(v.key);
+      const n = this.svcs.size;
       this.svcs.set(v.key, st);
-      // A key listed twice: the last view wins, in the first one's place.
-      if (dup) entries[entries.indexOf(dup)] = st;
-      else entries.push(st);
+      if (this.svcs.size > n) entries.push(st);
+      // A key listed twice (rare): the last view wins, in the first one's place.
+      else entries[entries.findIndex((e) => e.view.key === v.key)] = st;
     }
     const states = entries.slice().sort(svcOrder);
     // Claim what status already says first, so no new Service can take a held IP.
