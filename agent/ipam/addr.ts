@@ -40,17 +40,23 @@ function hexDigit(c: number): number {
   return -1;
 }
 
+/**
+ * Scratch space for the 8 words of an IPv6 address: one 16-byte buffer reused by every call
+ * (calls never overlap), so parsing and formatting allocate only the BigInts they return.
+ */
+const scratch = new DataView(new ArrayBuffer(16));
+const HI = 0;
+const LO = 8;
+
 /** Scans hex groups separated by ':' with at most one '::'; no embedded IPv4, no zone. */
 function fastParse6(s: string): bigint | undefined {
-  const head: number[] = [];
-  const tail: number[] = [];
-  let cur = head;
-  let gap = false;
+  // Words before the '::' go to 0, 1, ...; after it, they are shifted to the end at the close.
+  let count = 0;
+  let gapAt = -1;
   let i = 0;
   const n = s.length;
   if (n >= 2 && s.charCodeAt(0) === 58 && s.charCodeAt(1) === 58) {
-    gap = true;
-    cur = tail;
+    gapAt = 0;
     i = 2;
     if (i === n) return 0n;
   }
@@ -64,28 +70,28 @@ function fastParse6(s: string): bigint | undefined {
       digits++;
       i++;
     }
-    if (digits === 0 || digits > 4) return undefined;
-    cur.push(w);
+    if (digits === 0 || digits > 4 || count === 8) return undefined;
+    scratch.setUint16(count * 2, w);
+    count++;
     if (i === n) break;
     if (s.charCodeAt(i) !== 58) return undefined;
     i++;
     if (i < n && s.charCodeAt(i) === 58) {
-      if (gap) return undefined;
-      gap = true;
-      cur = tail;
+      if (gapAt >= 0) return undefined;
+      gapAt = count;
       i++;
       if (i === n) break;
     } else if (i === n) return undefined;
   }
-  const count = head.length + tail.length;
-  if (gap ? count > 7 : count !== 8) return undefined;
-  const words = new Array<number>(8).fill(0);
-  for (let k = 0; k < head.length; k++) words[k] = head[k] ?? 0;
-  for (let k = 0; k < tail.length; k++) words[8 - tail.length + k] = tail[k] ?? 0;
-  // Four 32-bit quarters: numbers stay exact.
-  let v = 0n;
-  for (let k = 0; k < 8; k += 2) v = (v << 32n) | BigInt((words[k] ?? 0) * 65536 + (words[k + 1] ?? 0));
-  return v;
+  if (gapAt >= 0 ? count > 7 : count !== 8) return undefined;
+  if (gapAt >= 0) {
+    // Move the words after the gap to the end and zero the gap.
+    const tail = count - gapAt;
+    for (let k = tail - 1; k >= 0; k--)
+      scratch.setUint16((8 - tail + k) * 2, scratch.getUint16((gapAt + k) * 2));
+    for (let k = gapAt; k < 8 - tail; k++) scratch.setUint16(k * 2, 0);
+  }
+  return (scratch.getBigUint64(HI) << 64n) | scratch.getBigUint64(LO);
 }
 
 /** parseIP with a fast path for the usual spellings; undefined when the text is not an address. */
@@ -129,37 +135,38 @@ export function formatAddr(ip: IP): string {
     const v = Number(ip.value);
     return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
   }
-  const words: number[] = new Array(8);
-  let v = ip.value;
-  for (let i = 3; i >= 0; i--) {
-    const q = Number(v & 0xffffffffn);
-    words[i * 2] = q >>> 16;
-    words[i * 2 + 1] = q & 0xffff;
-    v >>= 32n;
-  }
+  const v = ip.value;
+  if (v < 0n || v >> 128n !== 0n) return formatIP(ip);
+  scratch.setBigUint64(HI, v >> 64n);
+  scratch.setBigUint64(LO, BigInt.asUintN(64, v));
   // IPv4-mapped and similar special forms are rare for LoadBalancer IPs: let ip.ts decide them.
-  if (words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0)
+  if (scratch.getUint32(0) === 0 && scratch.getUint32(4) === 0 && scratch.getUint16(8) === 0)
     return formatIP(ip);
+  // RFC 5952: the longest run of two or more zero words (the first of equal ones) becomes '::'.
   let bestAt = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
+    if (scratch.getUint16(i * 2) !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && words[j] === 0) j++;
+    while (j < 8 && scratch.getUint16(j * 2) === 0) j++;
     if (j - i > bestLen) {
       bestAt = i;
       bestLen = j - i;
     }
     i = j;
   }
-  const hex = (a: number, b: number) =>
-    words
-      .slice(a, b)
-      .map((w) => w.toString(16))
-      .join(':');
-  if (bestAt < 0) return hex(0, 8);
-  return `${hex(0, bestAt)}::${hex(bestAt + bestLen, 8)}`;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestAt) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (i > 0 && i !== bestAt + bestLen) out += ':';
+    out += scratch.getUint16(i * 2).toString(16);
+  }
+  return out;
 }

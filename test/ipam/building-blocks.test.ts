@@ -75,7 +75,18 @@ describe('address codec', () => {
       fc.ipV4(),
       fc.ipV6(),
       fc.string({ maxLength: 12 }),
-      fc.constantFrom('1.2.3.04', '1::2::3', '::', 'fe80::1%eth0', '::ffff:1.2.3.4'),
+      fc.constantFrom(
+        '1.2.3.04',
+        '1::2::3',
+        '::',
+        'fe80::1%eth0',
+        '::ffff:1.2.3.4',
+        '1:2:3:4:5:6:7:8:9',
+        '1::2:3:4:5:6:7:8',
+        '::1:2:3:4:5:6:7',
+        '1:2:3:4:5:6:7::',
+        'FD00:0:0:0:0:0:0:1',
+      ),
     );
     fc.assert(
       fc.property(texts, (t) => {
