@@ -5,7 +5,7 @@
  * codec itself; anything else is a crasher, saved under test/fixtures/bgp/crashers/ as hex
  * (replayed by test/bgp/crashers.test.ts). Prints counts, outcomes and time. Exit 1 on crashers.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
@@ -49,7 +49,14 @@ const corpus = fc
 const corpus2 = fc
   .sample(arbMessage(), { numRuns: 1000, seed: SEED + 1 })
   .map((m) => encodeMessage(m, { as4: false }));
-const bases = [...corpus, ...corpus2];
+// Real messages captured from FRR and BIRD seed the mutator too.
+const CAPTURES = join(import.meta.dir, '..', 'fixtures', 'bgp', 'captures');
+const captured = readdirSync(CAPTURES)
+  .filter((f) => f.endsWith('.hex'))
+  .flatMap((f) => readFileSync(join(CAPTURES, f), 'utf8').split('\n'))
+  .filter((l) => l && !l.startsWith('#'))
+  .map((l) => Uint8Array.from(l.match(/../g)!.map((h) => Number.parseInt(h, 16))));
+const bases = [...corpus, ...corpus2, ...captured, ...captured, ...captured];
 const tCorpus = performance.now() - t0;
 
 const outcomes = new Map<string, number>();
@@ -119,7 +126,9 @@ for (let i = 0; i < Math.min(20_000, COUNT / 50); i++) {
 }
 const seconds = (performance.now() - t1) / 1000;
 
-console.log(`bgp fuzz: seed ${SEED}, corpus ${bases.length} generated messages in ${tCorpus.toFixed(0)} ms`);
+console.log(
+  `bgp fuzz: seed ${SEED}, corpus ${corpus.length + corpus2.length} generated + ${captured.length} captured messages in ${tCorpus.toFixed(0)} ms`,
+);
 console.log(
   `decoded ${messages.toLocaleString('en')} messages (${(bytes / 1e6).toFixed(1)} MB) in ${seconds.toFixed(2)} s: ` +
     `${Math.round(messages / seconds).toLocaleString('en')} msg/s; framer: ${framed} messages from split streams`,
