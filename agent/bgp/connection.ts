@@ -123,8 +123,20 @@ function family(host: string): 4 | 6 {
   return host.includes(':') ? 6 : 4;
 }
 
-export function dial(o: DialOptions, h: ConnectionHandlers): Connection | RawDial {
-  if (o.password || o.ttl !== undefined || o.minTtl !== undefined) return new RawDial(o, h);
+export function dial(
+  o: DialOptions,
+  h: ConnectionHandlers,
+  log?: (msg: string) => void,
+): Connection | RawDial {
+  if (o.password || o.minTtl !== undefined) return new RawDial(o, h);
+  if (o.ttl !== undefined) {
+    // The eBGP TTL alone is not worth failing a session for: without bun:ffi, dial plainly.
+    try {
+      return new RawDial(o, h);
+    } catch (e) {
+      log?.(`TTL ${o.ttl} not applied (${(e as Error).message}); connecting without it`);
+    }
+  }
   const socket = net.connect({
     host: o.host,
     port: o.port,

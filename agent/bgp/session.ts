@@ -391,6 +391,7 @@ export class Session {
           ...(this.config.password ? { password: this.config.password } : {}),
         },
         { connected: () => {}, data: () => {}, closed: () => {} },
+        (msg) => this.warnOnce('ttl', msg),
       );
     } catch (e) {
       this.deps.log.warn('bgp connect failed', { peer: this.config.id, error: (e as Error).message });

@@ -130,3 +130,36 @@ describe('speaker -> collector on loopback', () => {
     expect(events.find((e) => e.event === 'announce')).toMatchObject({ asPath: [], localPref: 200 });
   });
 });
+
+describe('IPv6 session and scale', () => {
+  test('over ::1 the session address is the IPv6 next hop; IPv4 routes need a configured next hop', async () => {
+    const { events, port } = await collector(65000, '::1');
+    const { s } = speaker({ nextHopV4: undefined, nextHopV6: undefined });
+    cleanups.push(() => s.stop('keep'));
+    s.setAdvertisements(new Map([['r1', ['198.51.100.1/32', '2001:db8:1::1/128']]]));
+    s.setPeers([peer(port, { peerAddress: '::1', localAddress: undefined })]);
+    await until(() => events.some((e) => e.event === 'announce'));
+    await Bun.sleep(30);
+    const ann = events.filter((e) => e.event === 'announce');
+    expect(ann).toHaveLength(1);
+    expect(ann[0]).toMatchObject({ prefix: '2001:db8:1::1/128', nextHop: '::1' });
+  });
+
+  test('50,000 /32 arrive complete through backpressure, packed in few UPDATEs', async () => {
+    const { events, port } = await collector();
+    const { s, metrics } = speaker();
+    cleanups.push(() => s.stop('keep'));
+    const prefixes = Array.from(
+      { length: 50_000 },
+      (_, i) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`,
+    );
+    s.setAdvertisements(new Map([['r1', prefixes]]));
+    s.setPeers([peer(port)]);
+    await until(() => events.filter((e) => e.event === 'announce').length === 50_000, 20_000);
+    expect(new Set(events.filter((e) => e.event === 'announce').map((e) => e.prefix)).size).toBe(50_000);
+    // Extended messages negotiated: 65535-byte UPDATEs hold ~13,000 /32 each.
+    const sent = Number(/edgelb_bgp_updates_sent_total\{peer="r1"\} (\d+)/.exec(metrics.render())![1]);
+    expect(sent).toBeLessThanOrEqual(5);
+    expect(s.status()[0]!.advertised).toBe(50_000);
+  }, 30_000);
+});

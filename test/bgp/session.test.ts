@@ -106,6 +106,14 @@ describe('session with a scripted router', () => {
     expect(st.capabilities).toContain('graceful-restart');
   });
 
+  test('after an agent restart (restarting: true) the OPEN carries the graceful-restart R bit', async () => {
+    const { r, port } = await router();
+    const { s } = speaker({ restarting: true });
+    s.setPeers([peer(port)]);
+    await until(() => r.of('open').length === 1);
+    expect(r.of('open')[0]!.capabilities.find((c) => c.code === 64)).toMatchObject({ restarting: true });
+  });
+
   test('ROUTE-REFRESH is answered from the Adj-RIB-Out for that family only', async () => {
     const { r, port } = await router();
     const { s } = speaker();
