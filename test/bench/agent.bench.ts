@@ -192,7 +192,10 @@ async function createToRoute(w: World, vty: FrrVty): Promise<void> {
     figure: 'create-to-status p50 / p99',
     value: p(toStatus, 0.5),
     unit: 'ms',
-    note: `p99 ${p(toStatus, 0.99).toFixed(1)} ms (IP in Service status, written by the leader)`,
+    note: `p99 ${p(toStatus, 0.99).toFixed(1)} ms (IP in Service status); status-to-route p50 ${p(
+      toRoute.map((r, i) => r - toStatus[i]!),
+      0.5,
+    ).toFixed(1)} ms`,
   });
 }
 
