@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { startApiServer, type TestApiServer } from '../support/apiserver/index.ts';
+import type { RequestRecord } from '../support/apiserver/server.ts';
 import { BUN, MAIN } from '../support/cli.ts';
 import { type Frr, startFrr } from '../support/frr.ts';
 import { createLan, type Lan, TOPOLOGY } from '../support/netns.ts';
@@ -53,7 +54,13 @@ export function applyYaml(api: TestApiServer, text: string): void {
 
 export async function startCluster(
   family: string,
-  opts: { lease?: { duration: number; renew: number; retry: number } } = {},
+  opts: {
+    lease?: { duration: number; renew: number; retry: number };
+    /** agent log level (default debug) */
+    logLevel?: string;
+    /** every request the API server logs, synchronously (who wrote what, when) */
+    onRequest?: (r: RequestRecord) => void;
+  } = {},
 ): Promise<Cluster> {
   const lan = await createLan({
     family,
@@ -68,6 +75,7 @@ export async function startCluster(
       port: 0,
       sans: [ROOT_ADDRESS],
       bookmarkIntervalMs: 1000,
+      ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
     });
     const frr = await startFrr(lan, 'router', {
       asn: 65000,
@@ -127,7 +135,7 @@ export async function startCluster(
           'http:',
           '  listen: 127.0.0.1:9180',
           'log:',
-          '  level: debug',
+          `  level: ${opts.logLevel ?? 'debug'}`,
           '',
         ].join('\n'),
       );

@@ -39,6 +39,8 @@ export interface StartOptions {
   tokenUser?: string;
   /** enforce RBAC (Roles, ClusterRoles and their bindings in the store) on token requests; default off */
   rbac?: boolean;
+  /** called synchronously with every logged request: method, path, status, user, remoteAddress, at */
+  onRequest?: (r: RequestRecord) => void;
 }
 
 export interface TestApiServer {
@@ -120,6 +122,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<TestApiSe
     tokenUser: opts.tokenUser ?? 'edgelb-token',
     rbac: !!opts.rbac,
     onAdmin: async ({ path, body }) => adminCall(faults, path, body),
+    onRequest: opts.onRequest,
   };
   const server = createServer(
     {

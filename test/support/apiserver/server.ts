@@ -23,6 +23,10 @@ export interface RequestRecord {
   path: string;
   status: number;
   user: string;
+  /** the client's address (tells apart agents in different network namespaces) */
+  remoteAddress?: string;
+  /** Date.now() when logged */
+  at?: number;
 }
 
 export interface ServerContext {
@@ -40,6 +44,8 @@ export interface ServerContext {
   /** authorize token requests with RBAC objects in the store (the cert user is system:masters) */
   rbac: boolean;
   onAdmin(req: any): Promise<any>;
+  /** called synchronously with every logged request (tests that judge who wrote what, when) */
+  onRequest?: (r: RequestRecord) => void;
 }
 
 const MAX_LOG = 5000;
@@ -64,7 +70,16 @@ export function createHandler(ctx: ServerContext) {
     const log = () => {
       if (logged) return;
       logged = true;
-      ctx.requests.push({ method, path, status: res.statusCode, user: user ?? '' });
+      const record: RequestRecord = {
+        method,
+        path,
+        status: res.statusCode,
+        user: user ?? '',
+        remoteAddress: req.socket.remoteAddress,
+        at: Date.now(),
+      };
+      ctx.requests.push(record);
+      ctx.onRequest?.(record);
       if (ctx.requests.length > MAX_LOG) ctx.requests.splice(0, ctx.requests.length - MAX_LOG);
     };
     res.on('finish', log);
