@@ -144,6 +144,8 @@ export class Ipam {
   private freed = false;
   /** Inside restore(): every Service is new, nothing to remember per Service. */
   private restoring = false;
+  /** Inside restore()'s status import: addresses for RunSet.of instead of one add each. */
+  private collected: Record<Family, bigint[]> | undefined;
   private keysChanged = new Set<string>();
 
   // ---------------------------------------------------------------- public API
@@ -175,8 +177,12 @@ export class Ipam {
       else entries[entries.findIndex((e) => e.view.key === v.key)] = st;
     }
     const states = entries.slice().sort(svcOrder);
-    // Claim what status already says first, so no new Service can take a held IP.
+    // Claim what status already says first, so no new Service can take a held IP. Nothing
+    // searches the run sets until all of them are in: they are built once, from the list.
+    this.collected = { 4: [], 6: [] };
     for (const st of states) if (st.view.statusIPs.length > 0) this.importStatus(st);
+    this.sets = { 4: RunSet.of(this.collected[4]), 6: RunSet.of(this.collected[6]) };
+    this.collected = undefined;
     for (const st of states) this.reconcile(st);
     this.restoring = false;
     const out: ServiceResult[] = new Array(entries.length);
@@ -618,7 +624,8 @@ export class Ipam {
     const owner = this.ownerOf(h) as CompiledPool;
     h.pool = owner.name;
     this.holdings.set(text, h);
-    this.sets[family].add(value);
+    if (this.collected) this.collected[family].push(value);
+    else this.sets[family].add(value);
     this.countIn(owner.name, 1);
     return h;
   }

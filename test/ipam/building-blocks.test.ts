@@ -42,6 +42,48 @@ describe('RunSet', () => {
       { numRuns: 200 },
     );
   });
+  test('RunSet.of (restore) equals adding one by one, and stays a valid tree for later changes', () => {
+    const big = 1n << 100n;
+    const op = fc.record({ add: fc.boolean(), x: fc.integer({ min: 0, max: 40 }) });
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 60 }),
+        fc.boolean(),
+        fc.array(op, { maxLength: 80 }),
+        (initial, huge, ops) => {
+          // huge: values past 2^53 take the BigInt sort, small ones the Float64Array one.
+          const base = huge ? big : 0n;
+          const built = RunSet.of(initial.map((x) => base + BigInt(x)));
+          const model = new RunSet();
+          for (const x of initial) model.add(base + BigInt(x));
+          expect(built.toArray()).toEqual(model.toArray());
+          expect(built.size).toBe(model.size);
+          expect(built.runCount).toBe(model.runCount);
+          for (const { add, x } of ops) {
+            const v = base + BigInt(x);
+            expect(add ? built.add(v) : built.delete(v)).toBe(add ? model.add(v) : model.delete(v));
+          }
+          expect(built.toArray()).toEqual(model.toArray());
+          expect(built.height).toBeLessThanOrEqual(Math.ceil(1.45 * Math.log2(built.runCount + 2)));
+          for (let lo = 0n; lo <= 40n; lo += 5n)
+            expect(built.lowestFree(base + lo, base + lo + 9n)).toBe(
+              model.lowestFree(base + lo, base + lo + 9n),
+            );
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Many runs, shuffled: the tree comes out perfectly balanced, and stays AVL-balanced.
+    const spread = Array.from({ length: 4096 }, (_, i) => BigInt(((i * 7919) % 4096) * 2));
+    const set = RunSet.of(spread);
+    expect(set.runCount).toBe(4096);
+    expect(set.height).toBe(13);
+    for (let i = 0n; i < 2000n; i++) set.add(10000n + i * 2n);
+    expect(set.height).toBeLessThanOrEqual(Math.ceil(1.45 * Math.log2(set.runCount + 2)));
+    expect(set.lowestFree(0n, 10n)).toBe(1n);
+    expect(set.lowestFree(8190n, 8190n)).toBeUndefined();
+    expect(set.lowestFree(8190n, 9000n)).toBe(8191n);
+  });
   test('a /64 worth of space costs one node per run', () => {
     const rs = new RunSet();
     const base = 0xfd00n << 112n;
