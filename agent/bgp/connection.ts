@@ -29,12 +29,15 @@ export class Connection {
   private handlers: ConnectionHandlers | undefined;
   /** Bytes waiting in our queue (not yet handed to the socket). */
   queuedBytes = 0;
+  /** Resolves once the socket is fully closed. */
+  readonly closed: Promise<void>;
 
   constructor(
     readonly socket: net.Socket,
     readonly outgoing: boolean,
   ) {
     socket.setNoDelay(true);
+    this.closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     this.ready = !outgoing;
     socket.on('connect', () => this.markConnected());
     socket.on('data', (d: Buffer) => {
@@ -221,6 +224,9 @@ export class RawDial {
     if (this.fd !== undefined) closeFd(this.fd);
     this.fd = undefined;
     this.handlers = undefined;
+  }
+  get closed(): Promise<void> {
+    return this.conn?.closed ?? Promise.resolve();
   }
   end(): void {
     if (this.conn) this.conn.end();

@@ -147,15 +147,19 @@ export class Session {
   }
 
   /** Stops for good: with a NOTIFICATION (withdraw mode) or silently (keep mode). */
-  stop(notify?: { code: number; subcode: number; data?: Uint8Array }): void {
+  stop(notify?: { code: number; subcode: number; data?: Uint8Array }): Promise<void> {
     this.pending?.conn.destroy();
     this.pending = undefined;
     if (!notify && this.conn) {
       // keep: drop TCP without NOTIFICATION so graceful-restart peers keep our routes
+      this.closing.push(this.conn.closed);
       this.conn.destroy();
       this.conn = undefined;
     }
     this.dispatch(notify ? { type: 'ManualStop', notify } : { type: 'ManualStop' });
+    const all = Promise.all(this.closing).then(() => {});
+    this.closing = [];
+    return all;
   }
 
   /** An accepted TCP connection from this peer (listener). */
@@ -181,6 +185,7 @@ export class Session {
   }
 
   private pending: { conn: Connection; framer: Framer } | undefined;
+  private closing: Promise<void>[] = [];
 
   /** Drops whatever connection we have and continues (Active -> OpenSent) on c. */
   private takeOver(c: Connection, framer?: Framer, rest: Uint8Array[] = []): void {
@@ -313,6 +318,7 @@ export class Session {
         break;
       }
       case 'close':
+        if (this.conn) this.closing.push(this.conn.closed);
         this.conn?.end();
         this.conn = undefined;
         this.negotiated = undefined;

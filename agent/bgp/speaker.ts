@@ -194,27 +194,31 @@ export class Speaker {
 
   async stop(mode: 'withdraw' | 'keep'): Promise<void> {
     this.stopped = true;
+    const closing: Promise<void>[] = [];
     for (const { session } of this.sessions.values()) {
       if (mode === 'withdraw')
-        session.stop({
-          code: 6,
-          subcode: CeaseSubcode.AdministrativeShutdown,
-          data: shutdownData(this.opts.shutdownMessage ?? 'edgelb stopping'),
-        });
-      else session.stop();
+        closing.push(
+          session.stop({
+            code: 6,
+            subcode: CeaseSubcode.AdministrativeShutdown,
+            data: shutdownData(this.opts.shutdownMessage ?? 'edgelb stopping'),
+          }),
+        );
+      else closing.push(session.stop());
     }
+    const server = this.server;
+    this.server = undefined;
+    if (server) closing.push(new Promise<void>((resolve) => server.close(() => resolve())));
+    // The listening fd belongs to the server now: server.close() closes it.
+    this.serverFd = undefined;
+    // Wait until the NOTIFICATIONs are delivered and the sockets closed (bounded: 1 s).
     await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server = undefined;
+      const t = this.opts.clock.setTimer(1000, resolve);
+      Promise.all(closing).then(() => {
+        t.cancel();
+        resolve();
+      });
     });
-    if (this.serverFd !== undefined) {
-      closeFd(this.serverFd);
-      this.serverFd = undefined;
-    }
-    // Give queued NOTIFICATIONs a moment to reach the kernel (bounded).
-    for (let i = 0; i < 20 && [...this.sessions.values()].some((e) => e.session.queuedBytes > 0); i++)
-      await new Promise((r) => setTimeout(r, 10));
   }
 
   private newSession(p: PeerConfig): Session {
@@ -244,11 +248,14 @@ export class Speaker {
     server.on('error', (e) => this.opts.log.error('bgp listener error', { error: e.message }));
     this.server = server;
     // A raw fd lets us set TCP-MD5 keys on the listener (the kernel checks the SYN).
+    let fd: number | undefined;
     try {
-      this.serverFd = rawListen({ family: l.address.includes(':') ? 6 : 4, local: l });
-      server.listen({ fd: this.serverFd } as net.ListenOptions);
+      fd = rawListen({ family: l.address.includes(':') ? 6 : 4, local: l });
+      server.listen({ fd } as net.ListenOptions);
+      this.serverFd = fd;
     } catch (e) {
-      this.opts.log.warn('bgp listener without TCP-MD5 support', { error: (e as Error).message });
+      this.opts.log.warn('bgp listener without TCP-MD5/GTSM support', { error: (e as Error).message });
+      if (fd !== undefined) closeFd(fd);
       this.serverFd = undefined;
       server.listen(l.port, l.address);
     }
