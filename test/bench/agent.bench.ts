@@ -128,8 +128,9 @@ async function readyRuns(w: World, vty: FrrVty, mode: string): Promise<Proc> {
   return agent!;
 }
 
-async function idle(agent: Proc, mode: string, what: string): Promise<void> {
+async function idle(w: World, agent: Proc, mode: string, what: string): Promise<void> {
   await sleep(SETTLE_MS);
+  const reqs0 = w.api?.requests.length ?? 0;
   const rssBefore = rssMiB(agent.pid);
   const hz = clockTicks();
   const c0 = cpuTicks(agent.pid);
@@ -138,6 +139,9 @@ async function idle(agent: Proc, mode: string, what: string): Promise<void> {
   const c1 = cpuTicks(agent.pid);
   const seconds = (performance.now() - t0) / 1000;
   const rssAfter = rssMiB(agent.pid);
+  const reqs = w.api?.requests.slice(reqs0) ?? [];
+  const leases = reqs.filter((r) => r.path.includes('/leases/')).length;
+  const apiNote = w.api ? `; ${reqs.length} API requests (${leases} on the Lease)` : '';
   if (!agent.running()) throw new Error(`agent exited while idle: ${agent.log().slice(-1500)}`);
   rows.push({
     figure: `idle RSS (${mode}, ${what})`,
@@ -151,7 +155,7 @@ async function idle(agent: Proc, mode: string, what: string): Promise<void> {
     value: ((c1 - c0) / hz / seconds) * 100,
     unit: '%',
     target: { text: '< 1 %', ok: (v) => v < 1 },
-    note: `${c1 - c0} ticks of 1/${hz} s`,
+    note: `${c1 - c0} ticks of 1/${hz} s${apiNote}`,
   });
 }
 
@@ -291,7 +295,7 @@ async function main(): Promise<number> {
     say('files mode (demo manifests, FRR as the peer)');
     await withWorld(filesWorld, async (w, vty) => {
       const agent = await readyRuns(w, vty, 'files');
-      await idle(agent, 'files', 'demo manifests');
+      await idle(w, agent, 'files', 'demo manifests');
       await agent.stop(5000);
     });
   }
@@ -300,7 +304,7 @@ async function main(): Promise<number> {
     await withWorld(kubeWorld, async (w, vty) => {
       for (let i = 0; i < 3; i++) w.api!.create(benchService(`idle-${i}`));
       const agent = await readyRuns(w, vty, 'kubernetes');
-      await idle(agent, 'kubernetes', '3 Services');
+      await idle(w, agent, 'kubernetes', '3 Services');
       if (ROUTE_N > 0) await createToRoute(w, vty);
       if (SCALE_N > 0) await scale(w, vty, agent);
       await agent.stop(10_000);
