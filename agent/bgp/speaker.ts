@@ -130,6 +130,10 @@ export class Speaker {
     }
     for (const p of peers) {
       if (this.sessions.has(p.id)) continue;
+      if (p.passive && !this.opts.listen)
+        this.opts.log.warn('bgp: passive peer but no listener configured; it can never connect', {
+          peer: p.id,
+        });
       const session = this.newSession(p);
       this.sessions.set(p.id, { config: p, key: JSON.stringify(p), session });
       this.m.up.set({ peer: p.id }, 0);
