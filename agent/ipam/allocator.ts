@@ -54,6 +54,7 @@ const NOTHING: string[] = [];
 const NO_HOLDINGS = Object.freeze([]) as unknown as Holding[];
 const NO_HOLDERS = Object.freeze([]) as unknown as string[];
 const famName = (f: Family) => (f === 6 ? 'IPv6' : 'IPv4');
+const OK: Claim = Object.freeze({ ok: true });
 const fail = (reason: FailureReason, message: string): Failure => ({ ok: false, reason, message });
 
 function overlaps(xs: IPRange[], ys: IPRange[]): boolean {
@@ -541,6 +542,22 @@ export class Ipam {
   }
 
   private claimAuto(st: SvcState, r: Request, fam: Family): Claim {
+    if (r.sharingKey === undefined) {
+      // The common case, without building lists: the lowest free address of the first open
+      // pool (the same pools, in the same order, as `open` below) that has one.
+      for (const p of this.ordered) {
+        if (p.ranges[fam].length === 0 || !usable(p)) continue;
+        if (r.pool === undefined ? !p.spec.autoAssign : p.name !== r.pool) continue;
+        if (!selects(p, r)) continue;
+        for (const range of p.ranges[fam]) {
+          const v = this.sets[fam].lowestFree(range.first, range.last);
+          if (v !== undefined) {
+            this.claim(st, this.newHolding(fam, v, formatAddr({ family: fam, value: v })));
+            return OK;
+          }
+        }
+      }
+    }
     const eligible = this.ordered.filter(
       (p) => p.ranges[fam].length > 0 && (r.pool === undefined || p.name === r.pool) && selects(p, r),
     );

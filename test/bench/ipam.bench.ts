@@ -46,9 +46,9 @@ function services(n: number, family: 'IPv4' | 'IPv6'): ServiceView[] {
 }
 
 /** Deterministic shuffle (a fixed LCG: the bench is reproducible). */
-function shuffled<T>(xs: T[]): T[] {
+function shuffled<T>(xs: T[], start = 42): T[] {
   const a = [...xs];
-  let seed = 42;
+  let seed = start;
   for (let i = a.length - 1; i > 0; i--) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     const j = seed % (i + 1);
@@ -95,6 +95,13 @@ function scenario(label: string, cidr: string, family: 'IPv4' | 'IPv6') {
   const [restored, tRestore] = time(() => ipam.restore(pools, withStatus));
   const same = restored.every((r) => r.ok && r.ips.join() === (byKey.get(r.key) ?? []).join());
 
+  // 2b. The same, but with the addresses scattered over the Services (what years of deletes and
+  // re-creates leave behind): status order no longer follows creation order.
+  const scattered = shuffled([...byKey.values()], 7);
+  const withScattered = withStatus.map((v, i) => ({ ...v, statusIPs: scattered[i] ?? [] }));
+  const [kept, tScattered] = time(() => new Ipam().restore(pools, withScattered));
+  const keptAll = kept.every((r, i) => r.ok && r.ips.join() === (withScattered[i]?.statusIPs ?? []).join());
+
   // 3. One incremental change at that size: a new Service, then deleting one in the middle,
   // then editing the pool (widening it by one block).
   const extra = {
@@ -120,11 +127,14 @@ function scenario(label: string, cidr: string, family: 'IPv4' | 'IPv6') {
   console.log(
     `  restore all from status (shuffled)${ms(tRestore)}  ${same ? 'identical allocations' : 'ALLOCATIONS DIFFER'}`,
   );
+  console.log(
+    `  restore, addresses scattered      ${ms(tScattered)}  ${keptAll ? 'every status IP kept' : 'STATUS IPS LOST'}`,
+  );
   console.log(`  one new Service                   ${ms(tAdd)}`);
   console.log(`  delete one Service                ${ms(tDel)}`);
   console.log(`  pool edit (add a block)           ${ms(tPool)}`);
   console.log(`  heap held by the allocator         ${heap.toFixed(1).padStart(8)} MB`);
-  return { tAlloc, same, ok };
+  return { tAlloc, same: same && keptAll, ok };
 }
 
 const v4 = scenario('IPv4', '10.16.0.0/12', 'IPv4');
