@@ -29,6 +29,8 @@ export class Connection {
   private handlers: ConnectionHandlers | undefined;
   /** Bytes waiting in our queue (not yet handed to the socket). */
   queuedBytes = 0;
+  /** When the socket last refused more data (cleared on drain): RFC 9687 send hold. */
+  blockedSince: number | undefined;
   /** Resolves once the socket is fully closed. */
   readonly closed: Promise<void>;
 
@@ -47,6 +49,7 @@ export class Connection {
     });
     socket.on('drain', () => {
       this.writable = true;
+      this.blockedSince = undefined;
       this.flush();
     });
     socket.on('error', (e: Error) => this.finish(e));
@@ -77,6 +80,7 @@ export class Connection {
     if (this.done) return;
     if (this.writable && this.queue.length === 0) {
       this.writable = this.socket.write(b);
+      if (!this.writable) this.blockedSince ??= Date.now();
       return;
     }
     this.queue.push(b);
@@ -89,6 +93,7 @@ export class Connection {
       this.queuedBytes -= b.length;
       this.writable = this.socket.write(b);
     }
+    if (!this.writable) this.blockedSince ??= Date.now();
   }
 
   /** Half-close after queued data (a NOTIFICATION is delivered before FIN), then destroy shortly. */
@@ -227,6 +232,9 @@ export class RawDial {
   }
   get closed(): Promise<void> {
     return this.conn?.closed ?? Promise.resolve();
+  }
+  get blockedSince(): number | undefined {
+    return this.conn?.blockedSince;
   }
   end(): void {
     if (this.conn) this.conn.end();

@@ -5,7 +5,7 @@
 import type { Clock, Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { type AnyConnection, type Connection, dial } from './connection.ts';
-import { collisionWinner, initialState, step } from './fsm/index.ts';
+import { collisionWinner, initialState, sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, FsmState, TimerName } from './fsm/types.ts';
 import { apply, diff } from './rib/diff.ts';
 import { outboundAttributes } from './rib/outbound.ts';
@@ -329,6 +329,10 @@ export class Session {
           a.timer,
           this.deps.clock.setTimer(a.ms, () => {
             this.timers.delete(a.timer);
+            if (a.timer === 'KeepaliveTimer' && this.sendHoldExpired()) {
+              this.dispatch({ type: 'SendHoldTimer_Expires' });
+              return;
+            }
             this.dispatch({ type: `${a.timer}_Expires` } as FsmEvent);
           }),
         );
@@ -352,6 +356,12 @@ export class Session {
         this.deps.events?.down?.(this, a.reason);
         break;
     }
+  }
+
+  /** RFC 9687: the socket has refused data for longer than SendHoldTime (checked on each keepalive tick). */
+  private sendHoldExpired(): boolean {
+    const since = this.conn?.blockedSince;
+    return since !== undefined && Date.now() - since > sendHoldTime(this.fsm.negotiatedHoldTime ?? 90);
   }
 
   private stopTimer(t: TimerName): void {

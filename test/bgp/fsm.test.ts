@@ -11,6 +11,7 @@ import {
   LARGE_HOLD_MS,
   negotiateHoldTime,
   type StateName,
+  sendHoldTime,
   step,
   type TimerName,
 } from '../../agent/bgp/fsm/index.ts';
@@ -347,5 +348,23 @@ describe('FSM over time (FakeClock)', () => {
       '9000 connect',
       '12000 connect',
     ]);
+  });
+});
+
+describe('send hold timer (RFC 9687)', () => {
+  test('a peer that stopped reading is torn down with 8/0', () => {
+    const r = step(ESTABLISHED, { type: 'SendHoldTimer_Expires' }, 1000, half);
+    expect(r.state.name).toBe('Idle');
+    expect(short(r.actions)).toEqual([
+      'notify 8/0',
+      'close',
+      ...STOP_ALL,
+      'down send hold timer expired',
+      'start IdleHoldTimer 750',
+    ]);
+  });
+  test('SendHoldTime is max(8 minutes, 2 x hold time)', () => {
+    expect(sendHoldTime(90)).toBe(480_000);
+    expect(sendHoldTime(300)).toBe(600_000);
   });
 });

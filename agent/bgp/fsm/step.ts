@@ -26,6 +26,11 @@ export function negotiateHoldTime(local: number, remote: number): number | undef
   return h === 1 || h === 2 ? undefined : h;
 }
 
+/** RFC 9687 SendHoldTime: max(8 minutes, twice the hold time). */
+export function sendHoldTime(holdTime: number): number {
+  return Math.max(480_000, 2 * holdTime * 1000);
+}
+
 /** Keepalive interval: configured, capped at a third of the hold time, at least 1 s; 0 = none. */
 export function keepaliveInterval(holdTime: number, configuredSeconds: number): number {
   if (holdTime === 0) return 0;
@@ -163,6 +168,9 @@ export function step(s: FsmState, e: FsmEvent, now: number, random: () => number
     case 'HoldTimer_Expires':
       if (!connected) return { state: s, actions };
       return fail('hold timer expired', { code: 4, subcode: 0 });
+    case 'SendHoldTimer_Expires':
+      if (!connected) return { state: s, actions };
+      return fail('send hold timer expired', { code: 8, subcode: 0 });
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':
     case 'UpdateMsgErr':

@@ -31,6 +31,8 @@ export type FsmEvent =
   | { type: 'HoldTimer_Expires' }
   | { type: 'KeepaliveTimer_Expires' }
   | { type: 'IdleHoldTimer_Expires' }
+  /** RFC 9687: the peer has not read from us for SendHoldTime. */
+  | { type: 'SendHoldTimer_Expires' }
   | { type: 'Tcp_CR_Acked' }
   | { type: 'TcpConnectionConfirmed' }
   | { type: 'TcpConnectionFails' }
