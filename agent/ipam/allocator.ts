@@ -192,8 +192,7 @@ export class Ipam {
       this.settle(st, UNTOUCHED);
       out[i] = st.result;
     }
-    this.touched.clear();
-    this.lost.clear();
+    this.endCall();
     return out;
   }
 
@@ -264,10 +263,15 @@ export class Ipam {
   // ---------------------------------------------------------------- events
 
   private begin(): void {
-    this.touched.clear();
-    this.lost.clear();
+    this.endCall();
     this.freed = false;
-    this.keysChanged.clear();
+    if (this.keysChanged.size > 0) this.keysChanged.clear();
+  }
+
+  /** Drops the per-call bookkeeping (clear() on an empty Map is not free: skip it). */
+  private endCall(): void {
+    if (this.touched.size > 0) this.touched.clear();
+    if (this.lost.size > 0) this.lost.clear();
   }
 
   private finish(): ServiceResult[] {
@@ -280,8 +284,7 @@ export class Ipam {
       out.push(st.result);
     }
     // Per-call bookkeeping only: do not keep 100,000 entries alive until the next call.
-    this.touched.clear();
-    this.lost.clear();
+    this.endCall();
     return out;
   }
 
