@@ -92,15 +92,26 @@ function buildBalanced(runs: [bigint, bigint][], lo: number, hi: number): Node |
 const ascending = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** Sorts in place; IPv4-sized values go through a Float64Array (native numeric sort, ~5x faster). */
+/**
+ * Sorts in place. When the values span less than 2^53 (all of IPv4; an IPv6 pool's
+ * allocations, which start at its lowest address), their offsets from the minimum sort as a
+ * Float64Array: a native numeric sort, several times faster than comparing BigInts.
+ */
 function sortValues(values: bigint[]): void {
-  if (!values.every((v) => v >= 0n && v <= SAFE)) {
+  let min = values[0] as bigint;
+  let max = min;
+  for (const v of values) {
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  if (max - min > SAFE) {
     values.sort(ascending);
     return;
   }
-  const f = Float64Array.from(values, Number);
+  const f = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) f[i] = Number((values[i] as bigint) - min);
   f.sort();
-  for (let i = 0; i < f.length; i++) values[i] = BigInt(f[i] as number);
+  for (let i = 0; i < f.length; i++) values[i] = min + BigInt(f[i] as number);
 }
 
 export class RunSet {
