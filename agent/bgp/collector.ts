@@ -115,6 +115,8 @@ export class Collector {
         connectRetryTimeSeconds: 120,
         gracefulRestart: { enabled: true, restartTimeSeconds: 120 },
         passive: true,
+        // A collector listening on loopback receives loopback next hops (the demo); elsewhere they stay martians.
+        acceptLoopbackNextHop: isLoopback(this.o.listen.address),
         communities: [],
         largeCommunities: [],
       },
@@ -154,4 +156,8 @@ export class Collector {
     this.sessions.clear();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address === 'localhost';
 }

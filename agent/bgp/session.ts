@@ -51,6 +51,8 @@ export interface SessionConfig {
   connectRetryTimeSeconds: number;
   eBGPMultihopTTL?: number;
   gtsm?: boolean;
+  /** Accept a 127/8 NEXT_HOP (a collector on loopback only). */
+  acceptLoopbackNextHop?: boolean;
   password?: string;
   gracefulRestart: { enabled: boolean; restartTimeSeconds: number };
   passive?: boolean;
@@ -491,6 +493,7 @@ export class Session {
         this.ctx = {
           as4: this.negotiated.as4,
           maxLength: this.negotiated.extendedMessage ? MAX_EXTENDED_MESSAGE : MAX_MESSAGE,
+          ...(this.config.acceptLoopbackNextHop ? { loopbackNextHop: true } : {}),
         };
         this.framer.maxLength = this.ctx.maxLength;
         this.dispatch({ type: 'BGPOpen', holdTime: m.holdTime });

@@ -33,6 +33,8 @@ export interface PeerConfig {
   password?: string;
   gracefulRestart: { enabled: boolean; restartTimeSeconds: number };
   passive?: boolean;
+  /** Accept routes whose NEXT_HOP is in 127/8 (a collector peering over loopback); never for routers. */
+  acceptLoopbackNextHop?: boolean;
   communities: string[];
   largeCommunities: string[];
   localPreference?: number;

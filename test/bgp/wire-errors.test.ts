@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import {
   type DecodeContext,
   decodeMessage,
+  encodeUpdate,
   type Handling,
   notificationName,
   validateOpen,
@@ -345,5 +346,30 @@ describe('malformed messages map to the RFC code/subcode', () => {
       const e = validateOpen(open('fde9'), { peerASN: 65001, localASN: 65001, localBgpId: '10.0.0.1' })!;
       expect([e.code, e.subcode]).toEqual([2, 3]);
     });
+  });
+});
+
+describe('loopback next hop', () => {
+  const update = encodeUpdate(
+    {
+      withdrawn: [],
+      attributes: { origin: 0, asPath: [{ type: 2, asns: [65001] }], nextHop: '127.0.0.1' },
+      nlri: ['172.198.1.1/32'],
+    },
+    { as4: true },
+  );
+
+  test('127/8 is a martian NEXT_HOP for a router: treat-as-withdraw with 3/8', () => {
+    const m = decodeMessage(update, { as4: true, maxLength: 4096 });
+    expect(m.type).toBe('update');
+    if (m.type !== 'update') return;
+    expect(m.error).toMatchObject({ code: 3, subcode: 8, handling: 'withdraw' });
+  });
+
+  test('a collector on loopback accepts it (the demo)', () => {
+    const m = decodeMessage(update, { as4: true, maxLength: 4096, loopbackNextHop: true });
+    if (m.type !== 'update') throw new Error('not an update');
+    expect(m.error).toBeUndefined();
+    expect(m.attributes.nextHop).toBe('127.0.0.1');
   });
 });

@@ -79,6 +79,8 @@ export interface PathAttributes {
 export interface AttributeContext {
   /** 4-octet AS negotiated: AS_PATH and AGGREGATOR carry 4-byte ASNs. */
   as4: boolean;
+  /** Accept a 127/8 NEXT_HOP: only for a collector peering over loopback (the demo, tests). */
+  loopbackNextHop?: boolean;
 }
 
 // Expected (optional, transitive) flags and the RFC 7606 handling of a malformed instance.
@@ -146,9 +148,9 @@ function encodeSegments(segs: ASPathSegment[], width: 2 | 4): Uint8Array {
 }
 
 /** Martian next hops a router refuses (FRR resets with 3/8): 0/8, 127/8, 224/4 and up. */
-export function invalidNextHopV4(b: Uint8Array, o = 0): boolean {
+export function invalidNextHopV4(b: Uint8Array, o = 0, loopbackOk = false): boolean {
   const a = b[o]!;
-  return a === 0 || a === 127 || a >= 224;
+  return a === 0 || (a === 127 && !loopbackOk) || a >= 224;
 }
 
 function mpNextHopOk(afi: number, len: number): boolean {
@@ -270,7 +272,7 @@ export function decodeAttributes(
       }
       case Attr.NEXT_HOP:
         if (len !== 4) lengthError();
-        else if (invalidNextHopV4(v))
+        else if (invalidNextHopV4(v, 0, ctx.loopbackNextHop))
           fail(code, UpdateSubcode.InvalidNextHop, `NEXT_HOP ${formatIPv4(v)}`, whole, 'withdraw');
         else a.nextHop = formatIPv4(v);
         break;
