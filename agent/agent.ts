@@ -21,7 +21,6 @@ import { nodeAddresses, pickAddress } from './reconcile/plan/node-address.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { buildStatus, notReadyReasons, type StatusInputs } from './reconcile/status.ts';
 import { FilesSource } from './source/files.ts';
-import { KubernetesSource } from './source/kubernetes.ts';
 import type { Source } from './source/types.ts';
 import { buildInfo } from './version.ts';
 
@@ -50,6 +49,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   ]);
   registerProcessMetrics(metrics, startedAt);
 
+  // The Kubernetes client (and @kubernetes/client-node, ~20 MB resident) loads only in kubernetes mode.
   const source: Source =
     config.source === 'files'
       ? new FilesSource({
@@ -60,7 +60,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
           clock,
           log: log.child({ component: 'files' }),
         })
-      : new KubernetesSource({
+      : new (await import('./source/kubernetes.ts')).KubernetesSource({
           config: config.kubernetes,
           nodeName,
           clock,
