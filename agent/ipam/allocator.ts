@@ -30,6 +30,8 @@ import type {
 interface Holding extends IP {
   text: string;
   pool: string;
+  /** Index in byPool's list for `pool`. */
+  slot: number;
   /** Keys of the Services holding it (more than one only when they share). */
   holders: string[];
 }
@@ -128,10 +130,10 @@ export class Ipam {
   private sets: Record<Family, RunSet> = { 4: new RunSet(), 6: new RunSet() };
   private holdings = new Map<string, Holding>();
   /**
-   * Addresses held per pool (by h.pool). A count, not a set: a pool event that may invalidate
-   * holders walks the holdings once (O(allocated), rare), which saves an entry per address.
+   * Holdings per pool (by h.pool), each at index h.slot: a plain array with swap-remove costs
+   * ~8 bytes an address where a Set cost ~52, and a pool event still visits only its holders.
    */
-  private usedIn = new Map<string, number>();
+  private byPool = new Map<string, Holding[]>();
   /** Sharing key -> holdings with at least one holder using that key. */
   private byKey = new Map<string, Map<Holding, number>>();
   private svcs = new Map<string, SvcState>();
@@ -157,7 +159,7 @@ export class Ipam {
     this.ordered = [];
     this.sets = { 4: new RunSet(), 6: new RunSet() };
     this.holdings.clear();
-    this.usedIn.clear();
+    this.byPool.clear();
     this.poolLists.clear();
     this.byKey.clear();
     this.svcs.clear();
@@ -345,9 +347,9 @@ export class Ipam {
         if (p.name !== c.name && overlaps(p.blockRanges, c.blockRanges)) affected.add(p.name);
     }
     const holders = new Set<SvcState>();
-    if (affected.size > 0)
-      for (const h of this.holdings.values())
-        if (affected.has(h.pool)) for (const k of h.holders) holders.add(this.svcs.get(k) as SvcState);
+    for (const name of affected)
+      for (const h of this.byPool.get(name) ?? [])
+        for (const k of h.holders) holders.add(this.svcs.get(k) as SvcState);
     for (const st of [...holders].sort(svcOrder)) this.reconcile(st);
     this.freed = true; // new space or new rules: every pending Service gets another chance
     this.retryPending();
@@ -640,26 +642,39 @@ export class Ipam {
   }
 
   private newHolding(family: Family, value: bigint, text: string): Holding {
-    const h: Holding = { family, value, text, pool: '', holders: NO_HOLDERS };
+    const h: Holding = { family, value, text, pool: '', slot: 0, holders: NO_HOLDERS };
     const owner = this.ownerOf(h) as CompiledPool;
-    h.pool = owner.name;
     this.holdings.set(text, h);
     if (this.collected) this.collected[family].push(value);
     else this.sets[family].add(value);
-    this.countIn(owner.name, 1);
+    this.addToPool(h, owner.name);
     return h;
   }
 
-  private countIn(pool: string, delta: number): void {
-    const n = (this.usedIn.get(pool) ?? 0) + delta;
-    if (n > 0) this.usedIn.set(pool, n);
-    else this.usedIn.delete(pool);
+  private addToPool(h: Holding, pool: string): void {
+    h.pool = pool;
+    let list = this.byPool.get(pool);
+    if (!list) {
+      list = [];
+      this.byPool.set(pool, list);
+    }
+    h.slot = list.length;
+    list.push(h);
+  }
+
+  private removeFromPool(h: Holding): void {
+    const list = this.byPool.get(h.pool) as Holding[];
+    const last = list.pop() as Holding;
+    if (last !== h) {
+      list[h.slot] = last;
+      last.slot = h.slot;
+    }
+    if (list.length === 0) this.byPool.delete(h.pool);
   }
 
   private moveHolding(h: Holding, pool: string): void {
-    this.countIn(h.pool, -1);
-    h.pool = pool;
-    this.countIn(pool, 1);
+    this.removeFromPool(h);
+    this.addToPool(h, pool);
   }
 
   private claim(st: SvcState, h: Holding): void {
@@ -686,7 +701,7 @@ export class Ipam {
     if (h.holders.length === 0) {
       this.holdings.delete(h.text);
       this.sets[h.family].delete(h.value);
-      this.countIn(h.pool, -1);
+      this.removeFromPool(h);
       this.freed = true;
     }
   }
@@ -716,7 +731,7 @@ export class Ipam {
   // ---------------------------------------------------------------- pool results
 
   private poolResult(p: CompiledPool): PoolResult {
-    const used = BigInt(this.usedIn.get(p.name) ?? 0);
+    const used = BigInt(this.byPool.get(p.name)?.length ?? 0);
     const available = p.total > used ? p.total - used : 0n;
     const ready = usable(p);
     const conditions: PoolCondition[] = [
