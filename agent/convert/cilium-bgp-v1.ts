@@ -167,13 +167,8 @@ function virtualRouter(v: Rec, field: string, notes: Notes): BGPVirtualRouter | 
   return serviceSelector ? { localASN, serviceSelector, neighbors } : { localASN, neighbors };
 }
 
-export function convertCiliumPeeringPolicy(
-  doc: Rec,
-  name: string,
-  notes: Notes,
-): BGPPeeringPolicy | undefined {
-  const spec = isMap(doc.spec) ? doc.spec : {};
-  const errors = notes.errorCount();
+/** A BGPPeeringPolicy with the source's name, labels and nodeSelector, and no virtual routers yet. */
+export function policySkeleton(doc: Rec, spec: Rec, name: string, notes: Notes): BGPPeeringPolicy {
   const out: BGPPeeringPolicy = {
     apiVersion: API_VERSION,
     kind: 'BGPPeeringPolicy',
@@ -187,6 +182,17 @@ export function convertCiliumPeeringPolicy(
     // nodeSelector first, as people write it.
     if (s) out.spec = { nodeSelector: s, virtualRouters: out.spec.virtualRouters };
   }
+  return out;
+}
+
+export function convertCiliumPeeringPolicy(
+  doc: Rec,
+  name: string,
+  notes: Notes,
+): BGPPeeringPolicy | undefined {
+  const spec = isMap(doc.spec) ? doc.spec : {};
+  const errors = notes.errorCount();
+  const out = policySkeleton(doc, spec, name, notes);
   for (const [i, vr] of asList(spec.virtualRouters).entries()) {
     if (!isMap(vr)) {
       notes.error(at('spec.virtualRouters', i), 'must be a virtual router');

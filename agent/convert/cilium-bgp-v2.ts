@@ -5,15 +5,9 @@
  * attributes from the Service advertisements that config's families select by label.
  * Peers of one instance with different selectors become separate virtual routers.
  */
-import {
-  API_VERSION,
-  type BGPNeighbor,
-  type BGPPeeringPolicy,
-  type BGPVirtualRouter,
-  type LabelSelector,
-} from '../api/v1alpha1.ts';
+import type { BGPNeighbor, BGPPeeringPolicy, BGPVirtualRouter, LabelSelector } from '../api/v1alpha1.ts';
 import { compileSelector } from '../ipam/selector.ts';
-import { checkFamilies, ciliumAuthSecretRef } from './cilium-bgp-v1.ts';
+import { checkFamilies, ciliumAuthSecretRef, policySkeleton } from './cilium-bgp-v1.ts';
 import { ciliumCommunities, pathAttributes } from './communities.ts';
 import { toSelector } from './selector.ts';
 import { asList, at, intIn, isMap, metaLabels, type Notes, present, type Rec, UINT32_MAX } from './types.ts';
@@ -162,19 +156,7 @@ export function convertBGPClusterConfig(
 ): BGPPeeringPolicy | undefined {
   const spec = isMap(doc.spec) ? doc.spec : {};
   const errors = notes.errorCount();
-  const out: BGPPeeringPolicy = {
-    apiVersion: API_VERSION,
-    kind: 'BGPPeeringPolicy',
-    metadata: { name },
-    spec: { virtualRouters: [] },
-  };
-  const labels = metaLabels(doc);
-  if (labels) out.metadata.labels = labels;
-  if (present(spec.nodeSelector)) {
-    const s = toSelector(spec.nodeSelector, 'spec.nodeSelector', notes);
-    // nodeSelector first, as people write it.
-    if (s) out.spec = { nodeSelector: s, virtualRouters: out.spec.virtualRouters };
-  }
+  const out = policySkeleton(doc, spec, name, notes);
   for (const [i, inst] of asList(spec.bgpInstances).entries()) {
     const f = at('spec.bgpInstances', i);
     if (!isMap(inst)) {
