@@ -1,5 +1,6 @@
 /** Argument parsing shared by the subcommands: strict, with usage on stderr and exit 2. */
 import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG_PATH } from '../config/load.ts';
 import { EX_USAGE, UserError } from '../lib/errors.ts';
 
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -45,3 +46,7 @@ export function noPositionals(positionals: string[], usage: string): void {
   if (positionals.length > 0)
     throw new UserError(`unexpected argument "${positionals[0]}"\n\n${usage}`, EX_USAGE);
 }
+
+/** The --config option shared by run and check-config. */
+export const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const satisfies OptionSpec;
+export const CONFIG_HELP = `  --config PATH   config file (default ${DEFAULT_CONFIG_PATH}; a missing file means the defaults)`;

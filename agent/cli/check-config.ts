@@ -1,6 +1,6 @@
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
 import { formatProblem } from '../config/schema.ts';
-import { type Command, noPositionals, parseOrUsage } from './args.ts';
+import { CONFIG_HELP, CONFIG_OPTION, type Command, noPositionals, parseOrUsage } from './args.ts';
 
 const usage = `Usage: edgelb check-config [--config PATH]
 
@@ -8,14 +8,14 @@ Validates the node configuration and lists every problem with its field path.
 Exits 0 when valid, 1 otherwise.
 
 Options:
-  --config PATH   config file (default ${DEFAULT_CONFIG_PATH}; a missing file means the defaults)`;
+${CONFIG_HELP}`;
 
 export const checkConfigCommand: Command = {
   name: 'check-config',
   summary: 'validate the configuration file',
   usage,
   async run(argv) {
-    const args = parseOrUsage(argv, { config: { type: 'string', short: 'c' } }, usage);
+    const args = parseOrUsage(argv, CONFIG_OPTION, usage);
     if (!args) return 0;
     noPositionals(args.positionals, usage);
     const path = args.values.config ?? DEFAULT_CONFIG_PATH;

@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
 import { formatProblem } from '../config/schema.ts';
 import { EX_CONFIG } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
-import { type Command, noPositionals, parseOrUsage } from './args.ts';
+import { CONFIG_HELP, CONFIG_OPTION, type Command, noPositionals, parseOrUsage } from './args.ts';
 
 const usage = `Usage: edgelb run [--config PATH]
 
@@ -11,7 +11,7 @@ Runs the agent: IPAM (on the elected leader), the BGP speaker and the local HTTP
 endpoint. Stops cleanly on SIGTERM or SIGINT; SIGHUP reloads files-mode manifests.
 
 Options:
-  --config PATH   config file (default ${DEFAULT_CONFIG_PATH}; a missing file means the defaults)
+${CONFIG_HELP}
 
 Exit codes: 0 clean stop, 78 invalid configuration, 1 any other failure.`;
 
@@ -20,7 +20,7 @@ export const runCommand: Command = {
   summary: 'run the agent',
   usage,
   async run(argv) {
-    const args = parseOrUsage(argv, { config: { type: 'string', short: 'c' } }, usage);
+    const args = parseOrUsage(argv, CONFIG_OPTION, usage);
     if (!args) return 0;
     noPositionals(args.positionals, usage);
     const path = args.values.config ?? DEFAULT_CONFIG_PATH;
