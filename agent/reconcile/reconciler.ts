@@ -208,6 +208,59 @@ export class Reconciler {
       const r = ipam.result(serviceKey(svc));
       if (r && !statusMatches(svc, r)) todo.push({ svc, r });
     }
+    // An IP moving from one Service to another must leave the first one's status before it
+    // enters the second's: if the release fails (500, partition, crash) the API would show one IP
+    // on two incompatible Services, and a new leader restoring from it could move the wrong one.
+    // So writes go in rounds: a write that adds an IP still in another Service's status (one that
+    // no longer gets it) waits until that Service's release is written in an earlier round; if
+    // that release fails, the write is left for the pass the release's success will trigger.
+    const holders = new Map<string, string[]>();
+    for (const svc of services)
+      for (const ip of statusIPs(svc)) {
+        const l = holders.get(ip);
+        if (l) l.push(serviceKey(svc));
+        else holders.set(ip, [serviceKey(svc)]);
+      }
+    const released = new Set<string>();
+    const attempted = new Set<string>();
+    /** Services whose release must be written before this write. */
+    const blockers = ({ svc, r }: { svc: ServiceObject; r: ServiceResult }): string[] => {
+      const key = serviceKey(svc);
+      const had = statusIPs(svc);
+      const out: string[] = [];
+      for (const ip of r.ok ? r.ips : []) {
+        if (had.includes(ip)) continue;
+        for (const other of holders.get(ip) ?? []) {
+          if (other === key || released.has(other)) continue;
+          const o = ipam.result(other);
+          if (!(o?.ok && o.ips.includes(ip))) out.push(other);
+        }
+      }
+      return out;
+    };
+    let pending = todo;
+    while (pending.length > 0 && !this.stopped && this.o.source.leadership.isLeader()) {
+      let round = pending.filter((x) => blockers(x).length === 0);
+      if (round.length === 0) {
+        // A release that failed this pass blocks for real (the next pass retries). Only a cycle
+        // (A takes B's IP while B takes A's) blocks on writes never tried: waiting would block it
+        // for ever, so those go unordered, as before.
+        round = pending.filter((x) => blockers(x).every((k) => !attempted.has(k)));
+        if (round.length === 0) break;
+        this.o.log.info('IPs swap between Services: writing their statuses unordered', {
+          services: round.map((x) => serviceKey(x.svc)),
+        });
+      }
+      for (const x of round) attempted.add(serviceKey(x.svc));
+      pending = pending.filter((x) => !round.includes(x));
+      const done = await this.writeRound(round);
+      for (const key of done) released.add(key);
+    }
+  }
+
+  /** Writes one round of Service statuses concurrently; returns the keys written. */
+  private async writeRound(todo: { svc: ServiceObject; r: ServiceResult }[]): Promise<string[]> {
+    const done: string[] = [];
     const writer = this.o.source.writer;
     const limit = this.o.writeConcurrency ?? WRITE_CONCURRENCY;
     let next = 0;
@@ -236,10 +289,12 @@ export class Reconciler {
           });
           continue;
         }
+        done.push(serviceKey(svc));
         this.record(svc, r, before);
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, todo.length) }, worker));
+    return done;
   }
 
   private record(svc: ServiceObject, r: ServiceResult, before: string[]): void {

@@ -5,6 +5,8 @@
  * while Monitor checks the invariants. Then faults stop and the world must converge: every
  * eligible Service has its IP and FRR holds exactly the expected routes.
  */
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
 import { ROOT_ADDRESS, startCluster } from '../e2e/cluster.ts';
 import { TOPOLOGY } from '../support/netns.ts';
 import { sleep } from '../support/proc.ts';
@@ -400,6 +402,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     clearInterval(poller);
     for (const t of timers) clearTimeout(t);
     api.faults.reset();
+    if (mon.violations.length > 0 || process.env.CHAOS_KEEP_LOGS) {
+      // The LAN's directory goes with it: keep the agents' logs for the post-mortem.
+      const keep = `/tmp/edgelb-chaos-logs-${o.seed}`;
+      cpSync(join(c.lan.dir, 'agents'), keep, { recursive: true });
+      log(`chaos: agent logs kept in ${keep}`);
+    }
     await c.destroy();
   }
   return {
