@@ -13,16 +13,25 @@ export function splitHostPort(listen: string): { hostname: string; port: number 
   return { hostname: m[1]!, port: Number(m[2]) };
 }
 
-export function serveHttp(app: Hono, listen: string): HttpServer {
+/**
+ * Bounds for a local monitoring endpoint: no route takes a body, so 64 KiB is generous
+ * (bigger ones get 413); a keep-alive connection idle for idleTimeoutSeconds is closed
+ * (Bun checks every ~4 s), and one that never completes a request is closed by Bun's
+ * parser after ~10-12 s (measured with Bun 1.4.4; test/security/http.test.ts).
+ */
+export const HTTP_LIMITS = { maxRequestBodySize: 64 * 1024, idleTimeoutSeconds: 30 };
+
+export function serveHttp(app: Hono, listen: string, limits: Partial<typeof HTTP_LIMITS> = {}): HttpServer {
   const { hostname, port } = splitHostPort(listen);
+  const l = { ...HTTP_LIMITS, ...limits };
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
       hostname,
       port,
       fetch: app.fetch,
-      maxRequestBodySize: 64 * 1024,
-      idleTimeout: 30,
+      maxRequestBodySize: l.maxRequestBodySize,
+      idleTimeout: l.idleTimeoutSeconds,
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
