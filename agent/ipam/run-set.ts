@@ -92,60 +92,67 @@ function buildBalanced(runs: [bigint, bigint][], lo: number, hi: number): Node |
 const ascending = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/**
- * Sorts in place. When the values span less than 2^53 (all of IPv4; an IPv6 pool's
- * allocations, which start at its lowest address), their offsets from the minimum sort as a
- * Float64Array: a native numeric sort, several times faster than comparing BigInts.
- */
-function sortValues(values: bigint[]): void {
-  let min = values[0] as bigint;
-  let max = min;
-  for (const v of values) {
-    if (v < min) min = v;
-    else if (v > max) max = v;
-  }
-  if (max - min > SAFE) {
-    values.sort(ascending);
-    return;
-  }
-  const f = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) f[i] = Number((values[i] as bigint) - min);
-  f.sort();
-  for (let i = 0; i < f.length; i++) values[i] = min + BigInt(f[i] as number);
-}
-
 export class RunSet {
   private root: Node | undefined;
   private runs = 0;
   private count = 0n;
 
   /**
-   * A set holding `values` (any order, duplicates ignored), built in one pass: O(n log n) for
-   * the sort, then O(runs), instead of n tree insertions that merge and split runs. Restore
-   * uses it for the addresses found in status.
+   * A set holding `values` (any order, duplicates ignored; the array may be reordered), built
+   * in one pass: a sort, then O(runs), instead of n tree insertions that merge and split runs.
+   * Restore uses it for the addresses found in status.
    */
   static of(values: bigint[]): RunSet {
     const set = new RunSet();
-    if (values.length === 0) return set;
-    let sorted = true;
-    for (let i = 1; i < values.length && sorted; i++)
-      sorted = (values[i - 1] as bigint) <= (values[i] as bigint);
-    if (!sorted) sortValues(values);
-    const runs: [bigint, bigint][] = [];
-    let count = 0n;
-    let run: [bigint, bigint] | undefined;
+    const n = values.length;
+    if (n === 0) return set;
+    let min = values[0] as bigint;
+    let max = min;
     for (const v of values) {
-      if (run && v <= run[1]) continue; // duplicate
-      count++;
-      if (run && v === run[1] + 1n) run[1] = v;
-      else {
-        run = [v, v];
-        runs.push(run);
+      if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+    const runs: [bigint, bigint][] = [];
+    let count = 0;
+    if (max - min <= SAFE) {
+      // All of IPv4, and an IPv6 pool's allocations (they start at its lowest address): the
+      // offsets are exact doubles, so a native Float64Array sort and a scan of numbers do the
+      // work, and BigInts are made only per run.
+      const base = max <= SAFE ? 0n : min;
+      const f = new Float64Array(n);
+      for (let i = 0; i < n; i++) f[i] = Number(base === 0n ? values[i] : (values[i] as bigint) - base);
+      f.sort();
+      let first = f[0] as number;
+      let last = first;
+      count = 1;
+      for (let i = 1; i < n; i++) {
+        const x = f[i] as number;
+        if (x === last) continue;
+        count++;
+        if (x === last + 1) last = x;
+        else {
+          runs.push([base + BigInt(first), base + BigInt(last)]);
+          first = x;
+          last = x;
+        }
+      }
+      runs.push([base + BigInt(first), base + BigInt(last)]);
+    } else {
+      values.sort(ascending);
+      let run: [bigint, bigint] | undefined;
+      for (const v of values) {
+        if (run && v <= run[1]) continue; // duplicate
+        count++;
+        if (run && v === run[1] + 1n) run[1] = v;
+        else {
+          run = [v, v];
+          runs.push(run);
+        }
       }
     }
     set.root = buildBalanced(runs, 0, runs.length);
     set.runs = runs.length;
-    set.count = count;
+    set.count = BigInt(count);
     return set;
   }
 

@@ -48,12 +48,13 @@ describe('RunSet', () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 60 }),
-        fc.boolean(),
+        fc.constantFrom('small', 'offset', 'spread'),
         fc.array(op, { maxLength: 80 }),
-        (initial, huge, ops) => {
-          // huge: half the values lie past 2^100, so the span exceeds 2^53 and the BigInt sort
-          // runs; otherwise the Float64Array one does.
-          const at = (x: number) => (huge && x >= 20 ? big + BigInt(x) : BigInt(x));
+        (initial, mode, ops) => {
+          // small: plain doubles; offset: past 2^53 but close together (doubles from the
+          // minimum); spread: half past 2^100, a span beyond 2^53 (the BigInt sort).
+          const at = (x: number) =>
+            mode === 'offset' || (mode === 'spread' && x >= 20) ? big + BigInt(x) : BigInt(x);
           const built = RunSet.of(initial.map(at));
           const model = new RunSet();
           for (const x of initial) model.add(at(x));
