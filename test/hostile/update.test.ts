@@ -5,12 +5,19 @@
  * session up. The good session is never disturbed.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { encodeKeepalive } from '../../agent/bgp/wire/index.ts';
-import { update } from '../bgp/hex.ts';
+import { Speaker } from '../../agent/bgp/speaker.ts';
+import { encodeKeepalive, encodeNotification, shutdownData } from '../../agent/bgp/wire/index.ts';
+import { systemClock } from '../../agent/lib/clock.ts';
+import { createLogger } from '../../agent/lib/log.ts';
+import { Registry } from '../../agent/lib/metrics.ts';
+import { msg, update } from '../bgp/hex.ts';
 import {
   expectGoodUnaffected,
   expectRecovered,
+  hostilePeer,
   peerState,
+  RawPeer,
+  rawOpen,
   startWorld,
   until,
   type World,
@@ -220,5 +227,101 @@ describe('UPDATE errors handled without a reset (RFC 7606)', () => {
     expect(c.of('notification')).toEqual([]);
     expect(session.establishedAt).toBe(since);
     expectGoodUnaffected(w);
+  });
+});
+
+describe('other messages from a hostile peer', () => {
+  test('ROUTE-REFRESH of 24 bytes -> 7/1 (RFC 7313)', async () => {
+    await expectRecovered(w);
+    const c = w.raw.current!;
+    c.send(msg(5, '0001000100'));
+    const n = await c.notification();
+    expect([n.code, n.subcode]).toEqual([7, 1]);
+    await expectRecovered(w);
+    expectGoodUnaffected(w);
+  });
+
+  test('ROUTE-REFRESH for an unknown family is ignored (RFC 2918 §5)', async () => {
+    const c = w.raw.current!;
+    const session = w.speaker.session('hostile')!;
+    const before = session.messagesIn;
+    c.send(msg(5, '00190080'));
+    c.send(encodeKeepalive());
+    await until('both read', () => session.messagesIn >= before + 2);
+    await Bun.sleep(30);
+    expect(c.of('notification')).toEqual([]);
+    expect(session.state).toBe('Established');
+  });
+
+  test.each([
+    ['Cease/Administrative Shutdown with a shutdown message longer than its data', '0602 ff41'],
+    ['Cease/Administrative Shutdown with invalid UTF-8', `0602 04${'c3'.repeat(4)}`],
+    ['an unknown code with 4000 bytes of binary data', `ff ff ${'00ff'.repeat(2000)}`],
+  ])('a NOTIFICATION with %s: no reply, the session goes down and comes back', async (_name, body) => {
+    const c = w.raw.current!;
+    c.send(msg(3, body.replace(/\s+/g, '')));
+    await c.closed;
+    expect(c.of('notification')).toEqual([]);
+    expect(peerState(w, 'hostile').lastNotificationReceived).toBeDefined();
+    await expectRecovered(w);
+    expectGoodUnaffected(w);
+  });
+
+  test('1000 full-size valid UPDATEs (800 prefixes each) are read and ignored; the session stays up', async () => {
+    const c = w.raw.current!;
+    const session = w.speaker.session('hostile')!;
+    const since = session.establishedAt;
+    const before = session.messagesIn;
+    let nlri = '';
+    for (let i = 0; i < 800; i++)
+      nlri += `20 0a ${((i >> 8) & 255).toString(16).padStart(2, '0')} ${(i & 255).toString(16).padStart(2, '0')} 01`;
+    const one = update('', BASE, sp(nlri));
+    expect(one.length).toBeLessThanOrEqual(4096);
+    const all = new Uint8Array(one.length * 1000);
+    for (let i = 0; i < 1000; i++) all.set(one, i * one.length);
+    await c.sendAll(all);
+    await until('all read', () => session.messagesIn >= before + 1000, 10_000);
+    expect(c.of('notification')).toEqual([]);
+    expect(session.establishedAt).toBe(since);
+    expectGoodUnaffected(w);
+  }, 15_000);
+});
+
+describe('log injection', () => {
+  test('a shutdown message with newlines cannot forge log lines (text format)', async () => {
+    const lines: string[] = [];
+    const raw = new RawPeer();
+    const port = raw.listen();
+    const s = new Speaker({
+      routerId: '10.255.0.2',
+      nextHopV4: '192.0.2.10',
+      clock: systemClock,
+      random: Math.random,
+      log: createLogger({ level: 'debug', format: 'text', write: (l) => lines.push(l) }),
+      metrics: new Registry(),
+    });
+    try {
+      const first = raw.next(async (c) => {
+        await c.waitMessage('open');
+        c.send(rawOpen());
+        c.send(encodeKeepalive());
+      });
+      s.setPeers([hostilePeer(port)]);
+      const c = await first;
+      await until('Established', () => s.status()[0]!.state === 'Established');
+      const forged = '\n2026-01-01T00:00:00.000Z ERROR forged line peer=x\r\n';
+      c.send(encodeNotification({ code: 6, subcode: 2, data: shutdownData(`bye${forged}`) }));
+      await c.closed;
+      await until('the NOTIFICATION logged', () =>
+        lines.some((l) => l.includes('bgp notification received')),
+      );
+      expect(s.status()[0]!.lastNotificationReceived).toBe('Cease/Administrative Shutdown');
+      for (const l of lines) expect(l).not.toMatch(/[\r\n]/);
+      expect(lines.filter((l) => l.includes('forged line'))).toHaveLength(1);
+      expect(lines.some((l) => l.startsWith('2026-01-01'))).toBe(false);
+    } finally {
+      await s.stop('keep');
+      raw.stop();
+    }
   });
 });

@@ -19,6 +19,7 @@ import { type Agent, expectNoSecret, forms, get, poll, startAgent } from './supp
 const why = missing({ root: true, tools: [] });
 const PASSWORD = 'md5-Pw-7f3Kq9zX';
 const OTHER = 'never-Shown-4u8Wd';
+const WRONG = 'wrong-Pw-b7Tn2Lm';
 
 describe.skipIf(!!why)('files mode with a TCP-MD5 peer', () => {
   let dir: string;
@@ -60,6 +61,20 @@ spec:
           holdTimeSeconds: 9
           keepAliveTimeSeconds: 3
           authSecretRef: {name: bgp-auth, namespace: kube-system}
+        - peerAddress: 127.0.0.6/32
+          peerPort: ${bgpPort}
+          peerASN: 65000
+          connectRetryTimeSeconds: 1
+          authSecretRef: {name: bgp-auth-wrong, namespace: kube-system}
+        - peerAddress: 127.0.0.7/32
+          peerASN: 65000
+          authSecretRef: {name: bgp-auth, namespace: kube-system, key: nope}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bgp-auth-wrong, namespace: kube-system}
+stringData:
+  password: ${WRONG}
 ---
 apiVersion: v1
 kind: Secret
@@ -140,7 +155,8 @@ log:
     );
     const status = await poll('the agent to report Established', async () => {
       const s = JSON.parse((await get(`${url}/status`)).body);
-      return s.bgp?.peers?.[0]?.state === 'Established' && s.bgp.advertised.length > 0 ? s : undefined;
+      const peer = s.bgp?.peers?.find((p: { address: string }) => p.address === '127.0.0.1');
+      return peer?.state === 'Established' && s.bgp.advertised.length > 0 ? s : undefined;
     });
     expect(status.bgp.advertised).toEqual(['198.51.100.1/32']);
   }, 30_000);
@@ -167,13 +183,16 @@ data:
     for (const f of readdirSync(join(dir, 'var')))
       outputs[`state dir: ${f}`] = readFileSync(join(dir, 'var', f), 'utf8');
     expect(outputs['/status']).toContain('broken');
+    expect(outputs['/status']).toContain('no key \\"nope\\"');
+    expect(outputs['/status']).toContain('127.0.0.6');
     await agent!.stop();
     const { stdout, stderr } = agent!.output();
     outputs.stdout = stdout;
     outputs.stderr = stderr;
     expect(stderr).toContain('bgp session established');
     expect(stderr.length).toBeGreaterThan(1000);
-    expectNoSecret(outputs, [PASSWORD, OTHER]);
+    expect(stderr).toContain('127.0.0.6');
+    expectNoSecret(outputs, [PASSWORD, OTHER, WRONG]);
     agent = undefined;
   }, 30_000);
 
