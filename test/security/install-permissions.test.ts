@@ -6,13 +6,22 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/cli.ts';
 import { missing } from '../support/env.ts';
 
-const why = missing({ root: true, tools: ['curl', 'useradd', 'sha256sum'] });
+const why = missing({ root: true, tools: ['curl', 'useradd', 'sha256sum', 'setpriv'] });
 
 describe.skipIf(!!why)('installed files are not world-readable', () => {
   const work = mkdtempSync(join(tmpdir(), 'edgelb-sec-install-'));
@@ -66,7 +75,7 @@ describe.skipIf(!!why)('installed files are not world-readable', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('with umask 000: config 0640 root:edgelb in a 0750 directory, state directory 0750', async () => {
+  async function install(): Promise<{ code: number; stderr: string }> {
     const child = Bun.spawn(['sh', '-c', `umask 000; curl -sfL ${server!.url}install.sh | sh -`], {
       cwd: work,
       env: {
@@ -83,6 +92,11 @@ describe.skipIf(!!why)('installed files are not world-readable', () => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
     clearTimeout(timer);
+    return { code, stderr };
+  }
+
+  test('with umask 000: config 0640 root:edgelb in a 0750 directory, state directory 0750', async () => {
+    const { code, stderr } = await install();
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
 
     const gid = Number(readFileSync(join(root, 'etc', 'group'), 'utf8').match(/^edgelb:x:(\d+):/m)?.[1]);
@@ -96,6 +110,32 @@ describe.skipIf(!!why)('installed files are not world-readable', () => {
     // the binary and the unit are public, and not writable by anyone but root
     expect(st('usr/local/bin/edgelb').mode & 0o022).toBe(0);
     expect(st('etc/systemd/system/edgelb.service').mode & 0o022).toBe(0);
+  }, 40_000);
+
+  test('another local user cannot read the config, even one an admin left 0644, after a re-install', async () => {
+    // Open every directory above the install root so only edgelb's own modes stand in the way.
+    for (const d of [work, root, join(root, 'etc')]) chmodSync(d, 0o755);
+    const conf = join(root, 'etc', 'edgelb', 'config.yaml');
+    const kube = join(root, 'etc', 'edgelb', 'kubeconfig');
+    writeFileSync(kube, 'token: s3cr3t\n', { mode: 0o644 });
+    chmodSync(kube, 0o644);
+    chmodSync(conf, 0o644);
+    chmodSync(join(root, 'etc', 'edgelb'), 0o755);
+    const asNobody = (file: string) =>
+      Bun.spawnSync(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'cat', file]);
+    expect(asNobody(kube).exitCode).toBe(0); // the control: readable while the admin's modes stand
+    expect((await install()).code).toBe(0);
+    expect(statSync(conf).mode & 0o777).toBe(0o644); // an existing config is kept as is...
+    expect(statSync(join(root, 'etc', 'edgelb')).mode & 0o777).toBe(0o750); // ...behind a closed directory
+    for (const f of [conf, kube]) {
+      const r = asNobody(f);
+      expect([f, r.exitCode, r.stderr.toString()]).toEqual([
+        f,
+        1,
+        expect.stringContaining('Permission denied'),
+      ]);
+    }
+    expect(asNobody(join(root, 'usr', 'local', 'bin', 'edgelb')).exitCode).toBe(0);
   }, 40_000);
 
   test('the unit runs the agent with UMask=0077 and private configuration/state directories', () => {
