@@ -5,11 +5,15 @@
  * at that size, and the heap the allocator holds.
  * Not a timed test: figures only, for the README and the issue note.
  *
- * Figures (2026-11-24, shared 2-core AMD EPYC VM, Bun 1.4.4, median of 3 runs, IPv4 / IPv6):
- * allocate all 228 / 236 ms (was 763 / 857 ms before the optimisation pass, same runs
- * interleaved), 100,000 upsertService 224 / 266 ms (was 567 / 726), restore shuffled
- * 511 / 497 ms (was 1242 / 1182), restore scattered 514 / 604 ms (was 1899 / 1772), one new
- * Service / delete / pool widening 0.1-0.3 ms, heap held 64 / 65 MB (was 142 / 143 MB).
+ * Figures (2026-11-24, shared 2-core AMD EPYC VM under other jobs' load, Bun 1.4.4; median of
+ * 5 runs interleaved with the code before the optimisation pass; IPv4 / IPv6):
+ *   allocate all            347 / 357 ms   (before: 990 / 1133 ms)
+ *   100,000 upsertService   285 / 340 ms   (before: 623 / 820 ms)
+ *   restore, shuffled       742 / 864 ms   (before: 2120 / 2673 ms)
+ *   restore, scattered      676 / 837 ms   (before: 2963 / 3102 ms)
+ *   heap held               64.9 / 66.4 MB (before: 141.9 / 143.4 MB)
+ *   one new Service, one delete, a pool widening: 0.1-0.6 ms either way.
+ * On a quiet moment of the same machine allocate-all ran in 180-230 ms (before: 540-600 ms).
  */
 import { heapStats } from 'bun:jsc';
 import { Ipam } from '../../agent/ipam/allocator.ts';
