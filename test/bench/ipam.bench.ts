@@ -13,7 +13,7 @@
  *   restore, scattered      676 / 837 ms   (before: 2963 / 3102 ms)
  *   heap held               64.9 / 66.4 MB (before: 141.9 / 143.4 MB)
  *   one new Service, one delete, a pool widening: 0.1-0.6 ms either way.
- * On a quiet moment of the same machine allocate-all ran in 180-230 ms (before: 540-600 ms).
+ * Quieter moments of the same machine gave allocate-all medians of 184-236 ms (before: 547-857).
  */
 import { heapStats } from 'bun:jsc';
 import { Ipam } from '../../agent/ipam/allocator.ts';
