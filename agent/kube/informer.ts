@@ -25,6 +25,13 @@ export interface InformerOptions<T extends KubeObject> {
   labelSelector?: string;
   fieldSelector?: string;
   filter?: (o: T) => boolean;
+  /**
+   * Reduces a (filtered) object to what edgelb reads before it is cached, so the full object
+   * is kept nowhere. Must return a new object and keep whatever a writer sends back.
+   */
+  project?: (o: T) => T;
+  /** Keep the keys of changed objects for takeChanges() (the reconcile loop's incremental path). */
+  trackChanges?: boolean;
   client: KubeClient;
   clock: Clock;
   random: () => number;
@@ -39,6 +46,8 @@ export interface InformerOptions<T extends KubeObject> {
   /** List request timeout. */
   requestTimeoutMs?: number;
 }
+
+const EMPTY_KEYS: ReadonlySet<string> = new Set();
 
 export function objectKey(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -60,6 +69,9 @@ export class Informer<T extends KubeObject> {
   private _synced = false;
   private _lastError = '';
   private generation = 0;
+  /** Keys added, changed or deleted since the last takeChanges(); `all` after a first list. */
+  private dirty = new Set<string>();
+  private dirtyAll = true;
 
   constructor(private readonly o: InformerOptions<T>) {}
 
@@ -78,6 +90,37 @@ export class Informer<T extends KubeObject> {
 
   get(key: string): T | undefined {
     return this.cache.get(key);
+  }
+
+  /** Number of cached objects. */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /**
+   * The keys of objects added, changed or deleted since the last call, or 'all' when unknown
+   * (before the first call, or when more keys changed than are worth listing). Needs trackChanges.
+   */
+  takeChanges(): ReadonlySet<string> | 'all' {
+    if (this.dirtyAll || !this.o.trackChanges) {
+      this.dirtyAll = false;
+      if (this.dirty.size > 0) this.dirty = new Set();
+      return 'all';
+    }
+    if (this.dirty.size === 0) return EMPTY_KEYS;
+    const out = this.dirty;
+    this.dirty = new Set();
+    return out;
+  }
+
+  private markDirty(key: string): void {
+    if (!this.o.trackChanges || this.dirtyAll) return;
+    this.dirty.add(key);
+    // Nobody is taking them (or a flood): stop listing keys, say 'all' instead.
+    if (this.dirty.size > this.cache.size + 1024) {
+      this.dirtyAll = true;
+      this.dirty = new Set();
+    }
   }
 
   start(): void {
@@ -126,6 +169,10 @@ export class Informer<T extends KubeObject> {
     return this.o.filter ? this.o.filter(o) : true;
   }
 
+  private project(o: T): T {
+    return this.o.project ? this.o.project(o) : o;
+  }
+
   private async relist(): Promise<void> {
     const gen = this.generation;
     let body: ListBody<T>;
@@ -141,15 +188,34 @@ export class Informer<T extends KubeObject> {
       return;
     }
     if (gen !== this.generation || !this.running) return;
+    const items = body.items ?? [];
+    // The response is dropped item by item as the cache takes the projections.
+    body.items = undefined;
     const next = new Map<string, T>();
-    for (const item of body.items ?? []) if (this.keep(item)) next.set(objectKey(item), item);
-    let changed = next.size !== this.cache.size;
-    if (!changed) {
-      for (const [k, v] of next) {
-        if (this.cache.get(k)?.metadata.resourceVersion !== v.metadata.resourceVersion) {
-          changed = true;
-          break;
-        }
+    let changed = false;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      items[i] = undefined as unknown as T;
+      if (!this.keep(item)) continue;
+      const key = objectKey(item);
+      const old = this.cache.get(key);
+      // An unchanged object keeps its cached identity (and no new projection is made).
+      if (
+        old &&
+        old.metadata.resourceVersion === item.metadata.resourceVersion &&
+        old.metadata.resourceVersion
+      ) {
+        next.set(key, old);
+        continue;
+      }
+      next.set(key, this.project(item));
+      changed = true;
+      this.markDirty(key);
+    }
+    for (const k of this.cache.keys()) {
+      if (!next.has(k)) {
+        changed = true;
+        this.markDirty(k);
       }
     }
     this.cache.clear();
@@ -232,10 +298,14 @@ export class Informer<T extends KubeObject> {
     if (e.type === 'BOOKMARK') return false;
     const key = objectKey(obj);
     if (e.type === 'DELETED' || !this.keep(obj)) {
-      if (this.cache.delete(key)) this.o.onChange?.();
+      if (this.cache.delete(key)) {
+        this.markDirty(key);
+        this.o.onChange?.();
+      }
       return false;
     }
-    this.cache.set(key, obj);
+    this.cache.set(key, this.project(obj));
+    this.markDirty(key);
     this.o.onChange?.();
     return false;
   }

@@ -2,6 +2,14 @@
  * The single serial loop: observed state -> IPAM (on the leader) -> Service/pool status,
  * then, on every node, desired announcements -> the BGP speaker. Every IPAM change happens
  * here, in order; triggers that arrive while a pass runs coalesce into one more pass.
+ *
+ * Incremental when the source is a ServiceChangeFeed (the Kubernetes source): a pass looks
+ * only at the Services whose keys changed since the last one (plus those whose IPAM result
+ * the changes moved, and failed writes). A change that only echoes a status write leaves the
+ * IPAM alone: its inputs compare equal without building a view. Every `fullResyncMs` (and
+ * whenever the feed says 'all': first sync, a relist) a full pass compares every Service
+ * and checks every status, as a safety net. Other sources (files mode, tests that edit
+ * objects in place) get a full pass each time, with fingerprints.
  */
 import { type ServiceObject, serviceKey } from '../api/core.ts';
 import { SERVICE_CONDITION } from '../api/v1alpha1.ts';
@@ -12,13 +20,38 @@ import type { Logger } from '../lib/log.ts';
 import type { Registry } from '../lib/metrics.ts';
 import type { EventKind, ObservedState, Source } from '../source/types.ts';
 import { type AnnouncePlan, type PeerPlan, planAnnouncements } from './plan/announce.ts';
-import { poolFingerprint, poolSpec, serviceFingerprint, serviceView, statusIPs } from './plan/to-domain.ts';
+import {
+  poolFingerprint,
+  poolSpec,
+  sameServiceInputs,
+  serviceFingerprint,
+  serviceView,
+  statusIPs,
+} from './plan/to-domain.ts';
 import { type ValidObjects, validObjects } from './plan/valid-objects.ts';
 
 /** The part of the BGP speaker the loop drives. */
 export interface SpeakerPort {
   setPeers(peers: PeerPlan[]): void;
   setAdvertisements(desired: Map<string, string[]>): void;
+}
+
+/**
+ * Optional capability of a Source: which Services changed. Objects must be replaced on
+ * change, never edited in place (the loop keeps the version it last evaluated).
+ */
+export interface ServiceChangeFeed {
+  /** Keys ("namespace/name") added, changed or deleted since the last call, or 'all'. */
+  takeServiceChanges(): ReadonlySet<string> | 'all';
+  /** The current object for a key, as observe() lists it. */
+  service(key: string): ServiceObject | undefined;
+}
+
+function feedOf(source: Source): ServiceChangeFeed | undefined {
+  const f = source as Partial<ServiceChangeFeed>;
+  return typeof f.takeServiceChanges === 'function' && typeof f.service === 'function'
+    ? (f as ServiceChangeFeed)
+    : undefined;
 }
 
 export interface ReconcilerOptions {
@@ -33,24 +66,38 @@ export interface ReconcilerOptions {
   debounceMs?: number;
   /** Concurrent status writes on the leader. */
   writeConcurrency?: number;
+  /** With a change feed: a full pass at least this often (default 5 min; 0 = never by time). */
+  fullResyncMs?: number;
 }
 
 const WRITE_CONCURRENCY = 8;
+const FULL_RESYNC_MS = 5 * 60_000;
 
 export class Reconciler {
   private ipam: Ipam | undefined;
   private seenPools = new Map<string, string>();
-  private seenServices = new Map<string, string>();
+  /** Per Service key: the fingerprint (full passes) or the object (feed) last given to the IPAM. */
+  private seenServices = new Map<string, string | ServiceObject>();
+  private readonly feed: ServiceChangeFeed | undefined;
+  /** Keys whose status must be compared with the IPAM's result on the next pass (failed writes). */
+  private recheck = new Set<string>();
+  /** Feed mode, on the leader: IP -> keys of the Services whose status (as last seen) lists it. */
+  private statusIndex = new Map<string, string | string[]>();
+  private lastFull = Number.NEGATIVE_INFINITY;
+  private resyncTimer: Timer | undefined;
   private timer: Timer | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
   private lastPlan: AnnouncePlan | undefined;
+  private plannedFrom: ObservedState | undefined;
+  private plannedFor: SpeakerPort | undefined;
   private lastObjects: ValidObjects | undefined;
   private passes = 0;
   private readonly m;
 
   constructor(private readonly o: ReconcilerOptions) {
+    this.feed = feedOf(o.source);
     const r = o.metrics;
     this.m = {
       leader: r.gauge('edgelb_leader', '1 while this node holds the leader Lease and allocates, else 0.'),
@@ -103,6 +150,7 @@ export class Reconciler {
   stop(): void {
     this.stopped = true;
     this.timer?.cancel();
+    this.resyncTimer?.cancel();
   }
 
   get isIdle(): boolean {
@@ -142,95 +190,189 @@ export class Reconciler {
     this.m.passes.inc();
     const observed = this.o.source.observe();
     if (!observed.synced) return;
+    // Taken only once synced; changes that arrive during this pass are the next pass's.
+    let changes: ReadonlySet<string> | 'all' = this.feed ? this.feed.takeServiceChanges() : 'all';
+    const resyncMs = this.o.fullResyncMs ?? FULL_RESYNC_MS;
+    if (this.feed && resyncMs > 0 && this.o.clock.now() - this.lastFull >= resyncMs) changes = 'all';
+    if (changes === 'all') this.fullDone(resyncMs);
     const objects = validObjects(observed);
     this.lastObjects = objects;
     if (this.o.source.leadership.isLeader()) {
       this.m.leader.set({}, 1);
-      await this.allocate(observed, objects);
+      await this.allocate(observed, objects, changes);
     } else {
       if (this.ipam)
         this.o.log.info('no longer leader: dropping IPAM state; it is rebuilt from status on the next lead');
       this.ipam = undefined;
+      this.seenServices = new Map();
+      this.recheck = new Set();
+      this.statusIndex = new Map();
       this.m.leader.set({}, 0);
     }
     this.announce(this.o.source.observe());
   }
 
-  private async allocate(observed: ObservedState, objects: ValidObjects): Promise<void> {
+  /** Records a full pass and, with a feed, schedules the next one. */
+  private fullDone(resyncMs: number): void {
+    this.lastFull = this.o.clock.now();
+    if (!this.feed || resyncMs <= 0 || this.stopped) return;
+    this.resyncTimer?.cancel();
+    this.resyncTimer = this.o.clock.setTimer(resyncMs, () => {
+      this.resyncTimer = undefined;
+      this.trigger();
+    });
+  }
+
+  private async allocate(
+    observed: ObservedState,
+    objects: ValidObjects,
+    changes: ReadonlySet<string> | 'all',
+  ): Promise<void> {
     const pools = objects.pools.map(poolSpec);
-    const views = observed.services.map(serviceView);
+    /** Keys whose status may differ from the IPAM's result; undefined: all of them. */
+    let check: Set<string> | undefined;
+    const moved = (results: ServiceResult[]) => {
+      for (const r of results) check?.add(r.key);
+    };
     if (!this.ipam) {
       // Restore before allocating: every IP already in status is imported first.
+      const views = observed.services.map(serviceView);
       this.ipam = new Ipam();
       this.ipam.restore(pools, views);
       this.seenPools = new Map(pools.map((p) => [p.name, poolFingerprint(p)]));
-      this.seenServices = new Map(views.map((v) => [v.key, serviceFingerprint(v)]));
+      this.seenServices = new Map();
+      this.statusIndex = new Map();
+      for (let i = 0; i < views.length; i++) {
+        const svc = observed.services[i]!;
+        const key = views[i]!.key;
+        this.seenServices.set(key, this.feed ? svc : serviceFingerprint(views[i]!));
+        if (this.feed) indexStatus(this.statusIndex, key, svc, +1);
+      }
+      this.recheck = new Set();
       this.o.log.info('leading: IPAM restored from status', { services: views.length, pools: pools.length });
     } else {
       const ipam = this.ipam;
+      check = changes === 'all' ? undefined : new Set(changes);
+      if (check) for (const k of this.recheck) check.add(k);
+      this.recheck = new Set();
       const poolNames = new Set(pools.map((p) => p.name));
       for (const name of [...this.seenPools.keys()]) {
         if (!poolNames.has(name)) {
-          ipam.deletePool(name);
+          moved(ipam.deletePool(name));
           this.seenPools.delete(name);
         }
       }
       for (const p of pools) {
         const fp = poolFingerprint(p);
         if (this.seenPools.get(p.name) !== fp) {
-          ipam.upsertPool(p);
+          moved(ipam.upsertPool(p));
           this.seenPools.set(p.name, fp);
         }
       }
-      const keys = new Set(views.map((v) => v.key));
-      for (const key of [...this.seenServices.keys()]) {
-        if (!keys.has(key)) {
-          ipam.deleteService(key);
-          this.seenServices.delete(key);
+      if (changes === 'all') {
+        const keys = new Set<string>();
+        for (const svc of observed.services) keys.add(serviceKey(svc));
+        for (const [key, seen] of [...this.seenServices]) {
+          if (!keys.has(key)) {
+            ipam.deleteService(key);
+            this.seenServices.delete(key);
+            if (typeof seen !== 'string') indexStatus(this.statusIndex, key, seen, -1);
+          }
         }
-      }
-      for (const v of views) {
-        const fp = serviceFingerprint(v);
-        if (this.seenServices.get(v.key) !== fp) {
-          ipam.upsertService(v);
-          this.seenServices.set(v.key, fp);
+        for (const svc of observed.services) this.upsert(svc, moved);
+      } else {
+        const feed = this.feed!;
+        for (const key of changes) {
+          const svc = feed.service(key);
+          const seen = this.seenServices.get(key);
+          if (svc) this.upsert(svc, moved);
+          else if (seen !== undefined) {
+            this.seenServices.delete(key);
+            if (typeof seen !== 'string') indexStatus(this.statusIndex, key, seen, -1);
+            moved(ipam.deleteService(key));
+          }
         }
       }
     }
-    await this.writeStatuses(observed.services);
+    await this.writeStatuses(observed.services, check);
     await this.writePools(objects);
   }
 
-  private async writeStatuses(services: readonly ServiceObject[]): Promise<void> {
-    const ipam = this.ipam!;
-    const todo: { svc: ServiceObject; r: ServiceResult }[] = [];
-    for (const svc of services) {
-      const r = ipam.result(serviceKey(svc));
-      if (r && !statusMatches(svc, r)) todo.push({ svc, r });
+  /** Gives a Service to the IPAM unless its inputs are those it already has. */
+  private upsert(svc: ServiceObject, moved: (r: ServiceResult[]) => void): void {
+    const key = serviceKey(svc);
+    const seen = this.seenServices.get(key);
+    if (this.feed) {
+      const prev = typeof seen === 'string' ? undefined : seen;
+      if (prev !== svc) {
+        if (prev) indexStatus(this.statusIndex, key, prev, -1);
+        indexStatus(this.statusIndex, key, svc, +1);
+      }
+      this.seenServices.set(key, svc);
+      // e.g. the echo of our own status write: nothing the IPAM reads changed
+      if (prev && sameServiceInputs(prev, svc)) return;
+      moved(this.ipam!.upsertService(serviceView(svc)));
+      return;
     }
+    const v = serviceView(svc);
+    const fp = serviceFingerprint(v);
+    if (seen !== fp) {
+      moved(this.ipam!.upsertService(v));
+      this.seenServices.set(key, fp);
+    }
+  }
+
+  /** Writes the status of every Service (or of those in `check`) that differs from its result. */
+  private async writeStatuses(
+    services: readonly ServiceObject[],
+    check: Set<string> | undefined,
+  ): Promise<void> {
+    const ipam = this.ipam!;
+    const todo: string[] = [];
+    if (check) {
+      for (const key of check) {
+        const svc = this.feed?.service(key);
+        const r = ipam.result(key);
+        if (svc && r && !statusMatches(svc, r)) todo.push(key);
+      }
+    } else {
+      for (const svc of services) {
+        const key = serviceKey(svc);
+        const r = ipam.result(key);
+        if (r && !statusMatches(svc, r)) todo.push(key);
+      }
+    }
+    if (todo.length === 0) return;
+    const byKey = this.feed ? undefined : new Map(services.map((s) => [serviceKey(s), s]));
+    /** The freshest version (fewer conflicts). */
+    const current = (key: string) => (this.feed ? this.feed.service(key) : byKey!.get(key));
     // An IP moving from one Service to another must leave the first one's status before it
     // enters the second's: if the release fails (500, partition, crash) the API would show one IP
     // on two incompatible Services, and a new leader restoring from it could move the wrong one.
     // So writes go in rounds: a write that adds an IP still in another Service's status (one that
     // no longer gets it) waits until that Service's release is written in an earlier round; if
     // that release fails, the write is left for the pass the release's success will trigger.
-    const holders = new Map<string, string[]>();
-    for (const svc of services)
-      for (const ip of statusIPs(svc)) {
-        const l = holders.get(ip);
-        if (l) l.push(serviceKey(svc));
-        else holders.set(ip, [serviceKey(svc)]);
-      }
+    // Who holds an IP in status: the index kept up to date from the feed, or built from the list.
+    let holders: (ip: string) => readonly string[];
+    if (this.feed) {
+      holders = (ip) => holdersIn(this.statusIndex, ip);
+    } else {
+      const index = new Map<string, string | string[]>();
+      for (const svc of services) indexStatus(index, serviceKey(svc), svc, +1);
+      holders = (ip) => holdersIn(index, ip);
+    }
     const released = new Set<string>();
     const attempted = new Set<string>();
     /** Services whose release must be written before this write. */
-    const blockers = ({ svc, r }: { svc: ServiceObject; r: ServiceResult }): string[] => {
-      const key = serviceKey(svc);
+    const blockers = (key: string): string[] => {
+      const svc = current(key);
+      const r = ipam.result(key);
+      if (!svc || !r?.ok) return [];
       const had = statusIPs(svc);
       const out: string[] = [];
-      for (const ip of r.ok ? r.ips : []) {
+      for (const ip of r.ips) {
         if (had.includes(ip)) continue;
-        for (const other of holders.get(ip) ?? []) {
+        for (const other of holders(ip)) {
           if (other === key || released.has(other)) continue;
           const o = ipam.result(other);
           if (!(o?.ok && o.ips.includes(ip))) out.push(other);
@@ -240,33 +382,41 @@ export class Reconciler {
     };
     let pending = todo;
     while (pending.length > 0 && !this.stopped && this.o.source.leadership.isLeader()) {
-      let round = pending.filter((x) => blockers(x).length === 0);
+      let round = pending.filter((k) => blockers(k).length === 0);
       if (round.length === 0) {
         // A release that failed this pass blocks for real (the next pass retries). Only a cycle
         // (A takes B's IP while B takes A's) blocks on writes never tried: waiting would block it
         // for ever, so those go unordered, as before.
-        round = pending.filter((x) => blockers(x).every((k) => !attempted.has(k)));
+        round = pending.filter((k) => blockers(k).every((b) => !attempted.has(b)));
         if (round.length === 0) break;
-        this.o.log.info('IPs swap between Services: writing their statuses unordered', {
-          services: round.map((x) => serviceKey(x.svc)),
-        });
+        this.o.log.info('IPs swap between Services: writing their statuses unordered', { services: round });
       }
-      for (const x of round) attempted.add(serviceKey(x.svc));
-      pending = pending.filter((x) => !round.includes(x));
-      const done = await this.writeRound(round);
-      for (const key of done) released.add(key);
+      for (const k of round) attempted.add(k);
+      const inRound = new Set(round);
+      pending = round.length === pending.length ? [] : pending.filter((k) => !inRound.has(k));
+      const done = await this.writeRound(round, current);
+      for (const k of done) released.add(k);
     }
+    // Not written (blocked, leadership lost, stopped): compared again on the next pass (a new
+    // leader restores and compares everything anyway).
+    for (const k of pending) this.recheck.add(k);
   }
 
   /** Writes one round of Service statuses concurrently; returns the keys written. */
-  private async writeRound(todo: { svc: ServiceObject; r: ServiceResult }[]): Promise<string[]> {
+  private async writeRound(
+    todo: string[],
+    current: (key: string) => ServiceObject | undefined,
+  ): Promise<string[]> {
     const done: string[] = [];
     const writer = this.o.source.writer;
     const limit = this.o.writeConcurrency ?? WRITE_CONCURRENCY;
     let next = 0;
     const worker = async () => {
       while (next < todo.length && !this.stopped && this.o.source.leadership.isLeader()) {
-        const { svc, r } = todo[next++]!;
+        const key = todo[next++]!;
+        const svc = current(key);
+        const r = this.ipam?.result(key);
+        if (!svc || !r) continue;
         const before = statusIPs(svc);
         const ips = r.ok ? r.ips : [];
         try {
@@ -283,17 +433,19 @@ export class Reconciler {
             },
           });
         } catch (err) {
+          this.recheck.add(key);
           this.o.log.warn('cannot write Service status', {
-            service: serviceKey(svc),
+            service: key,
             error: (err as Error).message,
           });
           continue;
         }
-        done.push(serviceKey(svc));
+        done.push(key);
         this.record(svc, r, before);
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, todo.length) }, worker));
+    for (let i = next; i < todo.length; i++) this.recheck.add(todo[i]!);
     return done;
   }
 
@@ -375,6 +527,9 @@ export class Reconciler {
   }
 
   private announce(observed: ObservedState): void {
+    const speaker = this.o.speaker();
+    // A feed source replaces its snapshot on every change: the same one plans the same.
+    if (this.feed && observed === this.plannedFrom && speaker === this.plannedFor && this.lastPlan) return;
     const node = observed.node;
     const objects = this.lastObjects ?? validObjects(observed);
     const plan = planAnnouncements({
@@ -387,17 +542,55 @@ export class Reconciler {
       defaultSecretNamespace: this.o.defaultSecretNamespace,
     });
     this.lastPlan = plan;
-    const speaker = this.o.speaker();
+    this.plannedFrom = observed;
+    this.plannedFor = speaker;
     if (!speaker) return;
     speaker.setPeers(plan.peers);
     speaker.setAdvertisements(plan.advertisements);
   }
 }
 
+/** Adds (+1) or removes (-1) a Service's status IPs in an IP -> keys index. */
+function indexStatus(
+  index: Map<string, string | string[]>,
+  key: string,
+  svc: ServiceObject,
+  delta: 1 | -1,
+): void {
+  for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
+    const ip = ing.ip;
+    if (!ip) continue;
+    const cur = index.get(ip);
+    if (delta > 0) {
+      if (cur === undefined) index.set(ip, key);
+      else if (typeof cur === 'string') {
+        if (cur !== key) index.set(ip, [cur, key]);
+      } else if (!cur.includes(key)) cur.push(key);
+    } else if (cur === key) index.delete(ip);
+    else if (typeof cur !== 'string' && cur !== undefined) {
+      const rest = cur.filter((k) => k !== key);
+      if (rest.length === 0) index.delete(ip);
+      else index.set(ip, rest.length === 1 ? rest[0]! : rest);
+    }
+  }
+}
+
+function holdersIn(index: Map<string, string | string[]>, ip: string): readonly string[] {
+  const cur = index.get(ip);
+  return cur === undefined ? [] : typeof cur === 'string' ? [cur] : cur;
+}
+
+/** Status already says what the result says (no allocation: runs for every Service in a full pass). */
 function statusMatches(svc: ServiceObject, r: ServiceResult): boolean {
-  const ips = statusIPs(svc);
+  const ingress = svc.status?.loadBalancer?.ingress ?? [];
   const want = r.ok ? r.ips : [];
-  if (ips.join(',') !== want.join(',')) return false;
+  let n = 0;
+  for (const ing of ingress) {
+    if (!ing.ip) continue;
+    if (want[n] !== ing.ip) return false;
+    n++;
+  }
+  if (n !== want.length) return false;
   const c = svc.status?.conditions?.find((x) => x.type === SERVICE_CONDITION);
   if (!c) return false;
   const reason = r.ok ? 'Allocated' : reasonName(r.reason);

@@ -5,13 +5,14 @@
  * with backoff and problems() says why the source is not synced (for /readyz).
  */
 import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
-import { SERVICE_NAME_SLICE_LABEL, serviceKey } from '../api/core.ts';
+import { SERVICE_NAME_SLICE_LABEL } from '../api/core.ts';
 import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
 import { GROUP, VERSION } from '../api/v1alpha1.ts';
 import { EventRecorder } from '../kube/events.ts';
 import { Informer, type InformerOptions } from '../kube/informer.ts';
 import { type KubeEndpoint, loadKubeconfig } from '../kube/kubeconfig.ts';
 import { kubeLeaseStore, LeaderElector } from '../kube/leader-election.ts';
+import { projectService } from '../kube/projection.ts';
 import { SecretFetcher, type SecretRef } from '../kube/secrets.ts';
 import { ownsService } from '../kube/service-class.ts';
 import { KubeStatusWriter } from '../kube/status-writer.ts';
@@ -99,6 +100,8 @@ export class KubernetesSource implements Source {
       resource: 'services',
       path: '/api/v1/services',
       filter: (s) => ownsService(s, classes),
+      project: (s) => projectService(s) as ServiceObject & Any,
+      trackChanges: true,
     });
     this.nodes = new Informer({
       ...common,
@@ -200,11 +203,13 @@ export class KubernetesSource implements Source {
   observe(): ObservedState {
     if (this.snapshot) return this.snapshot;
     const services = this.services.list();
-    const owned = new Set(services.map((s) => serviceKey(s)));
     const slices = this.slices
       .list()
-      .filter((s) =>
-        owned.has(`${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME_SLICE_LABEL] ?? ''}`),
+      .filter(
+        (s) =>
+          this.services.get(
+            `${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME_SLICE_LABEL] ?? ''}`,
+          ) !== undefined,
       );
     const synced = this.informers().every((i) => i.synced) && this.secrets.synced;
     this.snapshot = {
@@ -217,6 +222,19 @@ export class KubernetesSource implements Source {
       secrets: this.secrets.values(),
     };
     return this.snapshot;
+  }
+
+  /**
+   * The reconcile loop's incremental path (ServiceChangeFeed): keys ("namespace/name") of the
+   * Services added, changed or deleted since the last call, or 'all'.
+   */
+  takeServiceChanges(): ReadonlySet<string> | 'all' {
+    return this.services.takeChanges();
+  }
+
+  /** The cached Service with this key, as observe() would list it. */
+  service(key: string): ServiceObject | undefined {
+    return this.services.get(key);
   }
 
   problems(): string[] {

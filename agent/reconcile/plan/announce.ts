@@ -11,7 +11,7 @@ import {
   serviceKey,
 } from '../../api/core.ts';
 import type { BGPNeighbor, BGPPeeringPolicy, LabelSelector } from '../../api/v1alpha1.ts';
-import { compileSelector, serviceLabels } from '../../ipam/selector.ts';
+import { compileSelector, matchesAll, serviceLabels } from '../../ipam/selector.ts';
 import { hostPrefix, parseCidr, parseIP } from '../../net/ip.ts';
 
 /** Structurally the speaker's PeerConfig. */
@@ -101,6 +101,11 @@ export function hasLocalEndpoint(
       s.metadata.namespace === svc.metadata.namespace &&
       s.metadata.labels?.[SERVICE_NAME_SLICE_LABEL] === svc.metadata.name,
   );
+  return localEndpointIn(mine, nodeName);
+}
+
+/** hasLocalEndpoint over the slices already known to belong to the Service. */
+function localEndpointIn(mine: readonly EndpointSliceObject[], nodeName: string): boolean {
   const endpoints = mine.flatMap((s) => s.endpoints ?? []);
   const ready = (e: (typeof endpoints)[number]) => e.conditions?.ready !== false;
   if (endpoints.some((e) => e.nodeName === nodeName && ready(e))) return true;
@@ -169,16 +174,38 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
   const adverts = new Map<string, Set<string>>();
   const problems = new Map<string, string[]>();
   const policies = [...input.policies].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-  const services = [...input.services].sort((a, b) => serviceKey(a).localeCompare(serviceKey(b)));
-  const prefixesOf = new Map(services.map((s) => [serviceKey(s), statusPrefixes(s)]));
-  const localOk = new Map<string, boolean>();
+  // The order of Services does not matter (prefixes are collected in sets, then sorted), and
+  // each Service's prefixes are computed at most once: no per-Service garbage beyond them.
+  const services = input.services;
+  const prefixesOf = new Map<ServiceObject, string[]>();
+  const prefixes = (svc: ServiceObject): string[] => {
+    let p = prefixesOf.get(svc);
+    if (p === undefined) {
+      p = statusPrefixes(svc);
+      prefixesOf.set(svc, p);
+    }
+    return p;
+  };
+  const localOk = new Map<ServiceObject, boolean>();
+  let slicesOf: Map<string, EndpointSliceObject[]> | undefined;
   const announceable = (svc: ServiceObject): boolean => {
     if (svc.spec.externalTrafficPolicy !== 'Local') return true;
-    const key = serviceKey(svc);
-    let ok = localOk.get(key);
+    let ok = localOk.get(svc);
     if (ok === undefined) {
-      ok = hasLocalEndpoint(svc, input.endpointSlices, input.nodeName);
-      localOk.set(key, ok);
+      if (!slicesOf) {
+        // Indexed once per plan: the slices of a Service, by "namespace/service-name".
+        slicesOf = new Map();
+        for (const sl of input.endpointSlices) {
+          const owner = sl.metadata.labels?.[SERVICE_NAME_SLICE_LABEL];
+          if (owner === undefined) continue;
+          const k = `${sl.metadata.namespace}/${owner}`;
+          const list = slicesOf.get(k);
+          if (list) list.push(sl);
+          else slicesOf.set(k, [sl]);
+        }
+      }
+      ok = localEndpointIn(slicesOf.get(serviceKey(svc)) ?? [], input.nodeName);
+      localOk.set(svc, ok);
     }
     return ok;
   };
@@ -189,11 +216,7 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
     problems.set(name, own);
     if (!matches(policy.spec.nodeSelector, { ...input.nodeLabels })) continue;
     for (const vr of policy.spec.virtualRouters) {
-      // Absent serviceSelector announces nothing; {} announces everything (as in Cilium).
-      const selected = vr.serviceSelector
-        ? services.filter((s) => matches(vr.serviceSelector, serviceSelectorLabels(s)) && announceable(s))
-        : [];
-      const prefixes = selected.flatMap((s) => prefixesOf.get(serviceKey(s)) ?? []);
+      const targets: Set<string>[] = [];
       for (const n of vr.neighbors) {
         const plan = peerFrom(vr.localASN, n, input, own);
         if (!plan) continue;
@@ -205,9 +228,23 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
           continue;
         }
         if (!existing) peers.set(plan.id, { plan, policy: name });
-        const set = adverts.get(plan.id) ?? new Set<string>();
-        for (const p of prefixes) set.add(p);
-        adverts.set(plan.id, set);
+        let set = adverts.get(plan.id);
+        if (!set) {
+          set = new Set<string>();
+          adverts.set(plan.id, set);
+        }
+        targets.push(set);
+      }
+      // Absent serviceSelector announces nothing; {} announces everything (as in Cilium).
+      if (!vr.serviceSelector || targets.length === 0) continue;
+      const sel = compileSelector(vr.serviceSelector);
+      if (!sel.ok) continue; // an invalid selector matches nothing (validation reports it)
+      const all = sel.matches === matchesAll;
+      for (const s of services) {
+        if (s.status?.loadBalancer?.ingress === undefined) continue; // nothing to announce
+        if (!all && !sel.matches(serviceSelectorLabels(s))) continue;
+        if (!announceable(s)) continue;
+        for (const p of prefixes(s)) for (const set of targets) set.add(p);
       }
     }
   }

@@ -20,27 +20,90 @@ export function poolSpec(p: LoadBalancerIPPool): PoolSpec {
   };
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+
 export function statusIPs(s: ServiceObject): string[] {
-  return (s.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ? [i.ip] : []));
+  const ingress = s.status?.loadBalancer?.ingress;
+  if (!ingress?.length) return NONE as string[];
+  return ingress.flatMap((i) => (i.ip ? [i.ip] : []));
 }
 
+/**
+ * The allocator's view of a Service. Labels, annotations and the pod selector are shared with
+ * the object, not copied (the allocator only reads them; Kubernetes objects are replaced, never
+ * edited, by both sources), so 10,000 views cost little beyond the objects themselves.
+ */
 export function serviceView(s: ServiceObject): ServiceView {
   const families: IPFamilyName[] = s.spec.ipFamilies?.length ? [...s.spec.ipFamilies] : ['IPv4'];
   return {
     key: `${s.metadata.namespace}/${s.metadata.name}`,
     namespace: s.metadata.namespace,
     name: s.metadata.name,
-    labels: { ...s.metadata.labels },
-    annotations: { ...s.metadata.annotations },
+    labels: (s.metadata.labels ?? EMPTY) as Record<string, string>,
+    annotations: (s.metadata.annotations ?? EMPTY) as Record<string, string>,
     ...(s.spec.loadBalancerIP ? { loadBalancerIP: s.spec.loadBalancerIP } : {}),
     ipFamilies: families,
     ipFamilyPolicy: s.spec.ipFamilyPolicy ?? 'SingleStack',
     ports: (s.spec.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
     externalTrafficPolicy: s.spec.externalTrafficPolicy ?? 'Cluster',
-    podSelector: { ...s.spec.selector },
+    podSelector: (s.spec.selector ?? EMPTY) as Record<string, string>,
     creationOrder: s.metadata.creationTimestamp ?? '',
     statusIPs: statusIPs(s),
   };
+}
+
+function sameRecord(a: Readonly<Record<string, string>> | undefined, b: typeof a): boolean {
+  if (a === b) return true;
+  const x = a ?? EMPTY;
+  const y = b ?? EMPTY;
+  let n = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(x, k)) continue;
+    n++;
+    if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
+  }
+  for (const k in y) if (Object.hasOwn(y, k)) n--;
+  return n === 0;
+}
+
+/**
+ * True when two versions of a Service give the same view apart from its status IPs, i.e.
+ * serviceFingerprint(serviceView(a)) === serviceFingerprint(serviceView(b)), without building
+ * either. The echo of the leader's own status write is such a change.
+ */
+export function sameServiceInputs(a: ServiceObject, b: ServiceObject): boolean {
+  if (a === b) return true;
+  const am = a.metadata;
+  const bm = b.metadata;
+  const as = a.spec;
+  const bs = b.spec;
+  if (
+    am.name !== bm.name ||
+    am.namespace !== bm.namespace ||
+    (am.creationTimestamp ?? '') !== (bm.creationTimestamp ?? '') ||
+    (as.loadBalancerIP || undefined) !== (bs.loadBalancerIP || undefined) ||
+    (as.ipFamilyPolicy ?? 'SingleStack') !== (bs.ipFamilyPolicy ?? 'SingleStack') ||
+    (as.externalTrafficPolicy ?? 'Cluster') !== (bs.externalTrafficPolicy ?? 'Cluster')
+  )
+    return false;
+  const af = as.ipFamilies?.length ? as.ipFamilies : undefined;
+  const bf = bs.ipFamilies?.length ? bs.ipFamilies : undefined;
+  if ((af?.length ?? 0) !== (bf?.length ?? 0)) return false;
+  if (af && bf) for (let i = 0; i < af.length; i++) if (af[i] !== bf[i]) return false;
+  const ap = as.ports ?? [];
+  const bp = bs.ports ?? [];
+  if (ap.length !== bp.length) return false;
+  for (let i = 0; i < ap.length; i++) {
+    const x = ap[i]!;
+    const y = bp[i]!;
+    if (x.port !== y.port || (x.protocol ?? 'TCP') !== (y.protocol ?? 'TCP')) return false;
+  }
+  return (
+    sameRecord(am.labels, bm.labels) &&
+    sameRecord(am.annotations, bm.annotations) &&
+    sameRecord(as.selector, bs.selector)
+  );
 }
 
 /** What in a view can change an allocation (status excluded: that is the allocator's own output). */
