@@ -245,6 +245,13 @@ export class Session {
           this.takeOver(c, framer, msgs);
           return;
         }
+        // Two connections both from the peer are no collision: the peer gave up the older one
+        // (a silent or half-open socket must not lock the router out), so the newer one wins.
+        if (this.conn && !this.conn.outgoing) {
+          this.dispatch({ type: 'OpenCollisionDump' });
+          this.takeOver(c, framer, msgs);
+          return;
+        }
         // Keep the connection initiated by the higher identifier.
         const ours = this.conn?.outgoing ? 'outgoing' : 'incoming';
         if (collisionWinner(this.deps.routerId, open.bgpId) === ours) {

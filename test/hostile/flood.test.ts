@@ -154,17 +154,13 @@ describe('connection flood', () => {
 
 describe('a silent connection from a passive peer`s own address', () => {
   /**
-   * BUG (agent/bgp/session.ts, Session.accept/holdForCollision): with the peer passive and
-   * one incoming connection from its address sitting in OpenSent without ever sending an
-   * OPEN, a second incoming connection from the same address that sends a valid OPEN +
-   * KEEPALIVE is treated as a §6.8 collision. Both connections are incoming, so the BGP
-   * identifier comparison (peer 10.255.0.3 > ours 10.255.0.2 -> keep the "incoming" one)
-   * keeps the silent one: the real router gets Cease/Connection Collision Resolution (6/7)
-   * and is locked out until the OpenSent hold timer (240 s) expires, again and again.
-   * Expected: a newer incoming connection replaces an older incoming one that has not sent
-   * an OPEN (the peer has evidently abandoned it), and reaches Established.
+   * Regression: with the peer passive and one incoming connection from its address sitting in
+   * OpenSent without ever sending an OPEN, a second incoming connection from the same address
+   * that sends a valid OPEN was once treated as a §6.8 collision and refused with 6/7, locking
+   * the real router out until the 240 s OpenSent hold timer expired. Two incoming connections
+   * are no collision: the newer one replaces the older.
    */
-  test.failing('does not lock out the real router`s connection', async () => {
+  test('a newer connection from the peer replaces an older silent one (no lock-out)', async () => {
     await until('the passive session waiting', () => peerState(w, 'hostile').state === 'Active', 5000);
     const squat = net.connect({ host: '127.0.0.1', port: w.listenPort!, localAddress: HOSTILE_ADDRESS });
     squat.on('error', () => {});
