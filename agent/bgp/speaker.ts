@@ -305,13 +305,21 @@ export class Speaker {
     }
   }
   private listenerTtl: [number, number] = [64, 0];
+  private readonly refusedLogged = new Map<string, number>();
 
   private onAccept(socket: net.Socket): void {
     const remote = socket.remoteAddress ?? '';
     const entry = [...this.sessions.values()].find((e) => sameAddress(e.config.peerAddress, remote));
     if (!entry || this.stopped) {
-      this.opts.log.info('bgp: refused connection from unconfigured address', { remote });
       socket.destroy();
+      // One log line per address per minute: a flood must not become a log flood.
+      const now = this.opts.clock.now();
+      if (this.refusedLogged.size > 1024) this.refusedLogged.clear();
+      const last = this.refusedLogged.get(remote);
+      if (last === undefined || now - last >= 60_000) {
+        this.refusedLogged.set(remote, now);
+        this.opts.log.info('bgp: refused connection from unconfigured address', { remote });
+      }
       return;
     }
     entry.session.accept(new Connection(socket, false));
