@@ -5,6 +5,7 @@
  * hands TLS to undici as a `dispatcher`, which Bun ignores; so edgelb sends requests itself.
  * A bearer token file is re-read whenever it changes (size or mtime).
  */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -130,6 +131,28 @@ export function loadKubeconfig(opts: LoadOptions = {}): KubeEndpoint {
     serverName: cluster.tlsServerName,
   };
   if (tls.cert && !tls.key) fail(path, `user "${user?.name}" has a client certificate but no client key`);
+  // Bun's fetch reports unusable TLS material only as "FailedToOpenSocket"; say what is wrong here.
+  if (tls.key) {
+    try {
+      createPrivateKey(tls.key);
+    } catch {
+      fail(path, `user "${user?.name}": client-key is not a PEM private key`);
+    }
+  }
+  if (tls.cert) {
+    try {
+      new X509Certificate(tls.cert);
+    } catch {
+      fail(path, `user "${user?.name}": client-certificate is not a PEM certificate`);
+    }
+  }
+  if (tls.ca) {
+    try {
+      new X509Certificate(tls.ca);
+    } catch {
+      fail(path, `cluster "${cluster.name}": certificate-authority is not a PEM certificate`);
+    }
+  }
   if (cluster.skipTLSVerify) {
     opts.log?.warn('kubeconfig sets insecure-skip-tls-verify: the API server certificate is not checked', {
       kubeconfig: path,

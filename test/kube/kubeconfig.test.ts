@@ -1,5 +1,6 @@
 /** Kubeconfig loading and the transport's behaviour on bad input, token rotation and RBAC denials. */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,32 @@ describe('kubeconfig errors are exit 78 naming the path', () => {
       ].join('\n'),
     );
     expectUserError(() => loadKubeconfig({ path: noFile }), noFile, join(dir, 'missing-ca.crt'));
+  });
+
+  test('unusable TLS material is named, not left to a socket error at the first request', () => {
+    const garbage = Buffer.from('not a pem block').toString('base64');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const goodKey = Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).toString(
+      'base64',
+    );
+    for (const [key, expected] of [
+      [garbage, 'client-key is not a PEM private key'],
+      [goodKey, 'client-certificate is not a PEM certificate'],
+    ] as const) {
+      const p = join(dir, `bad-tls-${expected.split(' ')[0]}.yaml`);
+      writeFileSync(
+        p,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'current-context: c',
+          'contexts: [{name: c, context: {cluster: k, user: u}}]',
+          'clusters: [{name: k, cluster: {server: "https://127.0.0.1:1"}}]',
+          `users: [{name: u, user: {client-key-data: ${key}, client-certificate-data: ${garbage}}}]`,
+        ].join('\n'),
+      );
+      expectUserError(() => loadKubeconfig({ path: p }), p, expected);
+    }
   });
 
   test('no kubeconfig anywhere and not in a cluster', () => {
