@@ -29,7 +29,7 @@ export interface InformerOptions<T extends KubeObject> {
    * Reduces a (filtered) object to what edgelb reads before it is cached, so the full object
    * is kept nowhere. Must return a new object and keep whatever a writer sends back.
    */
-  project?: (o: T) => T;
+  project?: (o: T, previous: T | undefined) => T;
   /** Keep the keys of changed objects for takeChanges() (the reconcile loop's incremental path). */
   trackChanges?: boolean;
   client: KubeClient;
@@ -169,8 +169,8 @@ export class Informer<T extends KubeObject> {
     return this.o.filter ? this.o.filter(o) : true;
   }
 
-  private project(o: T): T {
-    return this.o.project ? this.o.project(o) : o;
+  private project(o: T, previous: T | undefined): T {
+    return this.o.project ? this.o.project(o, previous) : o;
   }
 
   private async relist(): Promise<void> {
@@ -208,7 +208,7 @@ export class Informer<T extends KubeObject> {
         next.set(key, old);
         continue;
       }
-      next.set(key, this.project(item));
+      next.set(key, this.project(item, old));
       changed = true;
       this.markDirty(key);
     }
@@ -304,7 +304,7 @@ export class Informer<T extends KubeObject> {
       }
       return false;
     }
-    this.cache.set(key, this.project(obj));
+    this.cache.set(key, this.project(obj, this.cache.get(key)));
     this.markDirty(key);
     this.o.onChange?.();
     return false;

@@ -24,20 +24,69 @@ const SPEC_FIELDS = [
   'ipFamilyPolicy',
 ] as const satisfies readonly (keyof Spec)[];
 
-export function projectService(o: ServiceObject): ServiceObject {
+type Rec = Readonly<Record<string, string>> | undefined;
+
+function sameRecord(a: Rec, b: Rec): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  let n = 0;
+  for (const k in a) {
+    if (!Object.hasOwn(a, k)) continue;
+    n++;
+    if (!Object.hasOwn(b, k) || a[k] !== b[k]) return false;
+  }
+  for (const k in b) if (Object.hasOwn(b, k)) n--;
+  return n === 0;
+}
+
+function sameSpec(a: Spec, b: Spec): boolean {
+  for (const f of SPEC_FIELDS) {
+    if (f === 'selector' || f === 'ipFamilies') continue;
+    if (a[f] !== b[f]) return false;
+  }
+  if (!sameRecord(a.selector, b.selector)) return false;
+  const af = a.ipFamilies;
+  const bf = b.ipFamilies;
+  if (af !== bf && (af?.length !== bf?.length || af?.some((x, i) => x !== bf?.[i]))) return false;
+  const ap = a.ports;
+  const bp = b.ports;
+  if (ap === bp) return true;
+  if (!ap || !bp || ap.length !== bp.length) return false;
+  return ap.every(
+    (p, i) => p.name === bp[i]?.name && p.port === bp[i]?.port && p.protocol === bp[i]?.protocol,
+  );
+}
+
+/**
+ * Projects `o`. With `previous` (the cached version it replaces), equal parts are taken from
+ * it: the echo of a status write then shares labels, annotations and spec with the version
+ * before, and whatever the reconcile loop kept of that one costs nothing more.
+ */
+export function projectService(o: ServiceObject, previous?: ServiceObject): ServiceObject {
   const { managedFields: _drop, ...metadata } = o.metadata as ServiceObject['metadata'] & {
     managedFields?: unknown;
   };
   const src = (o.spec ?? {}) as Spec;
-  const spec: Record<string, unknown> = {};
-  for (const f of SPEC_FIELDS) if (src[f] !== undefined) spec[f] = src[f];
-  if (src.ports !== undefined)
-    spec.ports = src.ports.map((p) => ({
-      ...(p.name !== undefined ? { name: p.name } : {}),
-      port: p.port,
-      ...(p.protocol !== undefined ? { protocol: p.protocol } : {}),
-    }));
-  const out: ServiceObject = { metadata, spec: spec as Spec };
+  let spec: Spec;
+  {
+    const out: Record<string, unknown> = {};
+    for (const f of SPEC_FIELDS) if (src[f] !== undefined) out[f] = src[f];
+    if (src.ports !== undefined)
+      out.ports = src.ports.map((p) => ({
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        port: p.port,
+        ...(p.protocol !== undefined ? { protocol: p.protocol } : {}),
+      }));
+    spec = out as Spec;
+  }
+  if (previous) {
+    const pm = previous.metadata;
+    if (metadata.labels && sameRecord(pm.labels, metadata.labels)) metadata.labels = pm.labels;
+    if (metadata.annotations && sameRecord(pm.annotations, metadata.annotations))
+      metadata.annotations = pm.annotations;
+    if (sameSpec(previous.spec, spec)) spec = previous.spec;
+  }
+  const out: ServiceObject = { metadata, spec };
   if (o.apiVersion !== undefined) out.apiVersion = o.apiVersion;
   if (o.kind !== undefined) out.kind = o.kind;
   if (o.status !== undefined) out.status = o.status;

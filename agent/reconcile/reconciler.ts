@@ -68,6 +68,21 @@ export interface ReconcilerOptions {
   writeConcurrency?: number;
   /** With a change feed: a full pass at least this often (default 5 min; 0 = never by time). */
   fullResyncMs?: number;
+  /**
+   * A full garbage collection, so the heap a burst grew is returned instead of kept: once the
+   * loop has been idle for `collectDelayMs` (default 1 s) after passes that handled at least
+   * `collectAfter` Services (default 1000), and during a long burst every 2 x collectAfter
+   * status writes. Default: Bun.gc(true) when running on Bun. Measured with 10,000 Services
+   * (bench:agent): settled RSS 139 -> 112 MiB, for about 30 ms a collection.
+   */
+  collect?: () => void;
+  collectAfter?: number;
+  collectDelayMs?: number;
+}
+
+function defaultCollect(): (() => void) | undefined {
+  const bun = (globalThis as { Bun?: { gc?: (force: boolean) => void } }).Bun;
+  return bun?.gc ? () => bun.gc?.(true) : undefined;
 }
 
 const WRITE_CONCURRENCY = 8;
@@ -81,10 +96,13 @@ export class Reconciler {
   private readonly feed: ServiceChangeFeed | undefined;
   /** Keys whose status must be compared with the IPAM's result on the next pass (failed writes). */
   private recheck = new Set<string>();
-  /** Feed mode, on the leader: IP -> keys of the Services whose status (as last seen) lists it. */
-  private statusIndex = new Map<string, string | string[]>();
   private lastFull = Number.NEGATIVE_INFINITY;
   private resyncTimer: Timer | undefined;
+  /** Services handled (changes and writes) since the last collection. */
+  private work = 0;
+  /** Status writes since the last collection during a burst. */
+  private writes = 0;
+  private collectTimer: Timer | undefined;
   private timer: Timer | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -142,6 +160,7 @@ export class Reconciler {
         this.o.log.error('reconcile pass failed', { error: (err as Error).message });
       } finally {
         this.running = undefined;
+        this.maybeCollect();
       }
     })();
     return this.running;
@@ -151,6 +170,22 @@ export class Reconciler {
     this.stopped = true;
     this.timer?.cancel();
     this.resyncTimer?.cancel();
+    this.collectTimer?.cancel();
+  }
+
+  /** After a burst (10,000 Services created, a relist...), collect once the loop is quiet. */
+  private maybeCollect(): void {
+    if (this.work < (this.o.collectAfter ?? 1000) || this.stopped) return;
+    const collect = this.o.collect ?? defaultCollect();
+    if (!collect) return;
+    this.collectTimer?.cancel();
+    this.collectTimer = this.o.clock.setTimer(this.o.collectDelayMs ?? 1000, () => {
+      this.collectTimer = undefined;
+      if (this.running || this.stopped) return; // the pass that ends will ask again
+      this.work = 0;
+      this.writes = 0;
+      collect();
+    });
   }
 
   get isIdle(): boolean {
@@ -195,6 +230,7 @@ export class Reconciler {
     const resyncMs = this.o.fullResyncMs ?? FULL_RESYNC_MS;
     if (this.feed && resyncMs > 0 && this.o.clock.now() - this.lastFull >= resyncMs) changes = 'all';
     if (changes === 'all') this.fullDone(resyncMs);
+    this.work += changes === 'all' ? observed.services.length : changes.size;
     const objects = validObjects(observed);
     this.lastObjects = objects;
     if (this.o.source.leadership.isLeader()) {
@@ -206,7 +242,6 @@ export class Reconciler {
       this.ipam = undefined;
       this.seenServices = new Map();
       this.recheck = new Set();
-      this.statusIndex = new Map();
       this.m.leader.set({}, 0);
     }
     this.announce(this.o.source.observe());
@@ -241,12 +276,9 @@ export class Reconciler {
       this.ipam.restore(pools, views);
       this.seenPools = new Map(pools.map((p) => [p.name, poolFingerprint(p)]));
       this.seenServices = new Map();
-      this.statusIndex = new Map();
       for (let i = 0; i < views.length; i++) {
-        const svc = observed.services[i]!;
-        const key = views[i]!.key;
-        this.seenServices.set(key, this.feed ? svc : serviceFingerprint(views[i]!));
-        if (this.feed) indexStatus(this.statusIndex, key, svc, +1);
+        const v = views[i]!;
+        this.seenServices.set(v.key, this.feed ? observed.services[i]! : serviceFingerprint(v));
       }
       this.recheck = new Set();
       this.o.log.info('leading: IPAM restored from status', { services: views.length, pools: pools.length });
@@ -272,11 +304,10 @@ export class Reconciler {
       if (changes === 'all') {
         const keys = new Set<string>();
         for (const svc of observed.services) keys.add(serviceKey(svc));
-        for (const [key, seen] of [...this.seenServices]) {
+        for (const key of [...this.seenServices.keys()]) {
           if (!keys.has(key)) {
             ipam.deleteService(key);
             this.seenServices.delete(key);
-            if (typeof seen !== 'string') indexStatus(this.statusIndex, key, seen, -1);
           }
         }
         for (const svc of observed.services) this.upsert(svc, moved);
@@ -284,13 +315,8 @@ export class Reconciler {
         const feed = this.feed!;
         for (const key of changes) {
           const svc = feed.service(key);
-          const seen = this.seenServices.get(key);
           if (svc) this.upsert(svc, moved);
-          else if (seen !== undefined) {
-            this.seenServices.delete(key);
-            if (typeof seen !== 'string') indexStatus(this.statusIndex, key, seen, -1);
-            moved(ipam.deleteService(key));
-          }
+          else if (this.seenServices.delete(key)) moved(ipam.deleteService(key));
         }
       }
     }
@@ -304,10 +330,6 @@ export class Reconciler {
     const seen = this.seenServices.get(key);
     if (this.feed) {
       const prev = typeof seen === 'string' ? undefined : seen;
-      if (prev !== svc) {
-        if (prev) indexStatus(this.statusIndex, key, prev, -1);
-        indexStatus(this.statusIndex, key, svc, +1);
-      }
       this.seenServices.set(key, svc);
       // e.g. the echo of our own status write: nothing the IPAM reads changed
       if (prev && sameServiceInputs(prev, svc)) return;
@@ -352,15 +374,15 @@ export class Reconciler {
     // So writes go in rounds: a write that adds an IP still in another Service's status (one that
     // no longer gets it) waits until that Service's release is written in an earlier round; if
     // that release fails, the write is left for the pass the release's success will trigger.
-    // Who holds an IP in status: the index kept up to date from the feed, or built from the list.
-    let holders: (ip: string) => readonly string[];
-    if (this.feed) {
-      holders = (ip) => holdersIn(this.statusIndex, ip);
-    } else {
-      const index = new Map<string, string | string[]>();
-      for (const svc of services) indexStatus(index, serviceKey(svc), svc, +1);
-      holders = (ip) => holdersIn(index, ip);
+    // Who holds an IP in status that its result no longer has: its status differs from its
+    // result, so it is itself in `todo` (a change, a moved result or a failed write puts a
+    // Service in `check`; a full pass checks all). Indexing `todo` is enough, and O(todo).
+    const index = new Map<string, string | string[]>();
+    for (const key of todo) {
+      const svc = current(key);
+      if (svc) indexStatus(index, key, svc);
     }
+    const holders = (ip: string) => holdersIn(index, ip);
     const released = new Set<string>();
     const attempted = new Set<string>();
     /** Services whose release must be written before this write. */
@@ -441,6 +463,12 @@ export class Reconciler {
           continue;
         }
         done.push(key);
+        this.work++;
+        this.writes++;
+        if (this.writes >= 2 * (this.o.collectAfter ?? 1000)) {
+          this.writes = 0;
+          (this.o.collect ?? defaultCollect())?.();
+        }
         this.record(svc, r, before);
       }
     };
@@ -541,37 +569,39 @@ export class Reconciler {
       secrets: observed.secrets,
       defaultSecretNamespace: this.o.defaultSecretNamespace,
     });
+    const before = this.lastPlan;
+    const sameSpeaker = speaker === this.plannedFor;
     this.lastPlan = plan;
     this.plannedFrom = observed;
     this.plannedFor = speaker;
     if (!speaker) return;
     speaker.setPeers(plan.peers);
+    // The speaker re-reads every prefix on each call: skip the call when nothing moved.
+    if (sameSpeaker && before && sameAdverts(before.advertisements, plan.advertisements)) return;
     speaker.setAdvertisements(plan.advertisements);
   }
 }
 
-/** Adds (+1) or removes (-1) a Service's status IPs in an IP -> keys index. */
-function indexStatus(
-  index: Map<string, string | string[]>,
-  key: string,
-  svc: ServiceObject,
-  delta: 1 | -1,
-): void {
+function sameAdverts(a: Map<string, string[]>, b: Map<string, string[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, x] of a) {
+    const y = b.get(id);
+    if (!y || y.length !== x.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
+}
+
+/** Adds a Service's status IPs to an IP -> keys index. */
+function indexStatus(index: Map<string, string | string[]>, key: string, svc: ServiceObject): void {
   for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
     const ip = ing.ip;
     if (!ip) continue;
     const cur = index.get(ip);
-    if (delta > 0) {
-      if (cur === undefined) index.set(ip, key);
-      else if (typeof cur === 'string') {
-        if (cur !== key) index.set(ip, [cur, key]);
-      } else if (!cur.includes(key)) cur.push(key);
-    } else if (cur === key) index.delete(ip);
-    else if (typeof cur !== 'string' && cur !== undefined) {
-      const rest = cur.filter((k) => k !== key);
-      if (rest.length === 0) index.delete(ip);
-      else index.set(ip, rest.length === 1 ? rest[0]! : rest);
-    }
+    if (cur === undefined) index.set(ip, key);
+    else if (typeof cur === 'string') {
+      if (cur !== key) index.set(ip, [cur, key]);
+    } else if (!cur.includes(key)) cur.push(key);
   }
 }
 

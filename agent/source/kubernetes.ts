@@ -100,7 +100,7 @@ export class KubernetesSource implements Source {
       resource: 'services',
       path: '/api/v1/services',
       filter: (s) => ownsService(s, classes),
-      project: (s) => projectService(s) as ServiceObject & Any,
+      project: (s, previous) => projectService(s, previous) as ServiceObject & Any,
       trackChanges: true,
     });
     this.nodes = new Informer({

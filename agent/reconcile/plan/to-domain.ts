@@ -4,7 +4,7 @@
  */
 import type { ServiceObject } from '../../api/core.ts';
 import type { LoadBalancerIPPool } from '../../api/v1alpha1.ts';
-import type { IPFamilyName, PoolSpec, ServiceView } from '../../ipam/types.ts';
+import type { IPFamilyName, PoolSpec, ServicePort, ServiceView } from '../../ipam/types.ts';
 
 export function poolSpec(p: LoadBalancerIPPool): PoolSpec {
   return {
@@ -34,8 +34,37 @@ export function statusIPs(s: ServiceObject): string[] {
  * the object, not copied (the allocator only reads them; Kubernetes objects are replaced, never
  * edited, by both sources), so 10,000 views cost little beyond the objects themselves.
  */
+/** Shared, read-only arrays for the common family lists and port lists (the IPAM never edits a view). */
+const FAMILIES = new Map<string, IPFamilyName[]>();
+const PORTS = new Map<string, ServicePort[]>();
+const MAX_SHARED = 4096;
+
+function familiesOf(s: ServiceObject): IPFamilyName[] {
+  const f = s.spec.ipFamilies;
+  const key = f?.length ? f.join(',') : 'IPv4';
+  let out = FAMILIES.get(key);
+  if (!out) {
+    out = f?.length ? [...f] : ['IPv4'];
+    if (FAMILIES.size < 16) FAMILIES.set(key, out);
+  }
+  return out;
+}
+
+function portsOf(s: ServiceObject): ServicePort[] {
+  const ports = s.spec.ports ?? [];
+  let key = '';
+  for (const p of ports) key += `${p.port}/${p.protocol ?? 'TCP'},`;
+  let out = PORTS.get(key);
+  if (!out) {
+    out = ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' }));
+    if (PORTS.size >= MAX_SHARED) PORTS.clear();
+    PORTS.set(key, out);
+  }
+  return out;
+}
+
 export function serviceView(s: ServiceObject): ServiceView {
-  const families: IPFamilyName[] = s.spec.ipFamilies?.length ? [...s.spec.ipFamilies] : ['IPv4'];
+  const families = familiesOf(s);
   return {
     key: `${s.metadata.namespace}/${s.metadata.name}`,
     namespace: s.metadata.namespace,
@@ -45,7 +74,7 @@ export function serviceView(s: ServiceObject): ServiceView {
     ...(s.spec.loadBalancerIP ? { loadBalancerIP: s.spec.loadBalancerIP } : {}),
     ipFamilies: families,
     ipFamilyPolicy: s.spec.ipFamilyPolicy ?? 'SingleStack',
-    ports: (s.spec.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
+    ports: portsOf(s),
     externalTrafficPolicy: s.spec.externalTrafficPolicy ?? 'Cluster',
     podSelector: (s.spec.selector ?? EMPTY) as Record<string, string>,
     creationOrder: s.metadata.creationTimestamp ?? '',
@@ -53,7 +82,7 @@ export function serviceView(s: ServiceObject): ServiceView {
   };
 }
 
-function sameRecord(a: Readonly<Record<string, string>> | undefined, b: typeof a): boolean {
+export function sameRecord(a: Readonly<Record<string, string>> | undefined, b: typeof a): boolean {
   if (a === b) return true;
   const x = a ?? EMPTY;
   const y = b ?? EMPTY;

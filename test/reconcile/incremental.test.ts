@@ -1,0 +1,303 @@
+/**
+ * The loop's incremental path, with a source that names the Services that changed (as the
+ * Kubernetes source does) and replaces objects on every change, status writes included (the
+ * echo of a write is a new object, as a MODIFIED event is): an echo does not reach the
+ * allocator, a changed Service does, only changed or moved Services have their status
+ * compared, and the periodic full pass repairs what the feed missed.
+ */
+import { afterEach, describe, expect, spyOn, test } from 'bun:test';
+import type { ServiceObject } from '../../agent/api/core.ts';
+import type { LoadBalancerIPPool } from '../../agent/api/v1alpha1.ts';
+import { Ipam } from '../../agent/ipam/allocator.ts';
+import { FakeClock } from '../../agent/lib/clock.ts';
+import { memoryLogger } from '../../agent/lib/log.ts';
+import { Registry } from '../../agent/lib/metrics.ts';
+import { Reconciler, type ServiceChangeFeed } from '../../agent/reconcile/reconciler.ts';
+import type { ObservedState, Source, StatusWriter } from '../../agent/source/types.ts';
+import { FakeSpeaker } from '../support/fake-source.ts';
+
+const pool: LoadBalancerIPPool = {
+  apiVersion: 'edgelb.io/v1alpha1',
+  kind: 'LoadBalancerIPPool',
+  metadata: { name: 'tiny', creationTimestamp: '2026-01-01T00:00:00Z' },
+  spec: { blocks: [{ cidr: '10.0.0.0/30' }] },
+};
+
+const policy = {
+  apiVersion: 'edgelb.io/v1alpha1' as const,
+  kind: 'BGPPeeringPolicy' as const,
+  metadata: { name: 'all' },
+  spec: {
+    virtualRouters: [
+      {
+        localASN: 65001,
+        serviceSelector: {},
+        neighbors: [{ peerAddress: '192.168.2.1/32', peerASN: 65000 }],
+      },
+    ],
+  },
+};
+
+function svc(name: string, created: string, annotations: Record<string, string> = {}): ServiceObject {
+  return {
+    metadata: { name, namespace: 'default', creationTimestamp: created, annotations, labels: { app: name } },
+    spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
+  };
+}
+
+const key = (s: ServiceObject) => `${s.metadata.namespace}/${s.metadata.name}`;
+
+/** A source with a change feed: every change (status writes too) replaces the object and names its key. */
+class FeedSource implements Source, ServiceChangeFeed {
+  readonly kind = 'kubernetes' as const;
+  leader = true;
+  private services = new Map<string, ServiceObject>();
+  private dirty = new Set<string>();
+  private all = true;
+  private snapshot: ObservedState | undefined;
+  writes: { key: string; ips: string[] }[] = [];
+  failNext = new Set<string>();
+
+  readonly leadership = { isLeader: () => this.leader, holder: () => 'me' };
+  readonly writer: StatusWriter = {
+    writeServiceStatus: async (s, w) => {
+      const k = key(s);
+      if (this.failNext.delete(k)) throw new Error('500 injected');
+      const live = this.services.get(k);
+      if (!live) return false;
+      this.writes.push({ key: k, ips: w.ips });
+      this.put({
+        ...live,
+        metadata: { ...live.metadata },
+        status: {
+          loadBalancer: { ingress: w.ips.map((ip) => ({ ip, ipMode: 'VIP' as const })) },
+          conditions: [{ ...w.condition, lastTransitionTime: '2026-01-01T00:00:00Z' }],
+        },
+      });
+      return true;
+    },
+    writePoolStatus: async () => {},
+    writePolicyStatus: async () => {},
+    event: () => {},
+  };
+
+  put(s: ServiceObject, { silently = false } = {}): void {
+    this.services.set(key(s), s);
+    if (!silently) this.dirty.add(key(s));
+    this.snapshot = undefined;
+  }
+  remove(k: string): void {
+    this.services.delete(k);
+    this.dirty.add(k);
+    this.snapshot = undefined;
+  }
+  get(name: string): ServiceObject {
+    return this.services.get(`default/${name}`)!;
+  }
+  ips(name: string): string[] {
+    return (this.get(name).status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '');
+  }
+  takeServiceChanges(): ReadonlySet<string> | 'all' {
+    if (this.all) {
+      this.all = false;
+      this.dirty = new Set();
+      return 'all';
+    }
+    const out = this.dirty;
+    this.dirty = new Set();
+    return out;
+  }
+  service(k: string): ServiceObject | undefined {
+    return this.services.get(k);
+  }
+  async start(): Promise<void> {}
+  observe(): ObservedState {
+    this.snapshot ??= {
+      synced: true,
+      node: { metadata: { name: 'worker', labels: {} } },
+      pools: [pool],
+      policies: [policy],
+      services: [...this.services.values()],
+      endpointSlices: [],
+      secrets: new Map(),
+    };
+    return this.snapshot;
+  }
+  problems(): string[] {
+    return [];
+  }
+  async stop(): Promise<void> {}
+}
+
+function setup(opts: { fullResyncMs?: number } = {}) {
+  const source = new FeedSource();
+  source.put(svc('a', '2026-01-02T00:00:00Z'));
+  source.put(svc('b', '2026-01-03T00:00:00Z'));
+  source.put(svc('c', '2026-01-04T00:00:00Z'));
+  const clock = new FakeClock();
+  const speaker = new FakeSpeaker();
+  const collected: number[] = [];
+  const r = new Reconciler({
+    source,
+    speaker: () => speaker,
+    nodeName: 'worker',
+    defaultSecretNamespace: 'kube-system',
+    clock,
+    log: memoryLogger(),
+    metrics: new Registry(),
+    collect: () => collected.push(clock.now()),
+    collectAfter: 4,
+    ...opts,
+  });
+  return { source, clock, speaker, r, collected };
+}
+
+const upserts = spyOn(Ipam.prototype, 'upsertService');
+const restores = spyOn(Ipam.prototype, 'restore');
+afterEach(() => {
+  upserts.mockClear();
+  restores.mockClear();
+});
+
+describe('incremental reconcile (change feed)', () => {
+  test('the echoes of our own status writes do not reach the allocator and write nothing', async () => {
+    const { source, r, speaker } = setup();
+    await r.runNow();
+    expect(restores).toHaveBeenCalledTimes(1);
+    expect([source.ips('a'), source.ips('b'), source.ips('c')]).toEqual([['10.0.0.1'], ['10.0.0.2'], []]);
+    expect(speaker.adverts.get('192.168.2.1')).toEqual(['10.0.0.1/32', '10.0.0.2/32']);
+    const writes = source.writes.length;
+    upserts.mockClear();
+    // The pass above saw 3 echoes (one per status write); this pass handles them.
+    await r.runNow();
+    expect(upserts).not.toHaveBeenCalled();
+    expect(source.writes.length).toBe(writes);
+    expect(restores).toHaveBeenCalledTimes(1);
+  });
+
+  test('a pass looks only at the Services that changed', async () => {
+    const { source, r } = setup();
+    await r.runNow();
+    await r.runNow();
+    const results = spyOn(Ipam.prototype, 'result');
+    try {
+      // A status-only change (an echo): compared with its result, not given to the allocator.
+      const b = source.get('b');
+      source.put({ ...b, metadata: { ...b.metadata } });
+      await r.runNow();
+      expect(upserts).not.toHaveBeenCalled();
+      expect(new Set(results.mock.calls.map((c) => c[0]))).toEqual(new Set(['default/b']));
+      // An annotation that changes nothing for the allocator still re-evaluates that Service only.
+      results.mockClear();
+      const a = source.get('a');
+      source.put({ ...a, metadata: { ...a.metadata, annotations: { note: 'x' } } });
+      await r.runNow();
+      expect(upserts.mock.calls.map((c) => c[0].key)).toEqual(['default/a']);
+      expect(new Set(results.mock.calls.map((c) => c[0]))).toEqual(new Set(['default/a']));
+    } finally {
+      results.mockRestore();
+    }
+  });
+
+  test('a changed Service is re-evaluated, alone; the Service its change frees an IP for is written', async () => {
+    const { source, r, speaker } = setup();
+    await r.runNow();
+    await r.runNow();
+    upserts.mockClear();
+    source.writes = [];
+    // a asks for a pinned IP outside the pool: it loses 10.0.0.1, which c (waiting) then takes.
+    const a = source.get('a');
+    source.put({ ...a, metadata: { ...a.metadata, annotations: { 'edgelb.io/ips': '10.9.9.9' } } });
+    await r.runNow();
+    expect(upserts.mock.calls.map((c) => c[0].key)).toEqual(['default/a']);
+    expect(source.writes.map((w) => w.key).sort()).toEqual(['default/a', 'default/c']);
+    expect([source.ips('a'), source.ips('b'), source.ips('c')]).toEqual([[], ['10.0.0.2'], ['10.0.0.1']]);
+    await r.runNow();
+    expect(speaker.adverts.get('192.168.2.1')).toEqual(['10.0.0.1/32', '10.0.0.2/32']);
+  });
+
+  test('a deleted Service frees its IP for the one waiting, without a full pass', async () => {
+    const { source, r } = setup();
+    await r.runNow();
+    await r.runNow();
+    upserts.mockClear();
+    source.remove('default/b');
+    await r.runNow();
+    expect(upserts).not.toHaveBeenCalled();
+    expect(source.ips('c')).toEqual(['10.0.0.2']);
+  });
+
+  test('a failed write is retried by the next pass even though nothing changed', async () => {
+    const { source, r } = setup();
+    source.failNext.add('default/b');
+    await r.runNow();
+    expect(source.ips('b')).toEqual([]);
+    await r.runNow();
+    expect(source.ips('b')).toEqual(['10.0.0.2']);
+  });
+
+  test('a failed release defers the reuse of its IP (the holder is found among the writes due)', async () => {
+    const { source, r } = setup();
+    await r.runNow();
+    await r.runNow();
+    source.writes = [];
+    // b asks for a's IP: it loses 10.0.0.2 (ip-in-use), which c may take only after b's release.
+    const b = source.get('b');
+    source.put({ ...b, metadata: { ...b.metadata, annotations: { 'edgelb.io/ips': '10.0.0.1' } } });
+    source.failNext.add('default/b');
+    await r.runNow();
+    expect(source.ips('b')).toEqual(['10.0.0.2']);
+    expect(source.ips('c')).toEqual([]);
+    await r.runNow();
+    expect(source.writes.map((w) => `${w.key}:${w.ips.join(',')}`)).toEqual([
+      'default/b:',
+      'default/c:10.0.0.2',
+    ]);
+  });
+
+  test('the periodic full pass repairs a status the feed never reported', async () => {
+    const { source, clock, r } = setup({ fullResyncMs: 60_000 });
+    await r.runNow();
+    await r.runNow();
+    const a = source.get('a');
+    source.put({ ...a, status: {} }, { silently: true });
+    await r.runNow();
+    expect(source.ips('a')).toEqual([]); // not named by the feed: not looked at
+    clock.advance(60_000); // the resync timer triggers a full pass (after the debounce)
+    clock.advance(10);
+    for (let i = 0; i < 20 && !r.isIdle; i++) await Bun.sleep(1);
+    expect(source.ips('a')).toEqual(['10.0.0.1']);
+    expect(upserts).not.toHaveBeenCalled();
+    r.stop();
+  });
+
+  test('after a burst the heap is collected once the loop is quiet', async () => {
+    const { r, clock, collected } = setup();
+    const t0 = clock.now();
+    await r.runNow(); // 3 Services restored, 3 writes: above collectAfter (4)
+    expect(collected).toEqual([]);
+    clock.advance(999);
+    expect(collected).toEqual([]);
+    clock.advance(1);
+    expect(collected).toEqual([t0 + 1000]);
+    // A quiet pass (the 3 echoes) is not a burst.
+    await r.runNow();
+    clock.advance(5000);
+    expect(collected).toEqual([t0 + 1000]);
+    r.stop();
+  });
+
+  test('a follower drops its IPAM state; leading again restores from status', async () => {
+    const { source, r } = setup();
+    await r.runNow();
+    source.leader = false;
+    await r.runNow();
+    expect(r.results()).toEqual([]);
+    source.leader = true;
+    const before = source.writes.length;
+    await r.runNow();
+    expect(restores).toHaveBeenCalledTimes(2);
+    expect(source.writes.length).toBe(before);
+    expect(source.ips('a')).toEqual(['10.0.0.1']);
+  });
+});
