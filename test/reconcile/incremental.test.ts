@@ -129,7 +129,7 @@ class FeedSource implements Source, ServiceChangeFeed {
   async stop(): Promise<void> {}
 }
 
-function setup(opts: { fullResyncMs?: number } = {}) {
+function setup(opts: { fullResyncMs?: number; maxWritesPerPass?: number } = {}) {
   const source = new FeedSource();
   source.put(svc('a', '2026-01-02T00:00:00Z'));
   source.put(svc('b', '2026-01-03T00:00:00Z'));
@@ -269,6 +269,35 @@ describe('incremental reconcile (change feed)', () => {
     expect(source.ips('a')).toEqual(['10.0.0.1']);
     expect(upserts).not.toHaveBeenCalled();
     r.stop();
+  });
+
+  test('a burst is written in slices, each announced before the next is written', async () => {
+    const { source, r, speaker } = setup({ maxWritesPerPass: 1 });
+    const seen: string[][] = [];
+    const set = speaker.setAdvertisements.bind(speaker);
+    speaker.setAdvertisements = (m) => {
+      seen.push([...(m.get('192.168.2.1') ?? [])]);
+      set(m);
+    };
+    await r.runNow();
+    expect([source.ips('a'), source.ips('b'), source.ips('c')]).toEqual([['10.0.0.1'], ['10.0.0.2'], []]);
+    expect(source.writes.map((w) => w.key)).toEqual(['default/a', 'default/b', 'default/c']);
+    // Each pass announces what the echoes of its slice show (unchanged adverts are not resent).
+    expect(seen).toEqual([['10.0.0.1/32'], ['10.0.0.1/32', '10.0.0.2/32']]);
+    expect(r.passCount).toBe(3);
+  });
+
+  test('a slice keeps an IP move together: the release is written before the reuse', async () => {
+    const { source, r } = setup({ maxWritesPerPass: 1 });
+    await r.runNow();
+    source.writes = [];
+    const b = source.get('b');
+    source.put({ ...b, metadata: { ...b.metadata, annotations: { 'edgelb.io/ips': '10.0.0.1' } } });
+    await r.runNow();
+    expect(source.writes.map((w) => `${w.key}:${w.ips.join(',')}`)).toEqual([
+      'default/b:',
+      'default/c:10.0.0.2',
+    ]);
   });
 
   test('after a burst the heap is collected once the loop is quiet', async () => {

@@ -76,11 +76,36 @@ function matches(selector: LabelSelector | undefined, labels: Record<string, str
   return c.ok && c.matches(labels);
 }
 
+/** True for dotted-quad text that is already canonical ("10.0.0.1", not "010.0.0.1"): no parse needed. */
+function canonicalV4(t: string): boolean {
+  let dots = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return false; // leading zero
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return false;
+    } else return false;
+  }
+  return dots === 3 && digits > 0;
+}
+
 /** The host prefixes for a Service's status IPs (hostnames and junk are skipped). */
 export function statusPrefixes(svc: ServiceObject): string[] {
   const out: string[] = [];
   for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
     if (!ing.ip) continue;
+    // A plan reads every Service's status: the common case costs one string, no parse.
+    if (canonicalV4(ing.ip)) {
+      out.push(`${ing.ip}/32`);
+      continue;
+    }
     const ip = parseIP(ing.ip);
     if (ip.ok) out.push(hostPrefix(ip.value));
   }
