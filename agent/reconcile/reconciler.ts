@@ -23,8 +23,10 @@ import { type AnnouncePlan, type PeerPlan, planAnnouncements } from './plan/anno
 import {
   poolFingerprint,
   poolSpec,
-  sameServiceInputs,
+  type ServiceInputs,
+  sameInputs,
   serviceFingerprint,
+  serviceInputs,
   serviceView,
   statusIPs,
 } from './plan/to-domain.ts';
@@ -102,8 +104,12 @@ const MAX_WRITES_PER_PASS = Number.POSITIVE_INFINITY;
 export class Reconciler {
   private ipam: Ipam | undefined;
   private seenPools = new Map<string, string>();
-  /** Per Service key: the fingerprint (full passes) or the object (feed) last given to the IPAM. */
-  private seenServices = new Map<string, string | ServiceObject>();
+  /**
+   * Per Service key: what the IPAM was last given, as a fingerprint (full passes) or, with a
+   * feed, as a small record sharing the object's labels, annotations and spec (no old version
+   * of the object stays alive through it while its echo is pending).
+   */
+  private seenServices = new Map<string, string | ServiceInputs>();
   private readonly feed: ServiceChangeFeed | undefined;
   /** Keys whose status must be compared with the IPAM's result on the next pass (failed writes). */
   private recheck = new Set<string>();
@@ -303,7 +309,10 @@ export class Reconciler {
       this.seenServices = new Map();
       for (let i = 0; i < views.length; i++) {
         const v = views[i]!;
-        this.seenServices.set(v.key, this.feed ? observed.services[i]! : serviceFingerprint(v));
+        this.seenServices.set(
+          v.key,
+          this.feed ? serviceInputs(observed.services[i]!) : serviceFingerprint(v),
+        );
       }
       this.recheck = new Set();
       this.o.log.info('leading: IPAM restored from status', { services: views.length, pools: pools.length });
@@ -356,15 +365,18 @@ export class Reconciler {
     if (this.feed) {
       const prev = typeof seen === 'string' ? undefined : seen;
       // e.g. the echo of our own status write: nothing the IPAM reads changed
-      if (prev && sameServiceInputs(prev, svc)) {
-        this.seenServices.set(key, svc);
+      if (prev && sameInputs(prev, svc)) {
+        // Point at the newest (equal) parts, so nothing of an older version stays pinned.
+        prev.labels = svc.metadata.labels;
+        prev.annotations = svc.metadata.annotations;
+        prev.spec = svc.spec;
         return;
       }
       const v = serviceView(svc);
       this.work++;
       moved(this.ipam!.upsertService(v));
       // One key string for both (a new key is stored as given; an existing one is kept).
-      this.seenServices.set(v.key, svc);
+      this.seenServices.set(v.key, serviceInputs(svc));
       return;
     }
     const v = serviceView(svc);

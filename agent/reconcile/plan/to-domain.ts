@@ -97,20 +97,28 @@ export function sameRecord(a: Readonly<Record<string, string>> | undefined, b: t
 }
 
 /**
- * True when two versions of a Service give the same view apart from its status IPs, i.e.
- * serviceFingerprint(serviceView(a)) === serviceFingerprint(serviceView(b)), without building
- * either. The echo of the leader's own status write is such a change.
+ * What of a Service the allocator reads, apart from its key and status: a small record that
+ * holds no version of the object itself (so an old version is not kept alive by it).
  */
-export function sameServiceInputs(a: ServiceObject, b: ServiceObject): boolean {
-  if (a === b) return true;
-  const am = a.metadata;
-  const bm = b.metadata;
-  const as = a.spec;
-  const bs = b.spec;
+export interface ServiceInputs {
+  created: string;
+  labels: Readonly<Record<string, string>> | undefined;
+  annotations: Readonly<Record<string, string>> | undefined;
+  spec: ServiceObject['spec'];
+}
+
+export function serviceInputs(s: ServiceObject): ServiceInputs {
+  return {
+    created: s.metadata.creationTimestamp ?? '',
+    labels: s.metadata.labels,
+    annotations: s.metadata.annotations,
+    spec: s.spec,
+  };
+}
+
+function sameSpecInputs(as: ServiceObject['spec'], bs: ServiceObject['spec']): boolean {
+  if (as === bs) return true;
   if (
-    am.name !== bm.name ||
-    am.namespace !== bm.namespace ||
-    (am.creationTimestamp ?? '') !== (bm.creationTimestamp ?? '') ||
     (as.loadBalancerIP || undefined) !== (bs.loadBalancerIP || undefined) ||
     (as.ipFamilyPolicy ?? 'SingleStack') !== (bs.ipFamilyPolicy ?? 'SingleStack') ||
     (as.externalTrafficPolicy ?? 'Cluster') !== (bs.externalTrafficPolicy ?? 'Cluster')
@@ -128,11 +136,29 @@ export function sameServiceInputs(a: ServiceObject, b: ServiceObject): boolean {
     const y = bp[i]!;
     if (x.port !== y.port || (x.protocol ?? 'TCP') !== (y.protocol ?? 'TCP')) return false;
   }
+  return sameRecord(as.selector, bs.selector);
+}
+
+/**
+ * True when `b` gives the same view as the Service `a` was recorded from, apart from its
+ * key and status IPs, i.e. the same serviceFingerprint, without building a view. The echo
+ * of the leader's own status write is such a change.
+ */
+export function sameInputs(a: ServiceInputs, b: ServiceObject): boolean {
+  const bm = b.metadata;
   return (
-    sameRecord(am.labels, bm.labels) &&
-    sameRecord(am.annotations, bm.annotations) &&
-    sameRecord(as.selector, bs.selector)
+    a.created === (bm.creationTimestamp ?? '') &&
+    sameSpecInputs(a.spec, b.spec) &&
+    sameRecord(a.labels, bm.labels) &&
+    sameRecord(a.annotations, bm.annotations)
   );
+}
+
+/** sameInputs for two versions of a Service (names included). */
+export function sameServiceInputs(a: ServiceObject, b: ServiceObject): boolean {
+  if (a === b) return true;
+  if (a.metadata.name !== b.metadata.name || a.metadata.namespace !== b.metadata.namespace) return false;
+  return sameInputs(serviceInputs(a), b);
 }
 
 /** What in a view can change an allocation (status excluded: that is the allocator's own output). */
