@@ -20,11 +20,40 @@ const SPEC_FIELDS = [
   'loadBalancerIP',
   'selector',
   'externalTrafficPolicy',
-  'ipFamilies',
   'ipFamilyPolicy',
 ] as const satisfies readonly (keyof Spec)[];
 
 type Rec = Readonly<Record<string, string>> | undefined;
+
+/**
+ * Lists most Services have in common (["IPv4"], one port 80/TCP named http...) are shared by
+ * all of them: never edited (a status write sends them back as they are). Bounded.
+ */
+const FAMILIES = new Map<string, NonNullable<Spec['ipFamilies']>>();
+const PORTS = new Map<string, NonNullable<Spec['ports']>>();
+const MAX_SHARED = 4096;
+
+function shared<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make();
+    if (cache.size >= MAX_SHARED) cache.clear();
+    cache.set(key, v);
+  }
+  return v;
+}
+
+function sharedPorts(ports: NonNullable<Spec['ports']>): NonNullable<Spec['ports']> {
+  let key = '';
+  for (const p of ports) key += `${p.name ?? ''}\u0000${p.port}\u0000${p.protocol ?? ''}\u0001`;
+  return shared(PORTS, key, () =>
+    ports.map((p) => ({
+      ...(p.name !== undefined ? { name: p.name } : {}),
+      port: p.port,
+      ...(p.protocol !== undefined ? { protocol: p.protocol } : {}),
+    })),
+  );
+}
 
 function sameRecord(a: Rec, b: Rec): boolean {
   if (a === b) return true;
@@ -41,7 +70,7 @@ function sameRecord(a: Rec, b: Rec): boolean {
 
 function sameSpec(a: Spec, b: Spec): boolean {
   for (const f of SPEC_FIELDS) {
-    if (f === 'selector' || f === 'ipFamilies') continue;
+    if (f === 'selector') continue;
     if (a[f] !== b[f]) return false;
   }
   if (!sameRecord(a.selector, b.selector)) return false;
@@ -71,12 +100,9 @@ export function projectService(o: ServiceObject, previous?: ServiceObject): Serv
   {
     const out: Record<string, unknown> = {};
     for (const f of SPEC_FIELDS) if (src[f] !== undefined) out[f] = src[f];
-    if (src.ports !== undefined)
-      out.ports = src.ports.map((p) => ({
-        ...(p.name !== undefined ? { name: p.name } : {}),
-        port: p.port,
-        ...(p.protocol !== undefined ? { protocol: p.protocol } : {}),
-      }));
+    if (src.ipFamilies !== undefined)
+      out.ipFamilies = shared(FAMILIES, src.ipFamilies.join(','), () => [...src.ipFamilies!]);
+    if (src.ports !== undefined) out.ports = sharedPorts(src.ports);
     spec = out as Spec;
   }
   if (previous) {

@@ -471,6 +471,12 @@ export class Reconciler {
       this.again = true;
       todo = slice;
     }
+    // The common case, no IP moving between Services (a burst of new ones, one new Service):
+    // one round, and no per-Service bookkeeping held while thousands of writes are in flight.
+    if (index.size === 0 || !todo.some((k) => blockers(k).length > 0)) {
+      await this.writeRound(todo, current);
+      return;
+    }
     let pending = todo;
     while (pending.length > 0 && !this.stopped && this.o.source.leadership.isLeader()) {
       let round = pending.filter((k) => blockers(k).length === 0);
@@ -485,20 +491,19 @@ export class Reconciler {
       for (const k of round) attempted.add(k);
       const inRound = new Set(round);
       pending = round.length === pending.length ? [] : pending.filter((k) => !inRound.has(k));
-      const done = await this.writeRound(round, current);
-      for (const k of done) released.add(k);
+      await this.writeRound(round, current, (k) => released.add(k));
     }
     // Not written (blocked, leadership lost, stopped): compared again on the next pass (a new
     // leader restores and compares everything anyway).
     for (const k of pending) this.recheck.add(k);
   }
 
-  /** Writes one round of Service statuses concurrently; returns the keys written. */
+  /** Writes one round of Service statuses concurrently; `written` hears of each success. */
   private async writeRound(
     todo: string[],
     current: (key: string) => ServiceObject | undefined,
-  ): Promise<string[]> {
-    const done: string[] = [];
+    written?: (key: string) => void,
+  ): Promise<void> {
     const writer = this.o.source.writer;
     const limit = this.o.writeConcurrency ?? WRITE_CONCURRENCY;
     let next = 0;
@@ -531,7 +536,7 @@ export class Reconciler {
           });
           continue;
         }
-        done.push(key);
+        written?.(key);
         this.work++;
         this.writes++;
         if (this.writes >= 2 * (this.o.collectAfter ?? 1000)) {
@@ -543,7 +548,6 @@ export class Reconciler {
     };
     await Promise.all(Array.from({ length: Math.min(limit, todo.length) }, worker));
     for (let i = next; i < todo.length; i++) this.recheck.add(todo[i]!);
-    return done;
   }
 
   private record(svc: ServiceObject, r: ServiceResult, before: string[]): void {

@@ -193,3 +193,42 @@ test('projectService keeps what edgelb reads and what a status write sends back'
   });
   expect(full.metadata.managedFields).toHaveLength(1); // the input is not modified
 });
+
+test('projectService shares equal parts with the previous version and common lists across Services', () => {
+  const make = (name: string, rv: string, extra: Record<string, unknown> = {}) =>
+    ({
+      metadata: {
+        name,
+        namespace: 'ns',
+        resourceVersion: rv,
+        labels: { app: name },
+        annotations: { a: 'b' },
+      },
+      spec: {
+        type: 'LoadBalancer',
+        selector: { app: name },
+        ipFamilies: ['IPv4'],
+        ports: [{ name: 'http', port: 80 }],
+      },
+      ...extra,
+    }) as unknown as ServiceObject;
+  const v1 = projectService(make('x', '1'));
+  const echo = projectService(
+    make('x', '2', { status: { loadBalancer: { ingress: [{ ip: '10.0.0.1' }] } } }),
+    v1,
+  );
+  expect(echo.spec).toBe(v1.spec);
+  expect(echo.metadata.labels).toBe(v1.metadata.labels);
+  expect(echo.metadata.annotations).toBe(v1.metadata.annotations);
+  expect(echo.metadata.resourceVersion).toBe('2');
+  const relabelled = projectService(
+    { ...make('x', '3'), metadata: { ...make('x', '3').metadata, labels: { app: 'y' } } },
+    echo,
+  );
+  expect(relabelled.metadata.labels).toEqual({ app: 'y' });
+  expect(relabelled.metadata.annotations).toBe(v1.metadata.annotations);
+  const other = projectService(make('z', '4'));
+  expect(other.spec.ports).toBe(v1.spec.ports);
+  expect(other.spec.ipFamilies).toBe(v1.spec.ipFamilies);
+  expect(other.spec.selector).toEqual({ app: 'z' });
+});
