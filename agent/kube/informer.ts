@@ -164,8 +164,9 @@ export class Informer<T extends KubeObject> {
   }
 
   private keep(o: T): boolean {
-    // managedFields are often the bulk of an object and edgelb never reads them
-    delete (o.metadata as { managedFields?: unknown }).managedFields;
+    // managedFields are often the bulk of an object and edgelb never reads them (a projection
+    // leaves them out anyway: no delete, which would slow the object down for nothing)
+    if (!this.o.project) delete (o.metadata as { managedFields?: unknown }).managedFields;
     return this.o.filter ? this.o.filter(o) : true;
   }
 
