@@ -106,6 +106,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     defaultSecretNamespace:
       config.source === 'files' ? 'default' : config.kubernetes.leaderElection.namespace,
     clock,
+    random,
     log: log.child({ component: 'reconcile' }),
     metrics,
   });

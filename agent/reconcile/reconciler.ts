@@ -15,6 +15,7 @@ import { type ServiceObject, serviceKey } from '../api/core.ts';
 import { SERVICE_CONDITION } from '../api/v1alpha1.ts';
 import { Ipam } from '../ipam/allocator.ts';
 import type { PoolResult, ServiceResult } from '../ipam/types.ts';
+import { backoffDelay } from '../lib/backoff.ts';
 import type { Clock, Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Registry } from '../lib/metrics.ts';
@@ -63,6 +64,8 @@ export interface ReconcilerOptions {
   nodeName: string;
   defaultSecretNamespace: string;
   clock: Clock;
+  /** Jitter for retry backoff (default: none). */
+  random?: () => number;
   log: Logger;
   metrics: Registry;
   debounceMs?: number;
@@ -97,6 +100,8 @@ function defaultCollect(quiet: boolean): (() => void) | undefined {
 }
 
 const WRITE_CONCURRENCY = 8;
+/** Retrying failed status writes: 0.5 s, 1 s, 2 s ... up to 30 s, with jitter. */
+const RETRY_BACKOFF = { baseMs: 500, capMs: 30_000, jitter: 0.2 };
 const FULL_RESYNC_MS = 5 * 60_000;
 /** No slicing by default: the speaker re-reads every prefix per call, so slices cost more than they save. */
 const MAX_WRITES_PER_PASS = Number.POSITIVE_INFINITY;
@@ -120,6 +125,8 @@ export class Reconciler {
   /** Status writes since the last collection during a burst. */
   private writes = 0;
   private collectTimer: Timer | undefined;
+  private retryTimer: Timer | undefined;
+  private retryAttempt = 0;
   private timer: Timer | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -182,14 +189,33 @@ export class Reconciler {
           this.again = false;
           this.trigger();
         }
+        this.scheduleRetry();
         this.maybeCollect();
       }
     })();
     return this.running;
   }
 
+  /**
+   * Failed status writes (API errors, a partition) are retried with backoff even if nothing
+   * else changes; without this they would wait for the next event or the periodic full pass.
+   */
+  private scheduleRetry(): void {
+    if (this.recheck.size === 0 || this.stopped || !this.o.source.leadership.isLeader()) {
+      this.retryAttempt = 0;
+      return;
+    }
+    if (this.retryTimer) return;
+    const delay = backoffDelay(this.retryAttempt++, RETRY_BACKOFF, this.o.random ?? (() => 0.5));
+    this.retryTimer = this.o.clock.setTimer(delay, () => {
+      this.retryTimer = undefined;
+      this.trigger();
+    });
+  }
+
   stop(): void {
     this.stopped = true;
+    this.retryTimer?.cancel();
     this.timer?.cancel();
     this.resyncTimer?.cancel();
     this.collectTimer?.cancel();

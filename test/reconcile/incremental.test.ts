@@ -236,6 +236,20 @@ describe('incremental reconcile (change feed)', () => {
     expect(source.ips('b')).toEqual(['10.0.0.2']);
   });
 
+  test('a failed write is retried on its own, with backoff, when nothing else happens', async () => {
+    const { source, clock, r } = setup();
+    source.failNext.add('default/b');
+    await r.runNow();
+    expect(source.ips('b')).toEqual([]);
+    clock.advance(400); // before the first retry (500 ms)
+    for (let i = 0; i < 20 && !r.isIdle; i++) await Bun.sleep(1);
+    expect(source.ips('b')).toEqual([]);
+    clock.advance(100);
+    clock.advance(10); // the debounce of the triggered pass
+    for (let i = 0; i < 20 && !r.isIdle; i++) await Bun.sleep(1);
+    expect(source.ips('b')).toEqual(['10.0.0.2']);
+  });
+
   test('a failed release defers the reuse of its IP (the holder is found among the writes due)', async () => {
     const { source, r } = setup();
     await r.runNow();
