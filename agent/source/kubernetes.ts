@@ -8,6 +8,7 @@ import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core
 import { SERVICE_NAME_SLICE_LABEL } from '../api/core.ts';
 import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
 import { GROUP, VERSION } from '../api/v1alpha1.ts';
+import type { Config } from '../config/schema.ts';
 import { EventRecorder } from '../kube/events.ts';
 import { Informer, type InformerOptions } from '../kube/informer.ts';
 import { type KubeEndpoint, loadKubeconfig } from '../kube/kubeconfig.ts';
@@ -23,18 +24,8 @@ import type { Registry } from '../lib/metrics.ts';
 import type { Leadership, ObservedState, Source, StatusWriter } from './types.ts';
 
 export interface KubernetesSourceOptions {
-  config: {
-    kubeconfig: string;
-    leaderElection: {
-      namespace: string;
-      leaseName: string;
-      leaseDurationSeconds: number;
-      renewDeadlineSeconds: number;
-      retryPeriodSeconds: number;
-    };
-    loadBalancerClass: string;
-    claimServicesWithoutClass: boolean;
-  };
+  /** The `kubernetes` section of the node configuration. */
+  config: Config['kubernetes'];
   nodeName: string;
   clock: Clock;
   random: () => number;
