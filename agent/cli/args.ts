@@ -50,3 +50,11 @@ export function noPositionals(positionals: string[], usage: string): void {
 /** The --config option shared by run and check-config. */
 export const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const satisfies OptionSpec;
 export const CONFIG_HELP = `  --config PATH   config file (default ${DEFAULT_CONFIG_PATH}; a missing file means the defaults)`;
+
+/** Parses `[--config PATH]` and nothing else; undefined after --help. */
+export function configPathFrom(argv: string[], usage: string): string | undefined {
+  const args = parseOrUsage(argv, CONFIG_OPTION, usage);
+  if (!args) return undefined;
+  noPositionals(args.positionals, usage);
+  return args.values.config ?? DEFAULT_CONFIG_PATH;
+}

@@ -1,6 +1,6 @@
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
+import { loadConfig } from '../config/load.ts';
 import { formatProblem } from '../config/schema.ts';
-import { CONFIG_HELP, CONFIG_OPTION, type Command, noPositionals, parseOrUsage } from './args.ts';
+import { CONFIG_HELP, type Command, configPathFrom } from './args.ts';
 
 const usage = `Usage: edgelb check-config [--config PATH]
 
@@ -15,10 +15,8 @@ export const checkConfigCommand: Command = {
   summary: 'validate the configuration file',
   usage,
   async run(argv) {
-    const args = parseOrUsage(argv, CONFIG_OPTION, usage);
-    if (!args) return 0;
-    noPositionals(args.positionals, usage);
-    const path = args.values.config ?? DEFAULT_CONFIG_PATH;
+    const path = configPathFrom(argv, usage);
+    if (path === undefined) return 0;
     const r = loadConfig(path);
     if (!r.ok) {
       process.stderr.write(`${path}: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}\n`);

@@ -1,9 +1,9 @@
 import { startAgent } from '../agent.ts';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
+import { loadConfig } from '../config/load.ts';
 import { formatProblem } from '../config/schema.ts';
 import { EX_CONFIG } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
-import { CONFIG_HELP, CONFIG_OPTION, type Command, noPositionals, parseOrUsage } from './args.ts';
+import { CONFIG_HELP, type Command, configPathFrom } from './args.ts';
 
 const usage = `Usage: edgelb run [--config PATH]
 
@@ -20,10 +20,8 @@ export const runCommand: Command = {
   summary: 'run the agent',
   usage,
   async run(argv) {
-    const args = parseOrUsage(argv, CONFIG_OPTION, usage);
-    if (!args) return 0;
-    noPositionals(args.positionals, usage);
-    const path = args.values.config ?? DEFAULT_CONFIG_PATH;
+    const path = configPathFrom(argv, usage);
+    if (path === undefined) return 0;
     const loaded = loadConfig(path);
     if (!loaded.ok) {
       process.stderr.write(`edgelb: invalid configuration in ${path}:\n`);
