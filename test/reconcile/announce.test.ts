@@ -6,22 +6,7 @@ import {
   hasLocalEndpoint,
   planAnnouncements,
 } from '../../agent/reconcile/plan/announce.ts';
-
-const blogPolicy: BGPPeeringPolicy = {
-  apiVersion: 'edgelb.io/v1alpha1',
-  kind: 'BGPPeeringPolicy',
-  metadata: { name: 'opensense' },
-  spec: {
-    nodeSelector: { matchLabels: { peering: 'yes' } },
-    virtualRouters: [
-      {
-        localASN: 65001,
-        serviceSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-        neighbors: [{ peerAddress: '192.168.2.1/32', peerASN: 65000 }],
-      },
-    ],
-  },
-};
+import { blogPolicy } from '../support/blog-objects.ts';
 
 function svc(
   name: string,

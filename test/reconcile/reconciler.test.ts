@@ -1,37 +1,14 @@
 import { describe, expect, test } from 'bun:test';
 import type { ServiceObject } from '../../agent/api/core.ts';
-import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../../agent/api/v1alpha1.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
 import { Reconciler, reasonName } from '../../agent/reconcile/reconciler.ts';
+import { blogPolicy, blogPool } from '../support/blog-objects.ts';
 import { FakeSource, FakeSpeaker } from '../support/fake-source.ts';
 
-const pool: LoadBalancerIPPool = {
-  apiVersion: 'edgelb.io/v1alpha1',
-  kind: 'LoadBalancerIPPool',
-  metadata: { name: 'nginx-ingress', creationTimestamp: '2026-01-01T00:00:00Z' },
-  spec: {
-    blocks: [{ cidr: '172.198.1.0/30' }],
-    serviceSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-  },
-};
-
-const policy: BGPPeeringPolicy = {
-  apiVersion: 'edgelb.io/v1alpha1',
-  kind: 'BGPPeeringPolicy',
-  metadata: { name: 'opensense' },
-  spec: {
-    nodeSelector: { matchLabels: { peering: 'yes' } },
-    virtualRouters: [
-      {
-        localASN: 65001,
-        serviceSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-        neighbors: [{ peerAddress: '192.168.2.1/32', peerASN: 65000 }],
-      },
-    ],
-  },
-};
+const pool = blogPool;
+const policy = blogPolicy;
 
 function svc(name: string, created: string, annotations: Record<string, string> = {}): ServiceObject {
   return {

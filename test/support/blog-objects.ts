@@ -1,0 +1,28 @@
+/** The blog's pool and peering policy in edgelb's form, as typed objects for unit tests. */
+import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../../agent/api/v1alpha1.ts';
+
+export const blogPool: LoadBalancerIPPool = {
+  apiVersion: 'edgelb.io/v1alpha1',
+  kind: 'LoadBalancerIPPool',
+  metadata: { name: 'nginx-ingress', creationTimestamp: '2026-01-01T00:00:00Z' },
+  spec: {
+    blocks: [{ cidr: '172.198.1.0/30' }],
+    serviceSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+  },
+};
+
+export const blogPolicy: BGPPeeringPolicy = {
+  apiVersion: 'edgelb.io/v1alpha1',
+  kind: 'BGPPeeringPolicy',
+  metadata: { name: 'opensense' },
+  spec: {
+    nodeSelector: { matchLabels: { peering: 'yes' } },
+    virtualRouters: [
+      {
+        localASN: 65001,
+        serviceSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+        neighbors: [{ peerAddress: '192.168.2.1/32', peerASN: 65000 }],
+      },
+    ],
+  },
+};
