@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
+import type { RouteEvent } from '../../agent/bgp/collector.ts';
 import { startBird } from '../support/bird.ts';
 import { missing } from '../support/env.ts';
 import { type ExaBgp, startExaBgp } from '../support/exabgp.ts';
@@ -16,17 +17,7 @@ const why = missing({ root: true, tools: ['ip', 'bird', 'exabgp'] });
 const { router, worker, pi4 } = TOPOLOGY;
 const MAIN = join(import.meta.dir, '../../agent/main.ts');
 
-interface Event {
-  event: 'announce' | 'withdraw' | 'established' | 'down';
-  peer: string;
-  prefix?: string;
-  nextHop?: string;
-  asPath?: number[];
-  communities?: string[];
-  largeCommunities?: string[];
-  localPref?: number;
-  peerASN?: number;
-}
+type Event = RouteEvent;
 
 describe.skipIf(!!why)('edgelb bgp listen receives real announcers', () => {
   let lan: Lan;

@@ -1,5 +1,7 @@
 /** KubernetesSource as a ServiceChangeFeed (the reconcile loop's incremental path), against the TLS test API server. */
+
 import { afterAll, expect, test } from 'bun:test';
+import { defaultConfig } from '../../agent/config/schema.ts';
 import { loadKubeconfig } from '../../agent/kube/kubeconfig.ts';
 import { customResourceDefinitions } from '../../agent/kube/manifests.ts';
 import { systemClock } from '../../agent/lib/clock.ts';
@@ -43,18 +45,7 @@ test('names changed Services by key, serves projections, and collects during a b
   server.create(lb('one'));
   let collections = 0;
   source = new KubernetesSource({
-    config: {
-      kubeconfig: '',
-      leaderElection: {
-        namespace: 'kube-system',
-        leaseName: 'edgelb',
-        leaseDurationSeconds: 15,
-        renewDeadlineSeconds: 10,
-        retryPeriodSeconds: 2,
-      },
-      loadBalancerClass: 'edgelb.io/bgp',
-      claimServicesWithoutClass: true,
-    },
+    config: defaultConfig().kubernetes,
     nodeName: 'worker',
     clock: systemClock,
     random: Math.random,

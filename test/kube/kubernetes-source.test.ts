@@ -1,6 +1,8 @@
 /** KubernetesSource end to end against the TLS test API server. */
+
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { SERVICE_CONDITION } from '../../agent/api/v1alpha1.ts';
+import { defaultConfig } from '../../agent/config/schema.ts';
 import { loadKubeconfig } from '../../agent/kube/kubeconfig.ts';
 import { customResourceDefinitions } from '../../agent/kube/manifests.ts';
 import { systemClock } from '../../agent/lib/clock.ts';
@@ -9,18 +11,7 @@ import { Registry } from '../../agent/lib/metrics.ts';
 import { KubernetesSource } from '../../agent/source/kubernetes.ts';
 import { startApiServer, type TestApiServer } from '../support/apiserver/index.ts';
 
-const config = {
-  kubeconfig: '',
-  leaderElection: {
-    namespace: 'kube-system',
-    leaseName: 'edgelb',
-    leaseDurationSeconds: 15,
-    renewDeadlineSeconds: 10,
-    retryPeriodSeconds: 2,
-  },
-  loadBalancerClass: 'edgelb.io/bgp',
-  claimServicesWithoutClass: true,
-};
+const config = defaultConfig().kubernetes;
 const fast = {
   informer: { silenceMs: 2_000, backoff: { baseMs: 50, capMs: 300 }, requestTimeoutMs: 1_000 },
   leaderElectionMs: { leaseDurationMs: 2_000, renewDeadlineMs: 1_000, retryPeriodMs: 200 },
