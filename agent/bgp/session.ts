@@ -26,6 +26,7 @@ import {
   MAX_EXTENDED_MESSAGE,
   MAX_MESSAGE,
   type Message,
+  MessageType,
   type Negotiated,
   negotiate,
   notificationName,
@@ -93,6 +94,8 @@ export interface SessionEvents {
   advertised?(s: Session): void;
   state?(s: Session, from: string, to: string): void;
 }
+
+const isHeaderError = (e: unknown) => e instanceof WireError && e.code === 1;
 
 const FAMILY_OF = (p: string) => (p.includes(':') ? 'ipv6' : 'ipv4');
 
@@ -454,6 +457,7 @@ export class Session {
       if (this.conn !== c) return;
       this.onFramed(m);
     }
+    if (this.conn === c && this.framer.failed) this.onWireError(this.framer.failed);
   }
 
   private onFramed(m: Uint8Array): void {
@@ -462,7 +466,11 @@ export class Session {
     try {
       msg = decodeMessage(m, this.ctx);
     } catch (e) {
-      this.onWireError(e);
+      // RFC 6608: an OPEN after OpenSent is an FSM error whatever its body; only a
+      // header error (marker, length) comes first.
+      if (m[18] === MessageType.OPEN && this.fsm.name !== 'OpenSent' && !isHeaderError(e))
+        this.dispatch({ type: 'BGPOpen', holdTime: 0 });
+      else this.onWireError(e);
       return;
     }
     this.onMessage(msg);
@@ -480,6 +488,10 @@ export class Session {
   private onMessage(m: Message): void {
     switch (m.type) {
       case 'open': {
+        if (this.fsm.name !== 'OpenSent') {
+          this.dispatch({ type: 'BGPOpen', holdTime: m.holdTime });
+          return;
+        }
         const expectASN = this.config.peerASN;
         const err = validateOpen(m, {
           peerASN: expectASN ?? peerASNFrom(m),

@@ -96,4 +96,15 @@ describe('Framer', () => {
     }
     expect(new Framer(65535).push(head)).toEqual([]);
   });
+
+  test('whole messages before a bad header are returned first; the error follows', () => {
+    const bad = encodeKeepalive();
+    bad[3] = 0;
+    const note = encodeNotification({ code: 6, subcode: 2, data: new Uint8Array(0) });
+    const f = new Framer();
+    expect(f.push(concat([note, bad])).map(toHex)).toEqual([toHex(note)]);
+    expect(f.failed?.code).toBe(1);
+    expect(f.failed?.subcode).toBe(1);
+    expect(() => f.push(encodeKeepalive())).toThrow(WireError);
+  });
 });

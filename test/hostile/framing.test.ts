@@ -5,7 +5,7 @@
  * the other session untouched, memory bounded.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { encodeKeepalive, type NotificationMessage } from '../../agent/bgp/wire/index.ts';
+import { encodeKeepalive, encodeNotification, type NotificationMessage } from '../../agent/bgp/wire/index.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
 import { hex, MARKER, toHex } from '../bgp/hex.ts';
 import {
@@ -120,6 +120,18 @@ describe('message header errors once Established', () => {
     c.send(new Uint8Array([...encodeKeepalive(), ...hex(`${'ff'.repeat(8)}00${'ff'.repeat(7)} 0013 04`)]));
     const n = await c.notification();
     expect(codeOf(n)).toEqual([1, 1, '']);
+    await expectRecovered(w);
+    expectGoodUnaffected(w);
+  });
+
+  test('a NOTIFICATION, then a bad marker in the same segment: the NOTIFICATION wins, nothing is sent back', async () => {
+    await expectRecovered(w);
+    const c = w.raw.current!;
+    const cease = encodeNotification({ code: 6, subcode: 2, data: new Uint8Array(0) });
+    c.send(new Uint8Array([...cease, ...hex(`${'ff'.repeat(8)}00${'ff'.repeat(7)} 0013 04`)]));
+    await c.closed;
+    expect(c.of('notification')).toEqual([]);
+    expect(peerState(w, 'hostile').lastNotificationReceived).toBe('Cease/Administrative Shutdown');
     await expectRecovered(w);
     expectGoodUnaffected(w);
   });

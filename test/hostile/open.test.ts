@@ -143,6 +143,20 @@ describe('OPEN errors', () => {
     expectGoodUnaffected(w);
   });
 
+  test.each([
+    ['version 3', openWith('', HOSTILE_ASN, 9).map((b, i) => (i === 19 ? 3 : b))],
+    ['the wrong AS', openWith('', 64999)],
+    ['hold time 1', openWith('', HOSTILE_ASN, 1)],
+  ])('an OPEN with %s once Established -> 5/3, not an OPEN error', async (_name, bytes) => {
+    await expectRecovered(w);
+    const c = w.raw.current!;
+    c.send(bytes);
+    const n = await c.notification();
+    expect([n.code, n.subcode]).toEqual([5, 3]);
+    await expectRecovered(w);
+    expectGoodUnaffected(w);
+  });
+
   test('the NOTIFICATIONs sent are counted in /metrics by code name', () => {
     expect(w.metrics.render()).toMatch(
       /edgelb_bgp_notifications_total\{peer="hostile",direction="sent",code="open_message_error"\} \d+/,

@@ -1,13 +1,19 @@
 /**
  * PURE. Push framer: feed TCP chunks, get whole messages (header included). Header errors
  * throw WireError (1/1, 1/2); the framer is then unusable, as the session is reset.
+ * Messages are handled in order: when a chunk holds whole messages before the bad header,
+ * push() returns them and keeps the error in `failed` (thrown by the next push), so a
+ * NOTIFICATION that came first is seen first.
  */
+import type { WireError } from './errors.ts';
 import { checkHeader, HEADER_LENGTH, MAX_MESSAGE } from './header.ts';
 
 export class Framer {
   private buf = new Uint8Array(0);
   private used = 0;
   maxLength: number;
+  /** A header error found after the messages the last push() returned. */
+  failed: WireError | undefined;
 
   constructor(maxLength = MAX_MESSAGE) {
     this.maxLength = maxLength;
@@ -19,6 +25,7 @@ export class Framer {
   }
 
   push(chunk: Uint8Array): Uint8Array[] {
+    if (this.failed) throw this.failed;
     const out: Uint8Array[] = [];
     let data = chunk;
     let off = 0;
@@ -51,7 +58,14 @@ export class Framer {
   private take(data: Uint8Array, start: number, end: number, out: Uint8Array[]): number {
     let off = start;
     while (end - off >= HEADER_LENGTH) {
-      const length = checkHeader(data, off, this.maxLength);
+      let length: number;
+      try {
+        length = checkHeader(data, off, this.maxLength);
+      } catch (e) {
+        if (!out.length) throw e;
+        this.failed = e as WireError;
+        return end;
+      }
       if (end - off < length) break;
       out.push(data.slice(off, off + length));
       off += length;
