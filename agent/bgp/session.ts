@@ -545,8 +545,9 @@ export class Session {
             : m.afi === AFI_IPV6 && m.safi === 1
               ? 'ipv6'
               : undefined;
-        // RFC 2918 §5: ignore a refresh for a family that was not negotiated.
-        if (this.fsm.name === 'Established' && fam && this.negotiated?.families.includes(fam))
+        // RFC 2918 §5: ignore a refresh for a family that was not negotiated; RFC 7313 §5:
+        // BoRR/EoRR only frame the peer's own re-send, and other subtypes are ignored.
+        if (this.fsm.name === 'Established' && m.subtype === 0 && fam && this.negotiated?.families.includes(fam))
           this.resend(fam);
         return;
       }

@@ -128,6 +128,22 @@ describe('session with a scripted router', () => {
     expect(announced(again)).toEqual(['2001:db8:1::1/128']);
   });
 
+  test('a BoRR or EoRR from the router is not a refresh request (RFC 7313 §5)', async () => {
+    const { r, port } = await router();
+    const { s } = speaker();
+    s.setAdvertisements(new Map([['r1', ['198.51.100.1/32']]]));
+    s.setPeers([peer(port)]);
+    await until(() => eors(r.of('update')).length === 2);
+    const before = r.of('update').length;
+    const inBefore = s.session('r1')!.messagesIn;
+    r.send(encodeRouteRefresh({ afi: 1, safi: 1, subtype: 1 }));
+    r.send(encodeRouteRefresh({ afi: 1, safi: 1, subtype: 2 }));
+    await until(() => s.session('r1')!.messagesIn >= inBefore + 2);
+    await Bun.sleep(30);
+    expect(r.of('update').length).toBe(before);
+    expect(s.session('r1')!.state).toBe('Established');
+  });
+
   test('announces only negotiated families (router without IPv6)', async () => {
     const { r, port } = await router({ asn: 65000, capabilities: [{ code: 1, afi: 1, safi: 1 }] });
     const { s } = speaker();

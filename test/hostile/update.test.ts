@@ -10,7 +10,7 @@ import { encodeKeepalive, encodeNotification, shutdownData } from '../../agent/b
 import { systemClock } from '../../agent/lib/clock.ts';
 import { createLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
-import { msg, update } from '../bgp/hex.ts';
+import { msg, toHex, update } from '../bgp/hex.ts';
 import {
   expectGoodUnaffected,
   expectRecovered,
@@ -231,12 +231,13 @@ describe('UPDATE errors handled without a reset (RFC 7606)', () => {
 });
 
 describe('other messages from a hostile peer', () => {
-  test('ROUTE-REFRESH of 24 bytes -> 7/1 (RFC 7313)', async () => {
+  test('ROUTE-REFRESH of 24 bytes -> 7/1 with the whole message as data (RFC 7313 §5)', async () => {
     await expectRecovered(w);
     const c = w.raw.current!;
-    c.send(msg(5, '0001000100'));
+    const bad = msg(5, '0001010100');
+    c.send(bad);
     const n = await c.notification();
-    expect([n.code, n.subcode]).toEqual([7, 1]);
+    expect([n.code, n.subcode, toHex(n.data)]).toEqual([7, 1, toHex(bad)]);
     await expectRecovered(w);
     expectGoodUnaffected(w);
   });

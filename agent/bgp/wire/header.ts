@@ -40,8 +40,12 @@ export function checkHeader(b: Uint8Array, off: number, maxLength: number): numb
 
 const MIN_BY_TYPE: Record<number, number> = { 1: 29, 2: 23, 3: 21, 4: 19, 5: 23 };
 
-/** Type-specific length checks (RFC 4271 §6.1). ROUTE-REFRESH length errors are RFC 7313's 7/1. */
-export function checkTypeLength(type: number, length: number): void {
+/**
+ * Type-specific length checks (RFC 4271 §6.1). A ROUTE-REFRESH whose body is not 4 octets is
+ * RFC 7313 §5's 7/1 with the whole message as data (no ORF is negotiated, so this holds for
+ * every subtype).
+ */
+export function checkTypeLength(type: number, length: number, msg?: Uint8Array): void {
   const min = MIN_BY_TYPE[type];
   if (min === undefined)
     throw new WireError(
@@ -51,7 +55,12 @@ export function checkTypeLength(type: number, length: number): void {
       new Uint8Array([type]),
     );
   if (type === MessageType.ROUTE_REFRESH && length !== 23)
-    throw new WireError(ErrorCode.RouteRefresh, 1, `ROUTE-REFRESH length ${length}`, u16(length));
+    throw new WireError(
+      ErrorCode.RouteRefresh,
+      1,
+      `ROUTE-REFRESH length ${length}`,
+      msg ? msg.slice(0, length) : u16(length),
+    );
   if (length < min || (type === MessageType.KEEPALIVE && length !== 19))
     throw new WireError(
       ErrorCode.MessageHeader,

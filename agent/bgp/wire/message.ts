@@ -37,7 +37,7 @@ export function decodeMessage(msg: Uint8Array, ctx: DecodeContext = DEFAULT_CONT
     const length = checkHeader(msg, 0, Math.min(ctx.maxLength, MAX_EXTENDED_MESSAGE));
     if (length !== msg.length) throw new WireError(1, 2, `length field ${length} but ${msg.length} bytes`);
     const type = msg[18]!;
-    checkTypeLength(type, length);
+    checkTypeLength(type, length, msg);
     switch (type) {
       case MessageType.OPEN:
         return decodeOpen(msg);
