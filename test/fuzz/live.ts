@@ -23,7 +23,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket, TCPSocketListener } from 'bun';
 import fc from 'fast-check';
-import { Collector, type RouteEvent } from '../../agent/bgp/collector.ts';
+import type { RouteEvent } from '../../agent/bgp/collector.ts';
 import { type PeerConfig, Speaker } from '../../agent/bgp/speaker.ts';
 import {
   type Capability,
@@ -39,14 +39,15 @@ import {
 import { systemClock } from '../../agent/lib/clock.ts';
 import { createLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
+import { GOOD_ASN, GOOD_PREFIXES, goodCollector } from '../hostile/harness.ts';
+import { peer } from '../support/speaker-main.ts';
+import { flushQueue } from '../support/write-queue.ts';
 import { arbMessage, mutate } from './generators.ts';
 
 export const LIVE_FIXTURES = join(import.meta.dir, '..', 'fixtures', 'bgp', 'crashers', 'live');
 
 const LOCAL_ASN = 65001;
 const PEER_ASN = 65010;
-const GOOD_ASN = 65000;
-const GOOD_PREFIXES = ['198.51.100.1/32', '2001:db8:100::1/128'];
 const MAX_BATCH = 256;
 
 export type Verdict =
@@ -263,17 +264,7 @@ export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
   process.on('unhandledRejection', onUncaught);
 
   const events: RouteEvent[] = [];
-  const collector = new Collector({
-    asn: GOOD_ASN,
-    routerId: '10.255.0.1',
-    listen: { address: '127.0.0.1', port: 0 },
-    holdTimeSeconds: 9,
-    clock: systemClock,
-    random: Math.random,
-    log: createLogger({ level: 'error', format: 'json', write: () => {} }),
-    onEvent: (e) => events.push(e),
-  });
-  const { port: goodPort } = await collector.listen();
+  const { collector, port: goodPort } = await goodCollector(events);
   const speaker = new Speaker({
     routerId: '10.255.0.2',
     nextHopV4: '192.0.2.10',
@@ -290,19 +281,13 @@ export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
   const listeners: TCPSocketListener<Conn>[] = [];
   const drivers: Promise<void>[] = [];
   const peers: PeerConfig[] = [
-    {
+    peer({
       id: 'good',
       peerAddress: '127.0.0.1',
       peerPort: goodPort,
       localASN: LOCAL_ASN,
       peerASN: GOOD_ASN,
-      holdTimeSeconds: 9,
-      keepAliveTimeSeconds: 3,
-      connectRetryTimeSeconds: 1,
-      gracefulRestart: { enabled: true, restartTimeSeconds: 120 },
-      communities: [],
-      largeCommunities: [],
-    },
+    }),
   ];
   const queues: Conn[][] = [];
   const waiters: ((c: Conn) => void)[] = [];
@@ -363,32 +348,21 @@ export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
       },
     });
     listeners.push(listener);
-    peers.push({
-      id: `fuzz-${i}`,
-      peerAddress: address,
-      peerPort: listener.port,
-      localASN: LOCAL_ASN,
-      peerASN: PEER_ASN,
-      holdTimeSeconds: 90,
-      keepAliveTimeSeconds: 30,
-      connectRetryTimeSeconds: 1,
-      gracefulRestart: { enabled: true, restartTimeSeconds: 120 },
-      communities: [],
-      largeCommunities: [],
-      idleHoldBaseMs: 1,
-    });
+    peers.push(
+      peer({
+        id: `fuzz-${i}`,
+        peerAddress: address,
+        peerPort: listener.port,
+        localASN: LOCAL_ASN,
+        peerASN: PEER_ASN,
+        holdTimeSeconds: 90,
+        keepAliveTimeSeconds: 30,
+        idleHoldBaseMs: 1,
+      }),
+    );
   }
   const flush = (c: Conn) => {
-    while (c.pending.length && !c.closed) {
-      const b = c.pending[0]!;
-      const n = c.socket.write(b);
-      if (n < 0) return;
-      if (n < b.length) {
-        c.pending[0] = b.subarray(n);
-        return;
-      }
-      c.pending.shift();
-    }
+    if (!c.closed) flushQueue(c.socket, c.pending);
   };
   const nextConn = (i: number) =>
     new Promise<Conn>((resolve) => {
@@ -428,6 +402,7 @@ export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
   stats.heapBeforeMB = heapMB();
 
   let connSeq = 0;
+  let reported = 0;
   const drive = async (i: number) => {
     const rng = new Rng(o.seed ^ Math.imul(i + 1, 0x9e3779b1));
     let left = replay ? 0 : share(i);
@@ -510,7 +485,10 @@ export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
           stream,
         });
       if (!done) c.socket.terminate();
-      if (stats.connections % 50_000 === 0) o.progress?.(stats);
+      if (stats.messages >= reported + 100_000) {
+        reported = stats.messages - (stats.messages % 100_000);
+        o.progress?.(stats);
+      }
     }
   };
   for (let i = 0; i < P; i++) drivers.push(drive(i));

@@ -26,6 +26,7 @@ import {
 import { type Clock, systemClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
+import { flushQueue } from '../support/write-queue.ts';
 
 export const HOSTILE_ADDRESS = '127.0.0.3';
 export const HOSTILE_ASN = 65003;
@@ -101,16 +102,7 @@ export class RawConn {
   }
 
   private flush(): void {
-    while (this.pendingWrite.length && !this.isClosed) {
-      const b = this.pendingWrite[0]!;
-      const n = this.socket.write(b);
-      if (n < 0) return;
-      if (n < b.length) {
-        this.pendingWrite[0] = b.subarray(n);
-        return;
-      }
-      this.pendingWrite.shift();
-    }
+    if (!this.isClosed) flushQueue(this.socket, this.pendingWrite);
   }
 
   every(ms: number, fn: () => void): void {
@@ -261,11 +253,8 @@ export function hostilePeer(port: number, over: Partial<PeerConfig> = {}): PeerC
   };
 }
 
-/** A speaker with a good and a hostile peer, both Established, the good one holding its routes. */
-export async function startWorld(
-  o: { listenPort?: number; clock?: Clock; hostile?: Partial<PeerConfig> } = {},
-): Promise<World> {
-  const events: RouteEvent[] = [];
+/** The well-behaved route collector on 127.0.0.1 (AS GOOD_ASN) that records what it is sent. */
+export async function goodCollector(events: RouteEvent[]): Promise<{ collector: Collector; port: number }> {
   const collector = new Collector({
     asn: GOOD_ASN,
     routerId: '10.255.0.1',
@@ -276,7 +265,16 @@ export async function startWorld(
     log: memoryLogger('error'),
     onEvent: (e) => events.push(e),
   });
-  const { port: goodPort } = await collector.listen();
+  const { port } = await collector.listen();
+  return { collector, port };
+}
+
+/** A speaker with a good and a hostile peer, both Established, the good one holding its routes. */
+export async function startWorld(
+  o: { listenPort?: number; clock?: Clock; hostile?: Partial<PeerConfig> } = {},
+): Promise<World> {
+  const events: RouteEvent[] = [];
+  const { collector, port: goodPort } = await goodCollector(events);
   const raw = new RawPeer();
   const rawPort = raw.listen();
   const log = memoryLogger('debug');
