@@ -547,7 +547,12 @@ export class Session {
               : undefined;
         // RFC 2918 §5: ignore a refresh for a family that was not negotiated; RFC 7313 §5:
         // BoRR/EoRR only frame the peer's own re-send, and other subtypes are ignored.
-        if (this.fsm.name === 'Established' && m.subtype === 0 && fam && this.negotiated?.families.includes(fam))
+        if (
+          this.fsm.name === 'Established' &&
+          m.subtype === 0 &&
+          fam &&
+          this.negotiated?.families.includes(fam)
+        )
           this.resend(fam);
         return;
       }
