@@ -4,9 +4,12 @@
  * `bun run fuzz:bgp`).
  */
 import { describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeKeepalive, encodeNotification } from '../../agent/bgp/wire/index.ts';
 import { hex, MARKER, msg, toHex, update } from '../bgp/hex.ts';
-import { headerVerdict, loadFixtures, oracle, runLiveFuzz } from './live.ts';
+import { headerVerdict, loadFixtures, oracle, runLiveFuzz, saveFindings } from './live.ts';
 
 const CTX = { as4: true, maxLength: 4096 };
 
@@ -71,6 +74,32 @@ describe('live fuzz against a real session', () => {
       expect(r.connections).toBe(1);
     },
   );
+
+  test('a saved finding loads back and replays on one connection (the fixture format round-trips)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgelb-live-'));
+    try {
+      const stream = [
+        encodeKeepalive(),
+        update('', '80010100', '20c6336401'),
+        msg(1, '04fdea005a0aff000300'),
+      ];
+      const [name] = saveFindings(
+        [{ kind: 'mismatch', detail: 'test', ctx: { as4: false, maxLength: 65535 }, stream }],
+        dir,
+      );
+      const [f] = loadFixtures(dir);
+      expect(f!.name).toBe(name!);
+      expect(f!.ctx).toEqual({ as4: false, maxLength: 65535 });
+      expect(f!.stream.map(toHex)).toEqual(stream.map(toHex));
+      const r = await runLiveFuzz({ count: 0, seed: 1, replay: [f!] });
+      expect(r.findings).toEqual([]);
+      expect(r.messages).toBe(3);
+      expect([...r.outcomes]).toEqual([['reset 5/3', 1]]);
+      expect(r.accepted.get('update')).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('10,000 seeded messages: every verdict met, no hang, the other session untouched, heap bounded', async () => {
     const r = await runLiveFuzz({ count: 10_000, seed: 20261124, peers: 4 });

@@ -108,7 +108,7 @@ export function headerVerdict(b: Uint8Array, maxLength: number): Verdict | undef
   return undefined;
 }
 
-/** What an Established session must do with one whole message. Throws a Finding-worthy Error on codec misbehaviour. */
+/** What an Established session must do with one whole message; codec misbehaviour comes back as `problem`. */
 export function oracle(
   b: Uint8Array,
   ctx: DecodeContext,
@@ -231,7 +231,7 @@ function heapMB(): number {
 }
 
 export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
-  const P = o.peers ?? 4;
+  const P = o.replay ? 1 : (o.peers ?? 4);
   const batchTimeoutMs = o.batchTimeoutMs ?? 10_000;
   const stats: LiveStats = {
     messages: 0,
@@ -411,6 +411,13 @@ export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
       const id = connSeq++;
       stats.connections++;
       if (!(await waitFor(c, () => c.gotOpen || c.closed, batchTimeoutMs)) || c.closed) {
+        if (!c.closed)
+          stats.findings.push({
+            kind: 'hang',
+            detail: `no OPEN from the speaker within ${batchTimeoutMs} ms of connecting`,
+            ctx: { as4: true, maxLength: 4096 },
+            stream: [],
+          });
         c.socket.terminate();
         continue;
       }
@@ -468,6 +475,7 @@ export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
       const want = expected;
       const ok =
         done &&
+        c.junk === 0 &&
         (want.kind === 'closed'
           ? got.length === 0
           : got.length === 1 &&
@@ -480,7 +488,7 @@ export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
           kind: done ? 'mismatch' : 'hang',
           detail: `expected ${verdictText(want)}${want.kind === 'reset' ? ` data ${want.data || '-'}` : ''}; got ${
             got.map((n) => `${n.code}/${n.subcode} data ${n.data || '-'}`).join(', ') || 'no NOTIFICATION'
-          }${done ? ', closed' : `, still open after ${batchTimeoutMs} ms`}`,
+          }${c.junk ? `, ${c.junk} unframeable chunks from the speaker` : ''}${done ? ', closed' : `, still open after ${batchTimeoutMs} ms`}`,
           ctx,
           stream,
         });
