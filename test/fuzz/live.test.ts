@@ -35,6 +35,16 @@ describe('live fuzz oracle', () => {
     expect(oracle(b, CTX)).toEqual({ verdict: want as never });
   });
 
+  test('a 4096-octet ROUTE-REFRESH: 7/1 with the message cut to fit a 4096-octet NOTIFICATION', () => {
+    const big = msg(5, '00'.repeat(4096 - 19));
+    expect(oracle(big, CTX).verdict).toEqual({
+      kind: 'reset',
+      code: 7,
+      subcode: 1,
+      data: toHex(big.subarray(0, 4075)),
+    });
+  });
+
   test('an OPEN once Established is 5/3, even a malformed one', () => {
     expect(oracle(msg(1, `03fde9005a0aff000300`), CTX).verdict).toEqual({
       kind: 'reset',
@@ -99,6 +109,17 @@ describe('live fuzz against a real session', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('oversized error data is cut, not sent past 4096 octets: a 4096-octet ROUTE-REFRESH replays cleanly', async () => {
+    const big = msg(5, '0001'.repeat((4096 - 19) / 2) + '00'.repeat((4096 - 19) % 2));
+    const r = await runLiveFuzz({
+      count: 0,
+      seed: 1,
+      replay: [{ ctx: { as4: true, maxLength: 4096 }, stream: [big] }],
+    });
+    expect(r.findings).toEqual([]);
+    expect([...r.outcomes]).toEqual([['reset 7/1', 1]]);
   });
 
   test('10,000 seeded messages: every verdict met, no hang, the other session untouched, heap bounded', async () => {

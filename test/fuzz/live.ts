@@ -90,6 +90,8 @@ export interface LiveOptions {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+/** A NOTIFICATION is at most 4096 octets whatever was negotiated, so its data is cut to 4075. */
+const notificationData = (b: Uint8Array) => hex(b.subarray(0, 4096 - 21));
 const verdictText = (v: Verdict) => (v.kind === 'reset' ? `reset ${v.code}/${v.subcode}` : v.kind);
 const verdictData = (v: Verdict) => (v.kind === 'reset' ? v.data : '');
 
@@ -101,7 +103,8 @@ export function headerVerdict(b: Uint8Array, maxLength: number): Verdict | undef
   if (length < 19 || length > maxLength) return { kind: 'reset', code: 1, subcode: 2, data: lenHex };
   const type = b[18]!;
   if (type < 1 || type > 5) return { kind: 'reset', code: 1, subcode: 3, data: hex(b.subarray(18, 19)) };
-  if (type === 5) return length === 23 ? undefined : { kind: 'reset', code: 7, subcode: 1, data: hex(b) };
+  if (type === 5)
+    return length === 23 ? undefined : { kind: 'reset', code: 7, subcode: 1, data: notificationData(b) };
   const min = [0, 29, 23, 21, 19][type]!;
   if (length < min || (type === 4 && length !== 19))
     return { kind: 'reset', code: 1, subcode: 2, data: lenHex };
@@ -122,7 +125,7 @@ export function oracle(
   } catch (e) {
     if (!(e instanceof WireError)) throw e;
     if (e.cause !== undefined) codecCrash = String((e.cause as Error)?.stack ?? e.cause);
-    codec = { kind: 'reset', code: e.code, subcode: e.subcode, data: hex(e.data) };
+    codec = { kind: 'reset', code: e.code, subcode: e.subcode, data: notificationData(e.data) };
   }
   if (codecCrash) return { verdict: codec, problem: 'codec-exception', detail: codecCrash };
   if (header) {
