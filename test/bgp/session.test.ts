@@ -5,6 +5,7 @@ import { encodeRouteRefresh, endOfRibFamily, type UpdateMessage } from '../../ag
 import { systemClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
+import { freePort } from '../support/cli.ts';
 import { FakeRouter, until } from './fake-router.ts';
 import { hex, msg } from './hex.ts';
 
@@ -264,10 +265,9 @@ describe('listener, TCP-MD5 and GTSM', () => {
     b.s.setPeers([peer(port, bPeer)]);
     return { a, b };
   }
-  const freePort = () => 20000 + Math.floor(Math.random() * 20000);
 
   test('a passive peer is accepted by the listener; announcements flow', async () => {
-    const port = freePort();
+    const port = await freePort();
     const { a, b } = await pair({}, {}, port);
     a.s.setAdvertisements(new Map([['b', ['198.51.100.9/32']]]));
     await until(() => a.s.status()[0]!.state === 'Established' && b.s.status()[0]!.state === 'Established');
@@ -276,7 +276,7 @@ describe('listener, TCP-MD5 and GTSM', () => {
   });
 
   test('the listener refuses an address that is not a configured peer', async () => {
-    const port = freePort();
+    const port = await freePort();
     const a = speaker({ listen: { address: '127.0.0.1', port } });
     a.s.setPeers([peer(0, { id: 'x', peerAddress: '127.0.0.9', passive: true })]);
     await Bun.sleep(20);
@@ -288,7 +288,7 @@ describe('listener, TCP-MD5 and GTSM', () => {
   });
 
   test('TCP-MD5: the right password establishes, a wrong one never gets past TCP', async () => {
-    const port = freePort();
+    const port = await freePort();
     const { a, b } = await pair({ password: 's3cret' }, { password: 's3cret' }, port);
     await until(() => b.s.status()[0]!.state === 'Established');
     expect(JSON.stringify(a.s.status())).not.toContain('s3cret');
@@ -312,8 +312,8 @@ describe('listener, TCP-MD5 and GTSM', () => {
   });
 
   test('both sides active and listening: collision resolution leaves one Established session each', async () => {
-    const pa = freePort();
-    const pb = pa + 1;
+    const pa = await freePort();
+    const pb = await freePort();
     const a = speaker({ listen: { address: '127.0.0.1', port: pa }, routerId: '10.255.0.1' });
     const b = speaker({ listen: { address: '127.0.0.2', port: pb }, routerId: '10.255.0.2' });
     a.s.setAdvertisements(new Map([['b', ['198.51.100.1/32']]]));
@@ -338,7 +338,7 @@ describe('listener, TCP-MD5 and GTSM', () => {
   }, 15_000);
 
   test('GTSM on both ends (listener TTL 255 + MINTTL 254) establishes', async () => {
-    const port = freePort();
+    const port = await freePort();
     const { b } = await pair({ gtsm: true }, { gtsm: true }, port);
     await until(() => b.s.status()[0]!.state === 'Established');
   });

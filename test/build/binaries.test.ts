@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../support/cli.ts';
 import { missing } from '../support/env.ts';
 import { allowedSyscalls, firstPid, tracedSyscalls } from './syscalls.ts';
 
@@ -227,7 +228,8 @@ describe.skipIf(!!why || !!whyTrace)('the agent under the unit’s SystemCallFil
 
     const dir = join(work, 'trace');
     mkdirSync(join(dir, 'manifests.d'), { recursive: true });
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // A port the kernel hands out is free now; a random one may be an outgoing connection's.
+    const port = await freePort();
     writeFileSync(
       join(dir, 'config.yaml'),
       `nodeName: trace\nsource: files\nfiles:\n  manifests: ${dir}/manifests.d\n  state: ${dir}/state.json\nhttp:\n  listen: 127.0.0.1:${port}\n`,
