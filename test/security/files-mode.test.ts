@@ -8,13 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Speaker } from '../../agent/bgp/speaker.ts';
-import { systemClock } from '../../agent/lib/clock.ts';
-import { memoryLogger } from '../../agent/lib/log.ts';
-import { Registry } from '../../agent/lib/metrics.ts';
 import { freePort } from '../support/cli.ts';
 import { missing } from '../support/env.ts';
-import { type Agent, expectNoSecret, forms, get, poll, startAgent } from './support.ts';
+import { type Agent, expectNoSecret, forms, get, md5Router, poll, startAgent } from './support.ts';
 
 const why = missing({ root: true, tools: [] });
 const PASSWORD = 'md5-Pw-7f3Kq9zX';
@@ -24,7 +20,7 @@ const WRONG = 'wrong-Pw-b7Tn2Lm';
 describe.skipIf(!!why)('files mode with a TCP-MD5 peer', () => {
   let dir: string;
   let agent: (Agent & { stop(): Promise<number | null> }) | undefined;
-  let router: Speaker;
+  let router: ReturnType<typeof md5Router>;
   let bgpPort: number;
   let url: string;
   let manifests: string;
@@ -108,31 +104,7 @@ log:
 `,
     );
     // The router: a Speaker listening with the same TCP-MD5 key for the agent's address.
-    router = new Speaker({
-      routerId: '10.255.0.1',
-      listen: { address: '127.0.0.1', port: bgpPort },
-      clock: systemClock,
-      random: Math.random,
-      log: memoryLogger('error'),
-      metrics: new Registry(),
-    });
-    router.setPeers([
-      {
-        id: 'agent',
-        peerAddress: '127.0.0.1',
-        peerPort: 0,
-        localASN: 65000,
-        peerASN: 65001,
-        passive: true,
-        password: PASSWORD,
-        holdTimeSeconds: 9,
-        keepAliveTimeSeconds: 3,
-        connectRetryTimeSeconds: 1,
-        gracefulRestart: { enabled: false, restartTimeSeconds: 120 },
-        communities: [],
-        largeCommunities: [],
-      },
-    ]);
+    router = md5Router(bgpPort, PASSWORD);
     agent = startAgent(join(dir, 'config.yaml'), url);
   }, 30_000);
 

@@ -9,14 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { Speaker } from '../../agent/bgp/speaker.ts';
-import { systemClock } from '../../agent/lib/clock.ts';
-import { memoryLogger } from '../../agent/lib/log.ts';
-import { Registry } from '../../agent/lib/metrics.ts';
 import { startApiServer, type TestApiServer } from '../support/apiserver/index.ts';
 import { BUN, freePort, MAIN, runCli } from '../support/cli.ts';
 import { missing } from '../support/env.ts';
-import { expectNoSecret, forms, get, poll, startAgent } from './support.ts';
+import { expectNoSecret, forms, get, md5Router, poll, startAgent } from './support.ts';
 
 const why = missing({ root: true, tools: [] });
 const PASSWORD = 'k8s-md5-Pw-Vq2rN8';
@@ -34,7 +30,7 @@ function keyFragments(pem: string): string[] {
 describe.skipIf(!!why)('kubernetes mode with a token kubeconfig and an authSecretRef', () => {
   let api: TestApiServer;
   let dir: string;
-  let router: Speaker;
+  let router: ReturnType<typeof md5Router>;
   let agent: ReturnType<typeof startAgent> | undefined;
   let url: string;
   let secrets: string[];
@@ -129,31 +125,7 @@ log:
       metadata: { name: 'web', namespace: 'default' },
       spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
     });
-    router = new Speaker({
-      routerId: '10.255.0.1',
-      listen: { address: '127.0.0.1', port: bgpPort },
-      clock: systemClock,
-      random: Math.random,
-      log: memoryLogger('error'),
-      metrics: new Registry(),
-    });
-    router.setPeers([
-      {
-        id: 'agent',
-        peerAddress: '127.0.0.1',
-        peerPort: 0,
-        localASN: 65000,
-        peerASN: 65001,
-        passive: true,
-        password: PASSWORD,
-        holdTimeSeconds: 9,
-        keepAliveTimeSeconds: 3,
-        connectRetryTimeSeconds: 1,
-        gracefulRestart: { enabled: false, restartTimeSeconds: 120 },
-        communities: [],
-        largeCommunities: [],
-      },
-    ]);
+    router = md5Router(bgpPort, PASSWORD);
     const httpPort = await freePort();
     url = `http://127.0.0.1:${httpPort}`;
     agent = startAgent(writeConfig('config.yaml', api.kubeconfigToken, httpPort), url);

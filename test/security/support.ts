@@ -1,6 +1,11 @@
 /** Helpers for the exposure tests: run the real agent, poll its endpoint, grep outputs for secrets. */
 import { expect } from 'bun:test';
+import { Speaker } from '../../agent/bgp/speaker.ts';
+import { systemClock } from '../../agent/lib/clock.ts';
+import { memoryLogger } from '../../agent/lib/log.ts';
+import { Registry } from '../../agent/lib/metrics.ts';
 import { spawnCli } from '../support/cli.ts';
+import { peer } from '../support/speaker-main.ts';
 
 export type Agent = ReturnType<typeof spawnCli> & { url: string };
 
@@ -18,6 +23,31 @@ export function startAgent(config: string, url: string, env: Record<string, stri
       return code;
     },
   };
+}
+
+/** The router: a Speaker on 127.0.0.1:port (AS 65000) taking the agent (AS 65001) passively, with a TCP-MD5 key. */
+export function md5Router(port: number, password: string): Speaker {
+  const router = new Speaker({
+    routerId: '10.255.0.1',
+    listen: { address: '127.0.0.1', port },
+    clock: systemClock,
+    random: Math.random,
+    log: memoryLogger('error'),
+    metrics: new Registry(),
+  });
+  router.setPeers([
+    peer({
+      id: 'agent',
+      peerAddress: '127.0.0.1',
+      peerPort: 0,
+      localASN: 65000,
+      peerASN: 65001,
+      passive: true,
+      password,
+      gracefulRestart: { enabled: false, restartTimeSeconds: 120 },
+    }),
+  ]);
+  return router;
 }
 
 export async function get(url: string, init?: RequestInit): Promise<{ status: number; body: string }> {
