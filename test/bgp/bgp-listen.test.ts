@@ -5,6 +5,7 @@ import { formatEvent, type ListenHandle, main, parseListen } from '../../agent/c
 import { systemClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
+import { peer } from '../support/speaker-main.ts';
 import { until } from './fake-router.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -96,20 +97,17 @@ describe('bgp listen with a speaker', () => {
     cleanups.push(() => s.stop('keep'));
     s.setAdvertisements(new Map([['r', ['198.51.100.1/32', '2001:db8::1/128']]]));
     s.setPeers([
-      {
+      peer({
         id: 'r',
         peerAddress: '127.0.0.1',
         peerPort: handle!.port,
         localASN: 4200000001,
         peerASN: 65000,
         localAddress: '127.0.0.2',
-        holdTimeSeconds: 9,
-        keepAliveTimeSeconds: 3,
         connectRetryTimeSeconds: 5,
-        gracefulRestart: { enabled: true, restartTimeSeconds: 120 },
         communities: ['65001:100'],
         largeCommunities: ['4200000001:1:2'],
-      },
+      }),
     ]);
     const lines = () => x.out.map((l) => JSON.parse(l));
     await until(() => lines().filter((l) => l.event === 'announce').length === 2);

@@ -4,6 +4,7 @@ import { type PeerConfig, Speaker } from '../../agent/bgp/speaker.ts';
 import { systemClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
+import { peer as base } from '../support/speaker-main.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -35,22 +36,19 @@ async function collector(asn = 65000, address = '127.0.0.1') {
 }
 
 function peer(port: number, over: Partial<PeerConfig> = {}): PeerConfig {
-  return {
+  return base({
     id: 'r1',
     peerAddress: '127.0.0.1',
     peerPort: port,
     localASN: 65001,
     peerASN: 65000,
     localAddress: '127.0.0.2',
-    holdTimeSeconds: 9,
-    keepAliveTimeSeconds: 3,
     connectRetryTimeSeconds: 5,
-    gracefulRestart: { enabled: true, restartTimeSeconds: 120 },
     communities: ['65001:100'],
     largeCommunities: ['65001:1:2'],
     idleHoldBaseMs: 50,
     ...over,
-  };
+  });
 }
 
 function speaker(extra: Partial<ConstructorParameters<typeof Speaker>[0]> = {}) {

@@ -6,6 +6,7 @@ import { systemClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
 import { freePort } from '../support/cli.ts';
+import { peer as base } from '../support/speaker-main.ts';
 import { FakeRouter, until } from './fake-router.ts';
 import { hex, msg } from './hex.ts';
 
@@ -40,22 +41,19 @@ function speaker(extra: Partial<ConstructorParameters<typeof Speaker>[0]> = {}) 
 }
 
 function peer(port: number, over: Partial<PeerConfig> = {}): PeerConfig {
-  return {
+  return base({
     id: 'r1',
     peerAddress: '127.0.0.1',
     peerPort: port,
     localASN: 65001,
     peerASN: 65000,
     localAddress: '127.0.0.2',
-    holdTimeSeconds: 9,
-    keepAliveTimeSeconds: 3,
     connectRetryTimeSeconds: 2,
-    gracefulRestart: { enabled: true, restartTimeSeconds: 120 },
     communities: ['65001:100'],
     largeCommunities: [],
     idleHoldBaseMs: 20,
     ...over,
-  };
+  });
 }
 
 const announced = (us: UpdateMessage[]) =>
