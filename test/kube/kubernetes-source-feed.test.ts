@@ -9,16 +9,10 @@ import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
 import { KubernetesSource } from '../../agent/source/kubernetes.ts';
 import { startApiServer, type TestApiServer } from '../support/apiserver/index.ts';
+import { waitFor } from '../support/proc.ts';
 
-async function until<T>(what: string, f: () => T | undefined | false, ms = 5_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
+const until = <T>(what: string, f: () => T | undefined | false, ms = 5_000): Promise<T> =>
+  waitFor(what, f, { timeoutMs: ms, intervalMs: 10 });
 
 const lb = (name: string) => ({
   apiVersion: 'v1',

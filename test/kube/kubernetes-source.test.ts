@@ -10,6 +10,7 @@ import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
 import { KubernetesSource } from '../../agent/source/kubernetes.ts';
 import { startApiServer, type TestApiServer } from '../support/apiserver/index.ts';
+import { waitFor } from '../support/proc.ts';
 
 const config = defaultConfig().kubernetes;
 const fast = {
@@ -17,15 +18,8 @@ const fast = {
   leaderElectionMs: { leaseDurationMs: 2_000, renewDeadlineMs: 1_000, retryPeriodMs: 200 },
 };
 
-async function until<T>(what: string, f: () => T | undefined | false, ms = 5_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
+const until = <T>(what: string, f: () => T | undefined | false, ms = 5_000): Promise<T> =>
+  waitFor(what, f, { timeoutMs: ms, intervalMs: 20 });
 
 describe('KubernetesSource', () => {
   let server: TestApiServer;
