@@ -52,7 +52,7 @@ export interface SessionConfig {
   connectRetryTimeSeconds: number;
   eBGPMultihopTTL?: number;
   gtsm?: boolean;
-  /** Accept a 127/8 NEXT_HOP (a collector on loopback only). */
+  /** Accept a 127/8 NEXT_HOP (a collector peering over loopback); never for routers. */
   acceptLoopbackNextHop?: boolean;
   password?: string;
   gracefulRestart: { enabled: boolean; restartTimeSeconds: number };
@@ -60,7 +60,7 @@ export interface SessionConfig {
   communities: string[];
   largeCommunities: string[];
   localPreference?: number;
-  /** First reconnect delay after a failure (doubles up to connectRetryTime). */
+  /** First reconnect delay after a failure, doubling up to connectRetryTime (default 1000 ms). */
   idleHoldBaseMs?: number;
 }
 

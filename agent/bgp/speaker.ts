@@ -18,28 +18,9 @@ import {
   shutdownData,
 } from './wire/index.ts';
 
-export interface PeerConfig {
-  id: string;
-  peerAddress: string;
-  peerPort: number;
-  localASN: number;
+/** A session the speaker runs: a router whose AS is known (the collector accepts any). */
+export interface PeerConfig extends SessionConfig {
   peerASN: number;
-  localAddress?: string;
-  holdTimeSeconds: number;
-  keepAliveTimeSeconds: number;
-  connectRetryTimeSeconds: number;
-  eBGPMultihopTTL?: number;
-  gtsm?: boolean;
-  password?: string;
-  gracefulRestart: { enabled: boolean; restartTimeSeconds: number };
-  passive?: boolean;
-  /** Accept routes whose NEXT_HOP is in 127/8 (a collector peering over loopback); never for routers. */
-  acceptLoopbackNextHop?: boolean;
-  communities: string[];
-  largeCommunities: string[];
-  localPreference?: number;
-  /** First reconnect delay after a failure, doubling up to connectRetryTime (default 1000 ms). */
-  idleHoldBaseMs?: number;
 }
 
 export interface SpeakerOptions {
