@@ -21,7 +21,7 @@ import {
   Framer,
   WireError,
 } from '../../agent/bgp/wire/index.ts';
-import { arbMessage, mutate } from './generators.ts';
+import { arbMessage, mutate, Xorshift32 } from './generators.ts';
 import { runLiveFuzz, saveFindings } from './live.ts';
 
 const args = process.argv.slice(2);
@@ -45,15 +45,7 @@ const CTXS: DecodeContext[] = [
   { as4: true, maxLength: 65535 },
 ];
 
-let state = SEED >>> 0 || 1;
-function rnd(): number {
-  state ^= state << 13;
-  state >>>= 0;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  state >>>= 0;
-  return state;
-}
+const rng = new Xorshift32(SEED);
 
 function decoderFuzz(): boolean {
   const t0 = performance.now();
@@ -98,37 +90,40 @@ function decoderFuzz(): boolean {
 
   const t1 = performance.now();
   for (let i = 0; i < COUNT; i++) {
-    const kind = rnd() % 16;
-    const ctx = CTXS[rnd() % 3]!;
+    const kind = rng.next() % 16;
+    const ctx = CTXS[rng.next() % 3]!;
     if (kind === 0) {
       // Fully random body behind a valid header.
-      const len = rnd() % 200;
+      const len = rng.next() % 200;
       const b = new Uint8Array(19 + len);
       b.fill(0xff, 0, 16);
       b[16] = b.length >> 8;
       b[17] = b.length & 255;
-      b[18] = 1 + (rnd() % 5);
-      for (let j = 19; j < b.length; j++) b[j] = rnd() & 255;
+      b[18] = 1 + (rng.next() % 5);
+      for (let j = 19; j < b.length; j++) b[j] = rng.next() & 255;
       check(b, ctx);
     } else if (kind === 1) {
       // Unmutated generated message.
-      check(bases[rnd() % bases.length]!, ctx);
+      check(bases[rng.next() % bases.length]!, ctx);
     } else {
-      const n = 1 + (rnd() % 6);
+      const n = 1 + (rng.next() % 6);
       const seeds: number[] = [];
-      for (let j = 0; j < n; j++) seeds.push(rnd());
-      check(mutate(bases[rnd() % bases.length]!, seeds), ctx);
+      for (let j = 0; j < n; j++) seeds.push(rng.next());
+      check(mutate(bases[rng.next() % bases.length]!, seeds), ctx);
     }
   }
   // The framer on random splits of concatenated mutated streams (bounded).
   let framed = 0;
   for (let i = 0; i < Math.min(20_000, COUNT / 50); i++) {
     const f = new Framer(65535);
-    const parts = [bases[rnd() % bases.length]!, mutate(bases[rnd() % bases.length]!, [rnd(), rnd()])];
+    const parts = [
+      bases[rng.next() % bases.length]!,
+      mutate(bases[rng.next() % bases.length]!, [rng.next(), rng.next()]),
+    ];
     const all = new Uint8Array(parts[0]!.length + parts[1]!.length);
     all.set(parts[0]!);
     all.set(parts[1]!, parts[0]!.length);
-    const cut = rnd() % (all.length + 1);
+    const cut = rng.next() % (all.length + 1);
     try {
       framed += f.push(all.subarray(0, cut)).length + f.push(all.subarray(cut)).length;
     } catch (e) {

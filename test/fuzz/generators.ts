@@ -238,3 +238,23 @@ export function mutate(input: Uint8Array, seeds: readonly number[]): Uint8Array 
   }
   return b;
 }
+
+/** xorshift32: a fuzz schedule is a pure function of its seed (0 is mapped to 1). */
+export class Xorshift32 {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0 || 1;
+  }
+  next(): number {
+    let x = this.s;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s;
+  }
+  below(n: number): number {
+    return this.next() % n;
+  }
+}

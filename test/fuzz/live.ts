@@ -39,10 +39,10 @@ import {
 import { systemClock } from '../../agent/lib/clock.ts';
 import { createLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
-import { GOOD_ASN, GOOD_PREFIXES, goodCollector } from '../hostile/harness.ts';
+import { GOOD_ASN, GOOD_PREFIXES, goodCollector, heapAfterGc } from '../hostile/harness.ts';
 import { peer } from '../support/speaker-main.ts';
 import { flushQueue } from '../support/write-queue.ts';
-import { arbMessage, mutate } from './generators.ts';
+import { arbMessage, mutate, Xorshift32 } from './generators.ts';
 
 export const LIVE_FIXTURES = join(import.meta.dir, '..', 'fixtures', 'bgp', 'crashers', 'live');
 
@@ -144,27 +144,8 @@ export function oracle(
   return { verdict: codec };
 }
 
-/** xorshift32: the message schedule is a pure function of the seed. */
-class Rng {
-  constructor(private s: number) {
-    this.s = s >>> 0 || 1;
-  }
-  next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
-
 /** Generated and mutated messages, weighted towards UPDATEs as an Established session sees them. */
-function messageSource(seed: number): (rng: Rng, ctx: DecodeContext) => Uint8Array | undefined {
+function messageSource(seed: number): (rng: Xorshift32, ctx: DecodeContext) => Uint8Array | undefined {
   const sample = (n: number, s: number, as4: boolean) =>
     fc.sample(arbMessage(), { numRuns: n, seed: s }).map((m) => encodeMessage(m, { as4 }));
   const all4 = sample(3000, seed, true);
@@ -225,12 +206,6 @@ interface Conn {
   closed: boolean;
   onEvent: (() => void) | undefined;
   pending: Uint8Array[];
-}
-
-function heapMB(): number {
-  Bun.gc(true);
-  Bun.gc(true);
-  return process.memoryUsage().heapUsed / 1e6;
 }
 
 export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
@@ -402,12 +377,12 @@ export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
     await Bun.sleep(5);
   }
   const goodSince = speaker.session('good')!.establishedAt;
-  stats.heapBeforeMB = heapMB();
+  stats.heapBeforeMB = heapAfterGc() / 1e6;
 
   let connSeq = 0;
   let reported = 0;
   const drive = async (i: number) => {
-    const rng = new Rng(o.seed ^ Math.imul(i + 1, 0x9e3779b1));
+    const rng = new Xorshift32(o.seed ^ Math.imul(i + 1, 0x9e3779b1));
     let left = replay ? 0 : share(i);
     while (replay ? replay.length > 0 : left > 0) {
       const c = await nextConn(i);
@@ -511,7 +486,7 @@ export async function runLiveFuzz(o: LiveOptions): Promise<LiveStats> {
   await speaker.stop('keep');
   for (const l of listeners) l.stop(true);
   await collector.close();
-  stats.heapAfterMB = heapMB();
+  stats.heapAfterMB = heapAfterGc() / 1e6;
   process.off('uncaughtException', onUncaught);
   process.off('unhandledRejection', onUncaught);
   return stats;
