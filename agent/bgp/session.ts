@@ -14,6 +14,7 @@ import {
   AFI_IPV4,
   AFI_IPV6,
   type Capability,
+  checkTypeLength,
   type DecodeContext,
   decodeMessage,
   describeNotification,
@@ -94,8 +95,6 @@ export interface SessionEvents {
   advertised?(s: Session): void;
   state?(s: Session, from: string, to: string): void;
 }
-
-const isHeaderError = (e: unknown) => e instanceof WireError && e.code === 1;
 
 const FAMILY_OF = (p: string) => (p.includes(':') ? 'ipv6' : 'ipv4');
 
@@ -464,13 +463,16 @@ export class Session {
     this.messagesIn++;
     let msg: Message;
     try {
+      // RFC 6608: an OPEN after OpenSent is an FSM error whatever its body; only the header
+      // checks (the framer's marker and length, and the OPEN minimum length) come first.
+      if (m[18] === MessageType.OPEN && this.fsm.name !== 'OpenSent') {
+        checkTypeLength(MessageType.OPEN, m.length);
+        this.dispatch({ type: 'BGPOpen', holdTime: 0 });
+        return;
+      }
       msg = decodeMessage(m, this.ctx);
     } catch (e) {
-      // RFC 6608: an OPEN after OpenSent is an FSM error whatever its body; only a
-      // header error (marker, length) comes first.
-      if (m[18] === MessageType.OPEN && this.fsm.name !== 'OpenSent' && !isHeaderError(e))
-        this.dispatch({ type: 'BGPOpen', holdTime: 0 });
-      else this.onWireError(e);
+      this.onWireError(e);
       return;
     }
     this.onMessage(msg);
@@ -488,10 +490,6 @@ export class Session {
   private onMessage(m: Message): void {
     switch (m.type) {
       case 'open': {
-        if (this.fsm.name !== 'OpenSent') {
-          this.dispatch({ type: 'BGPOpen', holdTime: m.holdTime });
-          return;
-        }
         const expectASN = this.config.peerASN;
         const err = validateOpen(m, {
           peerASN: expectASN ?? peerASNFrom(m),
