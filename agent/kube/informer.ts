@@ -1,8 +1,8 @@
 /**
  * ADAPTER. A self-healing informer: list, then watch with bookmarks from the list's
- * resourceVersion. 410 Gone (HTTP or ERROR event) relists; any other failure, or a
- * watch silent longer than `silenceMs`, restarts with capped exponential backoff and
- * jitter; the server ending a watch normally re-watches at once. Unlike client-node's
+ * resourceVersion. 410 Gone (HTTP or ERROR event) relists after the base delay; any other
+ * failure, or a watch silent longer than `silenceMs`, restarts with capped exponential
+ * backoff and jitter, reset by a successful list or a watch event; the server ending a watch normally re-watches at once. Unlike client-node's
  * ListWatch it never stops by itself. The cache is keyed "namespace/name" and holds only
  * objects that pass `filter` (an object that stops passing is dropped).
  */
@@ -146,15 +146,20 @@ export class Informer<T extends KubeObject> {
     });
   }
 
-  private restart(reason: string, relist: boolean): void {
+  /**
+   * Restarts after `reason`. A 410 Gone is the server answering correctly that our
+   * resourceVersion expired: it relists after the base delay and does not add to the failure
+   * count, or a leader whose watch failed a few times would stay blind for the capped delay.
+   */
+  private restart(reason: string, relist: boolean, expired = false): void {
     if (!this.running) return;
     this.o.restarts.inc({ resource: this.o.resource });
     const delay = backoffDelay(
-      this.failures,
+      expired ? 0 : this.failures,
       { ...(this.o.backoff ?? { baseMs: 500, capMs: 30_000 }), jitter: 0.5 },
       this.o.random,
     );
-    this.failures++;
+    if (!expired) this.failures++;
     this.o.log.warn('watch restarting', { resource: this.o.resource, reason, delayMs: delay, relist });
     this.schedule(delay, relist ? 'list' : 'watch');
   }
@@ -223,6 +228,7 @@ export class Informer<T extends KubeObject> {
     for (const [k, v] of next) this.cache.set(k, v);
     this.resourceVersion = body.metadata?.resourceVersion ?? '';
     this._lastError = '';
+    this.failures = 0;
     const first = !this._synced;
     this._synced = true;
     if (changed || first) this.o.onChange?.();
@@ -267,7 +273,7 @@ export class Informer<T extends KubeObject> {
       this.silenceTimer?.cancel();
       if (gen !== this.generation || !this.running) return;
       if (gone || (err instanceof KubeApiError && err.status === 410)) {
-        this.restart('410 Gone', true);
+        this.restart('410 Gone', true, true);
         return;
       }
       const silent = ac.signal.aborted && (ac.signal.reason as Error | undefined)?.message === 'silent';
@@ -279,7 +285,7 @@ export class Informer<T extends KubeObject> {
     }
     this.silenceTimer?.cancel();
     if (gen !== this.generation || !this.running) return;
-    if (gone) this.restart('410 Gone', true);
+    if (gone) this.restart('410 Gone', true, true);
     else this.schedule(0, 'watch'); // the server closed the watch normally (its timeout)
   }
 

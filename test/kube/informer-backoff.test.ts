@@ -117,4 +117,48 @@ describe('Informer timing (FakeClock)', () => {
     expect(watches[1]).toContain('allowWatchBookmarks=true');
     inf.stop();
   });
+
+  test('a 410 relists after the base delay, whatever the failures before it; a good list resets the backoff', async () => {
+    const calls: { t: number; watch: boolean }[] = [];
+    let watches = 0;
+    const status = (code: number) =>
+      new Response(JSON.stringify({ kind: 'Status', code, message: `status ${code}` }), { status: code });
+    const { clock, inf } = setup(async (url, init) => {
+      const watch = url.includes('watch=true');
+      calls.push({ t: clock.now(), watch });
+      if (!watch)
+        return new Response(JSON.stringify({ metadata: { resourceVersion: '7' }, items: [] }), {
+          status: 200,
+        });
+      watches++;
+      if (watches <= 4) return status(500); // backoff 100, 200, 400, 800 (capped)
+      if (watches === 5) return status(410);
+      if (watches === 6) return status(500); // after the good relist: back to the base delay
+      return new Response(
+        new ReadableStream({
+          start(c) {
+            init.signal?.addEventListener('abort', () => c.error(new DOMException('aborted', 'AbortError')));
+          },
+        }),
+        { status: 200 },
+      );
+    });
+    inf.start();
+    for (let t = 0; t < 3_000; t += 10) {
+      clock.advance(10);
+      await flush();
+    }
+    const gaps = calls.slice(1).map((c, i) => `${c.watch ? 'watch' : 'list'} +${c.t - calls[i]!.t}`);
+    expect(gaps.slice(0, 8)).toEqual([
+      'watch +10', // after the first list (a 0 ms timer fires on the next 10 ms step)
+      'watch +100',
+      'watch +200',
+      'watch +400',
+      'watch +800', // the fifth watch: 410
+      'list +100', // the base delay, not the capped 800
+      'watch +10',
+      'watch +100', // the 500 after a good list starts the backoff over
+    ]);
+    inf.stop();
+  });
 });
