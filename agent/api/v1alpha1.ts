@@ -1,6 +1,6 @@
 /**
- * PURE. edgelb's resources (group edgelb.io, version v1alpha1, cluster-scoped) and the
- * annotation names it honours. Field names mirror Cilium's v2alpha1 API so the blog's
+ * PURE. edgelb's API group (edgelb.io, version v1alpha1, cluster-scoped resources), the
+ * types the resources share, and the annotation names it honours. Field names mirror Cilium's v2alpha1 API so the blog's
  * manifests convert one to one.
  */
 export const GROUP = 'edgelb.io';
@@ -40,63 +40,11 @@ export interface Condition {
   observedGeneration?: number;
 }
 
-export interface IPBlock {
-  cidr?: string;
-  start?: string;
-  stop?: string;
-}
-
-export interface LoadBalancerIPPool {
-  apiVersion: typeof API_VERSION;
-  kind: 'LoadBalancerIPPool';
-  metadata: ObjectMeta;
-  spec: {
-    blocks: IPBlock[];
-    disabled?: boolean;
-    serviceSelector?: LabelSelector;
-    allowFirstLastIPs?: boolean;
-    autoAssign?: boolean;
-  };
-  status?: {
-    conditions?: Condition[];
-    ipsTotal?: string;
-    ipsUsed?: string;
-    ipsAvailable?: string;
-  };
-}
-
-export interface BGPNeighbor {
-  peerAddress: string;
-  peerPort?: number;
-  peerASN: number;
-  eBGPMultihopTTL?: number;
-  connectRetryTimeSeconds?: number;
-  holdTimeSeconds?: number;
-  keepAliveTimeSeconds?: number;
-  gracefulRestart?: { enabled?: boolean; restartTimeSeconds?: number };
-  advertisedPathAttributes?: {
-    communities?: { standard?: string[]; large?: string[] };
-    localPreference?: number;
-  };
-  authSecretRef?: { name: string; namespace?: string; key?: string };
-}
-
-export interface BGPVirtualRouter {
-  localASN: number;
-  serviceSelector?: LabelSelector;
-  neighbors: BGPNeighbor[];
-}
-
-export interface BGPPeeringPolicy {
-  apiVersion: typeof API_VERSION;
-  kind: 'BGPPeeringPolicy';
-  metadata: ObjectMeta;
-  spec: {
-    nodeSelector?: LabelSelector;
-    virtualRouters: BGPVirtualRouter[];
-  };
-  status?: { conditions?: Condition[] };
-}
+// The resources themselves: one file each, type and definition together.
+export type { BFDProfile } from './bfd-profile.ts';
+export type { L2AnnouncementPolicy } from './l2-announcement-policy.ts';
+export type { BGPNeighbor, BGPPeeringPolicy, BGPVirtualRouter } from './peering-policy.ts';
+export type { IPBlock, LoadBalancerIPPool } from './pool.ts';
 
 /** Requested-IP annotations, in precedence order (first present wins; a different value in a later one is a contradiction). */
 export const IPS_ANNOTATIONS = [

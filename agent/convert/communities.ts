@@ -1,5 +1,5 @@
 /** PURE. BGP communities from Cilium's and MetalLB's notations into edgelb's standard/large lists. */
-import { WELL_KNOWN_COMMUNITIES } from '../source/validate-policy.ts';
+import { WELL_KNOWN_COMMUNITIES } from '../api/peering-policy.ts';
 import { asList, at, isMap, type Notes, present, UINT32_MAX } from './types.ts';
 
 export interface Communities {

@@ -15,7 +15,7 @@ import {
 } from '../api/v1alpha1.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
-import type { EventKind, PoolStatusWrite, ServiceStatusWrite, StatusWriter } from '../source/types.ts';
+import type { EventKind, PoolStatusWrite, ServiceStatusWrite, StatusWriter } from '../api/status.ts';
 import { type ConditionInput, sameConditions, setCondition, setConditions } from './conditions.ts';
 import type { EventRecorder } from './events.ts';
 import { type ClassConfig, ownsService } from './service-class.ts';

@@ -7,6 +7,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { EndpointSliceObject, ServiceObject } from '../api/core.ts';
 import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
+import { isMap, type Problem } from '../api/validate/fields.ts';
 import {
   formatProblem,
   type SecretData,
@@ -16,8 +17,7 @@ import {
   validatePool,
   validateSecret,
   validateService,
-} from './validate.ts';
-import { isMap, type Problem } from './validate-fields.ts';
+} from '../api/validate/resources.ts';
 
 export type ManifestObject =
   | { kind: 'LoadBalancerIPPool'; value: LoadBalancerIPPool }

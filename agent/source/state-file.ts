@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Condition } from '../api/v1alpha1.ts';
-import { isMap } from './validate-fields.ts';
+import { isMap } from '../api/validate/fields.ts';
 
 export const STATE_VERSION = 1;
 

@@ -5,7 +5,11 @@
  * "Service status" is the state file.
  */
 import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
-import type { BGPPeeringPolicy, Condition, LoadBalancerIPPool } from '../api/v1alpha1.ts';
+import type { StatusWriter } from '../api/status.ts';
+import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
+
+/** The writer interface lives with the API types (api/status.ts); re-exported for the source's users. */
+export type { EventKind, PoolStatusWrite, ServiceStatusWrite, StatusWriter } from '../api/status.ts';
 
 export interface ObservedState {
   /** True once the first full list of every resource is in. */
@@ -19,30 +23,6 @@ export interface ObservedState {
   endpointSlices: EndpointSliceObject[];
   /** Secrets named by authSecretRef: "namespace/name" -> decoded data. */
   secrets: Map<string, Record<string, string>>;
-}
-
-export interface ServiceStatusWrite {
-  ips: string[];
-  /** The edgelb.io/IPAMRequestSatisfied condition; lastTransitionTime is kept by the writer when status is unchanged. */
-  condition: Omit<Condition, 'lastTransitionTime'>;
-}
-
-export interface PoolStatusWrite {
-  conditions: Omit<Condition, 'lastTransitionTime'>[];
-  ipsTotal: string;
-  ipsUsed: string;
-  ipsAvailable: string;
-}
-
-export type EventKind = 'Allocated' | 'Released' | 'Conflict' | 'InvalidRequest' | 'AllocationFailed';
-
-export interface StatusWriter {
-  /** Writes only when something changed; retries conflicts; resolves false if the Service is gone. */
-  writeServiceStatus(svc: ServiceObject, status: ServiceStatusWrite): Promise<boolean>;
-  writePoolStatus(pool: LoadBalancerIPPool, status: PoolStatusWrite): Promise<void>;
-  writePolicyStatus(policy: BGPPeeringPolicy, valid: Omit<Condition, 'lastTransitionTime'>): Promise<void>;
-  /** Records an Event on the Service; aggregated so a loop cannot flood. */
-  event(svc: ServiceObject, kind: EventKind, type: 'Normal' | 'Warning', message: string): void;
 }
 
 export interface Leadership {

@@ -6,10 +6,10 @@ import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { validatePolicy, validatePool } from '../../agent/api/validate/resources.ts';
 import { type ConvertIO, runConvert } from '../../agent/cli/convert.ts';
 import { convertManifests } from '../../agent/convert/convert.ts';
 import { UserError } from '../../agent/lib/errors.ts';
-import { validatePolicy, validatePool } from '../../agent/source/validate.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'convert');

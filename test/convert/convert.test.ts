@@ -6,9 +6,9 @@
 import { describe, expect, test } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { validatePolicy, validatePool } from '../../agent/api/validate/resources.ts';
 import { parseManifests } from '../../agent/cli/convert.ts';
 import { type ConvertResult, convertManifests } from '../../agent/convert/convert.ts';
-import { validatePolicy, validatePool } from '../../agent/source/validate.ts';
 
 const FIXTURES = join(import.meta.dir, '..', 'fixtures', 'convert');
 const load = (name: string) => parseManifests(readFileSync(join(FIXTURES, name), 'utf8'), name);

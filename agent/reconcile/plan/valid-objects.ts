@@ -3,7 +3,7 @@
  * invalid ones with their problems. Invalid objects are not used; their status says why.
  */
 import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../../api/v1alpha1.ts';
-import { formatProblem, validatePolicy, validatePool } from '../../source/validate.ts';
+import { formatProblem, validatePolicy, validatePool } from '../../api/validate/resources.ts';
 
 export interface ValidObjects {
   pools: LoadBalancerIPPool[];

@@ -1,9 +1,10 @@
 /**
- * PURE. Field checkers shared by the validators: each takes the value, its path and the
- * problem list, reports what was expected, and returns the typed value or undefined.
+ * PURE. Field checkers: each takes the value, its path and the problem list, reports
+ * what was expected, and returns the typed value or undefined. The schema definitions
+ * (api/schema/) build on them; the core-object validators (core.ts) use them directly.
  */
-import type { Condition, LabelSelector, LabelSelectorRequirement, ObjectMeta } from '../api/v1alpha1.ts';
-import { didYouMean } from '../lib/suggest.ts';
+import { didYouMean } from '../../lib/suggest.ts';
+import type { Condition, ObjectMeta } from '../v1alpha1.ts';
 
 export interface Problem {
   /** Field path inside the object, e.g. spec.blocks[0].cidr ("" for the object itself). */
@@ -18,15 +19,6 @@ export function formatProblem(p: Problem): string {
 }
 
 export const UINT32_MAX = 4294967295;
-
-export const DEFAULTS = {
-  peerPort: 179,
-  holdTimeSeconds: 90,
-  keepAliveTimeSeconds: 30,
-  connectRetryTimeSeconds: 120,
-  restartTimeSeconds: 120,
-  authSecretKey: 'password',
-} as const;
 
 export type Rec = Record<string, unknown>;
 
@@ -193,49 +185,6 @@ export function typeMeta(m: Rec, kind: string, apiVersion: string, out: Problem[
   if (!absent(m.apiVersion) && m.apiVersion !== apiVersion) {
     out.push({ path: 'apiVersion', message: `must be "${apiVersion}", got ${show(m.apiVersion)}` });
   }
-}
-
-const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
-
-export function labelSelector(v: unknown, path: string, out: Problem[]): LabelSelector | undefined {
-  const m = mapping(v, path, out, ['matchLabels', 'matchExpressions']);
-  if (!m) return undefined;
-  const sel: LabelSelector = {};
-  if (!absent(m.matchLabels)) sel.matchLabels = stringMap(m.matchLabels, at(path, 'matchLabels'), out);
-  if (!absent(m.matchExpressions)) {
-    const p = at(path, 'matchExpressions');
-    const items = list(m.matchExpressions, p, out) ?? [];
-    sel.matchExpressions = [];
-    items.forEach((item, i) => {
-      const ip = at(p, i);
-      const e = mapping(item, ip, out, ['key', 'operator', 'values']);
-      if (!e) return;
-      const key = absent(e.key)
-        ? void out.push({ path: at(ip, 'key'), message: 'is required' })
-        : str(e.key, at(ip, 'key'), out, { nonEmpty: true });
-      const operator = oneOf(e.operator, at(ip, 'operator'), out, OPERATORS);
-      let values: string[] | undefined;
-      if (!absent(e.values)) {
-        values = [];
-        (list(e.values, at(ip, 'values'), out) ?? []).forEach((val, j) => {
-          const s = str(val, at(at(ip, 'values'), j), out);
-          if (s !== undefined) values!.push(s);
-        });
-      }
-      const n = values?.length ?? 0;
-      if ((operator === 'In' || operator === 'NotIn') && n === 0) {
-        out.push({ path: at(ip, 'values'), message: `must not be empty for operator ${operator}` });
-      }
-      if ((operator === 'Exists' || operator === 'DoesNotExist') && n > 0) {
-        out.push({ path: at(ip, 'values'), message: `must be empty for operator ${operator}` });
-      }
-      if (key === undefined || operator === undefined) return;
-      const req: LabelSelectorRequirement = { key, operator };
-      if (values && n > 0) req.values = values;
-      sel.matchExpressions!.push(req);
-    });
-  }
-  return sel;
 }
 
 /** Conditions in a status read back from the API: well-formed ones are kept, nothing is reported. */

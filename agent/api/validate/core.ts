@@ -10,8 +10,8 @@ import type {
   NodeObject,
   ServiceObject,
   ServicePort,
-} from '../api/core.ts';
-import type { ObjectMeta } from '../api/v1alpha1.ts';
+} from '../core.ts';
+import type { ObjectMeta } from '../v1alpha1.ts';
 import {
   absent,
   at,
@@ -28,7 +28,7 @@ import {
   stringMap,
   typeMeta,
   type Validation,
-} from './validate-fields.ts';
+} from './fields.ts';
 
 export interface CoreOptions {
   /** Namespace for objects that name none (files mode: "default", as kubectl does). */

@@ -1,11 +1,16 @@
 import { describe, expect, test } from 'bun:test';
-import { formatProblem, type Validation, validatePolicy, validatePool } from '../../agent/source/validate.ts';
 import {
   validateEndpointSlice,
   validateNode,
   validateSecret,
   validateService,
-} from '../../agent/source/validate-core.ts';
+} from '../../agent/api/validate/core.ts';
+import {
+  formatProblem,
+  type Validation,
+  validatePolicy,
+  validatePool,
+} from '../../agent/api/validate/resources.ts';
 
 const pool = (spec: unknown, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'edgelb.io/v1alpha1',

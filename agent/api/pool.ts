@@ -1,0 +1,180 @@
+/**
+ * PURE. LoadBalancerIPPool: its TypeScript type and its one definition, from which the
+ * validator (api/validate/) and the CRD schema (kube/manifests.ts) are derived.
+ */
+import {
+  cidrRange,
+  formatCidr,
+  formatIP,
+  type IPRange,
+  parseCidr,
+  parseIP,
+  rangesOverlap,
+} from '../net/ip.ts';
+import { bool, custom, required, string } from './schema/field.ts';
+import { list, object } from './schema/object.ts';
+import { resource } from './schema/resource.ts';
+import { conditions, labelSelector } from './shared-fields.ts';
+import type { API_VERSION, Condition, LabelSelector, ObjectMeta } from './v1alpha1.ts';
+import { absent, at, type Problem, type Rec, str } from './validate/fields.ts';
+
+export interface IPBlock {
+  cidr?: string;
+  start?: string;
+  stop?: string;
+}
+
+export interface LoadBalancerIPPool {
+  apiVersion: typeof API_VERSION;
+  kind: 'LoadBalancerIPPool';
+  metadata: ObjectMeta;
+  spec: {
+    blocks: IPBlock[];
+    disabled?: boolean;
+    serviceSelector?: LabelSelector;
+    allowFirstLastIPs?: boolean;
+    autoAssign?: boolean;
+  };
+  status?: {
+    conditions?: Condition[];
+    ipsTotal?: string;
+    ipsUsed?: string;
+    ipsAvailable?: string;
+  };
+}
+
+const IP_PATTERN = '^[0-9a-fA-F:.]+$';
+
+function cidr(v: unknown, path: string, out: Problem[]): string | undefined {
+  const s = str(v, path, out, { nonEmpty: true });
+  if (s === undefined) return undefined;
+  const c = parseCidr(s, { strict: true });
+  if (!c.ok) return void out.push({ path, message: c.error });
+  return formatCidr(c.value);
+}
+
+const end = (which: string) =>
+  custom<string>(
+    `${which} address of the range (inclusive), IPv4 or IPv6; requires ${which === 'First' ? 'stop' : 'start'}.`,
+    { type: 'string', pattern: IP_PATTERN, maxLength: 39 },
+    (v, path, out) => str(v, path, out, { nonEmpty: true }),
+  );
+
+const blockFields = {
+  cidr: custom<string>(
+    'A network such as 172.198.1.0/30 or 2001:db8::/64 (no host bits set).',
+    { type: 'string', format: 'cidr', maxLength: 43 },
+    cidr,
+  ),
+  start: end('First'),
+  stop: end('Last'),
+};
+
+/** The block's addresses, for the overlap check (the block is already normalized). */
+function blockRange(b: IPBlock): IPRange {
+  if (b.cidr !== undefined) {
+    const c = parseCidr(b.cidr);
+    if (c.ok) return cidrRange(c.value);
+  }
+  const [s, e] = [parseIP(b.start ?? ''), parseIP(b.stop ?? '')];
+  if (!s.ok || !e.ok) return { family: 4, first: 1n, last: 0n };
+  return { family: s.value.family, first: s.value.value, last: e.value.value };
+}
+
+function blockBody(m: Rec, path: string, out: Problem[]): IPBlock | undefined {
+  const hasCidr = !absent(m.cidr);
+  if (hasCidr && (!absent(m.start) || !absent(m.stop))) {
+    return void out.push({ path, message: 'must have either cidr or start/stop, not both' });
+  }
+  if (hasCidr) {
+    const c = blockFields.cidr.parse(m.cidr, at(path, 'cidr'), out);
+    return c === undefined ? undefined : { cidr: c };
+  }
+  if (absent(m.start) && absent(m.stop)) {
+    return void out.push({ path, message: 'must have a cidr, or a start and a stop address' });
+  }
+  const ends: { family: 4 | 6; value: bigint; text: string }[] = [];
+  for (const k of ['start', 'stop'] as const) {
+    if (absent(m[k])) {
+      out.push({ path: at(path, k), message: `is required with ${k === 'start' ? 'stop' : 'start'}` });
+      continue;
+    }
+    const s = blockFields[k].parse(m[k], at(path, k), out);
+    if (s === undefined) continue;
+    const ip = parseIP(s);
+    if (!ip.ok) out.push({ path: at(path, k), message: ip.error });
+    else ends.push({ ...ip.value, text: formatIP(ip.value) });
+  }
+  if (ends.length !== 2) return undefined;
+  const [start, stop] = ends as [(typeof ends)[0], (typeof ends)[0]];
+  if (start.family !== stop.family) {
+    return void out.push({
+      path,
+      message: `start ${start.text} and stop ${stop.text} must be of the same IP family`,
+    });
+  }
+  if (start.value > stop.value) {
+    return void out.push({ path, message: `start ${start.text} must not be after stop ${stop.text}` });
+  }
+  return { start: start.text, stop: stop.text };
+}
+
+const block = object<IPBlock>('IPv4/IPv6 addresses: either {cidr} or {start, stop}.', blockFields, {
+  body: blockBody,
+  extra: {
+    'x-kubernetes-validations': [
+      {
+        rule: 'has(self.cidr) ? !has(self.start) && !has(self.stop) : has(self.start) && has(self.stop)',
+        message: 'a block is either {cidr} or {start, stop}',
+      },
+    ],
+  },
+});
+
+const count = (what: string) =>
+  string(`${what} (a decimal string: an IPv6 pool can exceed 2^53).`, {
+    pattern: { source: '^[0-9]+$', message: 'must be a decimal number' },
+  });
+
+export const poolResource = resource<LoadBalancerIPPool>({
+  kind: 'LoadBalancerIPPool',
+  description: 'A pool of IP addresses that edgelb hands out to LoadBalancer Services.',
+  spec: required(
+    object<LoadBalancerIPPool['spec']>('Which addresses the pool holds and which Services it serves.', {
+      blocks: required(
+        list(
+          'The addresses of the pool: CIDRs or start/stop ranges, IPv4 and IPv6, not overlapping.',
+          block,
+          {
+            min: { count: 1, message: 'must hold at least one block' },
+            distinct: {
+              clash: (a, b) => rangesOverlap(blockRange(a), blockRange(b)),
+              message: (earlier) => `overlaps ${earlier}`,
+            },
+          },
+        ),
+        'is required (at least one block)',
+      ),
+      disabled: bool('No new allocations from this pool; IPs already given out stay.', { default: false }),
+      allowFirstLastIPs: bool(
+        'Also hand out the network and broadcast addresses of IPv4 CIDRs shorter than /31.',
+        { default: false },
+      ),
+      autoAssign: bool(
+        'Give IPs to Services that do not ask for this pool; false = only explicit requests.',
+        {
+          default: true,
+        },
+      ),
+      serviceSelector: labelSelector(
+        'Services this pool serves; absent = every Service. Also matches the pseudo-labels io.kubernetes.service.namespace and io.kubernetes.service.name.',
+      ),
+    }),
+  ),
+  status: object<NonNullable<LoadBalancerIPPool['status']>>('What edgelb observed about the pool.', {
+    conditions,
+    ipsTotal: count('Addresses in the pool'),
+    ipsUsed: count('Addresses given to Services'),
+    ipsAvailable: count('Addresses still free'),
+  }),
+});

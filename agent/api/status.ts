@@ -1,0 +1,31 @@
+/**
+ * PURE. What the reconcile loop asks a source to write back: Service, pool and policy
+ * status, and Events. The kubernetes source writes them to the API server
+ * (kube/status-writer.ts), files mode to its state file; both implement StatusWriter.
+ */
+import type { ServiceObject } from './core.ts';
+import type { BGPPeeringPolicy, Condition, LoadBalancerIPPool } from './v1alpha1.ts';
+
+export interface ServiceStatusWrite {
+  ips: string[];
+  /** The edgelb.io/IPAMRequestSatisfied condition; lastTransitionTime is kept by the writer when status is unchanged. */
+  condition: Omit<Condition, 'lastTransitionTime'>;
+}
+
+export interface PoolStatusWrite {
+  conditions: Omit<Condition, 'lastTransitionTime'>[];
+  ipsTotal: string;
+  ipsUsed: string;
+  ipsAvailable: string;
+}
+
+export type EventKind = 'Allocated' | 'Released' | 'Conflict' | 'InvalidRequest' | 'AllocationFailed';
+
+export interface StatusWriter {
+  /** Writes only when something changed; retries conflicts; resolves false if the Service is gone. */
+  writeServiceStatus(svc: ServiceObject, status: ServiceStatusWrite): Promise<boolean>;
+  writePoolStatus(pool: LoadBalancerIPPool, status: PoolStatusWrite): Promise<void>;
+  writePolicyStatus(policy: BGPPeeringPolicy, valid: Omit<Condition, 'lastTransitionTime'>): Promise<void>;
+  /** Records an Event on the Service; aggregated so a loop cannot flood. */
+  event(svc: ServiceObject, kind: EventKind, type: 'Normal' | 'Warning', message: string): void;
+}
