@@ -1,184 +1,41 @@
 /**
- * PURE. What `edgelb manifests` prints: the two CRDs (OpenAPI v3 schemas matching
- * agent/api/v1alpha1.ts, printer columns, status subresource, short names) and the RBAC
- * the node agents need (ServiceAccount, a minimal ClusterRole, a Role for the one Lease,
+ * PURE. What `edgelb manifests` prints: the CRDs (their OpenAPI v3 schemas come from the
+ * resource definitions in agent/api/, with a description for every field; here only
+ * names, printer columns, the status subresource and short names) and the RBAC the node
+ * agents need (ServiceAccount, a minimal ClusterRole, a Role for the one Lease,
  * bindings). Objects are plain data; cli/manifests.ts renders them as YAML.
  */
+import { bfdProfileResource } from '../api/bfd-profile.ts';
+import { l2PolicyResource } from '../api/l2-announcement-policy.ts';
+import { policyResource } from '../api/peering-policy.ts';
+import { poolResource } from '../api/pool.ts';
 import { GROUP, VERSION } from '../api/v1alpha1.ts';
 
 type Schema = Record<string, unknown>;
 
-const UINT32_MAX = 4294967295;
-const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
-const int = (minimum: number, maximum: number, extra: Schema = {}): Schema => ({
-  type: 'integer',
-  format: 'int64',
-  minimum,
-  maximum,
-  ...extra,
-});
-const bool = (dflt?: boolean): Schema => ({
-  type: 'boolean',
-  ...(dflt === undefined ? {} : { default: dflt }),
-});
-const IP_PATTERN = '^[0-9a-fA-F:.]+$';
+interface CrdSource {
+  kind: string;
+  schema: Schema;
+}
 
-const labelSelector = (description: string): Schema => ({
-  type: 'object',
-  description,
-  properties: {
-    matchLabels: { type: 'object', additionalProperties: { type: 'string' } },
-    matchExpressions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['key', 'operator'],
-        properties: {
-          key: str({ maxLength: 317 }),
-          operator: str({ enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }),
-          values: { type: 'array', items: str() },
-        },
-      },
-    },
-  },
-  'x-kubernetes-map-type': 'atomic',
-});
+/** Plural resource names, for the CRDs and the ClusterRole. */
+export const PLURALS = {
+  LoadBalancerIPPool: 'loadbalancerippools',
+  BGPPeeringPolicy: 'bgppeeringpolicies',
+  BFDProfile: 'bfdprofiles',
+  L2AnnouncementPolicy: 'l2announcementpolicies',
+} as const;
 
-const conditions: Schema = {
-  type: 'array',
-  'x-kubernetes-list-type': 'map',
-  'x-kubernetes-list-map-keys': ['type'],
-  items: {
-    type: 'object',
-    required: ['type', 'status', 'reason', 'lastTransitionTime'],
-    properties: {
-      type: str({ maxLength: 316 }),
-      status: str({ enum: ['True', 'False', 'Unknown'] }),
-      reason: str({ minLength: 1, maxLength: 1024 }),
-      message: str({ maxLength: 32768 }),
-      lastTransitionTime: str({ format: 'date-time' }),
-      observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-    },
-  },
+const VALID_COLUMN = {
+  name: 'Valid',
+  type: 'string',
+  jsonPath: '.status.conditions[?(@.type=="Valid")].status',
 };
 
-const count = str({ pattern: '^[0-9]+$' });
-
-const poolSchema: Schema = {
-  type: 'object',
-  required: ['spec'],
-  properties: {
-    apiVersion: str(),
-    kind: str(),
-    metadata: { type: 'object' },
-    spec: {
-      type: 'object',
-      required: ['blocks'],
-      properties: {
-        blocks: {
-          type: 'array',
-          minItems: 1,
-          description: 'IPv4/IPv6 ranges: each either {cidr} or {start, stop}.',
-          items: {
-            type: 'object',
-            properties: {
-              cidr: str({ format: 'cidr', maxLength: 43 }),
-              start: str({ pattern: IP_PATTERN, maxLength: 39 }),
-              stop: str({ pattern: IP_PATTERN, maxLength: 39 }),
-            },
-            'x-kubernetes-validations': [
-              {
-                rule: 'has(self.cidr) ? !has(self.start) && !has(self.stop) : has(self.start) && has(self.stop)',
-                message: 'a block is either {cidr} or {start, stop}',
-              },
-            ],
-          },
-        },
-        disabled: bool(false),
-        serviceSelector: labelSelector('Services this pool serves; absent = every Service.'),
-        allowFirstLastIPs: bool(false),
-        autoAssign: bool(true),
-      },
-    },
-    status: {
-      type: 'object',
-      properties: { conditions, ipsTotal: count, ipsUsed: count, ipsAvailable: count },
-    },
-  },
-};
-
-const neighbor: Schema = {
-  type: 'object',
-  required: ['peerAddress', 'peerASN'],
-  properties: {
-    peerAddress: str({ pattern: '^[0-9a-fA-F:.]+(/(32|128))?$', maxLength: 43 }),
-    peerPort: int(1, 65535, { default: 179 }),
-    peerASN: int(1, UINT32_MAX),
-    eBGPMultihopTTL: int(1, 255),
-    connectRetryTimeSeconds: int(1, 2147483647, { default: 120 }),
-    holdTimeSeconds: int(0, 65535, { default: 90 }),
-    keepAliveTimeSeconds: int(1, 65535, { default: 30 }),
-    gracefulRestart: {
-      type: 'object',
-      properties: { enabled: bool(false), restartTimeSeconds: int(1, 4095, { default: 120 }) },
-    },
-    advertisedPathAttributes: {
-      type: 'object',
-      properties: {
-        communities: {
-          type: 'object',
-          properties: {
-            standard: { type: 'array', items: str({ pattern: '^([0-9]{1,5}:[0-9]{1,5}|[0-9]{1,10})$' }) },
-            large: { type: 'array', items: str({ pattern: '^[0-9]{1,10}:[0-9]{1,10}:[0-9]{1,10}$' }) },
-          },
-        },
-        localPreference: int(0, UINT32_MAX),
-      },
-    },
-    authSecretRef: {
-      type: 'object',
-      required: ['name'],
-      properties: {
-        name: str({ minLength: 1, maxLength: 253 }),
-        namespace: str({ maxLength: 63 }),
-        key: str(),
-      },
-    },
-  },
-};
-
-const policySchema: Schema = {
-  type: 'object',
-  required: ['spec'],
-  properties: {
-    apiVersion: str(),
-    kind: str(),
-    metadata: { type: 'object' },
-    spec: {
-      type: 'object',
-      required: ['virtualRouters'],
-      properties: {
-        nodeSelector: labelSelector('Nodes this policy applies to; absent or {} = every node.'),
-        virtualRouters: {
-          type: 'array',
-          minItems: 1,
-          items: {
-            type: 'object',
-            required: ['localASN', 'neighbors'],
-            properties: {
-              localASN: int(1, UINT32_MAX),
-              serviceSelector: labelSelector('Services announced; absent = none, {} = all.'),
-              neighbors: { type: 'array', minItems: 1, items: neighbor },
-            },
-          },
-        },
-      },
-    },
-    status: { type: 'object', properties: { conditions } },
-  },
-};
-
-function crd(kind: string, plural: string, shortName: string, schema: Schema, columns: Schema[]) {
+function crd(r: CrdSource, shortName: string, columns: Schema[]) {
+  const kind = r.kind;
+  const plural = PLURALS[kind as keyof typeof PLURALS];
+  const hasStatus = (r.schema.properties as Schema).status !== undefined;
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -199,8 +56,8 @@ function crd(kind: string, plural: string, shortName: string, schema: Schema, co
           name: VERSION,
           served: true,
           storage: true,
-          subresources: { status: {} },
-          schema: { openAPIV3Schema: schema },
+          ...(hasStatus ? { subresources: { status: {} } } : {}),
+          schema: { openAPIV3Schema: r.schema },
           additionalPrinterColumns: [
             ...columns,
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
@@ -213,17 +70,27 @@ function crd(kind: string, plural: string, shortName: string, schema: Schema, co
 
 export function customResourceDefinitions() {
   return [
-    crd('LoadBalancerIPPool', 'loadbalancerippools', 'lbpool', poolSchema, [
+    crd(poolResource, 'lbpool', [
       { name: 'Blocks', type: 'string', jsonPath: '.spec.blocks[*].cidr' },
       { name: 'Disabled', type: 'boolean', jsonPath: '.spec.disabled' },
       { name: 'Used', type: 'string', jsonPath: '.status.ipsUsed' },
       { name: 'Available', type: 'string', jsonPath: '.status.ipsAvailable' },
       { name: 'Conflict', type: 'string', jsonPath: '.status.conditions[?(@.type=="Conflict")].status' },
     ]),
-    crd('BGPPeeringPolicy', 'bgppeeringpolicies', 'bgppolicy', policySchema, [
+    crd(policyResource, 'bgppolicy', [
       { name: 'Node Selector', type: 'string', jsonPath: '.spec.nodeSelector.matchLabels' },
       { name: 'Routers', type: 'string', jsonPath: '.spec.virtualRouters[*].neighbors[*].peerAddress' },
-      { name: 'Valid', type: 'string', jsonPath: '.status.conditions[?(@.type=="Valid")].status' },
+      VALID_COLUMN,
+    ]),
+    crd(bfdProfileResource, 'bfd', [
+      { name: 'RX ms', type: 'integer', jsonPath: '.spec.receiveIntervalMilliseconds' },
+      { name: 'TX ms', type: 'integer', jsonPath: '.spec.transmitIntervalMilliseconds' },
+      { name: 'Multiplier', type: 'integer', jsonPath: '.spec.detectMultiplier' },
+    ]),
+    crd(l2PolicyResource, 'l2policy', [
+      { name: 'Pools', type: 'string', jsonPath: '.spec.pools' },
+      { name: 'Interfaces', type: 'string', jsonPath: '.spec.interfaces' },
+      VALID_COLUMN,
     ]),
   ];
 }
@@ -251,10 +118,12 @@ export function rbac(o: RbacOptions) {
         { apiGroups: [''], resources: ['services', 'nodes'], verbs: read },
         { apiGroups: [''], resources: ['services/status'], verbs: ['get', 'update', 'patch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: read },
-        { apiGroups: [GROUP], resources: ['loadbalancerippools', 'bgppeeringpolicies'], verbs: read },
+        { apiGroups: [GROUP], resources: Object.values(PLURALS), verbs: read },
         {
           apiGroups: [GROUP],
-          resources: ['loadbalancerippools/status', 'bgppeeringpolicies/status'],
+          resources: [PLURALS.LoadBalancerIPPool, PLURALS.BGPPeeringPolicy, PLURALS.L2AnnouncementPolicy].map(
+            (p) => `${p}/status`,
+          ),
           verbs: ['get', 'update', 'patch'],
         },
         { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },

@@ -75,6 +75,8 @@ describe('edgelb manifests', () => {
     expect(docs.map((d) => d.kind)).toEqual([
       'CustomResourceDefinition',
       'CustomResourceDefinition',
+      'CustomResourceDefinition',
+      'CustomResourceDefinition',
       'ServiceAccount',
       'ClusterRole',
       'ClusterRoleBinding',
