@@ -31,7 +31,8 @@ function interfacePattern(v: unknown, path: string, out: Problem[]): string | un
     new RegExp(s);
     return s;
   } catch (err) {
-    out.push({ path, message: `must be a regular expression: ${(err as Error).message}` });
+    const why = (err as Error).message.replace(/^Invalid regular expression: (\/.*\/[a-z]*: )?/, '');
+    out.push({ path, message: `must be a regular expression: ${why}` });
     return undefined;
   }
 }

@@ -6,13 +6,20 @@
  */
 import { parseAllDocuments } from 'yaml';
 import type { EndpointSliceObject, ServiceObject } from '../api/core.ts';
-import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
+import type {
+  BFDProfile,
+  BGPPeeringPolicy,
+  L2AnnouncementPolicy,
+  LoadBalancerIPPool,
+} from '../api/v1alpha1.ts';
 import { isMap, type Problem } from '../api/validate/fields.ts';
 import {
   formatProblem,
   type SecretData,
   type Validation,
+  validateBfdProfile,
   validateEndpointSlice,
+  validateL2Policy,
   validatePolicy,
   validatePool,
   validateSecret,
@@ -22,6 +29,9 @@ import {
 export type ManifestObject =
   | { kind: 'LoadBalancerIPPool'; value: LoadBalancerIPPool }
   | { kind: 'BGPPeeringPolicy'; value: BGPPeeringPolicy }
+  // Parsed and validated; not acted on yet (BFD and L2 mode come with their issues).
+  | { kind: 'BFDProfile'; value: BFDProfile }
+  | { kind: 'L2AnnouncementPolicy'; value: L2AnnouncementPolicy }
   | { kind: 'Service'; value: ServiceObject }
   | { kind: 'EndpointSlice'; value: EndpointSliceObject }
   | { kind: 'Secret'; value: SecretData };
@@ -76,6 +86,10 @@ function validate(doc: Record<string, unknown>): Validation<ManifestObject> | 'i
       return wrap('LoadBalancerIPPool', validatePool(doc));
     case 'BGPPeeringPolicy':
       return wrap('BGPPeeringPolicy', validatePolicy(doc));
+    case 'BFDProfile':
+      return wrap('BFDProfile', validateBfdProfile(doc));
+    case 'L2AnnouncementPolicy':
+      return wrap('L2AnnouncementPolicy', validateL2Policy(doc));
     case 'Service':
       return wrap('Service', validateService(doc, opts));
     case 'EndpointSlice':
