@@ -4,6 +4,7 @@
  * under Bun). Every request has a timeout; a non-2xx answer is a KubeApiError carrying
  * the HTTP status and the Status reason; a 403 logs the verb and resource RBAC lacks.
  */
+import { type Clock, systemClock } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import type { KubeEndpoint } from './kubeconfig.ts';
@@ -52,6 +53,8 @@ export interface KubeClientOptions {
   fetch?: FetchFn;
   /** Default request timeout. */
   timeoutMs?: number;
+  /** Times the watch connect timeout (default: the system clock). */
+  clock?: Clock;
 }
 
 /** "list services", "update leases"... from a method and path, for messages about RBAC. */
@@ -197,7 +200,7 @@ export class KubeClient {
   ): Promise<void> {
     const q = { ...query, watch: true };
     const connect = new AbortController();
-    const timer = setTimeout(() => connect.abort(), connectTimeoutMs);
+    const timer = (this.opts.clock ?? systemClock).setTimer(connectTimeoutMs, () => connect.abort());
     const both = AbortSignal.any([signal, connect.signal]);
     let res: Response;
     try {
@@ -208,7 +211,7 @@ export class KubeClient {
       }
       throw err;
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
     }
     if (res.status !== 200) return this.fail('GET', path, { query: q }, res);
     if (!res.body) return;

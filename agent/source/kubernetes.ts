@@ -77,7 +77,7 @@ export class KubernetesSource implements Source {
   constructor(private readonly o: KubernetesSourceOptions) {
     const log = o.log.child({ component: 'kube' });
     const endpoint = o.endpoint ?? loadKubeconfig({ path: o.config.kubeconfig, log });
-    this.client = new KubeClient(endpoint, { log, fetch: o.fetch });
+    this.client = new KubeClient(endpoint, { log, fetch: o.fetch, clock: o.clock });
     const restarts = o.metrics.counter(
       'edgelb_kube_watch_restarts_total',
       'Watches restarted after an error, a 410 Gone or a silent connection.',
