@@ -3,6 +3,11 @@
  * validator that reports every problem at once with its field path.
  */
 
+import {
+  DEFAULT_L2_GRATUITOUS_INTERVAL_SECONDS,
+  DEFAULT_L2_LEASE_DURATION_SECONDS,
+  DEFAULT_L2_RENEW_INTERVAL_SECONDS,
+} from '../api/defaults.ts';
 import { didYouMean } from '../lib/suggest.ts';
 import { parseCidr, parseIP } from '../net/ip.ts';
 
@@ -33,6 +38,15 @@ export interface Config {
     listenPort: number;
     shutdown: 'withdraw' | 'keep';
   };
+  /** L2 mode: the per-node heartbeat Lease (edgelb-node-<node>) and gratuitous ARP/NA. */
+  l2: {
+    /** A node whose heartbeat is this old is dead and its IPs move (a Lease counts whole seconds). */
+    leaseDurationSeconds: number;
+    /** How often a node renews its heartbeat; must be less than leaseDurationSeconds. */
+    renewIntervalSeconds: number;
+    /** Period of gratuitous ARP / unsolicited NA for owned IPs. */
+    gratuitousIntervalSeconds: number;
+  };
   http: { listen: string };
   log: { level: 'debug' | 'info' | 'warn' | 'error'; format: 'json' | 'text' };
 }
@@ -55,6 +69,11 @@ export function defaultConfig(): Config {
     },
     files: { manifests: '/etc/edgelb/manifests.d', state: '/var/lib/edgelb/state.json', nodeLabels: {} },
     bgp: { routerId: '', nodeAddressCIDR: '', listenPort: 0, shutdown: 'withdraw' },
+    l2: {
+      leaseDurationSeconds: DEFAULT_L2_LEASE_DURATION_SECONDS,
+      renewIntervalSeconds: DEFAULT_L2_RENEW_INTERVAL_SECONDS,
+      gratuitousIntervalSeconds: DEFAULT_L2_GRATUITOUS_INTERVAL_SECONDS,
+    },
     http: { listen: '127.0.0.1:9180' },
     log: { level: 'info', format: 'json' },
   };
@@ -91,6 +110,19 @@ const int =
   (v, path, problems) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
       return void problems.push({ path, message: `must be an integer ${min}..${max}, got ${show(v)}` });
+    }
+    return v;
+  };
+
+/** A number of seconds that may be fractional (0.5). */
+const seconds =
+  (min: number, max: number): Check =>
+  (v, path, problems) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      return void problems.push({
+        path,
+        message: `must be a number of seconds ${min}..${max}, got ${show(v)}`,
+      });
     }
     return v;
   };
@@ -217,6 +249,11 @@ const SHAPE: Shape = {
     listenPort: int(0, 65535),
     shutdown: oneOf('withdraw', 'keep'),
   },
+  l2: {
+    leaseDurationSeconds: int(1, 3600),
+    renewIntervalSeconds: seconds(0.1, 3600),
+    gratuitousIntervalSeconds: int(1, 86400),
+  },
   http: { listen: hostPort },
   log: { level: oneOf('debug', 'info', 'warn', 'error'), format: oneOf('json', 'text') },
 };
@@ -241,6 +278,13 @@ export function validateConfig(input: unknown): ConfigResult {
       problems.push({
         path: 'kubernetes.leaderElection.renewDeadlineSeconds',
         message: `must be greater than 1.2 × retryPeriodSeconds (${le.retryPeriodSeconds}), got ${le.renewDeadlineSeconds}`,
+      });
+    }
+    const l2 = config.l2;
+    if (l2.renewIntervalSeconds >= l2.leaseDurationSeconds) {
+      problems.push({
+        path: 'l2.renewIntervalSeconds',
+        message: `must be less than leaseDurationSeconds (${l2.leaseDurationSeconds}), got ${l2.renewIntervalSeconds}`,
       });
     }
   }
