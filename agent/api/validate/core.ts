@@ -49,14 +49,27 @@ function namespaced(
   return { ...meta, namespace };
 }
 
+/** The mapping, its kind/apiVersion and its namespaced metadata: how every namespaced core object starts. */
+function namespacedObject(
+  input: unknown,
+  kind: string,
+  apiVersion: string,
+  out: Problem[],
+  opts: CoreOptions,
+) {
+  const top = mapping(input, '', out);
+  if (!top) return undefined;
+  typeMeta(top, kind, apiVersion, out);
+  return { top, meta: namespaced(metadata(top.metadata, 'metadata', out, true), out, opts) };
+}
+
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 
 export function validateService(input: unknown, opts: CoreOptions = {}): Validation<ServiceObject> {
   const out: Problem[] = [];
-  const top = mapping(input, '', out);
-  if (!top) return { ok: false, problems: out };
-  typeMeta(top, 'Service', 'v1', out);
-  const meta = namespaced(metadata(top.metadata, 'metadata', out, true), out, opts);
+  const start = namespacedObject(input, 'Service', 'v1', out, opts);
+  if (!start) return { ok: false, problems: out };
+  const { top, meta } = start;
   const svc: ServiceObject = {
     apiVersion: 'v1',
     kind: 'Service',
@@ -128,10 +141,9 @@ export function validateEndpointSlice(
   opts: CoreOptions = {},
 ): Validation<EndpointSliceObject> {
   const out: Problem[] = [];
-  const top = mapping(input, '', out);
-  if (!top) return { ok: false, problems: out };
-  typeMeta(top, 'EndpointSlice', 'discovery.k8s.io/v1', out);
-  const meta = namespaced(metadata(top.metadata, 'metadata', out, true), out, opts);
+  const start = namespacedObject(input, 'EndpointSlice', 'discovery.k8s.io/v1', out, opts);
+  if (!start) return { ok: false, problems: out };
+  const { top, meta } = start;
   const slice: EndpointSliceObject = {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -201,10 +213,9 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 export function validateSecret(input: unknown, opts: CoreOptions = {}): Validation<SecretData> {
   const out: Problem[] = [];
-  const top = mapping(input, '', out);
-  if (!top) return { ok: false, problems: out };
-  typeMeta(top, 'Secret', 'v1', out);
-  const meta = namespaced(metadata(top.metadata, 'metadata', out, true), out, opts);
+  const start = namespacedObject(input, 'Secret', 'v1', out, opts);
+  if (!start) return { ok: false, problems: out };
+  const { top, meta } = start;
   const data: Record<string, string> = {};
   if (!absent(top.data)) {
     for (const [k, v] of Object.entries(stringMap(top.data, 'data', out) ?? {})) {
