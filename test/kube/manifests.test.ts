@@ -180,6 +180,53 @@ describe('edgelb manifests', () => {
     }
   });
 
+  test('kubectl explain describes the fields; BFD and L2 objects apply and print', async () => {
+    const applied = await kubectl(server.kubeconfigCert, ['apply', '-f', '-'], crdsOnly(manifests()));
+    expect(applied.code).toBe(0);
+    const explain = async (what: string) => {
+      let r = await kubectl(server.kubeconfigCert, ['explain', what]);
+      for (let i = 0; r.code !== 0 && i < 5; i++) {
+        await Bun.sleep(300); // discovery cache refresh after CRD registration
+        r = await kubectl(server.kubeconfigCert, ['explain', what]);
+      }
+      return { ...r, out: r.out.replace(/\s+/g, ' ') }; // kubectl wraps descriptions
+    };
+    const hold = await explain('bgppolicy.spec.virtualRouters.neighbors.holdTimeSeconds');
+    expect(hold.err).toBe('');
+    expect(hold.out).toContain('0 (never) or 3..65535');
+    const bfd = await explain('bfdprofile.spec');
+    expect(bfd.out).toMatch(/detectMultiplier\s+<integer>/);
+    expect(bfd.out).toContain('declared down');
+    const l2 = await explain('l2announcementpolicy.spec.interfaces');
+    expect(l2.out).toContain('Regular expressions over interface names');
+    const objects = `apiVersion: edgelb.io/v1alpha1
+kind: BFDProfile
+metadata: {name: fast}
+spec: {receiveIntervalMilliseconds: 100}
+---
+apiVersion: edgelb.io/v1alpha1
+kind: L2AnnouncementPolicy
+metadata: {name: lan}
+spec: {pools: [lan], interfaces: [eth0]}
+`;
+    let r = await kubectl(server.kubeconfigCert, ['apply', '-f', '-'], objects);
+    if (r.code !== 0) {
+      await Bun.sleep(500);
+      r = await kubectl(server.kubeconfigCert, ['apply', '-f', '-'], objects);
+    }
+    expect(r.err).toBe('');
+    const got = await kubectl(server.kubeconfigCert, ['get', 'bfd']);
+    expect(got.out.split('\n')[0]!.split(/\s{2,}/)).toEqual(['NAME', 'RX MS', 'TX MS', 'MULTIPLIER', 'AGE']);
+    expect(got.out).toMatch(/fast\s+100/);
+    const bad = await kubectl(
+      server.kubeconfigCert,
+      ['apply', '-f', '-'],
+      objects.replace('receiveIntervalMilliseconds: 100', 'receiveIntervalMilliseconds: 5'),
+    );
+    expect(bad.code).not.toBe(0);
+    expect((await kubectl(server.kubeconfigCert, ['get', 'l2policy'])).out).toContain('lan');
+  });
+
   test('the schemas cover every field of the API types', () => {
     const full = {
       pool: {
