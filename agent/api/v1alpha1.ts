@@ -9,6 +9,14 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 export const DEFAULT_LOAD_BALANCER_CLASS = 'edgelb.io/bgp';
 export const SERVICE_CONDITION = 'edgelb.io/IPAMRequestSatisfied';
 
+/** Resource (plural) names of the kinds, as in API paths and RBAC rules. */
+export const PLURALS = {
+  LoadBalancerIPPool: 'loadbalancerippools',
+  BGPPeeringPolicy: 'bgppeeringpolicies',
+  BFDProfile: 'bfdprofiles',
+  L2AnnouncementPolicy: 'l2announcementpolicies',
+} as const;
+
 export interface ObjectMeta {
   name: string;
   namespace?: string;

@@ -9,7 +9,7 @@ import { bfdProfileResource } from '../api/bfd-profile.ts';
 import { l2PolicyResource } from '../api/l2-announcement-policy.ts';
 import { policyResource } from '../api/peering-policy.ts';
 import { poolResource } from '../api/pool.ts';
-import { GROUP, VERSION } from '../api/v1alpha1.ts';
+import { GROUP, PLURALS, VERSION } from '../api/v1alpha1.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -17,14 +17,6 @@ interface CrdSource {
   kind: string;
   schema: Schema;
 }
-
-/** Plural resource names, for the CRDs and the ClusterRole. */
-export const PLURALS = {
-  LoadBalancerIPPool: 'loadbalancerippools',
-  BGPPeeringPolicy: 'bgppeeringpolicies',
-  BFDProfile: 'bfdprofiles',
-  L2AnnouncementPolicy: 'l2announcementpolicies',
-} as const;
 
 const VALID_COLUMN = {
   name: 'Valid',

@@ -6,16 +6,17 @@
  * unless this node leads; a write in flight is aborted when the term ends.
  */
 import type { ServiceObject } from '../api/core.ts';
+import type { EventKind, PoolStatusWrite, ServiceStatusWrite, StatusWriter } from '../api/status.ts';
 import {
   type BGPPeeringPolicy,
   type Condition,
   GROUP,
   type LoadBalancerIPPool,
+  PLURALS,
   VERSION,
 } from '../api/v1alpha1.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
-import type { EventKind, PoolStatusWrite, ServiceStatusWrite, StatusWriter } from '../api/status.ts';
 import { type ConditionInput, sameConditions, setCondition, setConditions } from './conditions.ts';
 import type { EventRecorder } from './events.ts';
 import { type ClassConfig, ownsService } from './service-class.ts';
@@ -48,8 +49,8 @@ function servicePath(ns: string, name: string): string {
   return `/api/v1/namespaces/${encodeURIComponent(ns)}/services/${encodeURIComponent(name)}`;
 }
 
-const POOLS = `/apis/${GROUP}/${VERSION}/loadbalancerippools`;
-const POLICIES = `/apis/${GROUP}/${VERSION}/bgppeeringpolicies`;
+const POOLS = `/apis/${GROUP}/${VERSION}/${PLURALS.LoadBalancerIPPool}`;
+const POLICIES = `/apis/${GROUP}/${VERSION}/${PLURALS.BGPPeeringPolicy}`;
 
 interface WithStatus {
   metadata: { name: string; namespace?: string; resourceVersion?: string; generation?: number };

@@ -7,7 +7,7 @@
 import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import { SERVICE_NAME_SLICE_LABEL } from '../api/core.ts';
 import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
-import { GROUP, VERSION } from '../api/v1alpha1.ts';
+import { GROUP, PLURALS, VERSION } from '../api/v1alpha1.ts';
 import type { Config } from '../config/schema.ts';
 import { EventRecorder } from '../kube/events.ts';
 import { Informer, type InformerOptions } from '../kube/informer.ts';
@@ -119,13 +119,13 @@ export class KubernetesSource implements Source {
     });
     this.pools = new Informer({
       ...common,
-      resource: 'loadbalancerippools',
-      path: `/apis/${GROUP}/${VERSION}/loadbalancerippools`,
+      resource: PLURALS.LoadBalancerIPPool,
+      path: `/apis/${GROUP}/${VERSION}/${PLURALS.LoadBalancerIPPool}`,
     });
     this.policies = new Informer({
       ...common,
-      resource: 'bgppeeringpolicies',
-      path: `/apis/${GROUP}/${VERSION}/bgppeeringpolicies`,
+      resource: PLURALS.BGPPeeringPolicy,
+      path: `/apis/${GROUP}/${VERSION}/${PLURALS.BGPPeeringPolicy}`,
     });
     this.secrets = new SecretFetcher({
       client: this.client,
