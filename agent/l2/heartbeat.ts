@@ -57,6 +57,12 @@ export interface HeartbeatOptions extends HeartbeatTimings {
   /** The IPs to write as claimed, read at the start of each write. */
   owned: () => ReadonlySet<string>;
   onWriteStarted?: (w: HeartbeatWriteStart) => void;
+  /**
+   * True while the node cannot see the other heartbeats (its watch has not delivered its own
+   * writes back): it then writes the released form (empty holder, no claims), so the others treat
+   * it as gone and place its IPs elsewhere, while it keeps renewing to notice the watch return.
+   */
+  standby?: () => boolean;
   /** Called when the node becomes live (a renewal succeeded) or fenced (its deadline passed, or stop). */
   onLiveChange?: (live: boolean) => void;
 }
@@ -182,7 +188,11 @@ export class Heartbeat {
     return ac.signal;
   }
 
-  private build(now: number, owned: ReadonlySet<string>, release = false): HeartbeatLease {
+  private build(
+    now: number,
+    owned: ReadonlySet<string>,
+    release = this.o.standby?.() ?? false,
+  ): HeartbeatLease {
     return heartbeatLease(this.cached, this.o.namespace, {
       node: this.o.node,
       now,

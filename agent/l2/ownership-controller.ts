@@ -118,6 +118,8 @@ export class L2Ownership {
   private expiryTimer: Timer | undefined;
   private running = false;
   private changeCount = 0;
+  /** The watch delivered one of our writes started less than leaseDuration ago. */
+  private seeing = false;
 
   constructor(private readonly o: L2OwnershipOptions) {
     this.renewDeadlineMs = renewDeadlineOf(o);
@@ -128,6 +130,7 @@ export class L2Ownership {
         this.pendingWrites.push({ ...w, owned: new Set(w.owned) });
         if (this.pendingWrites.length > MAX_PENDING_WRITES) this.pendingWrites.shift();
       },
+      standby: () => !this.seeing,
       onLiveChange: () => this.recompute(),
     });
   }
@@ -199,6 +202,13 @@ export class L2Ownership {
       }
       this.seen = observeHeartbeats(this.seen, others, now);
     }
+    const seeing = now - this.horizon < this.o.leaseDurationMs;
+    const seeingChanged = seeing !== this.seeing;
+    this.seeing = seeing;
+    if (seeingChanged)
+      this.o.log.info(seeing ? 'l2 heartbeats visible' : 'l2 heartbeats not visible: standing by', {
+        node: this.o.node,
+      });
     const fresh = { horizon: this.horizon, renewDeadlineMs: this.renewDeadlineMs };
     this.liveOthers = new Map();
     for (const [node, s] of this.seen)
@@ -206,8 +216,8 @@ export class L2Ownership {
 
     let claims: ReadonlySet<string> = new Set();
     let answer = new Set<string>();
-    // A fenced node, or one that has not seen the Leases yet, claims and answers nothing.
-    if (this.heartbeat.isLive() && this.o.watch.synced) {
+    // A fenced node, or one that does not see its own writes come back, claims and answers nothing.
+    if (this.heartbeat.isLive() && this.o.watch.synced && seeing) {
       const live = new Map(this.liveOthers);
       live.set(this.o.node, { owned: this.claims });
       claims = claimsOf(decideOwners({ ips: this.candidates, live }), this.o.node);
@@ -218,7 +228,7 @@ export class L2Ownership {
     this.claims = claims;
     // stop answering before the write that drops the claim
     this.emit(answer);
-    if (changed) this.heartbeat.requestWrite();
+    if (changed || seeingChanged) this.heartbeat.requestWrite();
     this.armExpiry(now);
   }
 
@@ -235,7 +245,9 @@ export class L2Ownership {
 
   private armExpiry(now: number): void {
     this.expiryTimer?.cancel();
-    const at = nextExpiry(this.seen.values(), now);
+    let at = nextExpiry(this.seen.values(), now);
+    const blindAt = this.horizon + this.o.leaseDurationMs;
+    if (this.seeing && (at === undefined || blindAt < at)) at = blindAt;
     if (at !== undefined) this.expiryTimer = this.o.clock.setTimer(at - now, () => this.recompute());
   }
 
