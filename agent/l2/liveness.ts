@@ -31,9 +31,17 @@ export interface SeenHeartbeat {
   view: HeartbeatView;
   /** Observer's clock (ms) when the record was last seen to change. */
   changedAt: number;
+  /** The Lease was deleted: its last claims count until it expires like any other. */
+  gone?: boolean;
 }
 
-/** Updates the observations from the current Lease list; a node whose Lease is gone is dropped. */
+/** Deleted Leases are remembered this many lease durations, then forgotten. */
+const GONE_KEPT_DURATIONS = 10;
+
+/**
+ * Updates the observations from the current Lease list. A Lease that disappears (deleted by
+ * hand) is a change: its node may still be answering, so its claims stay until it expires.
+ */
 export function observeHeartbeats(
   prev: ReadonlyMap<string, SeenHeartbeat>,
   views: readonly HeartbeatView[],
@@ -42,7 +50,12 @@ export function observeHeartbeats(
   const out = new Map<string, SeenHeartbeat>();
   for (const v of views) {
     const p = prev.get(v.node);
-    out.set(v.node, p && p.view.raw === v.raw ? p : { view: v, changedAt: now });
+    out.set(v.node, p && !p.gone && p.view.raw === v.raw ? p : { view: v, changedAt: now });
+  }
+  for (const [node, p] of prev) {
+    if (out.has(node)) continue;
+    if (!p.gone) out.set(node, { view: p.view, changedAt: now, gone: true });
+    else if (now < p.changedAt + GONE_KEPT_DURATIONS * p.view.durationMs) out.set(node, p);
   }
   return out;
 }

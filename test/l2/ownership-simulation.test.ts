@@ -335,7 +335,13 @@ describe('L2Ownership on a fake clock', () => {
     const sim = await cluster();
     await sim.run(1_000);
     const leaving = sim.answerers(IPS[0]!)[0]!;
+    const own = sim.node(leaving).own!;
+    expect(own.mayAnswer(IPS[0]!)).toBe(true);
+    expect(IPS.filter((ip) => own.mayAnswer(ip))).toEqual(
+      IPS.filter((ip) => sim.answerers(ip)[0] === leaving),
+    );
     await sim.stop(leaving);
+    expect(own.mayAnswer(IPS[0]!)).toBe(false);
     expect(sim.api.leases.get(heartbeatLeaseName(leaving))!.spec.holderIdentity).toBe('');
     const took = await sim.settle(LEASE_MS);
     expect(took).toBeGreaterThanOrEqual(0);

@@ -239,9 +239,17 @@ describe('liveness on the observer clock', () => {
     expect(nextExpiry(seen.values(), 10_000)).toBeUndefined();
   });
 
-  test('a Lease that disappears is forgotten', () => {
-    const seen = observeHeartbeats(observeHeartbeats(new Map(), [view('t1')], 0), [], 5);
-    expect(seen.size).toBe(0);
+  test('a deleted Lease keeps its claims until it expires, then is forgotten', () => {
+    let seen = observeHeartbeats(new Map(), [view('t1')], 0);
+    seen = observeHeartbeats(seen, [], 1_000);
+    const s = seen.get('pi1')!;
+    expect([s.gone, s.changedAt, [...s.view.owned]]).toEqual([true, 1_000, ['192.168.2.200']]);
+    expect(isLive(s, 2_999, fresh(10_000))).toBe(true);
+    expect(isLive(s, 3_000, fresh(10_000))).toBe(false);
+    expect(observeHeartbeats(seen, [], 2_000).get('pi1')).toBe(s);
+    expect(observeHeartbeats(seen, [], 21_000).size).toBe(0);
+    // recreated: a change again
+    expect(observeHeartbeats(seen, [view('t1')], 5_000).get('pi1')!.gone).toBeUndefined();
   });
 });
 
