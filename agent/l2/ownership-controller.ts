@@ -8,9 +8,11 @@
  * Order of a takeover: decide -> claim (written at once) -> the watch delivers our write back,
  * showing no other live claimant -> answer. Order of a loss: stop answering -> write the claim
  * dropped. Fresh start (or a fence): nothing claimed, so a node that comes back takes nothing from
- * a live owner. A node whose watch has not delivered one of its own writes for leaseDuration
- * cannot see the others: it stops answering and writes its heartbeat in the released form
- * (standby) until it sees again, so the others place its IPs instead of waiting for it.
+ * a live owner. Standby: a node that is fenced, or whose watch has not delivered one of its own
+ * writes for leaseDuration (it cannot see the others), answers nothing and writes its heartbeat
+ * in the released form until both are well again, so the others place its IPs at once instead
+ * of counting it as a live node that never claims (writes that commit but whose answers are
+ * lost would otherwise keep it "live" for the others while it is fenced).
  *
  * Failover with the defaults (lease 2 s, renew 0.5 s, so renew deadline 1.5 s): a dead owner's
  * IPs are answered elsewhere 2 s after its last renewal was seen, plus two API round trips (the
@@ -126,6 +128,8 @@ export class L2Ownership {
   private changeCount = 0;
   /** The watch delivered one of our writes started less than leaseDuration ago. */
   private seeing = false;
+  /** Writing the released form: fenced, or not seeing (see the file comment). */
+  private standby = true;
 
   constructor(private readonly o: L2OwnershipOptions) {
     this.renewDeadlineMs = renewDeadlineOf(o);
@@ -136,7 +140,7 @@ export class L2Ownership {
         this.pendingWrites.push({ ...w, owned: new Set(w.owned) });
         if (this.pendingWrites.length > MAX_PENDING_WRITES) this.pendingWrites.shift();
       },
-      standby: () => !this.seeing,
+      standby: () => this.standby || !this.heartbeat.isLive(),
       onLiveChange: () => this.recompute(),
     });
   }
@@ -232,7 +236,10 @@ export class L2Ownership {
     let claims: ReadonlySet<string> = new Set();
     let answer = new Set<string>();
     // A fenced node, or one that does not see its own writes come back, claims and answers nothing.
-    if (this.heartbeat.isLive() && this.o.watch.synced && seeing) {
+    const standby = !(this.heartbeat.isLive() && seeing);
+    const standbyChanged = standby !== this.standby;
+    this.standby = standby;
+    if (!standby && this.o.watch.synced) {
       const live = new Map(this.liveOthers);
       live.set(this.o.node, { owned: this.claims });
       claims = claimsOf(decideOwners({ ips: this.candidates, live }), this.o.node);
@@ -243,7 +250,7 @@ export class L2Ownership {
     this.claims = claims;
     // stop answering before the write that drops the claim
     this.emit(answer);
-    if (changed || seeingChanged) this.heartbeat.requestWrite();
+    if (changed || standbyChanged) this.heartbeat.requestWrite();
     this.armExpiry(now);
   }
 
