@@ -1,0 +1,303 @@
+/**
+ * SHELL. L2 ownership for kubernetes mode: this node's heartbeat (heartbeat.ts), a watch on
+ * every node's heartbeat Lease, and the pure decisions (liveness.ts, ownership.ts), giving the
+ * set of IPs THIS node answers through onOwnedChange. The set is emitted synchronously, so the
+ * Responder stops answering in the same turn as the event that took an IP away: a fence (renew
+ * deadline passed), a claim dropped for another node, stop().
+ *
+ * Order of a takeover: decide -> claim (written at once) -> the watch delivers our write back,
+ * showing no other live claimant -> answer. Order of a loss: stop answering -> write the claim
+ * dropped. Fresh start (or a fence): nothing claimed, so a node that comes back takes nothing from
+ * a live owner. Standby: a node that is fenced, or whose watch has not delivered one of its own
+ * writes for leaseDuration (it cannot see the others), answers nothing and writes its heartbeat
+ * in the released form until both are well again, so the others place its IPs at once instead
+ * of counting it as a live node that never claims (writes that commit but whose answers are
+ * lost would otherwise keep it "live" for the others while it is fenced).
+ *
+ * Failover with the defaults (lease 2 s, renew 0.5 s, so renew deadline 1.5 s): a dead owner's
+ * IPs are answered elsewhere 2 s after its last renewal was seen, plus two API round trips (the
+ * claim write and its watch event); a clean stop hands over in those two round trips.
+ */
+import { Informer } from '../kube/informer.ts';
+import type { LeaseStore } from '../kube/leader-election.ts';
+import type { KubeClient } from '../kube/transport.ts';
+import type { Clock, Timer } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
+import type { Counter } from '../lib/metrics.ts';
+import { Heartbeat, type HeartbeatTimings, renewDeadlineOf } from './heartbeat.ts';
+import {
+  HEARTBEAT_SELECTOR,
+  type HeartbeatLease,
+  heartbeatLeaseName,
+  heartbeatView,
+} from './heartbeat-lease.ts';
+import { type HeartbeatView, isLive, nextExpiry, observeHeartbeats, type SeenHeartbeat } from './liveness.ts';
+import { answerable, claimsOf, decideOwners, type LiveNode, type OwnershipCandidate } from './ownership.ts';
+
+/** Every node's heartbeat Lease, as a cache with a change callback. */
+export interface HeartbeatWatch {
+  start(onChange: () => void): void;
+  stop(): void;
+  list(): HeartbeatLease[];
+  readonly synced: boolean;
+}
+
+/** The heartbeat Leases through the project's informer (label selector, namespace-scoped). */
+export function kubeHeartbeatWatch(o: {
+  client: KubeClient;
+  namespace: string;
+  clock: Clock;
+  random: () => number;
+  log: Logger;
+  restarts: Counter;
+  /** A watch silent this long restarts: our own renewals arrive every renewInterval. */
+  silenceMs: number;
+}): HeartbeatWatch {
+  let informer: Informer<HeartbeatLease> | undefined;
+  return {
+    start(onChange) {
+      informer ??= new Informer<HeartbeatLease>({
+        resource: 'l2-heartbeats',
+        path: `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(o.namespace)}/leases`,
+        labelSelector: HEARTBEAT_SELECTOR,
+        client: o.client,
+        clock: o.clock,
+        random: o.random,
+        log: o.log,
+        restarts: o.restarts,
+        onChange,
+        silenceMs: o.silenceMs,
+        backoff: { baseMs: 200, capMs: 5_000 },
+        requestTimeoutMs: 5_000,
+      });
+      informer.start();
+    },
+    stop: () => informer?.stop(),
+    list: () => informer?.list() ?? [],
+    get synced() {
+      return informer?.synced ?? false;
+    },
+  };
+}
+
+/** Writes remembered while the watch has not delivered them back (the watch may be down). */
+const MAX_PENDING_WRITES = 64;
+
+export interface L2OwnershipOptions extends HeartbeatTimings {
+  node: string;
+  namespace: string;
+  /** This node's own heartbeat Lease (kubeLeaseStore(client, namespace, heartbeatLeaseName(node))). */
+  store: LeaseStore;
+  watch: HeartbeatWatch;
+  clock: Clock;
+  log: Logger;
+  /** The IPs this node must answer from now on (called only on a change). */
+  onOwnedChange: (owned: ReadonlySet<string>) => void;
+  /** edgelb_l2_ownership_changes_total: one per IP this node starts or stops answering. */
+  changes?: Counter;
+}
+
+export interface L2OwnershipSnapshot {
+  node: string;
+  live: boolean;
+  /** When the node fences itself unless a renewal succeeds (ms, 0 when fenced). */
+  fenceAt: number;
+  owned: { ip: string; since: number }[];
+  /** Claimed in the Lease but not answered yet (waiting for the old owner to drop or expire). */
+  pending: string[];
+  liveNodes: string[];
+  heartbeatWrites: number;
+  ownershipChanges: number;
+  lastError: string;
+}
+
+export class L2Ownership {
+  private readonly heartbeat: Heartbeat;
+  private readonly renewDeadlineMs: number;
+  private candidates: OwnershipCandidate[] = [];
+  private seen = new Map<string, SeenHeartbeat>();
+  private claims: ReadonlySet<string> = new Set();
+  private confirmed: ReadonlySet<string> = new Set();
+  private horizon = Number.NEGATIVE_INFINITY;
+  /** Writes started and not yet seen back, oldest first. */
+  private pendingWrites: { startedAt: number; renewTime: string; owned: Set<string> }[] = [];
+  private answering = new Map<string, number>();
+  private liveOthers = new Map<string, LiveNode>();
+  private expiryTimer: Timer | undefined;
+  private running = false;
+  private changeCount = 0;
+  /** The watch delivered one of our writes started less than leaseDuration ago. */
+  private seeing = false;
+  /** Writing the released form: fenced, or not seeing (see the file comment). */
+  private standby = true;
+
+  constructor(private readonly o: L2OwnershipOptions) {
+    this.renewDeadlineMs = renewDeadlineOf(o);
+    this.heartbeat = new Heartbeat({
+      ...o,
+      owned: () => this.claims,
+      onWriteStarted: (w) => {
+        this.pendingWrites.push({ ...w, owned: new Set(w.owned) });
+        if (this.pendingWrites.length > MAX_PENDING_WRITES) this.pendingWrites.shift();
+      },
+      standby: () => this.standby || !this.heartbeat.isLive(),
+      onLiveChange: () => this.recompute(),
+    });
+  }
+
+  /** The IPs to place and who may answer each; fed by the reconcile loop (idempotent). */
+  setCandidates(candidates: readonly OwnershipCandidate[]): void {
+    this.candidates = [...candidates];
+    this.recompute();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.heartbeat.start();
+    this.o.watch.start(() => this.recompute());
+  }
+
+  /** Stops answering at once (callback), then releases the Lease so the next owners start now. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.expiryTimer?.cancel();
+    this.claims = new Set();
+    this.emit(new Set());
+    this.o.watch.stop();
+    await this.heartbeat.stop();
+  }
+
+  owned(): ReadonlySet<string> {
+    return new Set(this.answering.keys());
+  }
+
+  /**
+   * For the Responder, before each reply: owned AND the fence deadline not passed. The fence is a
+   * timer; if the event loop was blocked past the deadline, requests queued in the socket may be
+   * read before that timer runs, and must not be answered.
+   */
+  mayAnswer(ip: string): boolean {
+    return this.answering.has(ip) && this.heartbeat.isLive();
+  }
+
+  snapshot(): L2OwnershipSnapshot {
+    return {
+      node: this.o.node,
+      live: this.heartbeat.isLive(),
+      fenceAt: this.heartbeat.fenceAt(),
+      owned: [...this.answering].map(([ip, since]) => ({ ip, since })).sort((a, b) => (a.ip < b.ip ? -1 : 1)),
+      pending: [...this.claims].filter((ip) => !this.answering.has(ip)).sort(),
+      liveNodes: [...this.liveOthers.keys(), ...(this.heartbeat.isLive() ? [this.o.node] : [])].sort(),
+      heartbeatWrites: this.heartbeat.writes,
+      ownershipChanges: this.changeCount,
+      lastError: this.heartbeat.lastError,
+    };
+  }
+
+  /** Our own Lease as the watch delivered it: the newest write it shows fixes the view's horizon. */
+  private noteOwn(view: HeartbeatView | undefined, renewTime: string | undefined): void {
+    if (!view || renewTime === undefined) return;
+    const i = this.pendingWrites.findIndex((w) => w.renewTime === renewTime);
+    if (i < 0) return;
+    const w = this.pendingWrites[i]!;
+    this.horizon = Math.max(this.horizon, w.startedAt);
+    this.confirmed = w.owned;
+    this.pendingWrites = this.pendingWrites.slice(i + 1);
+  }
+
+  private recompute(): void {
+    if (!this.running) return;
+    const now = this.o.clock.now();
+    const self = heartbeatLeaseName(this.o.node);
+    if (this.o.watch.synced) {
+      const others: HeartbeatView[] = [];
+      for (const l of this.o.watch.list()) {
+        const v = heartbeatView(l);
+        if (!v) continue;
+        if (l.metadata.name === self) this.noteOwn(v, l.spec?.renewTime);
+        else others.push(v);
+      }
+      this.seen = observeHeartbeats(this.seen, others, now);
+    }
+    const seeing = now - this.horizon < this.o.leaseDurationMs;
+    const seeingChanged = seeing !== this.seeing;
+    this.seeing = seeing;
+    if (seeingChanged)
+      this.o.log.info(seeing ? 'l2 heartbeats visible' : 'l2 heartbeats not visible: standing by', {
+        node: this.o.node,
+      });
+    const fresh = { horizon: this.horizon, renewDeadlineMs: this.renewDeadlineMs };
+    this.liveOthers = new Map();
+    for (const [node, s] of this.seen)
+      if (isLive(s, now, fresh)) this.liveOthers.set(node, { owned: s.view.owned });
+
+    let claims: ReadonlySet<string> = new Set();
+    let answer = new Set<string>();
+    // A fenced node, or one that does not see its own writes come back, claims and answers nothing.
+    const standby = !(this.heartbeat.isLive() && seeing);
+    const standbyChanged = standby !== this.standby;
+    this.standby = standby;
+    if (!standby && this.o.watch.synced) {
+      const live = new Map(this.liveOthers);
+      live.set(this.o.node, { owned: this.claims });
+      claims = claimsOf(decideOwners({ ips: this.candidates, live }), this.o.node);
+      answer = answerable({ self: this.o.node, claims, confirmed: this.confirmed, live: this.liveOthers });
+    }
+    const changed = !sameSet(claims, this.claims);
+    if (changed) this.forgetDropped(claims);
+    this.claims = claims;
+    // stop answering before the write that drops the claim
+    this.emit(answer);
+    if (changed || standbyChanged) this.heartbeat.requestWrite();
+    this.armExpiry(now);
+  }
+
+  /**
+   * A dropped claim loses its confirmation, in the writes already seen and in those in flight: a
+   * claim taken again must be confirmed by a write started after it, or another node that saw
+   * the drop could be answering too.
+   */
+  private forgetDropped(next: ReadonlySet<string>): void {
+    const keep = (s: ReadonlySet<string>) => new Set([...s].filter((ip) => next.has(ip)));
+    this.confirmed = keep(this.confirmed);
+    for (const w of this.pendingWrites) w.owned = keep(w.owned);
+  }
+
+  private armExpiry(now: number): void {
+    this.expiryTimer?.cancel();
+    let at = nextExpiry(this.seen.values(), now);
+    const blindAt = this.horizon + this.o.leaseDurationMs;
+    if (this.seeing && (at === undefined || blindAt < at)) at = blindAt;
+    if (at !== undefined) this.expiryTimer = this.o.clock.setTimer(at - now, () => this.recompute());
+  }
+
+  private emit(answer: ReadonlySet<string>): void {
+    const now = this.o.clock.now();
+    let delta = 0;
+    for (const ip of [...this.answering.keys()]) {
+      if (!answer.has(ip)) {
+        this.answering.delete(ip);
+        delta++;
+      }
+    }
+    for (const ip of answer) {
+      if (!this.answering.has(ip)) {
+        this.answering.set(ip, now);
+        delta++;
+      }
+    }
+    if (delta === 0) return;
+    this.changeCount += delta;
+    this.o.changes?.inc({}, delta);
+    this.o.log.info('l2 owned IPs changed', { node: this.o.node, owned: [...this.answering.keys()].sort() });
+    this.o.onOwnedChange(new Set(this.answering.keys()));
+  }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
