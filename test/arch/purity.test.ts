@@ -19,6 +19,9 @@ const PURE = [
   'agent/lib/metrics.ts',
   'agent/lib/backoff.ts',
   'agent/lib/suggest.ts',
+  'agent/l2/ownership.ts',
+  'agent/l2/liveness.ts',
+  'agent/l2/heartbeat-lease.ts',
 ];
 const FORBIDDEN_IMPORT =
   /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](bun|bun:[^'"]+|node:[^'"]+|@kubernetes\/client-node|hono(?:\/[^'"]*)?|fs|net|os|child_process)['"]/g;
