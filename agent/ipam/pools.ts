@@ -6,7 +6,7 @@
 import { cidrRange, type Family, type IPRange, parseCidr, rangeSize } from '../net/ip.ts';
 import { formatAddr, parseAddr } from './addr.ts';
 import { compileSelector, type Matcher } from './selector.ts';
-import type { PoolSpec } from './types.ts';
+import type { PoolFacts, PoolSpec } from './types.ts';
 
 export interface CompiledPool {
   spec: PoolSpec;
@@ -130,6 +130,35 @@ export function markConflicts(ordered: CompiledPool[]): void {
 /** True when the pool may hand out new addresses. */
 export function usable(p: CompiledPool): boolean {
   return !p.spec.disabled && !p.conflict && p.problems.length === 0;
+}
+
+/** Why a pool hands out no new address ("is disabled"...); "is available" when it does. */
+export function unusableWhy(p: CompiledPool): string {
+  if (p.conflict) return `is in conflict (${p.conflict.message})`;
+  if (p.problems.length > 0) return `is invalid (${p.problems.join('; ')})`;
+  if (p.spec.disabled) return 'is disabled';
+  return 'is available';
+}
+
+/** The pool's figures and state, with `used` addresses held. */
+export function poolFacts(p: CompiledPool, used: bigint): PoolFacts {
+  const available = p.total > used ? p.total - used : 0n;
+  const state = usable(p)
+    ? 'ready'
+    : p.conflict
+      ? 'conflict'
+      : p.problems.length > 0
+        ? 'invalid'
+        : 'disabled';
+  return {
+    name: p.name,
+    total: p.total.toString(),
+    used: used.toString(),
+    available: available.toString(),
+    state,
+    why: unusableWhy(p),
+    ...(p.conflict ? { conflict: p.conflict.message } : {}),
+  };
 }
 
 export function contains(p: CompiledPool, family: Family, v: bigint): boolean {

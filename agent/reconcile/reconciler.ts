@@ -13,14 +13,15 @@
  */
 import { type ServiceObject, serviceKey } from '../api/core.ts';
 import { SERVICE_CONDITION } from '../api/v1alpha1.ts';
-import { Ipam } from '../ipam/allocator.ts';
-import type { PoolResult, ServiceResult } from '../ipam/types.ts';
+import { Ipam } from '../ipam/ipam.ts';
+import type { ServiceResult } from '../ipam/types.ts';
 import { backoffDelay } from '../lib/backoff.ts';
 import type { Clock, Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Registry } from '../lib/metrics.ts';
 import type { EventKind, ObservedState, Source } from '../source/types.ts';
 import { type AnnouncePlan, type PeerPlan, planAnnouncements } from './plan/announce.ts';
+import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
 import {
   poolFingerprint,
   poolSpec,
@@ -249,7 +250,7 @@ export class Reconciler {
   }
 
   poolResults(): PoolResult[] {
-    return this.ipam?.pools() ?? [];
+    return this.ipam?.pools().map(poolResult) ?? [];
   }
 
   plan(): AnnouncePlan | undefined {
@@ -597,7 +598,7 @@ export class Reconciler {
   }
 
   private async writePools(objects: ValidObjects): Promise<void> {
-    const results = new Map(this.ipam!.pools().map((p) => [p.name, p]));
+    const results = new Map(this.ipam!.pools().map((p) => [p.name, poolResult(p)]));
     this.m.poolIPs.remove();
     for (const pool of objects.pools) {
       const r = results.get(pool.metadata.name);

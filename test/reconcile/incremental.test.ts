@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, spyOn, test } from 'bun:test';
 import type { ServiceObject } from '../../agent/api/core.ts';
 import type { LoadBalancerIPPool } from '../../agent/api/v1alpha1.ts';
-import { Ipam } from '../../agent/ipam/allocator.ts';
+import { Ipam } from '../../agent/ipam/ipam.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
