@@ -12,7 +12,8 @@ import { Ipam } from '../../agent/ipam/ipam.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
-import { Reconciler, type ServiceChangeFeed } from '../../agent/reconcile/reconciler.ts';
+import { Reconciler } from '../../agent/reconcile/reconciler.ts';
+import type { ServiceChangeFeed } from '../../agent/reconcile/service-feed.ts';
 import type { ObservedState, Source, StatusWriter } from '../../agent/source/types.ts';
 import { FakeSpeaker } from '../support/fake-source.ts';
 
