@@ -107,6 +107,11 @@ export class SerialLoop {
     this.timer?.cancel();
   }
 
+  /** Resolves when the running pass (and its follow-ups) end; at once when none runs. */
+  settled(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
   get isStopped(): boolean {
     return this.stopped;
   }
