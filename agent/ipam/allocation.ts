@@ -75,9 +75,8 @@ export class Allocation implements ClaimWorld {
     return this.poolsByName.get(name);
   }
 
-  service(key: string): SvcState | undefined {
-    return this.svcs.get(key);
-  }
+  /** Bound: also handed to CallLog.finish. */
+  readonly service = (key: string): SvcState | undefined => this.svcs.get(key);
 
   create(family: Family, value: bigint, text = formatAddr({ family, value })): Holding {
     const owner = ownerOf(this.ordered, { family, value }) as CompiledPool;

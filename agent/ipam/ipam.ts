@@ -55,57 +55,19 @@ export class Ipam {
   }
 
   upsertPool(spec: PoolSpec): ServiceResult[] {
-    const a = this.a;
-    a.begin();
-    const before = a.poolsByName.get(spec.name);
-    const after = compilePool(spec);
-    a.poolsByName.set(spec.name, after);
-    a.poolsChanged([before, after]);
-    return this.finish();
+    return this.call(upsertPool, spec);
   }
 
   deletePool(name: string): ServiceResult[] {
-    const a = this.a;
-    a.begin();
-    const before = a.poolsByName.get(name);
-    if (!before) return this.finish();
-    a.poolsByName.delete(name);
-    a.poolsChanged([before]);
-    return this.finish();
+    return this.call(deletePool, name);
   }
 
   upsertService(view: ServiceView): ServiceResult[] {
-    const a = this.a;
-    a.begin();
-    let st = a.svcs.get(view.key);
-    if (st) {
-      const oldKey = sharingKeyOf(st);
-      a.indexKeys(st, -1);
-      updateState(st, view);
-      a.indexKeys(st, 1);
-      const newKey = sharingKeyOf(st);
-      if (oldKey !== undefined) a.keysChanged.add(oldKey);
-      if (newKey !== undefined) a.keysChanged.add(newKey);
-    } else {
-      st = newState(view);
-      a.svcs.set(view.key, st);
-    }
-    a.reconcile(st);
-    a.retryPending();
-    return this.finish();
+    return this.call(upsertService, view);
   }
 
   deleteService(key: string): ServiceResult[] {
-    const a = this.a;
-    a.begin();
-    const st = a.svcs.get(key);
-    if (!st) return this.finish();
-    for (const h of [...st.held]) a.release(st, h);
-    a.svcs.delete(key);
-    a.pending.delete(key);
-    a.log.forget(key);
-    a.retryPending();
-    return this.finish();
+    return this.call(deleteService, key);
   }
 
   result(key: string): ServiceResult | undefined {
@@ -122,7 +84,55 @@ export class Ipam {
     return this.a.ordered.map((p) => poolFacts(p, BigInt(this.a.index.count(p.name))));
   }
 
-  private finish(): ServiceResult[] {
-    return this.a.log.finish((key) => this.a.svcs.get(key));
+  /** One event: returns the results it changed. */
+  private call<T>(event: (a: Allocation, arg: T) => void, arg: T): ServiceResult[] {
+    const a = this.a;
+    a.begin();
+    event(a, arg);
+    return a.log.finish(a.service);
   }
+}
+
+// ---------------------------------------------------------------- events
+
+function upsertPool(a: Allocation, spec: PoolSpec): void {
+  const before = a.poolsByName.get(spec.name);
+  const after = compilePool(spec);
+  a.poolsByName.set(spec.name, after);
+  a.poolsChanged([before, after]);
+}
+
+function deletePool(a: Allocation, name: string): void {
+  const before = a.poolsByName.get(name);
+  if (!before) return;
+  a.poolsByName.delete(name);
+  a.poolsChanged([before]);
+}
+
+function upsertService(a: Allocation, view: ServiceView): void {
+  let st = a.svcs.get(view.key);
+  if (st) {
+    const oldKey = sharingKeyOf(st);
+    a.indexKeys(st, -1);
+    updateState(st, view);
+    a.indexKeys(st, 1);
+    const newKey = sharingKeyOf(st);
+    if (oldKey !== undefined) a.keysChanged.add(oldKey);
+    if (newKey !== undefined) a.keysChanged.add(newKey);
+  } else {
+    st = newState(view);
+    a.svcs.set(view.key, st);
+  }
+  a.reconcile(st);
+  a.retryPending();
+}
+
+function deleteService(a: Allocation, key: string): void {
+  const st = a.svcs.get(key);
+  if (!st) return;
+  for (const h of [...st.held]) a.release(st, h);
+  a.svcs.delete(key);
+  a.pending.delete(key);
+  a.log.forget(key);
+  a.retryPending();
 }
