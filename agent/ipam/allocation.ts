@@ -79,7 +79,7 @@ export class Allocation implements ClaimWorld {
   readonly service = (key: string): SvcState | undefined => this.svcs.get(key);
 
   create(family: Family, value: bigint, text = formatAddr({ family, value })): Holding {
-    const owner = ownerOf(this.ordered, { family, value }) as CompiledPool;
+    const owner = ownerOf(this.ordered, family, value) as CompiledPool;
     return this.index.create(family, value, text, owner.name);
   }
 

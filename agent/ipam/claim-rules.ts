@@ -39,8 +39,12 @@ export function selects(p: CompiledPool, r: Request): boolean {
 }
 
 /** The owner of an address: the oldest pool whose usable ranges contain it. */
-export function ownerOf(ordered: readonly CompiledPool[], ip: IP): CompiledPool | undefined {
-  for (const p of ordered) if (contains(p, ip.family, ip.value)) return p;
+export function ownerOf(
+  ordered: readonly CompiledPool[],
+  family: Family,
+  value: bigint,
+): CompiledPool | undefined {
+  for (const p of ordered) if (contains(p, family, value)) return p;
   return undefined;
 }
 
@@ -71,7 +75,7 @@ export function invalidFor(
   if (!r.families.includes(ip.family)) return `the Service no longer wants an ${famName(ip.family)} address`;
   if (r.ips.length > 0 && !r.ipTexts.includes(text))
     return `${r.ipsSource} now asks for ${r.ipTexts.join(', ')}`;
-  const owner = ownerOf(w.ordered, ip);
+  const owner = ownerOf(w.ordered, ip.family, ip.value);
   if (!owner) return 'no pool contains it any more';
   if (h && h.pool !== owner.name) w.index.move(h, owner.name);
   if (r.pool !== undefined && r.pool !== owner.name)
@@ -83,7 +87,7 @@ export function invalidFor(
 /** The address the Service names (edgelb.io/ips or loadBalancerIP). */
 export function claimExplicit(w: ClaimWorld, st: SvcState, r: Request, ip: IP): Claim {
   const text = formatAddr(ip);
-  const owner = ownerOf(w.ordered, ip);
+  const owner = ownerOf(w.ordered, ip.family, ip.value);
   if (!owner) return fail('no-pool-for-ip', `${text} is in no pool`);
   if (r.pool !== undefined && r.pool !== owner.name)
     return fail('no-pool-for-ip', `${text} is in pool ${owner.name}, not in the requested pool ${r.pool}`);
