@@ -3,7 +3,7 @@
  * and the one way a Service is brought in line with it: keep what is still valid, import valid
  * status IPs, allocate the rest, by the claim rules (claim-rules.ts).
  */
-import type { Family, IP, IPRange } from '../net/ip.ts';
+import type { Family, IPRange } from '../net/ip.ts';
 import { formatAddr, parseAddrText } from './addr.ts';
 import { CallLog } from './call-log.ts';
 import {
@@ -18,14 +18,13 @@ import {
 } from './claim-rules.ts';
 import { type Holding, HoldingIndex } from './holdings.ts';
 import { compareOrdered } from './order.ts';
-import { type CompiledPool, markConflicts, poolOrder } from './pools.ts';
+import { type CompiledPool, markConflicts, poolOrder, rangesOverlap } from './pools.ts';
 import { famName, holdsFamily, holdsText, type SvcState, sharingKeyOf } from './service-state.ts';
-import type { ServiceResult } from './types.ts';
 
 export const svcOrder: (a: SvcState, b: SvcState) => number = compareOrdered;
 
 function overlaps(xs: IPRange[], ys: IPRange[]): boolean {
-  return xs.some((a) => ys.some((b) => a.family === b.family && a.first <= b.last && b.first <= a.last));
+  return xs.some((a) => ys.some((b) => rangesOverlap(a, b)));
 }
 
 /** True when every address of `before` is still in `after` under the same selector. */
@@ -195,7 +194,7 @@ export class Allocation implements ClaimWorld {
       const names = [...new Set(pools)].join(', ');
       let message = `${ips.join(', ')} from pool ${names}`;
       if (failures.length > 0) message += `; ${detail}`;
-      st.result = { key, ok: true, ips, pools, pool: names, message } satisfies ServiceResult;
+      st.result = { key, ok: true, ips, pools, pool: names, message };
     }
     if (failures.length > 0) this.pending.add(key);
     else this.pending.delete(key);
@@ -221,7 +220,7 @@ export class Allocation implements ClaimWorld {
     const r = st.parsed.request;
     for (const t of st.view.statusIPs) {
       if (holdsText(st, t)) continue;
-      const ip: (IP & { text: string }) | undefined = parseAddrText(t);
+      const ip = parseAddrText(t);
       if (!ip) continue;
       const text = ip.text;
       if (text !== t && holdsText(st, text)) continue;

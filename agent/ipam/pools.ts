@@ -107,6 +107,11 @@ const text = (r: IPRange) =>
 const bigMax = (x: bigint, y: bigint) => (x > y ? x : y);
 const bigMin = (x: bigint, y: bigint) => (x < y ? x : y);
 
+/** Two ranges share an address. */
+export function rangesOverlap(a: IPRange, b: IPRange): boolean {
+  return a.family === b.family && a.first <= b.last && b.first <= a.last;
+}
+
 /** Sets `conflict` on every pool whose blocks overlap a block of any older pool. `ordered` is in poolOrder. */
 export function markConflicts(ordered: CompiledPool[]): void {
   for (const [i, p] of ordered.entries()) {
@@ -114,7 +119,7 @@ export function markConflicts(ordered: CompiledPool[]): void {
     outer: for (const older of ordered.slice(0, i)) {
       for (const a of p.blockRanges)
         for (const b of older.blockRanges)
-          if (a.family === b.family && a.first <= b.last && b.first <= a.last) {
+          if (rangesOverlap(a, b)) {
             const lo = bigMax(a.first, b.first);
             const hi = bigMin(a.last, b.last);
             p.conflict = {
