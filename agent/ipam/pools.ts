@@ -6,7 +6,7 @@
 import { cidrRange, type Family, type IPRange, parseCidr, rangeSize } from '../net/ip.ts';
 import { formatAddr, parseAddr } from './addr.ts';
 import { compileSelector, type Matcher } from './selector.ts';
-import type { PoolSpec } from './types.ts';
+import type { PoolFacts, PoolSpec } from './types.ts';
 
 export interface CompiledPool {
   spec: PoolSpec;
@@ -107,6 +107,11 @@ const text = (r: IPRange) =>
 const bigMax = (x: bigint, y: bigint) => (x > y ? x : y);
 const bigMin = (x: bigint, y: bigint) => (x < y ? x : y);
 
+/** Two ranges share an address. */
+export function rangesOverlap(a: IPRange, b: IPRange): boolean {
+  return a.family === b.family && a.first <= b.last && b.first <= a.last;
+}
+
 /** Sets `conflict` on every pool whose blocks overlap a block of any older pool. `ordered` is in poolOrder. */
 export function markConflicts(ordered: CompiledPool[]): void {
   for (const [i, p] of ordered.entries()) {
@@ -114,7 +119,7 @@ export function markConflicts(ordered: CompiledPool[]): void {
     outer: for (const older of ordered.slice(0, i)) {
       for (const a of p.blockRanges)
         for (const b of older.blockRanges)
-          if (a.family === b.family && a.first <= b.last && b.first <= a.last) {
+          if (rangesOverlap(a, b)) {
             const lo = bigMax(a.first, b.first);
             const hi = bigMin(a.last, b.last);
             p.conflict = {
@@ -130,6 +135,35 @@ export function markConflicts(ordered: CompiledPool[]): void {
 /** True when the pool may hand out new addresses. */
 export function usable(p: CompiledPool): boolean {
   return !p.spec.disabled && !p.conflict && p.problems.length === 0;
+}
+
+/** Why a pool hands out no new address ("is disabled"...); "is available" when it does. */
+export function unusableWhy(p: CompiledPool): string {
+  if (p.conflict) return `is in conflict (${p.conflict.message})`;
+  if (p.problems.length > 0) return `is invalid (${p.problems.join('; ')})`;
+  if (p.spec.disabled) return 'is disabled';
+  return 'is available';
+}
+
+/** The pool's figures and state, with `used` addresses held. */
+export function poolFacts(p: CompiledPool, used: bigint): PoolFacts {
+  const available = p.total > used ? p.total - used : 0n;
+  const state = usable(p)
+    ? 'ready'
+    : p.conflict
+      ? 'conflict'
+      : p.problems.length > 0
+        ? 'invalid'
+        : 'disabled';
+  return {
+    name: p.name,
+    total: p.total.toString(),
+    used: used.toString(),
+    available: available.toString(),
+    state,
+    why: unusableWhy(p),
+    ...(p.conflict ? { conflict: p.conflict.message } : {}),
+  };
 }
 
 export function contains(p: CompiledPool, family: Family, v: bigint): boolean {

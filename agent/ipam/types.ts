@@ -85,20 +85,19 @@ export type ServiceResult =
       replaced?: Replaced;
     };
 
-export type PoolConditionType = 'Ready' | 'Conflict' | 'Exhausted';
+/** Whether a pool hands out new addresses, and if not, the first reason why not. */
+export type PoolState = 'ready' | 'conflict' | 'invalid' | 'disabled';
 
-export interface PoolCondition {
-  type: PoolConditionType;
-  status: 'True' | 'False';
-  reason: string;
-  message: string;
-}
-
-export interface PoolResult {
+/** What the IPAM knows of a pool; the Kubernetes conditions are built from it elsewhere. */
+export interface PoolFacts {
   name: string;
   /** Decimal strings: an IPv6 pool exceeds 2^53. */
   total: string;
   used: string;
   available: string;
-  conditions: PoolCondition[];
+  state: PoolState;
+  /** The state as a phrase after "the pool": "is disabled", "is available"... */
+  why: string;
+  /** The overlap with an older pool, when there is one. */
+  conflict?: string;
 }

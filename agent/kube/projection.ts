@@ -11,6 +11,7 @@
  * - status is kept whole (small; the writer sends it back with only our parts changed).
  */
 import type { ServiceObject } from '../api/core.ts';
+import { sameEntries } from '../lib/records.ts';
 
 type Spec = ServiceObject['spec'];
 
@@ -56,16 +57,7 @@ function sharedPorts(ports: NonNullable<Spec['ports']>): NonNullable<Spec['ports
 }
 
 function sameRecord(a: Rec, b: Rec): boolean {
-  if (a === b) return true;
-  if (!a || !b) return false;
-  let n = 0;
-  for (const k in a) {
-    if (!Object.hasOwn(a, k)) continue;
-    n++;
-    if (!Object.hasOwn(b, k) || a[k] !== b[k]) return false;
-  }
-  for (const k in b) if (Object.hasOwn(b, k)) n--;
-  return n === 0;
+  return a === b || (a !== undefined && b !== undefined && sameEntries(a, b));
 }
 
 function sameSpec(a: Spec, b: Spec): boolean {

@@ -16,7 +16,7 @@
  * Quieter moments of the same machine gave allocate-all medians of 184-236 ms (before: 547-857).
  */
 import { heapStats } from 'bun:jsc';
-import { Ipam } from '../../agent/ipam/allocator.ts';
+import { Ipam } from '../../agent/ipam/ipam.ts';
 import type { PoolSpec, ServiceView } from '../../agent/ipam/types.ts';
 
 const N = Number(process.env.IPAM_BENCH_N ?? 100_000);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
-import { Ipam } from '../../agent/ipam/allocator.ts';
+import { Ipam } from '../../agent/ipam/ipam.ts';
 import type { PoolSpec, ServiceResult, ServiceView } from '../../agent/ipam/types.ts';
 import { cidrRange, type IP, parseCidr, parseIP } from '../../agent/net/ip.ts';
 

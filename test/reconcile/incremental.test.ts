@@ -8,11 +8,12 @@
 import { afterEach, describe, expect, spyOn, test } from 'bun:test';
 import type { ServiceObject } from '../../agent/api/core.ts';
 import type { LoadBalancerIPPool } from '../../agent/api/v1alpha1.ts';
-import { Ipam } from '../../agent/ipam/allocator.ts';
+import { Ipam } from '../../agent/ipam/ipam.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
-import { Reconciler, type ServiceChangeFeed } from '../../agent/reconcile/reconciler.ts';
+import { Reconciler } from '../../agent/reconcile/reconciler.ts';
+import type { ServiceChangeFeed } from '../../agent/reconcile/service-feed.ts';
 import type { ObservedState, Source, StatusWriter } from '../../agent/source/types.ts';
 import { FakeSpeaker } from '../support/fake-source.ts';
 

@@ -3,7 +3,8 @@ import type { ServiceObject } from '../../agent/api/core.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
-import { Reconciler, reasonName } from '../../agent/reconcile/reconciler.ts';
+import { reasonName } from '../../agent/reconcile/plan/service-status.ts';
+import { Reconciler } from '../../agent/reconcile/reconciler.ts';
 import { blogPolicy, blogPool } from '../support/blog-objects.ts';
 import { FakeSource, FakeSpeaker } from '../support/fake-source.ts';
 

@@ -5,6 +5,7 @@
 import type { ServiceObject } from '../../api/core.ts';
 import type { LoadBalancerIPPool } from '../../api/v1alpha1.ts';
 import type { IPFamilyName, PoolSpec, ServicePort, ServiceView } from '../../ipam/types.ts';
+import { sameEntries } from '../../lib/records.ts';
 
 export function poolSpec(p: LoadBalancerIPPool): PoolSpec {
   return {
@@ -82,18 +83,9 @@ export function serviceView(s: ServiceObject): ServiceView {
   };
 }
 
+/** Equal records; an absent one is an empty one. */
 export function sameRecord(a: Readonly<Record<string, string>> | undefined, b: typeof a): boolean {
-  if (a === b) return true;
-  const x = a ?? EMPTY;
-  const y = b ?? EMPTY;
-  let n = 0;
-  for (const k in x) {
-    if (!Object.hasOwn(x, k)) continue;
-    n++;
-    if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
-  }
-  for (const k in y) if (Object.hasOwn(y, k)) n--;
-  return n === 0;
+  return a === b || sameEntries(a ?? EMPTY, b ?? EMPTY);
 }
 
 /**

@@ -1,0 +1,275 @@
+/**
+ * PURE. The IPAM's reconcile: the state behind the public `Ipam` API (pools, Services, holdings)
+ * and the one way a Service is brought in line with it: keep what is still valid, import valid
+ * status IPs, allocate the rest, by the claim rules (claim-rules.ts).
+ */
+import type { Family, IPRange } from '../net/ip.ts';
+import { formatAddr, parseAddrText } from './addr.ts';
+import { CallLog } from './call-log.ts';
+import {
+  type ClaimWorld,
+  claimAuto,
+  claimExplicit,
+  type Failure,
+  fail,
+  invalidFor,
+  isFailure,
+  ownerOf,
+} from './claim-rules.ts';
+import { type Holding, HoldingIndex } from './holdings.ts';
+import { compareOrdered } from './order.ts';
+import { type CompiledPool, markConflicts, poolOrder, rangesOverlap } from './pools.ts';
+import { famName, holdsFamily, holdsText, type SvcState, sharingKeyOf } from './service-state.ts';
+
+export const svcOrder: (a: SvcState, b: SvcState) => number = compareOrdered;
+
+function overlaps(xs: IPRange[], ys: IPRange[]): boolean {
+  return xs.some((a) => ys.some((b) => rangesOverlap(a, b)));
+}
+
+/** True when every address of `before` is still in `after` under the same selector. */
+function keepsHolders(before: CompiledPool, after: CompiledPool): boolean {
+  if (
+    JSON.stringify(before.spec.serviceSelector ?? null) !== JSON.stringify(after.spec.serviceSelector ?? null)
+  )
+    return false;
+  for (const fam of [4, 6] as const)
+    for (const r of before.ranges[fam])
+      if (!after.ranges[fam].some((n) => n.first <= r.first && r.last <= n.last)) return false;
+  return true;
+}
+
+export class Allocation implements ClaimWorld {
+  readonly poolsByName = new Map<string, CompiledPool>();
+  ordered: CompiledPool[] = [];
+  readonly index = new HoldingIndex();
+  readonly svcs = new Map<string, SvcState>();
+  /** Services not fully satisfied: retried, oldest first, when something may have changed. */
+  readonly pending = new Set<string>();
+  readonly log = new CallLog();
+  private poolLists = new Map<string, string[]>();
+  /** This call freed an address or changed pools: every pending Service gets another chance. */
+  private freed = false;
+  /** Sharing keys whose holdings changed in this call. */
+  readonly keysChanged = new Set<string>();
+
+  clear(): void {
+    this.poolsByName.clear();
+    this.ordered = [];
+    this.index.clear();
+    this.poolLists.clear();
+    this.svcs.clear();
+    this.pending.clear();
+  }
+
+  begin(): void {
+    this.log.end();
+    this.freed = false;
+    if (this.keysChanged.size > 0) this.keysChanged.clear();
+  }
+
+  // ---------------------------------------------------------------- ClaimWorld
+
+  pool(name: string): CompiledPool | undefined {
+    return this.poolsByName.get(name);
+  }
+
+  /** Bound: also handed to CallLog.finish. */
+  readonly service = (key: string): SvcState | undefined => this.svcs.get(key);
+
+  create(family: Family, value: bigint, text = formatAddr({ family, value })): Holding {
+    const owner = ownerOf(this.ordered, family, value) as CompiledPool;
+    return this.index.create(family, value, text, owner.name);
+  }
+
+  // ---------------------------------------------------------------- pools
+
+  reorderPools(): void {
+    this.ordered = [...this.poolsByName.values()].sort((a, b) => poolOrder(a.spec, b.spec));
+    markConflicts(this.ordered);
+  }
+
+  /** Pools changed: revalidate the holders of every pool whose addresses may have changed owner or rules. */
+  poolsChanged(changed: (CompiledPool | undefined)[]): void {
+    const oldConflicts = new Map(this.ordered.map((p) => [p.name, p.conflict?.pool]));
+    this.reorderPools();
+    const affected = new Set<string>();
+    const [before, after] = changed;
+    // Widening a pool or changing only disabled/autoAssign leaves every holder valid.
+    if (!(before && after && keepsHolders(before, after)))
+      for (const c of changed) if (c) affected.add(c.name);
+    for (const p of this.ordered) if (oldConflicts.get(p.name) !== p.conflict?.pool) affected.add(p.name);
+    // Holdings in any other pool overlapping a changed one may change owner.
+    for (const c of changed) {
+      if (!c) continue;
+      for (const p of this.ordered)
+        if (p.name !== c.name && overlaps(p.blockRanges, c.blockRanges)) affected.add(p.name);
+    }
+    const holders = new Set<SvcState>();
+    for (const name of affected)
+      for (const h of this.index.inPool(name))
+        for (const k of h.holders) holders.add(this.svcs.get(k) as SvcState);
+    for (const st of [...holders].sort(svcOrder)) this.reconcile(st);
+    this.freed = true; // new space or new rules: every pending Service gets another chance
+    this.retryPending();
+  }
+
+  retryPending(): void {
+    if (!this.freed && this.keysChanged.size === 0) return;
+    const todo: SvcState[] = [];
+    for (const k of this.pending) {
+      const st = this.svcs.get(k) as SvcState;
+      const key = sharingKeyOf(st);
+      if (this.freed || (key !== undefined && this.keysChanged.has(key))) todo.push(st);
+    }
+    todo.sort(svcOrder);
+    for (const st of todo) this.reconcile(st);
+  }
+
+  // ---------------------------------------------------------------- per Service
+
+  /** Keep what is valid, import valid status IPs, allocate the rest. */
+  reconcile(st: SvcState): void {
+    this.log.touch(st);
+    const key = st.view.key;
+    if (!st.parsed.ok) {
+      for (const h of [...st.held]) this.release(st, h, 'the request is invalid');
+      st.result = { key, ok: false, reason: 'invalid-request', message: st.parsed.message };
+      return;
+    }
+    const r = st.parsed.request;
+    if (st.held.length > 0)
+      for (const h of [...st.held]) {
+        const why = invalidFor(this, st, r, h, h.text, h);
+        if (why) this.release(st, h, why);
+      }
+    if (st.view.statusIPs.length > 0) this.importStatus(st);
+    let failures: { family: Family; f: Failure }[] | undefined;
+    for (const fam of r.families) {
+      if (holdsFamily(st, fam)) continue;
+      const ip = r.ips.length > 0 ? r.ips.find((x) => x.family === fam) : undefined;
+      const c = ip ? claimExplicit(this, st, r, ip) : claimAuto(this, st, r, fam);
+      if (!isFailure(c)) {
+        this.claim(st, c);
+        continue;
+      }
+      failures ??= [];
+      failures.push({ family: fam, f: c });
+    }
+    if (!failures) {
+      this.pending.delete(key);
+      if (st.held.length === 1) {
+        // The common case: one address, one pool.
+        const h = st.held[0] as Holding;
+        st.result = {
+          key,
+          ok: true,
+          ips: [h.text],
+          pools: this.onePool(h.pool),
+          pool: h.pool,
+          message: `${h.text} from pool ${h.pool}`,
+        };
+        return;
+      }
+      failures = [];
+    }
+    const detail = failures.map((x) => `${famName(x.family)}: ${x.f.message}`).join('; ');
+    if (r.policy === 'RequireDualStack' && failures.length > 0 && st.held.length > 0) {
+      for (const h of [...st.held])
+        this.release(st, h, 'RequireDualStack and the other family is unavailable');
+      const reason = r.ips.length > 0 ? (failures[0] as { f: Failure }).f.reason : 'dual-stack-unavailable';
+      st.result = { key, ok: false, reason, message: `RequireDualStack: ${detail}` };
+    } else if (st.held.length === 0) {
+      const first = failures[0]?.f ?? fail('no-matching-pool', 'no address family requested');
+      st.result = {
+        key,
+        ok: false,
+        reason: first.reason,
+        message: failures.length > 1 ? detail : first.message,
+      };
+    } else {
+      st.held.sort((a, b) => r.families.indexOf(a.family) - r.families.indexOf(b.family));
+      const ips = st.held.map((h) => h.text);
+      const pools = st.held.map((h) => h.pool);
+      const names = [...new Set(pools)].join(', ');
+      let message = `${ips.join(', ')} from pool ${names}`;
+      if (failures.length > 0) message += `; ${detail}`;
+      st.result = { key, ok: true, ips, pools, pool: names, message };
+    }
+    if (failures.length > 0) this.pending.add(key);
+    else this.pending.delete(key);
+  }
+
+  /** [name], shared by every result from that pool (frozen: results are read-only). */
+  private onePool(name: string): string[] {
+    let list = this.poolLists.get(name);
+    if (!list) {
+      list = Object.freeze([name]) as unknown as string[];
+      this.poolLists.set(name, list);
+    }
+    return list;
+  }
+
+  /** Claims the Service's status IPs it does not hold yet, when still valid. */
+  importStatus(st: SvcState): void {
+    const key = st.view.key;
+    if (!st.parsed.ok) {
+      for (const t of st.view.statusIPs) this.log.noteLost(key, t, 'the request is invalid');
+      return;
+    }
+    const r = st.parsed.request;
+    for (const t of st.view.statusIPs) {
+      if (holdsText(st, t)) continue;
+      const ip = parseAddrText(t);
+      if (!ip) continue;
+      const text = ip.text;
+      if (text !== t && holdsText(st, text)) continue;
+      if (holdsFamily(st, ip.family)) {
+        this.log.noteLost(key, text, `the Service already holds an ${famName(ip.family)} address`);
+        continue;
+      }
+      const h = this.index.get(text);
+      const why = invalidFor(this, st, r, ip, text, h);
+      if (why) {
+        this.log.noteLost(key, text, why);
+        continue;
+      }
+      this.claim(st, h ?? this.create(ip.family, ip.value, text));
+    }
+  }
+
+  // ---------------------------------------------------------------- holding and letting go
+
+  claim(st: SvcState, h: Holding): void {
+    if (h.holders.length === 0) h.holders = [st.view.key];
+    else h.holders.push(st.view.key);
+    if (st.held.length === 0) st.held = [h];
+    else st.held.push(h);
+    const key = sharingKeyOf(st);
+    if (key !== undefined) {
+      this.index.keyIndex(key, h, 1);
+      this.keysChanged.add(key);
+    }
+  }
+
+  release(st: SvcState, h: Holding, why?: string): void {
+    if (why) this.log.noteLost(st.view.key, h.text, why);
+    h.holders.splice(h.holders.indexOf(st.view.key), 1);
+    st.held.splice(st.held.indexOf(h), 1);
+    const key = sharingKeyOf(st);
+    if (key !== undefined) {
+      this.index.keyIndex(key, h, -1);
+      this.keysChanged.add(key);
+    }
+    if (h.holders.length === 0) {
+      this.index.drop(h);
+      this.freed = true;
+    }
+  }
+
+  /** Counts (+1) or uncounts (-1) the Service's holdings under its sharing key. */
+  indexKeys(st: SvcState, delta: 1 | -1): void {
+    const key = sharingKeyOf(st);
+    if (key !== undefined) for (const h of st.held) this.index.keyIndex(key, h, delta);
+  }
+}

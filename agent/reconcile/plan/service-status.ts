@@ -1,0 +1,83 @@
+/**
+ * PURE. What a Service's status and Events say about its IPAM result: the condition written,
+ * whether status already says it, and the Events a successful write records.
+ */
+import type { ServiceObject } from '../../api/core.ts';
+import { SERVICE_CONDITION } from '../../api/v1alpha1.ts';
+import type { ServiceResult } from '../../ipam/types.ts';
+import type { EventKind, ServiceStatusWrite } from '../../source/types.ts';
+
+/** Condition reasons are CamelCase in Kubernetes: "pool-exhausted" -> "PoolExhausted". */
+export function reasonName(reason: string): string {
+  return reason
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** The status write for a result. */
+export function serviceStatus(svc: ServiceObject, r: ServiceResult): ServiceStatusWrite {
+  return {
+    ips: r.ok ? r.ips : [],
+    condition: {
+      type: SERVICE_CONDITION,
+      status: r.ok ? 'True' : 'False',
+      reason: r.ok ? 'Allocated' : reasonName(r.reason),
+      message: r.message,
+      ...(svc.metadata.generation !== undefined ? { observedGeneration: svc.metadata.generation } : {}),
+    },
+  };
+}
+
+/** Status already says what the result says (no allocation: runs for every Service in a full pass). */
+export function statusMatches(svc: ServiceObject, r: ServiceResult): boolean {
+  const ingress = svc.status?.loadBalancer?.ingress ?? [];
+  const want = r.ok ? r.ips : [];
+  let n = 0;
+  for (const ing of ingress) {
+    if (!ing.ip) continue;
+    if (want[n] !== ing.ip) return false;
+    n++;
+  }
+  if (n !== want.length) return false;
+  const c = svc.status?.conditions?.find((x) => x.type === SERVICE_CONDITION);
+  if (!c) return false;
+  const reason = r.ok ? 'Allocated' : reasonName(r.reason);
+  return c.status === (r.ok ? 'True' : 'False') && c.reason === reason && c.message === r.message;
+}
+
+export function eventKind(reason: string): EventKind {
+  if (reason === 'invalid-request' || reason === 'no-pool-for-ip') return 'InvalidRequest';
+  if (reason === 'ip-in-use' || reason === 'sharing-conflict') return 'Conflict';
+  return 'AllocationFailed';
+}
+
+export interface ServiceEvent {
+  kind: EventKind;
+  type: 'Normal' | 'Warning';
+  message: string;
+}
+
+/** The Events for a written result, given the IPs status held before the write. */
+export function serviceEvents(r: ServiceResult, before: readonly string[]): ServiceEvent[] {
+  const out: ServiceEvent[] = [];
+  if (r.ok) {
+    if (r.ips.join(',') !== before.join(','))
+      out.push({
+        kind: 'Allocated',
+        type: 'Normal',
+        message: `Assigned ${r.ips.join(', ')} from pool ${r.pool}`,
+      });
+    if (r.replaced)
+      out.push({
+        kind: 'Conflict',
+        type: 'Warning',
+        message: `Replaced ${r.replaced.ips.join(', ')}: ${r.replaced.why}`,
+      });
+    return out;
+  }
+  if (before.length > 0)
+    out.push({ kind: 'Released', type: 'Warning', message: `Released ${before.join(', ')}: ${r.message}` });
+  out.push({ kind: eventKind(r.reason), type: 'Warning', message: r.message });
+  return out;
+}
