@@ -26,7 +26,7 @@ export interface PoolLabels {
 
 /** An interface name as a regular expression that matches exactly that name. */
 export function exactInterface(name: string): string {
-  return `^${name.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}$`;
+  return `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 }
 
 const KNOWN = ['ipAddressPools', 'ipAddressPoolSelectors', 'nodeSelectors', 'interfaces'];

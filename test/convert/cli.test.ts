@@ -6,7 +6,12 @@ import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { validatePolicy, validatePool } from '../../agent/api/validate/resources.ts';
+import {
+  validateBfdProfile,
+  validateL2Policy,
+  validatePolicy,
+  validatePool,
+} from '../../agent/api/validate/resources.ts';
 import { type ConvertIO, runConvert } from '../../agent/cli/convert.ts';
 import { convertManifests } from '../../agent/convert/convert.ts';
 import { UserError } from '../../agent/lib/errors.ts';
@@ -56,7 +61,13 @@ describe('edgelb convert', () => {
       const printed = readAsKubectl(out.stdout);
       expect(printed).toEqual(JSON.parse(JSON.stringify(expected)));
       for (const o of printed) {
-        const v = o.kind === 'LoadBalancerIPPool' ? validatePool(o) : validatePolicy(o);
+        const validate = {
+          LoadBalancerIPPool: validatePool,
+          BGPPeeringPolicy: validatePolicy,
+          BFDProfile: validateBfdProfile,
+          L2AnnouncementPolicy: validateL2Policy,
+        }[o.kind as string];
+        const v = validate?.(o) ?? { ok: false, problems: [`unexpected kind ${o.kind}`] };
         expect(v.ok ? [] : v.problems).toEqual([]);
       }
       // No YAML anchors/aliases: each neighbor is written out in full.
@@ -77,13 +88,12 @@ describe('edgelb convert', () => {
     const { io, out } = fakeIO({ m: fixture('metallb-bgp.yaml') });
     expect(await runConvert(['--filename', 'm'], io)).toBe(0);
     const lines = out.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(4);
     expect(lines).toContain(
-      'edgelb convert: warning: BGPPeer/router-b spec.bfdProfile: edgelb has no BFD; the hold timer detects a dead session; dropped',
+      'edgelb convert: warning: IPAddressPool/lab spec.serviceAllocation.priority: edgelb has no pool priority; dropped',
     );
-    expect(lines).toContain(
-      'edgelb convert: warning: BFDProfile/fast: not converted: edgelb has no BFD; the hold timer detects a dead session',
-    );
+    // BFD is carried over now: no line names it.
+    expect(out.stderr).not.toContain('BFD');
   });
 
   test('an object that cannot be converted: errors on stderr, nothing on stdout, exit 1', async () => {
