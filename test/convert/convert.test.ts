@@ -39,8 +39,13 @@ test('the fixture folder holds the blog and the Cilium/MetalLB sets', () => {
   expect(readdirSync(FIXTURES).sort()).toEqual([
     'blog-cilium.yaml',
     'cilium-bgpv2.yaml',
+    'cilium-l2-lossy.yaml',
+    'cilium-l2.yaml',
     'cilium-v2-pools.yaml',
+    'metallb-bfd.yaml',
     'metallb-bgp.yaml',
+    'metallb-l2-lossy.yaml',
+    'metallb-l2.yaml',
   ]);
   expect(readFileSync(join(FIXTURES, 'blog-cilium.yaml'), 'utf8')).toBe(
     readFileSync('/work/shared/fixtures/blog-cilium.yaml', 'utf8'),
