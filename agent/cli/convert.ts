@@ -1,7 +1,9 @@
 /**
- * `edgelb convert [-f FILE|-]`: Cilium and MetalLB manifests in, edgelb's as multi-document
- * YAML on stdout; a warning on stderr for each field that cannot be carried over. An
- * object that cannot be converted is an error: nothing is printed and the exit code is 1.
+ * `edgelb convert [-f FILE|-] [--allow-lossy]`: Cilium and MetalLB manifests in, edgelb's
+ * as multi-document YAML on stdout; a warning on stderr for each field that cannot be
+ * carried over. An object that cannot be converted, or a loss that would change what is
+ * announced or where, is an error: nothing is printed and the exit code is 1.
+ * --allow-lossy turns the second kind into warnings.
  */
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -9,16 +11,20 @@ import { convertManifests, type Note } from '../convert/convert.ts';
 import { UserError } from '../lib/errors.ts';
 import { type Command, noPositionals, parseOrUsage } from './args.ts';
 
-const usage = `Usage: edgelb convert [-f FILE|-]
+const usage = `Usage: edgelb convert [-f FILE|-] [--allow-lossy]
 
 Turns Cilium (CiliumLoadBalancerIPPool, CiliumBGPPeeringPolicy, CiliumBGPClusterConfig +
-CiliumBGPPeerConfig + CiliumBGPAdvertisement) and MetalLB (IPAddressPool, BGPPeer,
-BGPAdvertisement, Community) manifests into edgelb's LoadBalancerIPPool and
-BGPPeeringPolicy, printed as YAML for kubectl apply -f -. Each field edgelb cannot
-carry over is named in a warning on stderr.
+CiliumBGPPeerConfig + CiliumBGPAdvertisement, CiliumL2AnnouncementPolicy) and MetalLB
+(IPAddressPool, BGPPeer, BGPAdvertisement, Community, BFDProfile, L2Advertisement)
+manifests into edgelb's LoadBalancerIPPool, BFDProfile, BGPPeeringPolicy and
+L2AnnouncementPolicy, printed as YAML for kubectl apply -f -. Each field edgelb cannot
+carry over is named in a warning on stderr; one whose loss would change what is
+announced or where is an error (exit 1, nothing printed) unless --allow-lossy.
 
 Options:
   -f, --filename FILE   the manifests (default "-": standard input)
+      --allow-lossy     convert anyway when a loss changes what is announced or where
+                        (each such loss is still named in a warning)
 
 Example:
   kubectl get ciliumloadbalancerippools,ciliumbgppeeringpolicies -o yaml | edgelb convert | kubectl apply -f -`;
@@ -61,7 +67,11 @@ export function parseManifests(text: string, source: string): unknown[] {
 
 /** Converts and prints; returns the exit code. */
 export async function runConvert(argv: string[], io: ConvertIO = realIO): Promise<number> {
-  const args = parseOrUsage(argv, { filename: { type: 'string', short: 'f' } }, usage);
+  const args = parseOrUsage(
+    argv,
+    { filename: { type: 'string', short: 'f' }, 'allow-lossy': { type: 'boolean' } },
+    usage,
+  );
   if (!args) return 0;
   noPositionals(args.positionals, usage);
   const file = args.values.filename ?? '-';
@@ -74,7 +84,9 @@ export async function runConvert(argv: string[], io: ConvertIO = realIO): Promis
     );
   }
   const source = file === '-' ? 'standard input' : file;
-  const result = convertManifests(parseManifests(text, source));
+  const result = convertManifests(parseManifests(text, source), {
+    allowLossy: args.values['allow-lossy'] === true,
+  });
   for (const w of result.warnings) io.stderr(formatNote('warning', w));
   for (const e of result.errors) io.stderr(formatNote('error', e));
   if (result.errors.length > 0) {
@@ -91,7 +103,7 @@ export async function runConvert(argv: string[], io: ConvertIO = realIO): Promis
 
 export const convertCommand: Command = {
   name: 'convert',
-  summary: 'convert Cilium or MetalLB pools and BGP settings to edgelb resources',
+  summary: 'convert Cilium or MetalLB pools, BGP, BFD and L2 settings to edgelb resources',
   usage,
   run: (argv) => runConvert(argv),
 };

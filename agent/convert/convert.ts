@@ -1,18 +1,25 @@
 /**
  * PURE. `edgelb convert`: Cilium and MetalLB manifests (parsed YAML documents) -> edgelb's
- * LoadBalancerIPPool and BGPPeeringPolicy objects, with a warning for each field that
- * cannot be carried over and an error for each object that cannot be converted.
- * Pools come first, then policies, each in input order.
+ * LoadBalancerIPPool, BFDProfile, BGPPeeringPolicy and L2AnnouncementPolicy objects, with
+ * a warning for each field that cannot be carried over and an error for each object that
+ * cannot be converted (or whose loss would change what is announced or where, unless
+ * allowLossy). Pools come first, then BFD profiles, BGP policies and L2 policies, each in
+ * input order.
  */
 import { API_VERSION } from '../api/v1alpha1.ts';
 import { convertCiliumPeeringPolicy } from './cilium-bgp-v1.ts';
 import { type BGPv2Inputs, convertBGPClusterConfig } from './cilium-bgp-v2.ts';
+import { convertCiliumL2Policy } from './cilium-l2.ts';
 import { convertCiliumPool } from './cilium-pool.ts';
 import { communityAliases, convertMetalLBBGP, convertMetalLBPool, type Source } from './metallb.ts';
+import { convertMetalLBBFDProfile } from './metallb-bfd.ts';
+import { convertMetalLBL2, type PoolLabels } from './metallb-l2.ts';
 import {
+  type ConvertOptions,
   type ConvertResult,
   type EdgelbObject,
   isMap,
+  metaLabels,
   metaName,
   type Note,
   Notes,
@@ -20,15 +27,15 @@ import {
   type Rec,
 } from './types.ts';
 
-export type { ConvertResult, EdgelbObject, Note } from './types.ts';
+export type { ConvertOptions, ConvertResult, EdgelbObject, Note } from './types.ts';
+
+/** edgelb's own kinds pass through unchanged, in the list of their place in the output. */
+const OWN_KINDS = ['LoadBalancerIPPool', 'BFDProfile', 'BGPPeeringPolicy', 'L2AnnouncementPolicy'] as const;
 
 const NOT_CONVERTED: Record<string, string> = {
   'cilium.io/CiliumBGPNodeConfigOverride':
     'per-node router ID and ports are bgp.routerId and bgp.listenPort in each node’s config',
   'cilium.io/CiliumBGPNodeConfig': 'it is status written by Cilium',
-  'cilium.io/CiliumL2AnnouncementPolicy': 'edgelb announces over BGP only, not ARP/NDP',
-  'metallb.io/L2Advertisement': 'edgelb announces over BGP only, not ARP/NDP',
-  'metallb.io/BFDProfile': 'edgelb has no BFD; the hold timer detects a dead session',
   'metallb.io/AddressPool': 'it is MetalLB’s removed v1beta1 pool; convert IPAddressPool objects',
 };
 
@@ -56,24 +63,30 @@ function flatten(docs: unknown[], result: ConvertResult): Rec[] {
   return out;
 }
 
-export function convertManifests(docs: unknown[]): ConvertResult {
+export function convertManifests(docs: unknown[], options: ConvertOptions = {}): ConvertResult {
   const result: ConvertResult = { objects: [], warnings: [], errors: [] };
-  const pools: EdgelbObject[] = [];
-  const policies: EdgelbObject[] = [];
+  const out = new Map<string, EdgelbObject[]>(OWN_KINDS.map((k) => [k, []]));
+  const pools = out.get('LoadBalancerIPPool') as EdgelbObject[];
+  const bfdProfiles = out.get('BFDProfile') as EdgelbObject[];
+  const policies = out.get('BGPPeeringPolicy') as EdgelbObject[];
+  const l2Policies = out.get('L2AnnouncementPolicy') as EdgelbObject[];
   const v2: BGPv2Inputs = { peerConfigs: new Map(), advertisements: [], referenced: new Set() };
   const clusterConfigs: Source[] = [];
   const mlbPeers: Source[] = [];
   const mlbAds: Source[] = [];
   const mlbCommunities: Rec[] = [];
   const mlbPoolNames: string[] = [];
+  const mlbPoolLabels: PoolLabels[] = [];
+  const mlbL2: Source[] = [];
 
   for (const doc of flatten(docs, result)) {
-    const notes = new Notes(objectRef(doc), result);
+    const notes = new Notes(objectRef(doc), result, options.allowLossy === true);
     const name = metaName(doc);
     const g = group(doc);
     const kind = String(doc.kind);
-    if (doc.apiVersion === API_VERSION && (kind === 'LoadBalancerIPPool' || kind === 'BGPPeeringPolicy')) {
-      (kind === 'LoadBalancerIPPool' ? pools : policies).push(doc as unknown as EdgelbObject);
+    const own = doc.apiVersion === API_VERSION ? out.get(kind) : undefined;
+    if (own) {
+      own.push(doc as unknown as EdgelbObject);
       continue;
     }
     const why = NOT_CONVERTED[`${g}/${kind}`];
@@ -113,6 +126,7 @@ export function convertManifests(docs: unknown[]): ConvertResult {
         break;
       case 'metallb.io/IPAddressPool': {
         mlbPoolNames.push(name);
+        mlbPoolLabels.push({ name, labels: metaLabels(doc) ?? {} });
         const p = convertMetalLBPool(src);
         if (p) pools.push(p);
         break;
@@ -123,6 +137,19 @@ export function convertManifests(docs: unknown[]): ConvertResult {
       case 'metallb.io/BGPAdvertisement':
         mlbAds.push(src);
         break;
+      case 'metallb.io/BFDProfile': {
+        const p = convertMetalLBBFDProfile(src);
+        if (p) bfdProfiles.push(p);
+        break;
+      }
+      case 'metallb.io/L2Advertisement':
+        mlbL2.push(src);
+        break;
+      case 'cilium.io/CiliumL2AnnouncementPolicy': {
+        const p = convertCiliumL2Policy(doc, name, notes);
+        if (p) l2Policies.push(p);
+        break;
+      }
       case 'metallb.io/Community':
         mlbCommunities.push(doc);
         break;
@@ -140,10 +167,15 @@ export function convertManifests(docs: unknown[]): ConvertResult {
     if (!v2.referenced.has(name))
       pc.notes.warn('', 'no CiliumBGPClusterConfig in the input refers to it; nothing converted');
   }
-  policies.push(...convertMetalLBBGP(mlbPeers, mlbAds, communityAliases(mlbCommunities), mlbPoolNames));
+  const bfdNames = new Set(bfdProfiles.map((p) => p.metadata.name));
+  policies.push(
+    ...convertMetalLBBGP(mlbPeers, mlbAds, communityAliases(mlbCommunities), mlbPoolNames, bfdNames),
+  );
+  for (const a of mlbL2) l2Policies.push(...convertMetalLBL2(a, mlbPoolLabels));
 
   // Names must be unique per kind (edgelb's resources are cluster-scoped).
-  for (const list of [pools, policies]) {
+  // A renamed BFDProfile keeps the references to the first one of that name.
+  for (const list of out.values()) {
     const seen = new Set<string>();
     for (const o of list) {
       let n = o.metadata.name;
@@ -159,7 +191,7 @@ export function convertManifests(docs: unknown[]): ConvertResult {
       seen.add(n);
     }
   }
-  result.objects = [...pools, ...policies];
+  result.objects = [...out.values()].flat();
   // A shared source (a peer config used by several peers) reports each problem once.
   const once = (notes: Note[]) => {
     const seen = new Set<string>();

@@ -106,7 +106,6 @@ export function durationSeconds(v: unknown): number | undefined {
 }
 
 const PEER_DROPPED: Record<string, string> = {
-  bfdProfile: 'edgelb has no BFD; the hold timer detects a dead session',
   vrf: 'edgelb peers in the default VRF only',
   sourceAddress: 'edgelb picks the source address by the route to the peer',
   routerID: 'the router ID is bgp.routerId in the node config',
@@ -123,7 +122,7 @@ interface PeerPlan {
   nodeSelector?: LabelSelector;
 }
 
-function peerPlan(s: Source): PeerPlan | undefined {
+function peerPlan(s: Source, bfdNames: ReadonlySet<string>): PeerPlan | undefined {
   const { doc, notes } = s;
   const spec = isMap(doc.spec) ? doc.spec : {};
   const errors = notes.errorCount();
@@ -156,6 +155,14 @@ function peerPlan(s: Source): PeerPlan | undefined {
   // FRR's "neighbor X ebgp-multihop" without a TTL means 255 hops, which is what MetalLB configures.
   if (spec.ebgpMultiHop === true) n.eBGPMultihopTTL = 255;
   if (spec.enableGracefulRestart === true) n.gracefulRestart = { enabled: true };
+  if (typeof spec.bfdProfile === 'string' && spec.bfdProfile !== '') {
+    n.bfdProfile = spec.bfdProfile;
+    if (!bfdNames.has(spec.bfdProfile))
+      notes.warn(
+        'spec.bfdProfile',
+        `no BFDProfile "${spec.bfdProfile}" in the input: edgelb runs this neighbor without BFD until one with that name exists`,
+      );
+  }
   if (isMap(spec.passwordSecret)) {
     const ns =
       spec.passwordSecret.namespace ??
@@ -188,6 +195,7 @@ function peerPlan(s: Source): PeerPlan | undefined {
       'passwordSecret',
       'password',
       'nodeSelectors',
+      'bfdProfile',
       ...Object.keys(PEER_DROPPED),
     ],
     notes,
@@ -274,11 +282,12 @@ export function convertMetalLBBGP(
   ads: Source[],
   aliases: Map<string, string>,
   poolNames: string[],
+  bfdNames: ReadonlySet<string> = new Set(),
 ): BGPPeeringPolicy[] {
   const adPlans = ads.map((a) => adPlan(a, aliases, poolNames)).filter((a): a is AdPlan => a !== undefined);
   const groups = new Map<string, { policy: BGPPeeringPolicy; names: string[]; ads: Set<string> }>();
   for (const p of peers) {
-    const plan = peerPlan(p);
+    const plan = peerPlan(p, bfdNames);
     if (!plan) continue;
     const applicable = adPlans.filter((a) => a.peers.length === 0 || a.peers.includes(p.name));
     const [ad, ...rest] = applicable;

@@ -2,10 +2,22 @@
  * PURE. Shared shapes of `edgelb convert`: each Cilium or MetalLB object becomes edgelb
  * objects plus notes naming the source object and field. A warning is a field edgelb
  * cannot carry over (the output still applies); an error makes the object unconvertible.
+ * A lossy note is a field whose loss would change what is announced or where: an error,
+ * or a warning when the user passed --allow-lossy.
  */
-import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
+import type {
+  BFDProfile,
+  BGPPeeringPolicy,
+  L2AnnouncementPolicy,
+  LoadBalancerIPPool,
+} from '../api/v1alpha1.ts';
 
-export type EdgelbObject = LoadBalancerIPPool | BGPPeeringPolicy;
+export type EdgelbObject = LoadBalancerIPPool | BGPPeeringPolicy | BFDProfile | L2AnnouncementPolicy;
+
+export interface ConvertOptions {
+  /** Turn lossy errors (announcing more, less or elsewhere than the source) into warnings. */
+  allowLossy?: boolean;
+}
 
 export interface Note {
   /** "Kind/name" of the source object, e.g. "CiliumBGPPeeringPolicy/opensense". */
@@ -45,6 +57,7 @@ export class Notes {
   constructor(
     readonly object: string,
     private readonly result: ConvertResult,
+    readonly allowLossy = false,
   ) {}
 
   warn(field: string, message: string): void {
@@ -53,6 +66,15 @@ export class Notes {
 
   error(field: string, message: string): void {
     this.result.errors.push({ object: this.object, field, message });
+  }
+
+  /**
+   * A field that cannot be carried over and whose loss changes what is announced or where:
+   * an error, or with --allow-lossy a warning (the object is converted anyway).
+   */
+  lossy(field: string, message: string): void {
+    if (this.allowLossy) this.warn(field, `${message} (converted anyway: --allow-lossy)`);
+    else this.error(field, `${message}; --allow-lossy converts it anyway`);
   }
 
   /** Errors recorded so far for this object (compare before/after to see if a step failed). */

@@ -6,7 +6,12 @@ import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { validatePolicy, validatePool } from '../../agent/api/validate/resources.ts';
+import {
+  validateBfdProfile,
+  validateL2Policy,
+  validatePolicy,
+  validatePool,
+} from '../../agent/api/validate/resources.ts';
 import { type ConvertIO, runConvert } from '../../agent/cli/convert.ts';
 import { convertManifests } from '../../agent/convert/convert.ts';
 import { UserError } from '../../agent/lib/errors.ts';
@@ -49,6 +54,9 @@ describe('edgelb convert', () => {
       'cilium-v2-pools.yaml',
       'cilium-bgpv2.yaml',
       'metallb-bgp.yaml',
+      'metallb-bfd.yaml',
+      'metallb-l2.yaml',
+      'cilium-l2.yaml',
     ]) {
       const { io, out } = fakeIO({ [name]: fixture(name) });
       expect(await runConvert(['-f', name], io)).toBe(0);
@@ -56,7 +64,13 @@ describe('edgelb convert', () => {
       const printed = readAsKubectl(out.stdout);
       expect(printed).toEqual(JSON.parse(JSON.stringify(expected)));
       for (const o of printed) {
-        const v = o.kind === 'LoadBalancerIPPool' ? validatePool(o) : validatePolicy(o);
+        const validate = {
+          LoadBalancerIPPool: validatePool,
+          BGPPeeringPolicy: validatePolicy,
+          BFDProfile: validateBfdProfile,
+          L2AnnouncementPolicy: validateL2Policy,
+        }[o.kind as string];
+        const v = validate?.(o) ?? { ok: false, problems: [`unexpected kind ${o.kind}`] };
         expect(v.ok ? [] : v.problems).toEqual([]);
       }
       // No YAML anchors/aliases: each neighbor is written out in full.
@@ -77,13 +91,12 @@ describe('edgelb convert', () => {
     const { io, out } = fakeIO({ m: fixture('metallb-bgp.yaml') });
     expect(await runConvert(['--filename', 'm'], io)).toBe(0);
     const lines = out.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(4);
     expect(lines).toContain(
-      'edgelb convert: warning: BGPPeer/router-b spec.bfdProfile: edgelb has no BFD; the hold timer detects a dead session; dropped',
+      'edgelb convert: warning: IPAddressPool/lab spec.serviceAllocation.priority: edgelb has no pool priority; dropped',
     );
-    expect(lines).toContain(
-      'edgelb convert: warning: BFDProfile/fast: not converted: edgelb has no BFD; the hold timer detects a dead session',
-    );
+    // BFD is carried over now: no line names it.
+    expect(out.stderr).not.toContain('BFD');
   });
 
   test('an object that cannot be converted: errors on stderr, nothing on stdout, exit 1', async () => {
@@ -95,6 +108,53 @@ describe('edgelb convert', () => {
       'edgelb convert: error: CiliumLoadBalancerIPPool/broken spec.blocks[0].cidr: "300.1.1.0/24" is not a valid CIDR: "300.1.1.0" is not a valid IPv4 address\n' +
         'edgelb convert: 1 object(s) could not be converted; nothing printed.\n',
     );
+  });
+
+  test('an L2-only MetalLB input prints policies that announce, exit 0', async () => {
+    const { io, out } = fakeIO({}, fixture('metallb-l2.yaml'));
+    expect(await runConvert([], io)).toBe(0);
+    expect(out.stderr).toBe('');
+    expect(readAsKubectl(out.stdout).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'LoadBalancerIPPool/lan',
+      'LoadBalancerIPPool/dmz',
+      'L2AnnouncementPolicy/lan-only',
+      'L2AnnouncementPolicy/dmz-1',
+      'L2AnnouncementPolicy/dmz-2',
+      'L2AnnouncementPolicy/everything',
+    ]);
+  });
+
+  test('a loss that changes what is announced: exit 1 and nothing printed; --allow-lossy prints with warnings', async () => {
+    for (const [name, lossy, kinds] of [
+      [
+        'metallb-l2-lossy.yaml',
+        2,
+        ['LoadBalancerIPPool', 'LoadBalancerIPPool', 'LoadBalancerIPPool', 'L2AnnouncementPolicy'],
+      ],
+      ['cilium-l2-lossy.yaml', 1, ['LoadBalancerIPPool', 'L2AnnouncementPolicy']],
+    ] as const) {
+      const strict = fakeIO({ [name]: fixture(name) });
+      expect(await runConvert(['-f', name], strict.io)).toBe(1);
+      expect(strict.out.stdout).toBe('');
+      const errors = strict.out.stderr.split('\n').filter((l) => l.startsWith('edgelb convert: error: '));
+      expect(errors).toHaveLength(lossy);
+      for (const e of errors) expect(e).toEndWith('; --allow-lossy converts it anyway');
+
+      const allowed = fakeIO({ [name]: fixture(name) });
+      expect(await runConvert(['-f', name, '--allow-lossy'], allowed.io)).toBe(0);
+      expect(allowed.out.stderr).not.toContain('error');
+      expect(allowed.out.stderr).toContain('(converted anyway: --allow-lossy)');
+      expect(readAsKubectl(allowed.out.stdout).map((o) => o.kind)).toEqual([...kinds]);
+    }
+  });
+
+  test('--allow-lossy does not excuse an object that cannot be converted', async () => {
+    const bad =
+      'apiVersion: metallb.io/v1beta1\nkind: BFDProfile\nmetadata: {name: b}\nspec: {detectMultiplier: 0}\n';
+    const { io, out } = fakeIO({ bad });
+    expect(await runConvert(['-f', 'bad', '--allow-lossy'], io)).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain('BFDProfile/b spec.detectMultiplier: must be an integer 1..255, got 0');
   });
 
   test('input with nothing to convert is exit 1 with a sentence', async () => {

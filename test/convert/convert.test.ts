@@ -6,7 +6,12 @@
 import { describe, expect, test } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validatePolicy, validatePool } from '../../agent/api/validate/resources.ts';
+import {
+  validateBfdProfile,
+  validateL2Policy,
+  validatePolicy,
+  validatePool,
+} from '../../agent/api/validate/resources.ts';
 import { parseManifests } from '../../agent/cli/convert.ts';
 import { type ConvertResult, convertManifests } from '../../agent/convert/convert.ts';
 
@@ -19,7 +24,13 @@ const warnings = (r: ConvertResult) => r.warnings.map((w) => `${w.object} ${w.fi
 /** Every converted object must be one edgelb accepts. */
 function expectValid(r: ConvertResult): void {
   for (const o of r.objects) {
-    const v = o.kind === 'LoadBalancerIPPool' ? validatePool(o) : validatePolicy(o);
+    const validate = {
+      LoadBalancerIPPool: validatePool,
+      BGPPeeringPolicy: validatePolicy,
+      BFDProfile: validateBfdProfile,
+      L2AnnouncementPolicy: validateL2Policy,
+    }[o.kind];
+    const v = validate(o);
     expect(v.ok ? [] : v.problems).toEqual([]);
   }
 }
@@ -28,8 +39,13 @@ test('the fixture folder holds the blog and the Cilium/MetalLB sets', () => {
   expect(readdirSync(FIXTURES).sort()).toEqual([
     'blog-cilium.yaml',
     'cilium-bgpv2.yaml',
+    'cilium-l2-lossy.yaml',
+    'cilium-l2.yaml',
     'cilium-v2-pools.yaml',
+    'metallb-bfd.yaml',
     'metallb-bgp.yaml',
+    'metallb-l2-lossy.yaml',
+    'metallb-l2.yaml',
   ]);
   expect(readFileSync(join(FIXTURES, 'blog-cilium.yaml'), 'utf8')).toBe(
     readFileSync('/work/shared/fixtures/blog-cilium.yaml', 'utf8'),
@@ -294,6 +310,13 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
           },
         },
       },
+      // MetalLB's BFDProfile: milliseconds both sides.
+      {
+        apiVersion: V,
+        kind: 'BFDProfile',
+        metadata: { name: 'fast' },
+        spec: { receiveIntervalMilliseconds: 100, transmitIntervalMilliseconds: 100 },
+      },
       {
         apiVersion: V,
         kind: 'BGPPeeringPolicy',
@@ -321,6 +344,7 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
                   peerPort: 1179,
                   eBGPMultihopTTL: 255,
                   gracefulRestart: { enabled: true },
+                  bfdProfile: 'fast',
                   advertisedPathAttributes: attributes,
                 },
               ],
@@ -332,10 +356,8 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
     expect(warnings(r)).toEqual([
       'IPAddressPool/lab spec.avoidBuggyIPs: edgelb skips the first and last address of each CIDR, not every .0 and .255 inside larger blocks or ranges',
       'IPAddressPool/lab spec.serviceAllocation.priority: edgelb has no pool priority; dropped',
-      'BFDProfile/fast : not converted: edgelb has no BFD; the hold timer detects a dead session',
       'BGPAdvertisement/external spec.ipAddressPools: edgelb cannot limit announcements to some pools; it announces every Service the selector matches, whatever its pool',
       'BGPPeer/router-b spec.password: edgelb reads BGP passwords from Secrets only; create one (key "password") and set authSecretRef',
-      'BGPPeer/router-b spec.bfdProfile: edgelb has no BFD; the hold timer detects a dead session; dropped',
     ]);
     expectValid(r);
   });
@@ -378,9 +400,10 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
           ],
         },
       },
+      // An L2Advertisement with an empty spec: every pool, every node.
+      { apiVersion: V, kind: 'L2AnnouncementPolicy', metadata: { name: 'l2' }, spec: {} },
     ]);
     expect(warnings(r)).toEqual([
-      'L2Advertisement/l2 : not converted: edgelb announces over BGP only, not ARP/NDP',
       'BGPAdvertisement/only-other spec.aggregationLength: edgelb announces /32 host routes only; aggregation dropped',
       'BGPAdvertisement/only-other spec.communities[0]: community alias "no-such-alias" has no Community object in the input; dropped',
       'BGPPeer/tor spec.vrf: edgelb peers in the default VRF only; dropped',
