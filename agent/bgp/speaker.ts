@@ -8,20 +8,22 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter, Gauge, Registry } from '../lib/metrics.ts';
 import { Connection } from './connection.ts';
-import { Session, type SessionConfig } from './session.ts';
+import type { PeerConfig, SessionConfig } from './peer.ts';
+import { Session } from './session.ts';
 import { closeFd, rawListen, setMd5Key, setTtl } from './socket-ffi.ts';
+import type { Dial } from './transport.ts';
 import {
   CeaseSubcode,
-  canonicalPrefix,
+  ErrorCode,
+  formatPrefix,
   notificationCodeLabel,
   parseAddress,
+  parsePrefix,
   shutdownData,
+  type WirePrefix,
 } from './wire/index.ts';
 
-/** A session the speaker runs: a router whose AS is known (the collector accepts any). */
-export interface PeerConfig extends SessionConfig {
-  peerASN: number;
-}
+export type { PeerConfig } from './peer.ts';
 
 export interface SpeakerOptions {
   routerId: string;
@@ -37,7 +39,11 @@ export interface SpeakerOptions {
   restarting?: boolean;
   /** Shutdown communication sent with Cease on stop('withdraw'). */
   shutdownMessage?: string;
+  /** Opens outgoing connections (default: TCP). */
+  dial?: Dial;
 }
+
+const NO_ROUTES: ReadonlyMap<string, WirePrefix> = new Map();
 
 export interface PeerStatus {
   id: string;
@@ -71,7 +77,7 @@ function sameAddress(a: string, b: string): boolean {
 
 export class Speaker {
   private sessions = new Map<string, { config: PeerConfig; key: string; session: Session }>();
-  private desired = new Map<string, string[]>();
+  private desired = new Map<string, ReadonlyMap<string, WirePrefix>>();
   private server: net.Server | undefined;
   private serverFd: number | undefined;
   private md5Keys = new Map<string, string>();
@@ -102,7 +108,7 @@ export class Speaker {
       const p = next.get(id);
       if (p && JSON.stringify(p) === entry.key) continue;
       entry.session.stop({
-        code: 6,
+        code: ErrorCode.Cease,
         subcode: p ? CeaseSubcode.OtherConfigurationChange : CeaseSubcode.PeerDeconfigured,
       });
       this.sessions.delete(id);
@@ -122,25 +128,26 @@ export class Speaker {
       this.m.up.set({ peer: p.id }, 0);
       this.m.advertised.set({ peer: p.id }, 0);
       this.m.updates.inc({ peer: p.id }, 0);
-      session.setDesired(this.desired.get(p.id) ?? []);
+      session.setDesired(this.desired.get(p.id) ?? NO_ROUTES);
       session.start();
     }
     this.syncListenerKeys();
   }
 
+  /** peer id -> prefixes; each is parsed once here and travels typed to the wire. */
   setAdvertisements(desired: Map<string, string[]>): void {
-    const clean = new Map<string, string[]>();
+    const clean = new Map<string, ReadonlyMap<string, WirePrefix>>();
     for (const [id, list] of desired) {
-      const ps: string[] = [];
+      const ps = new Map<string, WirePrefix>();
       for (const p of list) {
-        const c = canonicalPrefix(p);
-        if (c) ps.push(c);
+        const w = parsePrefix(p);
+        if (w) ps.set(formatPrefix(w), w);
         else this.opts.log.warn('bgp: ignoring invalid prefix', { peer: id, prefix: p });
       }
-      clean.set(id, [...new Set(ps)].sort());
+      clean.set(id, new Map([...ps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
     }
     this.desired = clean;
-    for (const [id, e] of this.sessions) e.session.setDesired(clean.get(id) ?? []);
+    for (const [id, e] of this.sessions) e.session.setDesired(clean.get(id) ?? NO_ROUTES);
   }
 
   status(): PeerStatus[] {
@@ -186,7 +193,7 @@ export class Speaker {
       if (mode === 'withdraw')
         closing.push(
           session.stop({
-            code: 6,
+            code: ErrorCode.Cease,
             subcode: CeaseSubcode.AdministrativeShutdown,
             data: shutdownData(this.opts.shutdownMessage ?? 'edgelb stopping'),
           }),
@@ -216,6 +223,7 @@ export class Speaker {
       ...(this.opts.nextHopV4 ? { nextHopV4: this.opts.nextHopV4 } : {}),
       ...(this.opts.nextHopV6 ? { nextHopV6: this.opts.nextHopV6 } : {}),
       ...(this.opts.restarting ? { restarting: true } : {}),
+      ...(this.opts.dial ? { dial: this.opts.dial } : {}),
       clock: this.opts.clock,
       random: this.opts.random,
       log: this.opts.log.child({ peer: p.id }),
@@ -303,6 +311,6 @@ export class Speaker {
       }
       return;
     }
-    entry.session.accept(new Connection(socket, false));
+    entry.session.accept(new Connection(socket, false, this.opts.clock));
   }
 }
