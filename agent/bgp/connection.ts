@@ -10,6 +10,13 @@ import type { BgpConnection, ConnectionHandlers, Dial, DialOptions } from './tra
 
 export type { ConnectionHandlers, DialOptions } from './transport.ts';
 
+/**
+ * Socket housekeeping (the end grace, the connect poll) runs on real time whatever clock the
+ * session uses: it waits for the kernel, not for the protocol. The session's clock only stamps
+ * blockedSince, which the RFC 9687 send-hold check compares with its own now().
+ */
+const io: Clock = systemClock;
+
 /** Grace for a half-closed socket to deliver its last bytes before it is destroyed. */
 const END_GRACE_MS = 2000;
 /** How often a raw non-blocking connect is polled. */
@@ -99,7 +106,7 @@ export class Connection implements BgpConnection {
     this.queuedBytes = 0;
     for (const b of rest) this.socket.write(b);
     this.socket.end();
-    const t = this.clock.setTimer(END_GRACE_MS, () => this.socket.destroy());
+    const t = io.setTimer(END_GRACE_MS, () => this.socket.destroy());
     this.socket.once('close', () => t.cancel());
     this.handlers = undefined;
   }
@@ -182,14 +189,14 @@ export class RawDial implements BgpConnection {
       ...(o.minTtl !== undefined ? { minTtl: o.minTtl } : {}),
       ...(o.localAddress ? { local: { address: o.localAddress, port: 0 } } : {}),
     });
-    this.timer = clock.setTimer(0, () => this.poll());
+    this.timer = io.setTimer(0, () => this.poll());
   }
 
   private poll(): void {
     if (this.fd === undefined) return;
     const st = connectStatus(this.fd);
     if (st === 'pending') {
-      this.timer = this.clock.setTimer(CONNECT_POLL_MS, () => this.poll());
+      this.timer = io.setTimer(CONNECT_POLL_MS, () => this.poll());
       return;
     }
     if (st !== 'connected') {
