@@ -49,15 +49,17 @@ export interface RibContextInput {
   remoteASN: number | undefined;
   /** The connection's local address (the next hop when none is configured). */
   localAddress: string | undefined;
-  nextHopV4?: string;
-  nextHopV6?: string;
 }
 
 /** Next hops, families and attribute policy of the session as negotiated now. */
-export function ribContext(i: RibContextInput): RibOutContext {
+export function ribContext(
+  i: RibContextInput,
+  configured: { nextHopV4?: string; nextHopV6?: string },
+): RibOutContext {
   const local = i.localAddress?.replace(/^::ffff:/, '');
-  const v4 = i.nextHopV4 ?? (local && !local.includes(':') ? local : undefined);
-  const v6text = i.nextHopV6 ?? (local?.includes(':') && !local.startsWith('fe80') ? local : undefined);
+  const v4 = configured.nextHopV4 ?? (local && !local.includes(':') ? local : undefined);
+  const v6text =
+    configured.nextHopV6 ?? (local?.includes(':') && !local.startsWith('fe80') ? local : undefined);
   const v6 = v6text ? parseIPv6(v6text) : undefined;
   const c = i.config;
   return {

@@ -1,25 +1,22 @@
-/**
- * SHELL. One BGP peer: a connection, the framer, the pure FSM and its timers, and the
- * Adj-RIB-Out. It executes the FSM's actions; everything it decides is in fsm/ and rib/.
- */
+/** SHELL. One BGP peer: drives a connection (dialled by deps.dial), the framer and the pure FSM on the
+ * injected clock, and executes the FSM's actions; decisions live in fsm/, inbound.ts and adj-rib-out.ts. */
 import { AdjRibOut, type RibOutContext, type RibOutput, ribContext } from './adj-rib-out.ts';
-import { holdUntilOpen } from './collision-hold.ts';
+import { Collisions } from './collision-hold.ts';
 import { tcpDial } from './connection.ts';
-import { initialState, onHeldOpen, onIncoming, sendHoldTime, step } from './fsm/index.ts';
+import { initialState, sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, FsmState, TimerName } from './fsm/types.ts';
 import { FsmTimers } from './fsm-timers.ts';
 import { notificationEvent, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
 import { localCapabilities } from './local-capabilities.ts';
 import { dialOptions, PEER_DEFAULTS, type SessionConfig } from './peer.ts';
+import type { SessionDeps } from './session-types.ts';
 import type { BgpConnection } from './transport.ts';
 import {
   type Capability,
-  CeaseSubcode,
   checkTypeLength,
   type DecodeContext,
   decodeMessage,
   describeNotification,
-  ErrorCode,
   encodeKeepalive,
   encodeNotification,
   encodeOpen,
@@ -37,12 +34,10 @@ import {
 } from './wire/index.ts';
 
 export type { SessionConfig } from './peer.ts';
-
-import type { SessionDeps } from './session-types.ts';
-
 export type { SessionDeps, SessionEvents } from './session-types.ts';
 
 const NO_DATA = new Uint8Array(0);
+type Direction = 'sent' | 'received';
 
 export class Session {
   private fsm: FsmState;
@@ -54,14 +49,29 @@ export class Session {
   remoteASN: number | undefined;
   remoteHostname: string | undefined;
   private readonly timers: FsmTimers;
+  /** What our OPEN advertises. */
+  private readonly caps: Capability[];
   private readonly rib = new AdjRibOut((key, msg) => this.warnOnce(key, msg));
   messagesIn = 0;
   messagesOut = 0;
   lastNotificationSent: string | undefined;
   lastNotificationReceived: string | undefined;
   private warned = new Set<string>();
-  /** An incoming connection held until its OPEN names the peer (RFC 4271 §6.8). */
-  private pending: { conn: BgpConnection } | undefined;
+  private readonly collisions = new Collisions({
+    view: () => ({
+      state: this.fsm.name,
+      stopped: this.fsm.stopped,
+      hasConnection: !!this.conn,
+      gracefulRestart: !!this.negotiated?.gracefulRestart,
+    }),
+    state: () => this.fsm.name,
+    current: () => this.conn,
+    routerId: () => this.deps.routerId,
+    decodeContext: () => this.ctx,
+    dispatch: (e) => this.dispatch(e),
+    takeOver: (c, framer, framed) => this.takeOver(c, framer, framed),
+    sent: (code, subcode) => this.recordNotification('sent', code, subcode, notificationName(code, subcode)),
+  });
   private closing: Promise<void>[] = [];
 
   constructor(
@@ -69,6 +79,13 @@ export class Session {
     private readonly deps: SessionDeps,
   ) {
     this.timers = new FsmTimers(deps.clock, (t) => this.onTimer(t));
+    this.caps = localCapabilities({
+      localASN: config.localASN,
+      ipv6: deps.ipv6 !== false,
+      gracefulRestart: config.gracefulRestart,
+      restarting: !!deps.restarting,
+      ...(deps.hostname ? { hostname: deps.hostname } : {}),
+    });
     this.fsm = initialState({
       holdTimeSeconds: config.holdTimeSeconds,
       keepAliveTimeSeconds: config.keepAliveTimeSeconds,
@@ -104,8 +121,7 @@ export class Session {
 
   /** Stops for good: with a NOTIFICATION (withdraw mode) or silently (keep mode). */
   stop(notify?: { code: number; subcode: number; data?: Uint8Array }): Promise<void> {
-    this.pending?.conn.destroy();
-    this.pending = undefined;
+    this.collisions.stop();
     if (!notify && this.conn) {
       // keep: drop TCP without NOTIFICATION so graceful-restart peers keep our routes
       this.closing.push(this.conn.closed);
@@ -120,19 +136,7 @@ export class Session {
 
   /** An accepted connection from this peer (listener). */
   accept(c: BgpConnection): void {
-    const decision = onIncoming({
-      state: this.fsm.name,
-      stopped: this.fsm.stopped,
-      hasConnection: !!this.conn,
-      holding: !!this.pending,
-      gracefulRestart: !!this.negotiated?.gracefulRestart,
-    });
-    if (decision === 'take-over') this.takeOver(c);
-    else if (decision === 'hold') this.holdForCollision(c);
-    else if (decision === 'replace') {
-      this.dispatch({ type: 'TcpConnectionFails' });
-      this.takeOver(c);
-    } else this.rejectCollision(c);
+    this.collisions.accept(c);
   }
 
   /** Desired prefixes for this peer (canonical text -> wire form); sends the difference when Established. */
@@ -152,39 +156,6 @@ export class Session {
       if (this.conn !== c) return;
       this.onFramed(m);
     }
-  }
-
-  private rejectCollision(c: BgpConnection): void {
-    const code = ErrorCode.Cease;
-    const subcode = CeaseSubcode.ConnectionCollisionResolution;
-    this.recordNotification('sent', code, subcode, notificationName(code, subcode));
-    c.write(encodeNotification({ code, subcode, data: NO_DATA }));
-    c.end();
-  }
-
-  private holdForCollision(c: BgpConnection): void {
-    this.pending = { conn: c };
-    holdUntilOpen(c, this.ctx, {
-      dropped: () => {
-        if (this.pending?.conn === c) this.pending = undefined;
-      },
-      open: (open, framer, msgs) => {
-        const decision = onHeldOpen({
-          state: this.fsm.name,
-          hasConnection: !!this.conn,
-          ourOutgoing: this.conn?.outgoing,
-          localId: this.deps.routerId,
-          remoteId: open.bgpId,
-        });
-        if (decision === 'reject-new') {
-          this.rejectCollision(c);
-          return;
-        }
-        if (decision === 'drop-dialing') this.conn?.destroy();
-        else if (decision === 'dump-ours') this.dispatch({ type: 'OpenCollisionDump' });
-        this.takeOver(c, framer, msgs);
-      },
-    });
   }
 
   private adopt(c: BgpConnection, framer = new Framer(MAX_MESSAGE)): void {
@@ -218,12 +189,7 @@ export class Session {
       case 'sendOpen':
         this.send(
           encodeOpen(
-            openFor(
-              this.config.localASN,
-              this.config.holdTimeSeconds,
-              this.deps.routerId,
-              this.capabilities(),
-            ),
+            openFor(this.config.localASN, this.config.holdTimeSeconds, this.deps.routerId, this.caps),
           ),
         );
         break;
@@ -266,26 +232,13 @@ export class Session {
     }
   }
 
-  /** RFC 9687: the socket has refused data for longer than SendHoldTime (checked on each keepalive tick). */
-  private sendHoldExpired(): boolean {
-    const since = this.conn?.blockedSince;
-    const hold = this.fsm.negotiatedHoldTime ?? PEER_DEFAULTS.holdTimeSeconds;
-    return since !== undefined && this.deps.clock.now() - since > sendHoldTime(hold);
-  }
-
+  /** RFC 9687: on each keepalive tick, check whether the socket has refused data for longer than SendHoldTime. */
   private onTimer(t: TimerName): void {
-    if (t === 'KeepaliveTimer' && this.sendHoldExpired()) this.dispatch({ type: 'SendHoldTimer_Expires' });
+    const since = t === 'KeepaliveTimer' ? this.conn?.blockedSince : undefined;
+    const hold = sendHoldTime(this.fsm.negotiatedHoldTime ?? PEER_DEFAULTS.holdTimeSeconds);
+    if (since !== undefined && this.deps.clock.now() - since > hold)
+      this.dispatch({ type: 'SendHoldTimer_Expires' });
     else this.dispatch({ type: `${t}_Expires` } as FsmEvent);
-  }
-
-  private capabilities(): Capability[] {
-    return localCapabilities({
-      localASN: this.config.localASN,
-      ipv6: this.deps.ipv6 !== false,
-      gracefulRestart: this.config.gracefulRestart,
-      restarting: !!this.deps.restarting,
-      ...(this.deps.hostname ? { hostname: this.deps.hostname } : {}),
-    });
   }
 
   private connect(): void {
@@ -371,11 +324,7 @@ export class Session {
         this.dispatch({ type: 'KeepAliveMsg' });
         return;
       case 'update':
-        if (m.error)
-          this.deps.log.debug('bgp update treated as withdraw', {
-            peer: this.config.id,
-            error: m.error.message,
-          });
+        if (m.error) this.deps.log.debug('bgp update treated as withdraw', { error: m.error.message });
         this.dispatch({ type: 'UpdateMsg' });
         if (this.fsm.name === 'Established') this.deps.events?.update?.(this, m);
         return;
@@ -396,7 +345,7 @@ export class Session {
   }
 
   private onOpen(m: OpenMessage): void {
-    const r = openReceived(m, this.config, this.deps.routerId, this.capabilities());
+    const r = openReceived(m, this.config, this.deps.routerId, this.caps);
     if (r instanceof WireError) {
       this.onWireError(r);
       return;
@@ -410,12 +359,7 @@ export class Session {
     this.dispatch({ type: 'BGPOpen', holdTime: m.holdTime });
   }
 
-  private recordNotification(
-    direction: 'sent' | 'received',
-    code: number,
-    subcode: number,
-    text: string,
-  ): void {
+  private recordNotification(direction: Direction, code: number, subcode: number, text: string): void {
     const name = notificationName(code, subcode);
     if (direction === 'sent') this.lastNotificationSent = name;
     else this.lastNotificationReceived = name;
@@ -435,14 +379,8 @@ export class Session {
   }
 
   private ribContext(): RibOutContext {
-    return ribContext({
-      config: this.config,
-      negotiated: this.negotiated,
-      remoteASN: this.remoteASN,
-      localAddress: this.conn?.localAddress,
-      ...(this.deps.nextHopV4 ? { nextHopV4: this.deps.nextHopV4 } : {}),
-      ...(this.deps.nextHopV6 ? { nextHopV6: this.deps.nextHopV6 } : {}),
-    });
+    const at = { config: this.config, negotiated: this.negotiated, remoteASN: this.remoteASN };
+    return ribContext({ ...at, localAddress: this.localAddress }, this.deps);
   }
 
   /** Sends the Adj-RIB-Out difference; after (re)establishment the full table, then End-of-RIB. */
