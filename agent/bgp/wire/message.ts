@@ -1,5 +1,5 @@
 /** PURE. Top-level decode/encode of one framed message; the only place errors are shaped for the session. */
-import type { AttributeContext } from './attributes.ts';
+import type { AttributeContext } from './attribute-types.ts';
 import { WireError } from './errors.ts';
 import { checkHeader, checkTypeLength, MAX_EXTENDED_MESSAGE, MessageType, TYPE_OFFSET } from './header.ts';
 import { decodeNotification, encodeNotification, type NotificationMessage } from './notification.ts';
