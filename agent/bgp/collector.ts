@@ -10,6 +10,8 @@ import { Connection } from './connection.ts';
 import { PEER_DEFAULTS } from './peer.ts';
 import { Session } from './session.ts';
 import {
+  AFI_IPV4,
+  AFI_IPV6,
   AS_TRANS,
   type ASPathSegment,
   CeaseSubcode,
@@ -76,7 +78,11 @@ export function routeEvents(peer: string, u: UpdateMessage): RouteEvent[] {
   if (a.mpReach) {
     const nh = a.mpReach.nextHop;
     const nextHop =
-      nh.length === 4 ? formatAddress(1, nh) : nh.length >= 16 ? formatAddress(2, nh) : undefined;
+      nh.length === 4
+        ? formatAddress(AFI_IPV4, nh)
+        : nh.length >= 16
+          ? formatAddress(AFI_IPV6, nh)
+          : undefined;
     for (const p of a.mpReach.nlri)
       out.push(
         kind === 'announce'
