@@ -3,12 +3,12 @@
  * about (sent, value: the family), and the UPDATEs that move it from one to the other.
  * The session decides when to sync; this file decides what to send.
  */
+import { PrefixList } from '../net/prefix-list.ts';
 import type { SessionConfig } from './peer.ts';
 import { apply, diff } from './rib/diff.ts';
 import { outboundAttributes } from './rib/outbound.ts';
 import { packIPv4Announce, packIPv4Withdraw, packIPv6Announce, packIPv6Withdraw } from './rib/pack.ts';
 import {
-  AFI_IPV4,
   encodeAttributes,
   encodeEndOfRib,
   MAX_EXTENDED_MESSAGE,
@@ -16,6 +16,7 @@ import {
   type Negotiated,
   parseIPv6,
   parsePrefix,
+  toWirePrefix,
   type WirePrefix,
 } from './wire/index.ts';
 
@@ -76,17 +77,15 @@ export function ribContext(
   };
 }
 
-const familyOf = (p: WirePrefix): Family => (p.afi === AFI_IPV4 ? 'ipv4' : 'ipv6');
-
 export class AdjRibOut {
   /** Prefixes the peer was told about (canonical text -> family). */
   readonly sent = new Map<string, string>();
-  private desired: ReadonlyMap<string, WirePrefix> = new Map();
+  private desired: PrefixList = PrefixList.EMPTY;
 
   /** `warn(key, message)` reports a family that cannot be announced (once per key is the caller's). */
   constructor(private readonly warn: (key: string, msg: string) => void) {}
 
-  setDesired(prefixes: ReadonlyMap<string, WirePrefix>): void {
+  setDesired(prefixes: PrefixList): void {
     this.desired = prefixes;
   }
 
@@ -123,8 +122,12 @@ export class AdjRibOut {
     const out: WirePrefix[] = [];
     for (const k of keys) {
       if (fams.get(k) !== f) continue;
-      const p = this.desired.get(k) ?? this.parsedSent(k);
-      if (p) out.push(p);
+      const p = this.desired.prefix(k);
+      if (p) out.push(toWirePrefix(p));
+      else {
+        const w = this.parsedSent(k);
+        if (w) out.push(w);
+      }
     }
     return out;
   }
@@ -137,8 +140,8 @@ export class AdjRibOut {
   /** The prefixes this peer can be sent: negotiated family and a usable next hop. */
   private sendable(ctx: RibOutContext): Map<string, string> {
     const out = new Map<string, string>();
-    for (const [k, p] of this.desired) {
-      const f = familyOf(p);
+    for (const k of this.desired.keys()) {
+      const f: Family = this.desired.family(k) === 4 ? 'ipv4' : 'ipv6';
       if (!ctx.families.includes(f)) continue;
       if (f === 'ipv4' && !ctx.nextHopV4) {
         this.warn('no-v4-nexthop', 'no IPv4 next hop for this session; IPv4 routes not announced');

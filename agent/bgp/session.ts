@@ -1,5 +1,6 @@
 /** SHELL. One BGP peer: drives a connection (dialled by deps.dial), the framer and the pure FSM on the
  * injected clock, and executes the FSM's actions; decisions live in fsm/, inbound.ts and adj-rib-out.ts. */
+import type { PrefixList } from '../net/prefix-list.ts';
 import { AdjRibOut, type RibOutContext, type RibOutput, ribContext } from './adj-rib-out.ts';
 import { Collisions } from './collision-hold.ts';
 import { tcpDial } from './connection.ts';
@@ -30,7 +31,6 @@ import {
   type OpenMessage,
   openFor,
   WireError,
-  type WirePrefix,
 } from './wire/index.ts';
 
 export type { SessionConfig } from './peer.ts';
@@ -139,8 +139,8 @@ export class Session {
     this.collisions.accept(c);
   }
 
-  /** Desired prefixes for this peer (canonical text -> wire form); sends the difference when Established. */
-  setDesired(prefixes: ReadonlyMap<string, WirePrefix>): void {
+  /** Desired prefixes for this peer; sends the difference when Established. */
+  setDesired(prefixes: PrefixList): void {
     this.rib.setDesired(prefixes);
     if (this.fsm.name === 'Established') this.sync(false);
   }

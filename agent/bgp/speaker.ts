@@ -7,21 +7,13 @@ import net from 'node:net';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter, Gauge, Registry } from '../lib/metrics.ts';
+import { PrefixList } from '../net/prefix-list.ts';
 import { Connection } from './connection.ts';
 import type { PeerConfig, SessionConfig } from './peer.ts';
 import { Session } from './session.ts';
 import { closeFd, rawListen, setMd5Key, setTtl } from './socket-ffi.ts';
 import type { Dial } from './transport.ts';
-import {
-  CeaseSubcode,
-  ErrorCode,
-  formatPrefix,
-  notificationCodeLabel,
-  parseAddress,
-  parsePrefix,
-  shutdownData,
-  type WirePrefix,
-} from './wire/index.ts';
+import { CeaseSubcode, ErrorCode, notificationCodeLabel, parseAddress, shutdownData } from './wire/index.ts';
 
 export type { PeerConfig } from './peer.ts';
 
@@ -42,8 +34,6 @@ export interface SpeakerOptions {
   /** Opens outgoing connections (default: TCP). */
   dial?: Dial;
 }
-
-const NO_ROUTES: ReadonlyMap<string, WirePrefix> = new Map();
 
 export interface PeerStatus {
   id: string;
@@ -77,7 +67,7 @@ function sameAddress(a: string, b: string): boolean {
 
 export class Speaker {
   private sessions = new Map<string, { config: PeerConfig; key: string; session: Session }>();
-  private desired = new Map<string, ReadonlyMap<string, WirePrefix>>();
+  private desired = new Map<string, PrefixList>();
   private server: net.Server | undefined;
   private serverFd: number | undefined;
   private md5Keys = new Map<string, string>();
@@ -128,7 +118,7 @@ export class Speaker {
       this.m.up.set({ peer: p.id }, 0);
       this.m.advertised.set({ peer: p.id }, 0);
       this.m.updates.inc({ peer: p.id }, 0);
-      session.setDesired(this.desired.get(p.id) ?? NO_ROUTES);
+      session.setDesired(this.desired.get(p.id) ?? PrefixList.EMPTY);
       session.start();
     }
     this.syncListenerKeys();
@@ -136,18 +126,16 @@ export class Speaker {
 
   /** peer id -> prefixes; each is parsed once here and travels typed to the wire. */
   setAdvertisements(desired: Map<string, string[]>): void {
-    const clean = new Map<string, ReadonlyMap<string, WirePrefix>>();
-    for (const [id, list] of desired) {
-      const ps = new Map<string, WirePrefix>();
-      for (const p of list) {
-        const w = parsePrefix(p);
-        if (w) ps.set(formatPrefix(w), w);
-        else this.opts.log.warn('bgp: ignoring invalid prefix', { peer: id, prefix: p });
-      }
-      clean.set(id, new Map([...ps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
-    }
+    const clean = new Map<string, PrefixList>();
+    for (const [id, list] of desired)
+      clean.set(
+        id,
+        PrefixList.fromTexts(list, (prefix) =>
+          this.opts.log.warn('bgp: ignoring invalid prefix', { peer: id, prefix }),
+        ),
+      );
     this.desired = clean;
-    for (const [id, e] of this.sessions) e.session.setDesired(clean.get(id) ?? NO_ROUTES);
+    for (const [id, e] of this.sessions) e.session.setDesired(clean.get(id) ?? PrefixList.EMPTY);
   }
 
   status(): PeerStatus[] {

@@ -6,8 +6,8 @@ import {
   endOfRibFamily,
   parsePrefix,
   type UpdateMessage,
-  type WirePrefix,
 } from '../../agent/bgp/wire/index.ts';
+import { PrefixList } from '../../agent/net/prefix-list.ts';
 
 const ctx: RibOutContext = {
   families: ['ipv4', 'ipv6'],
@@ -19,7 +19,7 @@ const ctx: RibOutContext = {
   communities: [],
   largeCommunities: [],
 };
-const want = (...t: string[]) => new Map<string, WirePrefix>(t.map((x) => [x, parsePrefix(x)!]));
+const want = (...t: string[]) => PrefixList.fromTexts(t);
 const decode = (ms: Uint8Array[]) =>
   ms.map((m) => decodeMessage(m, { as4: true, maxLength: 4096 }) as UpdateMessage);
 

@@ -19,14 +19,13 @@ import {
   endOfRibFamily,
   OpenSubcode,
   openFor,
-  parsePrefix,
   RouteRefreshSubtype,
   SAFI_UNICAST,
   type UpdateMessage,
-  type WirePrefix,
 } from '../../agent/bgp/wire/index.ts';
 import type { Clock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
+import { PrefixList } from '../../agent/net/prefix-list.ts';
 import type { Remote } from './remote.ts';
 
 export interface Harness {
@@ -57,8 +56,8 @@ const CAPS: Capability[] = [
   { code: 65, asn: PEER_ASN },
 ];
 
-function desired(...texts: string[]): Map<string, WirePrefix> {
-  return new Map(texts.map((t) => [t, parsePrefix(t)!]));
+function desired(...texts: string[]): PrefixList {
+  return PrefixList.fromTexts(texts);
 }
 
 const announced = (u: UpdateMessage) => [...u.nlri, ...(u.attributes.mpReach?.nlri ?? [])];
