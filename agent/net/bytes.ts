@@ -47,23 +47,50 @@ export function formatBytes(family: Family, b: Uint8Array, off = 0): string {
   return family === 6 ? formatIPv6Bytes(b, off) : formatIPv4Bytes(b, off);
 }
 
-/** "a.b.c.d/n" or "x::y/n" (bare address = host route); host bits are cleared. */
-export function parsePrefixBytes(text: string): BytePrefix | undefined {
+/**
+ * Parses "a.b.c.d/n" or "x::y/n" (a bare address is a host route) into out[at, at + 16): the
+ * address with host bits cleared, zero-filled. Returns (family << 8) | length, or -1.
+ */
+export function parsePrefixInto(text: string, out: Uint8Array, at: number): number {
   const slash = text.indexOf('/');
-  const addr = parseBytes(slash < 0 ? text : text.slice(0, slash));
-  if (!addr) return undefined;
-  const max = addr.family === 4 ? 32 : 128;
+  const addr = slash < 0 ? text : text.slice(0, slash);
+  let family: Family;
+  if (addr.includes(':')) {
+    const zone = addr.indexOf('%');
+    if (!scan6(zone >= 0 ? addr.slice(0, zone) : addr, true)) return -1;
+    for (let i = 0; i < 16; i++) out[at + i] = scratch.getUint8(i);
+    family = 6;
+  } else {
+    const v = scan4(addr);
+    if (v < 0) return -1;
+    out[at] = v >>> 24;
+    out[at + 1] = (v >>> 16) & 255;
+    out[at + 2] = (v >>> 8) & 255;
+    out[at + 3] = v & 255;
+    out.fill(0, at + 4, at + 16);
+    family = 4;
+  }
+  const max = family === 4 ? 32 : 128;
   let length = max;
   if (slash >= 0) {
     const l = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(l)) return undefined;
+    if (!/^\d{1,3}$/.test(l)) return -1;
     length = Number(l);
-    if (length > max) return undefined;
+    if (length > max) return -1;
   }
   const n = (length + 7) >> 3;
-  const bytes = addr.bytes.slice(0, n);
-  if (length & 7) bytes[n - 1]! &= (0xff << (8 - (length & 7))) & 0xff;
-  return { family: addr.family, length, bytes };
+  if (length & 7) out[at + n - 1]! &= (0xff << (8 - (length & 7))) & 0xff;
+  out.fill(0, at + n, at + 16);
+  return (family << 8) | length;
+}
+
+/** "a.b.c.d/n" or "x::y/n" (bare address = host route); host bits are cleared. */
+export function parsePrefixBytes(text: string): BytePrefix | undefined {
+  const full = new Uint8Array(16);
+  const r = parsePrefixInto(text, full, 0);
+  if (r < 0) return undefined;
+  const length = r & 255;
+  return { family: (r >> 8) as Family, length, bytes: full.slice(0, (length + 7) >> 3) };
 }
 
 export function formatPrefixBytes(p: BytePrefix): string {

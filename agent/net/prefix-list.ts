@@ -4,13 +4,14 @@
  * an object and a Uint8Array each (which would hold ~25 MB); prefix() hands out a short-lived
  * view for the encoder.
  */
-import { type BytePrefix, formatPrefixBytes, parsePrefixBytes } from './bytes.ts';
+import { type BytePrefix, formatBytes, parsePrefixInto } from './bytes.ts';
 import type { Family } from './ip.ts';
 
 const ROW = 16;
 
 export class PrefixList {
   private readonly rows = new Map<string, number>();
+  private sorted: string[] = [];
   private readonly families: Uint8Array;
   private readonly lengths: Uint8Array;
   private readonly bytes: Uint8Array;
@@ -24,46 +25,40 @@ export class PrefixList {
   static readonly EMPTY = new PrefixList(0);
 
   /**
-   * Parses each text once; keys are canonical, sorted, without duplicates. Texts that are not
-   * prefixes (or bare addresses: host routes) go to `invalid`.
+   * Parses each text once, straight into the columns; keys are canonical, without duplicates,
+   * and listed sorted. Texts that are not prefixes (or bare addresses: host routes) go to `invalid`.
    */
   static fromTexts(texts: Iterable<string>, invalid: (text: string) => void = () => {}): PrefixList {
     const all = Array.isArray(texts) ? (texts as string[]) : [...texts];
-    // Pass 1: parse into scratch columns (nothing per prefix survives the loop but its key).
-    const scratch = new PrefixList(all.length);
+    const list = new PrefixList(all.length);
+    let row = 0;
     for (const t of all) {
-      const p = parsePrefixBytes(t);
-      if (!p) {
+      const at = row * ROW;
+      const r = parsePrefixInto(t, list.bytes, at);
+      if (r < 0) {
         invalid(t);
         continue;
       }
-      const key = formatPrefixBytes(p);
-      if (scratch.rows.has(key)) continue;
-      scratch.put(scratch.rows.size, key, p);
+      const family = (r >> 8) as Family;
+      const length = r & 255;
+      const key = `${formatBytes(family, list.bytes, at)}/${length}`;
+      if (list.rows.has(key)) continue;
+      list.rows.set(key, row);
+      list.families[row] = family;
+      list.lengths[row] = length;
+      row++;
     }
-    // Pass 2: rows in key order.
-    const keys = [...scratch.rows.keys()].sort();
-    const list = new PrefixList(keys.length);
-    keys.forEach((k, row) => {
-      list.put(row, k, scratch.prefix(k)!);
-    });
+    list.sorted = [...list.rows.keys()].sort();
     return list;
   }
 
-  private put(row: number, key: string, p: BytePrefix): void {
-    this.rows.set(key, row);
-    this.families[row] = p.family;
-    this.lengths[row] = p.length;
-    this.bytes.set(p.bytes, row * ROW);
-  }
-
   get size(): number {
-    return this.rows.size;
+    return this.sorted.length;
   }
 
   /** Canonical texts, sorted. */
   keys(): IterableIterator<string> {
-    return this.rows.keys();
+    return this.sorted.values();
   }
 
   has(key: string): boolean {
