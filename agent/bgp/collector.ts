@@ -7,10 +7,15 @@ import net from 'node:net';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { Connection } from './connection.ts';
+import { PEER_DEFAULTS } from './peer.ts';
 import { Session } from './session.ts';
 import {
+  AFI_IPV4,
+  AFI_IPV6,
   AS_TRANS,
   type ASPathSegment,
+  CeaseSubcode,
+  ErrorCode,
   formatAddress,
   formatCommunity,
   formatLargeCommunity,
@@ -73,7 +78,11 @@ export function routeEvents(peer: string, u: UpdateMessage): RouteEvent[] {
   if (a.mpReach) {
     const nh = a.mpReach.nextHop;
     const nextHop =
-      nh.length === 4 ? formatAddress(1, nh) : nh.length >= 16 ? formatAddress(2, nh) : undefined;
+      nh.length === 4
+        ? formatAddress(AFI_IPV4, nh)
+        : nh.length >= 16
+          ? formatAddress(AFI_IPV6, nh)
+          : undefined;
     for (const p of a.mpReach.nlri)
       out.push(
         kind === 'announce'
@@ -110,10 +119,13 @@ export class Collector {
         peerAddress: remote,
         peerPort: socket.remotePort ?? 0,
         localASN: this.o.asn,
-        holdTimeSeconds: this.o.holdTimeSeconds ?? 90,
-        keepAliveTimeSeconds: 30,
-        connectRetryTimeSeconds: 120,
-        gracefulRestart: { enabled: true, restartTimeSeconds: 120 },
+        holdTimeSeconds: this.o.holdTimeSeconds ?? PEER_DEFAULTS.holdTimeSeconds,
+        keepAliveTimeSeconds: PEER_DEFAULTS.keepAliveTimeSeconds,
+        connectRetryTimeSeconds: PEER_DEFAULTS.connectRetryTimeSeconds,
+        gracefulRestart: {
+          enabled: true,
+          restartTimeSeconds: PEER_DEFAULTS.gracefulRestart.restartTimeSeconds,
+        },
         passive: true,
         // A collector listening on loopback receives loopback next hops (the demo); elsewhere they stay martians.
         acceptLoopbackNextHop: isLoopback(this.o.listen.address),
@@ -143,7 +155,7 @@ export class Collector {
     );
     this.sessions.add(s);
     s.start();
-    s.accept(new Connection(socket, false));
+    s.accept(new Connection(socket, false, this.o.clock));
   }
 
   /** Sessions currently open (tests, diagnostics). */
@@ -152,7 +164,12 @@ export class Collector {
   }
 
   async close(): Promise<void> {
-    for (const s of this.sessions) s.stop({ code: 6, subcode: 2, data: new Uint8Array(0) });
+    for (const s of this.sessions)
+      s.stop({
+        code: ErrorCode.Cease,
+        subcode: CeaseSubcode.AdministrativeShutdown,
+        data: new Uint8Array(0),
+      });
     this.sessions.clear();
     await new Promise<void>((r) => this.server.close(() => r()));
   }

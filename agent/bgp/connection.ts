@@ -4,25 +4,25 @@
  * and a write queue that honours backpressure (write() false -> wait for 'drain').
  */
 import net from 'node:net';
+import { type Clock, systemClock, type Timer } from '../lib/clock.ts';
 import { closeFd, connectStatus, rawConnect } from './socket-ffi.ts';
+import type { BgpConnection, ConnectionHandlers, Dial, DialOptions } from './transport.ts';
 
-export interface DialOptions {
-  host: string;
-  port: number;
-  localAddress?: string;
-  ttl?: number;
-  minTtl?: number;
-  password?: string;
-}
+export type { ConnectionHandlers, DialOptions } from './transport.ts';
 
-export interface ConnectionHandlers {
-  connected(): void;
-  data(chunk: Uint8Array): void;
-  /** Connection gone (error, peer close, or local close). Called once. */
-  closed(error?: Error): void;
-}
+/**
+ * Socket housekeeping (the end grace, the connect poll) runs on real time whatever clock the
+ * session uses: it waits for the kernel, not for the protocol. The session's clock only stamps
+ * blockedSince, which the RFC 9687 send-hold check compares with its own now().
+ */
+const io: Clock = systemClock;
 
-export class Connection {
+/** Grace for a half-closed socket to deliver its last bytes before it is destroyed. */
+const END_GRACE_MS = 2000;
+/** How often a raw non-blocking connect is polled. */
+const CONNECT_POLL_MS = 20;
+
+export class Connection implements BgpConnection {
   private queue: Uint8Array[] = [];
   private writable = true;
   private done = false;
@@ -37,6 +37,7 @@ export class Connection {
   constructor(
     readonly socket: net.Socket,
     readonly outgoing: boolean,
+    private readonly clock: Clock = systemClock,
   ) {
     socket.setNoDelay(true);
     this.closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -80,7 +81,7 @@ export class Connection {
     if (this.done) return;
     if (this.writable && this.queue.length === 0) {
       this.writable = this.socket.write(b);
-      if (!this.writable) this.blockedSince ??= Date.now();
+      if (!this.writable) this.blockedSince ??= this.clock.now();
       return;
     }
     this.queue.push(b);
@@ -93,7 +94,7 @@ export class Connection {
       this.queuedBytes -= b.length;
       this.writable = this.socket.write(b);
     }
-    if (!this.writable) this.blockedSince ??= Date.now();
+    if (!this.writable) this.blockedSince ??= this.clock.now();
   }
 
   /** Half-close after queued data (a NOTIFICATION is delivered before FIN), then destroy shortly. */
@@ -105,9 +106,8 @@ export class Connection {
     this.queuedBytes = 0;
     for (const b of rest) this.socket.write(b);
     this.socket.end();
-    const t = setTimeout(() => this.socket.destroy(), 2000);
-    t.unref?.();
-    this.socket.once('close', () => clearTimeout(t));
+    const t = io.setTimer(END_GRACE_MS, () => this.socket.destroy());
+    this.socket.once('close', () => t.cancel());
     this.handlers = undefined;
   }
 
@@ -131,16 +131,22 @@ function family(host: string): 4 | 6 {
   return host.includes(':') ? 6 : 4;
 }
 
+/** Dials over TCP on the given clock (the RFC 9687 send-hold check reads it). */
+export function tcpDial(clock: Clock): Dial {
+  return (o, h, warn) => dial(o, h, warn, clock);
+}
+
 export function dial(
   o: DialOptions,
   h: ConnectionHandlers,
   log?: (msg: string) => void,
+  clock: Clock = systemClock,
 ): Connection | RawDial {
-  if (o.password || o.minTtl !== undefined) return new RawDial(o, h);
+  if (o.password || o.minTtl !== undefined) return new RawDial(o, h, clock);
   if (o.ttl !== undefined) {
     // The eBGP TTL alone is not worth failing a session for: without bun:ffi, dial plainly.
     try {
-      return new RawDial(o, h);
+      return new RawDial(o, h, clock);
     } catch (e) {
       log?.(`TTL ${o.ttl} not applied (${(e as Error).message}); connecting without it`);
     }
@@ -150,7 +156,7 @@ export function dial(
     port: o.port,
     ...(o.localAddress ? { localAddress: o.localAddress } : {}),
   });
-  const conn = new Connection(socket, true);
+  const conn = new Connection(socket, true, clock);
   conn.attach(h);
   return conn;
 }
@@ -160,15 +166,19 @@ export function dial(
  * connect polled every 20 ms (bounded by the FSM's ConnectRetryTimer, which destroys it),
  * then adopted with net.connect({fd}) once connected.
  */
-export class RawDial {
+export class RawDial implements BgpConnection {
   readonly outgoing = true;
   private fd: number | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: Timer | undefined;
   private conn: Connection | undefined;
   private handlers: ConnectionHandlers | undefined;
   private pendingWrites: Uint8Array[] = [];
 
-  constructor(o: DialOptions, h: ConnectionHandlers) {
+  constructor(
+    o: DialOptions,
+    h: ConnectionHandlers,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.handlers = h;
     this.fd = rawConnect({
       family: family(o.host),
@@ -179,14 +189,14 @@ export class RawDial {
       ...(o.minTtl !== undefined ? { minTtl: o.minTtl } : {}),
       ...(o.localAddress ? { local: { address: o.localAddress, port: 0 } } : {}),
     });
-    this.timer = setTimeout(() => this.poll(), 0);
+    this.timer = io.setTimer(0, () => this.poll());
   }
 
   private poll(): void {
     if (this.fd === undefined) return;
     const st = connectStatus(this.fd);
     if (st === 'pending') {
-      this.timer = setTimeout(() => this.poll(), 20);
+      this.timer = io.setTimer(CONNECT_POLL_MS, () => this.poll());
       return;
     }
     if (st !== 'connected') {
@@ -199,7 +209,7 @@ export class RawDial {
     }
     const socket = net.connect({ fd: this.fd } as net.NetConnectOpts);
     this.fd = undefined;
-    this.conn = new Connection(socket, true);
+    this.conn = new Connection(socket, true, this.clock);
     const h = this.handlers!;
     this.conn.attach(h);
     this.conn.markConnected();
@@ -225,7 +235,7 @@ export class RawDial {
     else this.pendingWrites.push(b);
   }
   private abort(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     if (this.fd !== undefined) closeFd(this.fd);
     this.fd = undefined;
     this.handlers = undefined;

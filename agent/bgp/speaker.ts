@@ -7,21 +7,15 @@ import net from 'node:net';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter, Gauge, Registry } from '../lib/metrics.ts';
+import { PrefixList } from '../net/prefix-list.ts';
 import { Connection } from './connection.ts';
-import { Session, type SessionConfig } from './session.ts';
+import type { PeerConfig, SessionConfig } from './peer.ts';
+import { Session } from './session.ts';
 import { closeFd, rawListen, setMd5Key, setTtl } from './socket-ffi.ts';
-import {
-  CeaseSubcode,
-  canonicalPrefix,
-  notificationCodeLabel,
-  parseAddress,
-  shutdownData,
-} from './wire/index.ts';
+import type { Dial } from './transport.ts';
+import { CeaseSubcode, ErrorCode, notificationCodeLabel, parseAddress, shutdownData } from './wire/index.ts';
 
-/** A session the speaker runs: a router whose AS is known (the collector accepts any). */
-export interface PeerConfig extends SessionConfig {
-  peerASN: number;
-}
+export type { PeerConfig } from './peer.ts';
 
 export interface SpeakerOptions {
   routerId: string;
@@ -37,6 +31,8 @@ export interface SpeakerOptions {
   restarting?: boolean;
   /** Shutdown communication sent with Cease on stop('withdraw'). */
   shutdownMessage?: string;
+  /** Opens outgoing connections (default: TCP). */
+  dial?: Dial;
 }
 
 export interface PeerStatus {
@@ -71,7 +67,7 @@ function sameAddress(a: string, b: string): boolean {
 
 export class Speaker {
   private sessions = new Map<string, { config: PeerConfig; key: string; session: Session }>();
-  private desired = new Map<string, string[]>();
+  private desired = new Map<string, PrefixList>();
   private server: net.Server | undefined;
   private serverFd: number | undefined;
   private md5Keys = new Map<string, string>();
@@ -102,7 +98,7 @@ export class Speaker {
       const p = next.get(id);
       if (p && JSON.stringify(p) === entry.key) continue;
       entry.session.stop({
-        code: 6,
+        code: ErrorCode.Cease,
         subcode: p ? CeaseSubcode.OtherConfigurationChange : CeaseSubcode.PeerDeconfigured,
       });
       this.sessions.delete(id);
@@ -122,25 +118,24 @@ export class Speaker {
       this.m.up.set({ peer: p.id }, 0);
       this.m.advertised.set({ peer: p.id }, 0);
       this.m.updates.inc({ peer: p.id }, 0);
-      session.setDesired(this.desired.get(p.id) ?? []);
+      session.setDesired(this.desired.get(p.id) ?? PrefixList.EMPTY);
       session.start();
     }
     this.syncListenerKeys();
   }
 
+  /** peer id -> prefixes; each is parsed once here and travels typed to the wire. */
   setAdvertisements(desired: Map<string, string[]>): void {
-    const clean = new Map<string, string[]>();
-    for (const [id, list] of desired) {
-      const ps: string[] = [];
-      for (const p of list) {
-        const c = canonicalPrefix(p);
-        if (c) ps.push(c);
-        else this.opts.log.warn('bgp: ignoring invalid prefix', { peer: id, prefix: p });
-      }
-      clean.set(id, [...new Set(ps)].sort());
-    }
+    const clean = new Map<string, PrefixList>();
+    for (const [id, list] of desired)
+      clean.set(
+        id,
+        PrefixList.fromTexts(list, (prefix) =>
+          this.opts.log.warn('bgp: ignoring invalid prefix', { peer: id, prefix }),
+        ),
+      );
     this.desired = clean;
-    for (const [id, e] of this.sessions) e.session.setDesired(clean.get(id) ?? []);
+    for (const [id, e] of this.sessions) e.session.setDesired(clean.get(id) ?? PrefixList.EMPTY);
   }
 
   status(): PeerStatus[] {
@@ -186,7 +181,7 @@ export class Speaker {
       if (mode === 'withdraw')
         closing.push(
           session.stop({
-            code: 6,
+            code: ErrorCode.Cease,
             subcode: CeaseSubcode.AdministrativeShutdown,
             data: shutdownData(this.opts.shutdownMessage ?? 'edgelb stopping'),
           }),
@@ -216,6 +211,7 @@ export class Speaker {
       ...(this.opts.nextHopV4 ? { nextHopV4: this.opts.nextHopV4 } : {}),
       ...(this.opts.nextHopV6 ? { nextHopV6: this.opts.nextHopV6 } : {}),
       ...(this.opts.restarting ? { restarting: true } : {}),
+      ...(this.opts.dial ? { dial: this.opts.dial } : {}),
       clock: this.opts.clock,
       random: this.opts.random,
       log: this.opts.log.child({ peer: p.id }),
@@ -303,6 +299,6 @@ export class Speaker {
       }
       return;
     }
-    entry.session.accept(new Connection(socket, false));
+    entry.session.accept(new Connection(socket, false, this.opts.clock));
   }
 }

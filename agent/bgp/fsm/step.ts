@@ -11,6 +11,8 @@
  *   SYN, e.g. a TCP-MD5 mismatch).
  */
 import { backoffDelay } from '../../lib/backoff.ts';
+import { PEER_DEFAULTS } from '../peer.ts';
+import { CeaseSubcode, ErrorCode, FsmSubcode, OpenSubcode } from '../wire/errors.ts';
 import type { FsmAction, FsmConfig, FsmEvent, FsmState, StepResult, TimerName } from './types.ts';
 
 /** OpenSent hold time before the peer's OPEN arrives (RFC 4271 §8.2.2: "large", 4 minutes). */
@@ -41,7 +43,7 @@ export function keepaliveInterval(holdTime: number, configuredSeconds: number): 
 
 /** Automatic-restart delay for the n-th consecutive failure (n >= 1). */
 export function idleHoldDelay(config: FsmConfig, failures: number, random: () => number): number {
-  const base = config.idleHoldBaseMs ?? 1000;
+  const base = config.idleHoldBaseMs ?? PEER_DEFAULTS.idleHoldBaseMs;
   const cap = Math.max(base, config.connectRetryTimeSeconds * 1000);
   return backoffDelay(Math.max(0, failures - 1), { baseMs: base, capMs: cap, jitter: 0.5 }, random);
 }
@@ -128,9 +130,19 @@ export function step(s: FsmState, e: FsmEvent, now: number, random: () => number
       return fail('connection failed');
     case 'BGPOpen': {
       if (s.name !== 'OpenSent')
-        return fail('unexpected OPEN', { code: 5, subcode: s.name === 'OpenConfirm' ? 2 : 3 });
+        return fail('unexpected OPEN', {
+          code: ErrorCode.FiniteStateMachine,
+          subcode:
+            s.name === 'OpenConfirm'
+              ? FsmSubcode.UnexpectedInOpenConfirm
+              : FsmSubcode.UnexpectedInEstablished,
+        });
       const hold = negotiateHoldTime(s.config.holdTimeSeconds, e.holdTime);
-      if (hold === undefined) return fail('unacceptable hold time', { code: 2, subcode: 6 });
+      if (hold === undefined)
+        return fail('unacceptable hold time', {
+          code: ErrorCode.OpenMessage,
+          subcode: OpenSubcode.UnacceptableHoldTime,
+        });
       const keepaliveMs = keepaliveInterval(hold, s.config.keepAliveTimeSeconds);
       actions.push({ type: 'sendKeepalive' });
       stop('HoldTimer');
@@ -141,7 +153,11 @@ export function step(s: FsmState, e: FsmEvent, now: number, random: () => number
       return { state: { ...s, name: 'OpenConfirm', negotiatedHoldTime: hold, keepaliveMs }, actions };
     }
     case 'KeepAliveMsg':
-      if (s.name === 'OpenSent') return fail('unexpected KEEPALIVE', { code: 5, subcode: 1 });
+      if (s.name === 'OpenSent')
+        return fail('unexpected KEEPALIVE', {
+          code: ErrorCode.FiniteStateMachine,
+          subcode: FsmSubcode.UnexpectedInOpenSent,
+        });
       if (s.name === 'OpenConfirm') {
         restartHold();
         const hold = s.negotiatedHoldTime ?? 0;
@@ -156,8 +172,16 @@ export function step(s: FsmState, e: FsmEvent, now: number, random: () => number
         restartHold();
         return { state: s, actions };
       }
-      if (s.name === 'OpenSent') return fail('unexpected message', { code: 5, subcode: 1 });
-      if (s.name === 'OpenConfirm') return fail('unexpected message', { code: 5, subcode: 2 });
+      if (s.name === 'OpenSent')
+        return fail('unexpected message', {
+          code: ErrorCode.FiniteStateMachine,
+          subcode: FsmSubcode.UnexpectedInOpenSent,
+        });
+      if (s.name === 'OpenConfirm')
+        return fail('unexpected message', {
+          code: ErrorCode.FiniteStateMachine,
+          subcode: FsmSubcode.UnexpectedInOpenConfirm,
+        });
       return { state: s, actions };
     case 'KeepaliveTimer_Expires':
       if (s.name === 'OpenConfirm' || s.name === 'Established') {
@@ -167,10 +191,10 @@ export function step(s: FsmState, e: FsmEvent, now: number, random: () => number
       return { state: s, actions };
     case 'HoldTimer_Expires':
       if (!connected) return { state: s, actions };
-      return fail('hold timer expired', { code: 4, subcode: 0 });
+      return fail('hold timer expired', { code: ErrorCode.HoldTimerExpired, subcode: 0 });
     case 'SendHoldTimer_Expires':
       if (!connected) return { state: s, actions };
-      return fail('send hold timer expired', { code: 8, subcode: 0 });
+      return fail('send hold timer expired', { code: ErrorCode.SendHoldTimerExpired, subcode: 0 });
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':
     case 'UpdateMsgErr':
@@ -178,7 +202,10 @@ export function step(s: FsmState, e: FsmEvent, now: number, random: () => number
       return fail(e.type, { code: e.code, subcode: e.subcode, ...(e.data ? { data: e.data } : {}) });
     case 'OpenCollisionDump':
       if (s.name === 'Idle') return { state: s, actions };
-      return fail('connection collision', { code: 6, subcode: 7 });
+      return fail('connection collision', {
+        code: ErrorCode.Cease,
+        subcode: CeaseSubcode.ConnectionCollisionResolution,
+      });
     case 'NotifMsgVerErr':
     case 'NotifMsg':
       if (s.name === 'Idle') return { state: s, actions };

@@ -4,6 +4,7 @@
  * not 4-octet capable), empty on iBGP; NEXT_HOP for IPv4; LOCAL_PREF on iBGP only;
  * communities and large communities as configured.
  */
+import { PEER_DEFAULTS } from '../peer.ts';
 import { AS_TRANS, type PathAttributes, parseCommunity, parseLargeCommunity } from '../wire/index.ts';
 
 export interface OutboundPolicy {
@@ -26,7 +27,7 @@ export function outboundAttributes(p: OutboundPolicy): PathAttributes {
     a.as4Path = [{ type: 2, asns: [p.localASN] }];
   }
   if (p.nextHopV4) a.nextHop = p.nextHopV4;
-  if (ibgp) a.localPref = p.localPreference ?? 100;
+  if (ibgp) a.localPref = p.localPreference ?? PEER_DEFAULTS.localPreference;
   const cs = p.communities.map(parseCommunity).filter((c): c is number => c !== undefined);
   if (cs.length) a.communities = [...new Set(cs)].sort((x, y) => x - y);
   const ls = p.largeCommunities.map(parseLargeCommunity).filter((l): l is [number, number, number] => !!l);

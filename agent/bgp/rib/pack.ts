@@ -7,14 +7,27 @@
 import {
   AFI_IPV6,
   Attr,
+  EXTENDED,
   HEADER_LENGTH,
   MessageType,
   newMessage,
+  OPTIONAL,
+  SAFI_UNICAST,
   type WirePrefix,
   writePrefix,
 } from '../wire/index.ts';
 
 const BASE = HEADER_LENGTH + 4; // header + withdrawn length + total attribute length
+/** UPDATE layout (RFC 4271 §4.3): the Withdrawn Routes Length, then the routes. */
+const WITHDRAWN_LENGTH_AT = HEADER_LENGTH;
+const WITHDRAWN_AT = HEADER_LENGTH + 2;
+/** With no withdrawn routes: the Total Path Attribute Length, then the attributes. */
+const ATTRS_LENGTH_AT = HEADER_LENGTH + 2;
+const ATTRS_AT = HEADER_LENGTH + 4;
+/** MP_* attributes are optional, with a two-octet (extended) length. */
+const MP_FLAGS = OPTIONAL | EXTENDED;
+/** flags, code, 2-octet length, AFI (2), SAFI. */
+const MP_UNREACH_HEAD = 7;
 
 /** Splits prefixes into runs whose encoded size fits `room` bytes each. */
 function chunks(prefixes: readonly WirePrefix[], room: number): WirePrefix[][] {
@@ -51,10 +64,10 @@ export function packIPv4Announce(
   if (room < 5) throw new Error('attribute block too large for one UPDATE');
   return chunks(prefixes, room).map((run) => {
     const msg = newMessage(MessageType.UPDATE, BASE + attrs.length + size(run));
-    msg[21] = attrs.length >> 8;
-    msg[22] = attrs.length & 255;
-    msg.set(attrs, 23);
-    let o = 23 + attrs.length;
+    msg[ATTRS_LENGTH_AT] = attrs.length >> 8;
+    msg[ATTRS_LENGTH_AT + 1] = attrs.length & 255;
+    msg.set(attrs, ATTRS_AT);
+    let o = ATTRS_AT + attrs.length;
     for (const p of run) o = writePrefix(msg, o, p);
     return msg;
   });
@@ -64,9 +77,9 @@ export function packIPv4Withdraw(prefixes: readonly WirePrefix[], maxLength: num
   return chunks(prefixes, maxLength - BASE).map((run) => {
     const n = size(run);
     const msg = newMessage(MessageType.UPDATE, BASE + n);
-    msg[19] = n >> 8;
-    msg[20] = n & 255;
-    let o = 21;
+    msg[WITHDRAWN_LENGTH_AT] = n >> 8;
+    msg[WITHDRAWN_LENGTH_AT + 1] = n & 255;
+    let o = WITHDRAWN_AT;
     for (const p of run) o = writePrefix(msg, o, p);
     return msg;
   });
@@ -87,10 +100,13 @@ export function packIPv6Announce(
     const mpLen = 5 + nextHop.length + n;
     const alen = 4 + mpLen + attrs.length;
     const msg = newMessage(MessageType.UPDATE, BASE + alen);
-    msg[21] = alen >> 8;
-    msg[22] = alen & 255;
-    let o = 23;
-    msg.set([0x90, Attr.MP_REACH_NLRI, mpLen >> 8, mpLen & 255, 0, AFI_IPV6, 1, nextHop.length], o);
+    msg[ATTRS_LENGTH_AT] = alen >> 8;
+    msg[ATTRS_LENGTH_AT + 1] = alen & 255;
+    let o = ATTRS_AT;
+    msg.set(
+      [MP_FLAGS, Attr.MP_REACH_NLRI, mpLen >> 8, mpLen & 255, 0, AFI_IPV6, SAFI_UNICAST, nextHop.length],
+      o,
+    );
     o += 8;
     msg.set(nextHop, o);
     o += nextHop.length;
@@ -102,15 +118,15 @@ export function packIPv6Announce(
 }
 
 export function packIPv6Withdraw(prefixes: readonly WirePrefix[], maxLength: number): Uint8Array[] {
-  return chunks(prefixes, maxLength - BASE - 7).map((run) => {
+  return chunks(prefixes, maxLength - BASE - MP_UNREACH_HEAD).map((run) => {
     const n = size(run);
     const mpLen = 3 + n;
     const alen = 4 + mpLen;
     const msg = newMessage(MessageType.UPDATE, BASE + alen);
-    msg[21] = alen >> 8;
-    msg[22] = alen & 255;
-    msg.set([0x90, Attr.MP_UNREACH_NLRI, mpLen >> 8, mpLen & 255, 0, AFI_IPV6, 1], 23);
-    let o = 30;
+    msg[ATTRS_LENGTH_AT] = alen >> 8;
+    msg[ATTRS_LENGTH_AT + 1] = alen & 255;
+    msg.set([MP_FLAGS, Attr.MP_UNREACH_NLRI, mpLen >> 8, mpLen & 255, 0, AFI_IPV6, SAFI_UNICAST], ATTRS_AT);
+    let o = ATTRS_AT + MP_UNREACH_HEAD;
     for (const p of run) o = writePrefix(msg, o, p);
     return msg;
   });

@@ -3,160 +3,30 @@
  * RFC 7606 error handling per attribute. Encoding writes MP_REACH/MP_UNREACH first and the
  * rest in ascending type code (RFC 7606 §5.1), extended length only when needed.
  */
-import { AFI_IPV4, AFI_IPV6, formatIPv4, parseIPv4 } from './address.ts';
+import { formatIPv4, parseIPv4 } from './address.ts';
+import { decodeSegments, encodeSegments } from './as-path.ts';
+import {
+  Attr,
+  type AttributeContext,
+  be32,
+  EXTENDED,
+  encodeAttribute,
+  KNOWN,
+  OPTIONAL,
+  PARTIAL,
+  type PathAttributes,
+  TRANSITIVE,
+  u32,
+} from './attribute-types.ts';
+import { decodeCommunities, decodeLargeCommunities } from './communities.ts';
 import { ErrorCode, type Handling, UpdateSubcode, WireError } from './errors.ts';
-import { decodePrefixes, encodePrefixes, toWirePrefixes } from './nlri.ts';
+import { decodeMPReach, decodeMPUnreach, encodeMPReach, encodeMPUnreach } from './mp-nlri.ts';
 import { AS_TRANS } from './open.ts';
-
-export const Attr = {
-  ORIGIN: 1,
-  AS_PATH: 2,
-  NEXT_HOP: 3,
-  MULTI_EXIT_DISC: 4,
-  LOCAL_PREF: 5,
-  ATOMIC_AGGREGATE: 6,
-  AGGREGATOR: 7,
-  COMMUNITIES: 8,
-  MP_REACH_NLRI: 14,
-  MP_UNREACH_NLRI: 15,
-  AS4_PATH: 17,
-  AS4_AGGREGATOR: 18,
-  LARGE_COMMUNITY: 32,
-} as const;
-
-const OPTIONAL = 0x80;
-const TRANSITIVE = 0x40;
-const PARTIAL = 0x20;
-const EXTENDED = 0x10;
-
-export interface ASPathSegment {
-  /** 1 AS_SET, 2 AS_SEQUENCE, 3 AS_CONFED_SEQUENCE, 4 AS_CONFED_SET. */
-  type: number;
-  asns: number[];
-}
-
-export interface MPReach {
-  afi: number;
-  safi: number;
-  /** Raw next hop: 4 bytes (IPv4), 16 (IPv6 global) or 32 (global + link-local). */
-  nextHop: Uint8Array;
-  /** Decoded NLRI for IPv4/IPv6 unicast; raw bytes for other AFI/SAFI. */
-  nlri: string[];
-  nlriRaw?: Uint8Array;
-}
-
-export interface MPUnreach {
-  afi: number;
-  safi: number;
-  withdrawn: string[];
-  withdrawnRaw?: Uint8Array;
-}
-
-export interface RawAttribute {
-  flags: number;
-  code: number;
-  value: Uint8Array;
-}
-
-export interface PathAttributes {
-  origin?: number;
-  asPath?: ASPathSegment[];
-  nextHop?: string;
-  med?: number;
-  localPref?: number;
-  atomicAggregate?: boolean;
-  aggregator?: { asn: number; address: string };
-  communities?: number[];
-  largeCommunities?: [number, number, number][];
-  mpReach?: MPReach;
-  mpUnreach?: MPUnreach;
-  as4Path?: ASPathSegment[];
-  as4Aggregator?: { asn: number; address: string };
-  /** Attributes edgelb does not interpret, by type code. */
-  other?: RawAttribute[];
-}
-
-export interface AttributeContext {
-  /** 4-octet AS negotiated: AS_PATH and AGGREGATOR carry 4-byte ASNs. */
-  as4: boolean;
-  /** Accept a 127/8 NEXT_HOP: only for a collector peering over loopback (the demo, tests). */
-  loopbackNextHop?: boolean;
-}
-
-// Expected (optional, transitive) flags and the RFC 7606 handling of a malformed instance.
-const KNOWN: Record<number, { flags: number; onError: Handling }> = {
-  1: { flags: TRANSITIVE, onError: 'withdraw' },
-  2: { flags: TRANSITIVE, onError: 'withdraw' },
-  3: { flags: TRANSITIVE, onError: 'withdraw' },
-  4: { flags: OPTIONAL, onError: 'withdraw' },
-  5: { flags: TRANSITIVE, onError: 'withdraw' },
-  6: { flags: TRANSITIVE, onError: 'discard' },
-  7: { flags: OPTIONAL | TRANSITIVE, onError: 'discard' },
-  8: { flags: OPTIONAL | TRANSITIVE, onError: 'withdraw' },
-  14: { flags: OPTIONAL, onError: 'reset' },
-  15: { flags: OPTIONAL, onError: 'reset' },
-  17: { flags: OPTIONAL | TRANSITIVE, onError: 'discard' },
-  18: { flags: OPTIONAL | TRANSITIVE, onError: 'discard' },
-  32: { flags: OPTIONAL | TRANSITIVE, onError: 'withdraw' },
-};
-
-/** Handling for an attribute-level error on type `code` (unknown optional ones are discarded). */
-export function handlingFor(code: number): Handling {
-  return KNOWN[code]?.onError ?? 'discard';
-}
-
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-function decodeSegments(v: Uint8Array, width: 2 | 4): ASPathSegment[] | undefined {
-  const out: ASPathSegment[] = [];
-  let o = 0;
-  while (o < v.length) {
-    if (o + 2 > v.length) return undefined;
-    const type = v[o]!;
-    const count = v[o + 1]!;
-    if (type < 1 || type > 4 || count === 0) return undefined;
-    if (o + 2 + count * width > v.length) return undefined;
-    const asns: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const p = o + 2 + i * width;
-      asns.push(width === 4 ? u32(v, p) : (v[p]! << 8) | v[p + 1]!);
-    }
-    out.push({ type, asns });
-    o += 2 + count * width;
-  }
-  return out;
-}
-
-function encodeSegments(segs: ASPathSegment[], width: 2 | 4): Uint8Array {
-  const parts: number[] = [];
-  for (const s of segs) {
-    for (let i = 0; i < s.asns.length; i += 255) {
-      const chunk = s.asns.slice(i, i + 255);
-      parts.push(s.type, chunk.length);
-      for (const a of chunk) {
-        if (width === 4) parts.push((a >>> 24) & 255, (a >>> 16) & 255, (a >>> 8) & 255, a & 255);
-        else {
-          const x = a > 0xffff ? AS_TRANS : a;
-          parts.push(x >> 8, x & 255);
-        }
-      }
-    }
-  }
-  return new Uint8Array(parts);
-}
 
 /** Martian next hops a router refuses (FRR resets with 3/8): 0/8, 127/8, 224/4 and up. */
 export function invalidNextHopV4(b: Uint8Array, o = 0, loopbackOk = false): boolean {
   const a = b[o]!;
   return a === 0 || (a === 127 && !loopbackOk) || a >= 224;
-}
-
-function mpNextHopOk(afi: number, len: number): boolean {
-  if (afi === AFI_IPV6) return len === 16 || len === 32;
-  if (afi === AFI_IPV4) return len === 4 || len === 16 || len === 32;
-  return true;
 }
 
 export interface DecodedAttributes {
@@ -299,22 +169,18 @@ export function decodeAttributes(
         }
         break;
       }
-      case Attr.COMMUNITIES:
-        if (len === 0 || len % 4 !== 0) lengthError();
-        else {
-          const cs: number[] = [];
-          for (let i = 0; i < len; i += 4) cs.push(u32(v, i));
-          a.communities = cs;
-        }
+      case Attr.COMMUNITIES: {
+        const cs = decodeCommunities(v);
+        if (!cs) lengthError();
+        else a.communities = cs;
         break;
-      case Attr.LARGE_COMMUNITY:
-        if (len === 0 || len % 12 !== 0) lengthError();
-        else {
-          const ls: [number, number, number][] = [];
-          for (let i = 0; i < len; i += 12) ls.push([u32(v, i), u32(v, i + 4), u32(v, i + 8)]);
-          a.largeCommunities = ls;
-        }
+      }
+      case Attr.LARGE_COMMUNITY: {
+        const ls = decodeLargeCommunities(v);
+        if (!ls) lengthError();
+        else a.largeCommunities = ls;
         break;
+      }
       case Attr.AS4_PATH: {
         const segs = decodeSegments(v, 4);
         if (!segs) fail(code, UpdateSubcode.MalformedASPath, 'malformed AS4_PATH', whole, 'discard');
@@ -332,79 +198,6 @@ export function decodeAttributes(
   // Canonical order (the encoder writes by type code): decode(encode(decode(x))) == decode(x).
   a.other?.sort((x, y) => x.code - y.code);
   return withdraw ? { attributes: a, withdraw, discarded } : { attributes: a, discarded };
-}
-
-function optErr(why: string, data: Uint8Array): WireError {
-  return new WireError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError, why, data, 'reset');
-}
-
-function decodeMPReach(v: Uint8Array, whole: Uint8Array): MPReach {
-  if (v.length < 5) throw optErr(`MP_REACH_NLRI length ${v.length}`, whole);
-  const afi = (v[0]! << 8) | v[1]!;
-  const safi = v[2]!;
-  const nhLen = v[3]!;
-  if (4 + nhLen + 1 > v.length) throw optErr(`MP_REACH_NLRI next hop length ${nhLen} overruns`, whole);
-  if (!mpNextHopOk(afi, nhLen)) throw optErr(`MP_REACH_NLRI next hop length ${nhLen} for AFI ${afi}`, whole);
-  const nextHop = v.slice(4, 4 + nhLen);
-  const nstart = 4 + nhLen + 1;
-  if ((afi === AFI_IPV4 || afi === AFI_IPV6) && safi === 1) {
-    const nlri = decodePrefixes(v, nstart, v.length, afi);
-    if (!nlri) throw optErr('MP_REACH_NLRI NLRI malformed', whole);
-    return { afi, safi, nextHop, nlri };
-  }
-  return { afi, safi, nextHop, nlri: [], nlriRaw: v.slice(nstart) };
-}
-
-function decodeMPUnreach(v: Uint8Array, whole: Uint8Array): MPUnreach {
-  if (v.length < 3) throw optErr(`MP_UNREACH_NLRI length ${v.length}`, whole);
-  const afi = (v[0]! << 8) | v[1]!;
-  const safi = v[2]!;
-  if ((afi === AFI_IPV4 || afi === AFI_IPV6) && safi === 1) {
-    const withdrawn = decodePrefixes(v, 3, v.length, afi);
-    if (!withdrawn) throw optErr('MP_UNREACH_NLRI withdrawn routes malformed', whole);
-    return { afi, safi, withdrawn };
-  }
-  return { afi, safi, withdrawn: [], withdrawnRaw: v.slice(3) };
-}
-
-/** One attribute TLV with canonical flags; extended length only above 255 bytes (or if forced). */
-export function encodeAttribute(
-  flags: number,
-  code: number,
-  value: Uint8Array,
-  forceExtended = false,
-): Uint8Array {
-  const ext = forceExtended || value.length > 255;
-  const out = new Uint8Array((ext ? 4 : 3) + value.length);
-  out[0] = (flags & ~EXTENDED) | (ext ? EXTENDED : 0);
-  out[1] = code;
-  if (ext) {
-    out[2] = value.length >> 8;
-    out[3] = value.length & 255;
-  } else out[2] = value.length;
-  out.set(value, ext ? 4 : 3);
-  return out;
-}
-
-function be32(n: number): number[] {
-  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-}
-
-export function encodeMPReach(m: MPReach): Uint8Array {
-  const nlri = m.nlriRaw ?? encodePrefixes(toWirePrefixes(m.nlri, m.afi as 1 | 2));
-  const v = new Uint8Array(5 + m.nextHop.length + nlri.length);
-  v.set([m.afi >> 8, m.afi & 255, m.safi, m.nextHop.length]);
-  v.set(m.nextHop, 4);
-  v.set(nlri, 5 + m.nextHop.length);
-  return encodeAttribute(OPTIONAL, Attr.MP_REACH_NLRI, v, v.length > 255);
-}
-
-export function encodeMPUnreach(m: MPUnreach): Uint8Array {
-  const w = m.withdrawnRaw ?? encodePrefixes(toWirePrefixes(m.withdrawn, m.afi as 1 | 2));
-  const v = new Uint8Array(3 + w.length);
-  v.set([m.afi >> 8, m.afi & 255, m.safi]);
-  v.set(w, 3);
-  return encodeAttribute(OPTIONAL, Attr.MP_UNREACH_NLRI, v);
 }
 
 /** Encodes every attribute in `a` (MP_* first, then by type code). */
@@ -452,32 +245,3 @@ export function encodeAttributes(a: PathAttributes, ctx: AttributeContext): Uint
   }
   return out;
 }
-
-/** "65000:100" -> 32-bit community; undefined when malformed. */
-export function parseCommunity(s: string): number | undefined {
-  const m = /^(\d{1,5}):(\d{1,5})$/.exec(s.trim());
-  if (!m) return undefined;
-  const hi = Number(m[1]);
-  const lo = Number(m[2]);
-  if (hi > 0xffff || lo > 0xffff) return undefined;
-  return ((hi << 16) | lo) >>> 0;
-}
-
-export function formatCommunity(c: number): string {
-  return `${c >>> 16}:${c & 0xffff}`;
-}
-
-/** "65000:1:2" -> large community; undefined when malformed. */
-export function parseLargeCommunity(s: string): [number, number, number] | undefined {
-  const m = /^(\d{1,10}):(\d{1,10}):(\d{1,10})$/.exec(s.trim());
-  if (!m) return undefined;
-  const v = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (v.some((x) => x > 0xffffffff)) return undefined;
-  return v as [number, number, number];
-}
-
-export function formatLargeCommunity(l: [number, number, number]): string {
-  return l.join(':');
-}
-
-export { AFI_IPV4, AFI_IPV6 };

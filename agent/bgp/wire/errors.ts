@@ -63,6 +63,13 @@ export const UpdateSubcode = {
   InvalidNetworkField: 10,
   MalformedASPath: 11,
 } as const;
+/** RFC 6608 FSM error subcodes. */
+export const FsmSubcode = {
+  Unspecified: 0,
+  UnexpectedInOpenSent: 1,
+  UnexpectedInOpenConfirm: 2,
+  UnexpectedInEstablished: 3,
+} as const;
 export const CeaseSubcode = {
   MaximumPrefixes: 1,
   AdministrativeShutdown: 2,

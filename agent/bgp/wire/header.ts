@@ -8,12 +8,20 @@ export const MAX_EXTENDED_MESSAGE = 65535;
 export const MessageType = { OPEN: 1, UPDATE: 2, NOTIFICATION: 3, KEEPALIVE: 4, ROUTE_REFRESH: 5 } as const;
 
 /** Allocates a message of `length` bytes with its header filled in. */
+/** Offset of the Type octet: after the 16-octet marker and the 2-octet length. */
+export const TYPE_OFFSET = 18;
+
+/** The Type octet of a framed message. */
+export function messageTypeOf(msg: Uint8Array): number | undefined {
+  return msg[TYPE_OFFSET];
+}
+
 export function newMessage(type: number, length: number): Uint8Array {
   const m = new Uint8Array(length);
   m.fill(0xff, 0, 16);
   m[16] = length >> 8;
   m[17] = length & 255;
-  m[18] = type;
+  m[TYPE_OFFSET] = type;
   return m;
 }
 

@@ -1,7 +1,7 @@
 /** PURE. Top-level decode/encode of one framed message; the only place errors are shaped for the session. */
-import type { AttributeContext } from './attributes.ts';
+import type { AttributeContext } from './attribute-types.ts';
 import { WireError } from './errors.ts';
-import { checkHeader, checkTypeLength, MAX_EXTENDED_MESSAGE, MessageType } from './header.ts';
+import { checkHeader, checkTypeLength, MAX_EXTENDED_MESSAGE, MessageType, TYPE_OFFSET } from './header.ts';
 import { decodeNotification, encodeNotification, type NotificationMessage } from './notification.ts';
 import { decodeOpen, encodeOpen, type OpenMessage } from './open.ts';
 import {
@@ -36,7 +36,7 @@ export function decodeMessage(msg: Uint8Array, ctx: DecodeContext = DEFAULT_CONT
     if (msg.length < 19) throw new WireError(1, 2, `short message (${msg.length} bytes)`);
     const length = checkHeader(msg, 0, Math.min(ctx.maxLength, MAX_EXTENDED_MESSAGE));
     if (length !== msg.length) throw new WireError(1, 2, `length field ${length} but ${msg.length} bytes`);
-    const type = msg[18]!;
+    const type = msg[TYPE_OFFSET]!;
     checkTypeLength(type, length, msg);
     switch (type) {
       case MessageType.OPEN:

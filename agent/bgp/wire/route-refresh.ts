@@ -1,6 +1,9 @@
 /** PURE. ROUTE-REFRESH (RFC 2918; subtype from RFC 7313) and KEEPALIVE. */
 import { MessageType, newMessage } from './header.ts';
 
+/** RFC 7313 §3: the Message Subtype field. */
+export const RouteRefreshSubtype = { Normal: 0, BoRR: 1, EoRR: 2 } as const;
+
 export interface RouteRefreshMessage {
   type: 'route-refresh';
   afi: number;

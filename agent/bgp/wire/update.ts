@@ -1,12 +1,7 @@
 /** PURE. UPDATE (RFC 4271 §4.3) decode with RFC 7606 handling, and a generic encoder. */
 import { AFI_IPV4, AFI_IPV6 } from './address.ts';
-import {
-  Attr,
-  type AttributeContext,
-  decodeAttributes,
-  encodeAttributes,
-  type PathAttributes,
-} from './attributes.ts';
+import { Attr, type AttributeContext, type PathAttributes } from './attribute-types.ts';
+import { decodeAttributes, encodeAttributes } from './attributes.ts';
 import { ErrorCode, UpdateSubcode, WireError } from './errors.ts';
 import { HEADER_LENGTH, MessageType, newMessage } from './header.ts';
 import { decodePrefixes, encodePrefixes, toWirePrefixes } from './nlri.ts';

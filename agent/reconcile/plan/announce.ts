@@ -11,26 +11,13 @@ import {
   serviceKey,
 } from '../../api/core.ts';
 import type { BGPNeighbor, BGPPeeringPolicy, LabelSelector } from '../../api/v1alpha1.ts';
+import { PEER_DEFAULTS, type PeerConfig, peerId } from '../../bgp/peer.ts';
 import { compileSelector, matchesAll, serviceLabels } from '../../ipam/selector.ts';
+import { isCanonicalIPv4 } from '../../net/fast.ts';
 import { hostPrefix, parseCidr, parseIP } from '../../net/ip.ts';
 
-/** Structurally the speaker's PeerConfig. */
-export interface PeerPlan {
-  id: string;
-  peerAddress: string;
-  peerPort: number;
-  localASN: number;
-  peerASN: number;
-  holdTimeSeconds: number;
-  keepAliveTimeSeconds: number;
-  connectRetryTimeSeconds: number;
-  eBGPMultihopTTL?: number;
-  password?: string;
-  gracefulRestart: { enabled: boolean; restartTimeSeconds: number };
-  communities: string[];
-  largeCommunities: string[];
-  localPreference?: number;
-}
+/** The peer a plan asks for: the speaker's one peer type (agent/bgp/peer.ts). */
+export type PeerPlan = PeerConfig;
 
 export interface AnnounceInput {
   nodeName: string;
@@ -53,9 +40,7 @@ export interface AnnouncePlan {
 
 export const DEFAULT_SECRET_KEY = 'password';
 
-export function peerId(address: string, port: number): string {
-  return port === 179 ? address : `${address}:${port}`;
-}
+export { peerId };
 
 /** "192.168.2.1/32" (Cilium's form) or "192.168.2.1" -> "192.168.2.1". */
 export function peerAddressOf(text: string): string | undefined {
@@ -76,33 +61,13 @@ function matches(selector: LabelSelector | undefined, labels: Record<string, str
   return c.ok && c.matches(labels);
 }
 
-/** True for dotted-quad text that is already canonical ("10.0.0.1", not "010.0.0.1"): no parse needed. */
-function canonicalV4(t: string): boolean {
-  let dots = 0;
-  let digits = 0;
-  let value = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++dots > 3) return false;
-      digits = 0;
-      value = 0;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && value === 0) return false; // leading zero
-      value = value * 10 + (c - 48);
-      if (++digits > 3 || value > 255) return false;
-    } else return false;
-  }
-  return dots === 3 && digits > 0;
-}
-
 /** The host prefixes for a Service's status IPs (hostnames and junk are skipped). */
 export function statusPrefixes(svc: ServiceObject): string[] {
   const out: string[] = [];
   for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
     if (!ing.ip) continue;
     // A plan reads every Service's status: the common case costs one string, no parse.
-    if (canonicalV4(ing.ip)) {
+    if (isCanonicalIPv4(ing.ip)) {
       out.push(`${ing.ip}/32`);
       continue;
     }
@@ -154,7 +119,7 @@ function peerFrom(
     problems.push(`neighbor ${n.peerAddress}: peerAddress must be an IP address or a /32 or /128`);
     return undefined;
   }
-  const port = n.peerPort ?? 179;
+  const port = n.peerPort ?? PEER_DEFAULTS.peerPort;
   let password: string | undefined;
   if (n.authSecretRef) {
     const ns = n.authSecretRef.namespace ?? input.defaultSecretNamespace;
@@ -175,14 +140,15 @@ function peerFrom(
     peerPort: port,
     localASN,
     peerASN: n.peerASN,
-    holdTimeSeconds: n.holdTimeSeconds ?? 90,
-    keepAliveTimeSeconds: n.keepAliveTimeSeconds ?? 30,
-    connectRetryTimeSeconds: n.connectRetryTimeSeconds ?? 120,
+    holdTimeSeconds: n.holdTimeSeconds ?? PEER_DEFAULTS.holdTimeSeconds,
+    keepAliveTimeSeconds: n.keepAliveTimeSeconds ?? PEER_DEFAULTS.keepAliveTimeSeconds,
+    connectRetryTimeSeconds: n.connectRetryTimeSeconds ?? PEER_DEFAULTS.connectRetryTimeSeconds,
     ...(n.eBGPMultihopTTL !== undefined ? { eBGPMultihopTTL: n.eBGPMultihopTTL } : {}),
     ...(password !== undefined ? { password } : {}),
     gracefulRestart: {
-      enabled: n.gracefulRestart?.enabled ?? false,
-      restartTimeSeconds: n.gracefulRestart?.restartTimeSeconds ?? 120,
+      enabled: n.gracefulRestart?.enabled ?? PEER_DEFAULTS.gracefulRestart.enabled,
+      restartTimeSeconds:
+        n.gracefulRestart?.restartTimeSeconds ?? PEER_DEFAULTS.gracefulRestart.restartTimeSeconds,
     },
     communities: attrs?.communities?.standard ?? [],
     largeCommunities: attrs?.communities?.large ?? [],

@@ -1,0 +1,184 @@
+/**
+ * PURE. One peer's Adj-RIB-Out: the prefixes it should hold (desired), the ones it was told
+ * about (sent, value: the family), and the UPDATEs that move it from one to the other.
+ * The session decides when to sync; this file decides what to send.
+ */
+import { PrefixList } from '../net/prefix-list.ts';
+import type { SessionConfig } from './peer.ts';
+import { apply, diff } from './rib/diff.ts';
+import { outboundAttributes } from './rib/outbound.ts';
+import { packIPv4Announce, packIPv4Withdraw, packIPv6Announce, packIPv6Withdraw } from './rib/pack.ts';
+import {
+  encodeAttributes,
+  encodeEndOfRib,
+  MAX_EXTENDED_MESSAGE,
+  MAX_MESSAGE,
+  type Negotiated,
+  parseIPv6,
+  parsePrefix,
+  toWirePrefix,
+  type WirePrefix,
+} from './wire/index.ts';
+
+export type Family = 'ipv4' | 'ipv6';
+
+/** What the negotiated session allows: families, next hops, sizes and the attribute policy. */
+export interface RibOutContext {
+  families: readonly Family[];
+  nextHopV4?: string;
+  nextHopV6?: Uint8Array;
+  as4: boolean;
+  extendedMessage: boolean;
+  localASN: number;
+  peerASN: number;
+  communities: readonly string[];
+  largeCommunities: readonly string[];
+  localPreference?: number;
+}
+
+export interface RibOutput {
+  /** UPDATEs (and, after a full sync, End-of-RIB markers) in sending order. */
+  messages: Uint8Array[];
+  /** How many of them are UPDATEs carrying routes. */
+  updates: number;
+}
+
+/** What the session knows to build a RibOutContext. */
+export interface RibContextInput {
+  config: SessionConfig;
+  negotiated: Negotiated | undefined;
+  remoteASN: number | undefined;
+  /** The connection's local address (the next hop when none is configured). */
+  localAddress: string | undefined;
+}
+
+/** Next hops, families and attribute policy of the session as negotiated now. */
+export function ribContext(
+  i: RibContextInput,
+  configured: { nextHopV4?: string; nextHopV6?: string },
+): RibOutContext {
+  const local = i.localAddress?.replace(/^::ffff:/, '');
+  const v4 = configured.nextHopV4 ?? (local && !local.includes(':') ? local : undefined);
+  const v6text =
+    configured.nextHopV6 ?? (local?.includes(':') && !local.startsWith('fe80') ? local : undefined);
+  const v6 = v6text ? parseIPv6(v6text) : undefined;
+  const c = i.config;
+  return {
+    families: i.negotiated?.families ?? [],
+    ...(v4 ? { nextHopV4: v4 } : {}),
+    ...(v6 ? { nextHopV6: v6 } : {}),
+    as4: !!i.negotiated?.as4,
+    extendedMessage: !!i.negotiated?.extendedMessage,
+    localASN: c.localASN,
+    peerASN: i.remoteASN ?? c.peerASN ?? c.localASN,
+    communities: c.communities,
+    largeCommunities: c.largeCommunities,
+    ...(c.localPreference !== undefined ? { localPreference: c.localPreference } : {}),
+  };
+}
+
+export class AdjRibOut {
+  /** Prefixes the peer was told about (canonical text -> family). */
+  readonly sent = new Map<string, string>();
+  private desired: PrefixList = PrefixList.EMPTY;
+
+  /** `warn(key, message)` reports a family that cannot be announced (once per key is the caller's). */
+  constructor(private readonly warn: (key: string, msg: string) => void) {}
+
+  setDesired(prefixes: PrefixList): void {
+    this.desired = prefixes;
+  }
+
+  clear(): void {
+    this.sent.clear();
+  }
+
+  /** The difference since the last sync; `initial`: the full table, then End-of-RIB. */
+  sync(ctx: RibOutContext, initial: boolean): RibOutput {
+    const want = this.sendable(ctx);
+    if (initial) this.sent.clear();
+    const d = diff(this.sent, want);
+    const messages: Uint8Array[] = [];
+    for (const f of ['ipv4', 'ipv6'] as const) {
+      const w = this.typed(d.withdraw, f, this.sent);
+      const a = this.typed(d.announce, f, want);
+      if (w.length) messages.push(...withdraw(ctx, f, w));
+      if (a.length) messages.push(...announce(ctx, f, a));
+    }
+    apply(this.sent, d, want);
+    const updates = messages.length;
+    if (initial) for (const f of ctx.families) messages.push(encodeEndOfRib(f));
+    return { messages, updates };
+  }
+
+  /** RFC 2918 route refresh: everything sent in one family, again. */
+  resend(ctx: RibOutContext, f: Family): RibOutput {
+    const list = this.typed([...this.sent.keys()], f, this.sent);
+    const messages = list.length ? announce(ctx, f, list) : [];
+    return { messages, updates: messages.length };
+  }
+
+  private typed(keys: readonly string[], f: Family, fams: ReadonlyMap<string, string>): WirePrefix[] {
+    const out: WirePrefix[] = [];
+    for (const k of keys) {
+      if (fams.get(k) !== f) continue;
+      const p = this.desired.prefix(k);
+      if (p) out.push(toWirePrefix(p));
+      else {
+        const w = this.parsedSent(k);
+        if (w) out.push(w);
+      }
+    }
+    return out;
+  }
+
+  /** A withdrawn prefix is no longer desired: its typed form comes from its canonical text. */
+  private parsedSent(k: string): WirePrefix | undefined {
+    return parsePrefix(k);
+  }
+
+  /** The prefixes this peer can be sent: negotiated family and a usable next hop. */
+  private sendable(ctx: RibOutContext): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const k of this.desired.keys()) {
+      const f: Family = this.desired.family(k) === 4 ? 'ipv4' : 'ipv6';
+      if (!ctx.families.includes(f)) continue;
+      if (f === 'ipv4' && !ctx.nextHopV4) {
+        this.warn('no-v4-nexthop', 'no IPv4 next hop for this session; IPv4 routes not announced');
+        continue;
+      }
+      if (f === 'ipv6' && !ctx.nextHopV6) {
+        this.warn('no-v6-nexthop', 'no global IPv6 next hop (set nextHopV6); IPv6 routes not announced');
+        continue;
+      }
+      out.set(k, f);
+    }
+    return out;
+  }
+}
+
+function maxLength(ctx: RibOutContext): number {
+  return ctx.extendedMessage ? MAX_EXTENDED_MESSAGE : MAX_MESSAGE;
+}
+
+function announce(ctx: RibOutContext, f: Family, prefixes: WirePrefix[]): Uint8Array[] {
+  const attrs = outboundAttributes({
+    localASN: ctx.localASN,
+    peerASN: ctx.peerASN,
+    as4: ctx.as4,
+    ...(f === 'ipv4' && ctx.nextHopV4 ? { nextHopV4: ctx.nextHopV4 } : {}),
+    communities: ctx.communities,
+    largeCommunities: ctx.largeCommunities,
+    ...(ctx.localPreference !== undefined ? { localPreference: ctx.localPreference } : {}),
+  });
+  const block = encodeAttributes(attrs, { as4: ctx.as4 });
+  return f === 'ipv4'
+    ? packIPv4Announce(block, prefixes, maxLength(ctx))
+    : packIPv6Announce(block, ctx.nextHopV6!, prefixes, maxLength(ctx));
+}
+
+function withdraw(ctx: RibOutContext, f: Family, prefixes: WirePrefix[]): Uint8Array[] {
+  return f === 'ipv4'
+    ? packIPv4Withdraw(prefixes, maxLength(ctx))
+    : packIPv6Withdraw(prefixes, maxLength(ctx));
+}

@@ -1,0 +1,39 @@
+/** What a Session needs (deps) and tells (events). */
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
+import type { Session } from './session.ts';
+import type { Dial } from './transport.ts';
+import type { UpdateMessage } from './wire/index.ts';
+
+export interface SessionDeps {
+  routerId: string;
+  hostname?: string;
+  nextHopV4?: string;
+  nextHopV6?: string;
+  /** Announce IPv6 unicast capability (default true). */
+  ipv6?: boolean;
+  /** Set the GR R-bit: this process restarted and peers may hold our stale routes. */
+  restarting?: boolean;
+  clock: Clock;
+  random: () => number;
+  log: Logger;
+  /** Opens the outgoing connection (default: TCP, connection.ts). */
+  dial?: Dial;
+  events?: SessionEvents;
+}
+
+export interface SessionEvents {
+  established?(s: Session): void;
+  down?(s: Session, reason: string): void;
+  update?(s: Session, u: UpdateMessage): void;
+  notification?(
+    s: Session,
+    direction: 'sent' | 'received',
+    code: number,
+    subcode: number,
+    text: string,
+  ): void;
+  updatesSent?(s: Session, n: number): void;
+  advertised?(s: Session): void;
+  state?(s: Session, from: string, to: string): void;
+}

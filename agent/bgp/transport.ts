@@ -1,0 +1,42 @@
+/**
+ * The connection a session drives, as an interface: the TCP one (connection.ts) and the
+ * in-memory pipe of the tests implement it, so a session runs the same over either.
+ */
+
+export interface DialOptions {
+  host: string;
+  port: number;
+  localAddress?: string;
+  ttl?: number;
+  minTtl?: number;
+  password?: string;
+}
+
+export interface ConnectionHandlers {
+  connected(): void;
+  data(chunk: Uint8Array): void;
+  /** Connection gone (error, peer close, or local close). Called once. */
+  closed(error?: Error): void;
+}
+
+export interface BgpConnection {
+  /** We initiated it (dial) rather than accepted it. */
+  readonly outgoing: boolean;
+  readonly localAddress: string | undefined;
+  readonly remoteAddress: string | undefined;
+  /** Bytes waiting in our queue (not yet handed to the socket). */
+  readonly queuedBytes: number;
+  /** When the socket last refused more data (cleared on drain): RFC 9687 send hold. */
+  readonly blockedSince: number | undefined;
+  /** Resolves once the connection is fully closed. */
+  readonly closed: Promise<void>;
+  attach(h: ConnectionHandlers): void;
+  write(b: Uint8Array): void;
+  /** Half-close after queued data (a NOTIFICATION is delivered before FIN). */
+  end(): void;
+  /** Abort without flushing. */
+  destroy(): void;
+}
+
+/** Opens an outgoing connection; `warn` reports a socket option that could not be applied. */
+export type Dial = (o: DialOptions, h: ConnectionHandlers, warn: (msg: string) => void) => BgpConnection;

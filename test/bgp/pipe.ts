@@ -1,0 +1,78 @@
+/**
+ * An in-memory BgpConnection pair: what one end writes, the other receives in a later
+ * microtask, in order; end() closes both ends after the queued data. No sockets, no timers.
+ */
+import type { BgpConnection, ConnectionHandlers } from '../../agent/bgp/transport.ts';
+
+export class PipeEnd implements BgpConnection {
+  private handlers: ConnectionHandlers | undefined;
+  peer!: PipeEnd;
+  private done = false;
+  private resolveClosed!: () => void;
+  readonly closed = new Promise<void>((r) => {
+    this.resolveClosed = r;
+  });
+  queuedBytes = 0;
+  /** Set by a test to play a peer that stopped reading (RFC 9687). */
+  blockedSince: number | undefined;
+
+  constructor(
+    readonly outgoing: boolean,
+    readonly localAddress: string,
+    readonly remoteAddress: string,
+  ) {}
+
+  attach(h: ConnectionHandlers): void {
+    this.handlers = h;
+  }
+
+  /** Fires connected (the dialling end, once the peer "accepted"). */
+  connect(): void {
+    queueMicrotask(() => {
+      if (!this.done) this.handlers?.connected();
+    });
+  }
+
+  write(b: Uint8Array): void {
+    if (this.done) return;
+    const copy = b.slice();
+    queueMicrotask(() => this.peer.receive(copy));
+  }
+
+  private receive(b: Uint8Array): void {
+    if (!this.done) this.handlers?.data(b);
+  }
+
+  end(): void {
+    if (this.done) return;
+    // After the data already queued (microtasks run in order).
+    queueMicrotask(() => {
+      this.finish();
+      this.peer.finish();
+    });
+    this.done = true;
+    this.handlers = undefined;
+  }
+
+  destroy(): void {
+    this.finish();
+    queueMicrotask(() => this.peer.finish());
+  }
+
+  private finish(): void {
+    const h = this.handlers;
+    this.handlers = undefined;
+    this.done = true;
+    h?.closed();
+    this.resolveClosed();
+  }
+}
+
+/** [the dialling end, the accepting end]. */
+export function pipe(local = '192.0.2.10', remote = '192.0.2.1'): [PipeEnd, PipeEnd] {
+  const a = new PipeEnd(true, local, remote);
+  const b = new PipeEnd(false, remote, local);
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
