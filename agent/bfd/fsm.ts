@@ -80,7 +80,13 @@ export type BfdAction =
   | { type: 'send'; packet: ControlPacket }
   | { type: 'startTimer'; timer: TimerName; ms: number }
   | { type: 'stopTimer'; timer: TimerName }
-  | { type: 'stateChange'; from: SessionState; to: SessionState; diagnostic: DiagnosticCode; cause: ChangeCause };
+  | {
+      type: 'stateChange';
+      from: SessionState;
+      to: SessionState;
+      diagnostic: DiagnosticCode;
+      cause: ChangeCause;
+    };
 
 export interface StepResult {
   state: BfdState;
@@ -167,7 +173,11 @@ export function step(s0: BfdState, e: BfdEvent, now: number, random: () => numbe
     if (from === to) return;
     s = { ...s, sessionState: to, localDiag: diagnostic };
     // §6.8.3: slow start whenever not Up, the configured rate once Up.
-    s = setAdvertised(s, advertisedDesiredMinTxUs(s.config.desiredMinTxUs, to === 'Up'), s.config.requiredMinRxUs);
+    s = setAdvertised(
+      s,
+      advertisedDesiredMinTxUs(s.config.desiredMinTxUs, to === 'Up'),
+      s.config.requiredMinRxUs,
+    );
     actions.push({ type: 'stateChange', from, to, diagnostic, cause });
   };
 
@@ -205,7 +215,8 @@ export function step(s0: BfdState, e: BfdEvent, now: number, random: () => numbe
         lastRxAt: now,
       };
       // §6.8.6: a Final ends our poll; the new values are now in force.
-      if (p.final && s.polling) s = { ...s, polling: false, txBasisUs: s.desiredMinTxUs, rxBasisUs: s.requiredMinRxUs };
+      if (p.final && s.polling)
+        s = { ...s, polling: false, txBasisUs: s.desiredMinTxUs, rxBasisUs: s.requiredMinRxUs };
       // The packet counts for the Detection Time even when the state machine ignores it (§6.8.4).
       actions.push({ type: 'startTimer', timer: 'DetectionTimer', ms: usToMs(currentDetectionTimeUs(s)) });
       if (s.sessionState === 'AdminDown') break;

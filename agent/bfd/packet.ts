@@ -82,7 +82,8 @@ export function decodeControl(b: Uint8Array): ControlPacket {
 }
 
 function u(name: string, v: number, max: number): number {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new BfdCodecError('field-range', `${name} ${v} out of range`);
+  if (!Number.isInteger(v) || v < 0 || v > max)
+    throw new BfdCodecError('field-range', `${name} ${v} out of range`);
   return v;
 }
 

@@ -150,7 +150,8 @@ export class UdpSocket {
     if (fd < 0) throw new UdpFfiError('socket', errno());
     const set = (level: number, name: number, v: number, what: string) => {
       const b = int(v);
-      if (c().setsockopt(fd, level, name, ptr(b), b.length) !== 0) throw new UdpFfiError(`setsockopt ${what}`, errno());
+      if (c().setsockopt(fd, level, name, ptr(b), b.length) !== 0)
+        throw new UdpFfiError(`setsockopt ${what}`, errno());
     };
     try {
       if (o.family === 6) set(IPPROTO_IPV6, IPV6_V6ONLY, 1, 'IPV6_V6ONLY');

@@ -1,0 +1,169 @@
+/**
+ * SHELL. One BFD session: the pure state machine (fsm.ts) plus its two timers on the
+ * injected clock. Executes the machine's actions: packets go to `send`, state changes to
+ * `onChange`. Before acting on a Detection Time expiry it asks `beforeDetectionExpiry` to
+ * read pending packets, so a packet already queued in the kernel is never ignored.
+ */
+import type { Clock, Timer } from '../lib/clock.ts';
+import { type DiagnosticCode, diagnosticName } from './diagnostic.ts';
+import {
+  type BfdAction,
+  type BfdConfig,
+  type BfdEvent,
+  type BfdState,
+  currentDetectionTimeUs,
+  currentTxIntervalUs,
+  initialState,
+  step,
+  type TimerName,
+} from './fsm.ts';
+import { type ControlPacket, encodeControl, type SessionState } from './packet.ts';
+
+export type StateChange = Extract<BfdAction, { type: 'stateChange' }>;
+
+export interface SessionOptions {
+  config: BfdConfig;
+  localDiscr: number;
+  clock: Clock;
+  random: () => number;
+  send(bytes: Uint8Array, packet: ControlPacket): void;
+  onChange(change: StateChange, session: BfdSession): void;
+  beforeDetectionExpiry(): void;
+}
+
+/** What /status shows for one peer. */
+export interface BfdSnapshot {
+  state: SessionState;
+  remoteState: SessionState;
+  txIntervalMs: number;
+  rxIntervalMs: number;
+  multiplier: number;
+  detectionTimeMs: number;
+  /** Name of the diagnostic of the last state change ('No Diagnostic' before any). */
+  lastDiagnostic: string;
+  remoteDiagnostic: string;
+  flaps: number;
+  localDiscriminator: number;
+  remoteDiscriminator: number;
+  packetsIn: number;
+  packetsOut: number;
+}
+
+export class BfdSession {
+  private s: BfdState;
+  private readonly timers = new Map<TimerName, Timer>();
+  private stopped = false;
+  flaps = 0;
+  packetsIn = 0;
+  packetsOut = 0;
+  /** Down transitions by diagnostic name. */
+  readonly diagnostics = new Map<string, number>();
+  private lastDiag: DiagnosticCode = 0;
+
+  constructor(private readonly o: SessionOptions) {
+    this.s = initialState(o.config, o.localDiscr);
+  }
+
+  get state(): BfdState {
+    return this.s;
+  }
+
+  start(): void {
+    this.dispatch({ type: 'Start' });
+  }
+
+  receive(packet: ControlPacket): void {
+    this.packetsIn++;
+    this.dispatch({ type: 'ReceivedControl', packet });
+  }
+
+  update(config: BfdConfig): void {
+    this.dispatch({ type: 'ConfigChange', config });
+  }
+
+  adminDown(): void {
+    this.dispatch({ type: 'AdminDown' });
+  }
+
+  adminUp(): void {
+    this.dispatch({ type: 'AdminUp' });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+  }
+
+  snapshot(): BfdSnapshot {
+    const s = this.s;
+    const rxUs = s.remoteDetectMult ? Math.max(s.rxBasisUs, s.remoteDesiredMinTxUs) : s.rxBasisUs;
+    return {
+      state: s.sessionState,
+      remoteState: s.remoteState,
+      txIntervalMs: currentTxIntervalUs(s) / 1000,
+      rxIntervalMs: rxUs / 1000,
+      multiplier: s.config.detectMult,
+      detectionTimeMs: currentDetectionTimeUs(s) / 1000,
+      lastDiagnostic: diagnosticName(this.lastDiag),
+      remoteDiagnostic: diagnosticName(s.remoteDiag),
+      flaps: this.flaps,
+      localDiscriminator: s.localDiscr,
+      remoteDiscriminator: s.remoteDiscr,
+      packetsIn: this.packetsIn,
+      packetsOut: this.packetsOut,
+    };
+  }
+
+  private dispatch(e: BfdEvent): void {
+    if (this.stopped) return;
+    const r = step(this.s, e, this.o.clock.now(), this.o.random);
+    this.s = r.state;
+    for (const a of r.actions) this.run(a);
+  }
+
+  private run(a: BfdAction): void {
+    if (this.stopped) return;
+    switch (a.type) {
+      case 'send':
+        this.packetsOut++;
+        this.o.send(encodeControl(a.packet), a.packet);
+        break;
+      case 'startTimer': {
+        this.timers.get(a.timer)?.cancel();
+        const timer = a.timer;
+        this.timers.set(
+          timer,
+          this.o.clock.setTimer(a.ms, () => this.expire(timer)),
+        );
+        break;
+      }
+      case 'stopTimer':
+        this.timers.get(a.timer)?.cancel();
+        this.timers.delete(a.timer);
+        break;
+      case 'stateChange':
+        this.lastDiag = a.diagnostic;
+        if (a.from === 'Up') {
+          this.flaps++;
+          const name = diagnosticName(a.diagnostic);
+          this.diagnostics.set(name, (this.diagnostics.get(name) ?? 0) + 1);
+        }
+        this.o.onChange(a, this);
+        break;
+    }
+  }
+
+  private expire(timer: TimerName): void {
+    if (this.stopped) return;
+    this.timers.delete(timer);
+    if (timer === 'DetectionTimer') {
+      // A packet still queued in the kernel restarts the timer instead of a false Down.
+      this.o.beforeDetectionExpiry();
+      if (this.stopped || this.timers.has('DetectionTimer')) return;
+      this.dispatch({ type: 'DetectionTimer_Expires' });
+    } else {
+      this.dispatch({ type: 'TransmitTimer_Expires' });
+    }
+  }
+}
