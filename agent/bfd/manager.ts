@@ -115,6 +115,7 @@ export class BfdManager {
     this.byPeer.set(peer, entry);
     this.byDiscr.set(localDiscr, entry);
     entry.session.start();
+    this.refreshBusy();
   }
 
   /** Stops a session without telling the peer anything (never AdminDown; its detection expires). */
@@ -132,6 +133,7 @@ export class BfdManager {
     if (!e) return;
     e.spec = { ...e.spec, profile };
     e.session.update(profileToConfig(profile));
+    this.refreshBusy();
   }
 
   /** Explicit administrative down: the only way edgelb sends AdminDown (the peer may drop BGP). */
@@ -195,7 +197,23 @@ export class BfdManager {
     this.received++;
     const r = this.route(d);
     if (typeof r === 'string') this.discard(r, d);
-    else r.entry.session.receive(r.packet);
+    else {
+      r.entry.session.receive(r.packet);
+      this.refreshBusy();
+    }
+  }
+
+  /** The transport drains quickly while any session is coming up or polling. */
+  private refreshBusy(): void {
+    let busy = false;
+    for (const e of this.byPeer.values()) {
+      const s = e.session.state;
+      if (s.sessionState !== 'Up' || s.polling) {
+        busy = true;
+        break;
+      }
+    }
+    this.transport.setBusy(busy);
   }
 
   /** The session a datagram belongs to, or why it is discarded. */
@@ -225,6 +243,7 @@ export class BfdManager {
     if (c.to === 'Up') this.o.log?.info('bfd session up', fields);
     else if (c.from === 'Up') this.o.log?.warn('bfd session down', fields);
     else this.o.log?.debug('bfd session state', fields);
+    this.refreshBusy();
     const ev = eventFor(peer, c);
     if (ev) this.emit(ev);
   }

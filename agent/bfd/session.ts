@@ -59,6 +59,9 @@ export class BfdSession {
   /** Down transitions by diagnostic name. */
   readonly diagnostics = new Map<string, number>();
   private lastDiag: DiagnosticCode = 0;
+  /** When the Detection Time runs out, and when its timer is due (≤ the deadline). */
+  private detectionDeadline: number | undefined;
+  private detectionFiresAt = 0;
 
   constructor(private readonly o: SessionOptions) {
     this.s = initialState(o.config, o.localDiscr);
@@ -129,18 +132,14 @@ export class BfdSession {
         this.packetsOut++;
         this.o.send(encodeControl(a.packet), a.packet);
         break;
-      case 'startTimer': {
-        this.timers.get(a.timer)?.cancel();
-        const timer = a.timer;
-        this.timers.set(
-          timer,
-          this.o.clock.setTimer(a.ms, () => this.expire(timer)),
-        );
+      case 'startTimer':
+        if (a.timer === 'DetectionTimer') this.armDetection(a.ms);
+        else this.arm(a.timer, a.ms);
         break;
-      }
       case 'stopTimer':
         this.timers.get(a.timer)?.cancel();
         this.timers.delete(a.timer);
+        if (a.timer === 'DetectionTimer') this.detectionDeadline = undefined;
         break;
       case 'stateChange':
         this.lastDiag = a.diagnostic;
@@ -154,13 +153,43 @@ export class BfdSession {
     }
   }
 
+  private arm(timer: TimerName, ms: number): void {
+    this.timers.get(timer)?.cancel();
+    this.timers.set(
+      timer,
+      this.o.clock.setTimer(ms, () => this.expire(timer)),
+    );
+  }
+
+  /**
+   * Every received packet restarts the Detection Time. Rather than cancel and re-create a
+   * timer per packet, the deadline moves and a timer already due no later stays: when it
+   * fires early it re-arms for the rest.
+   */
+  private armDetection(ms: number): void {
+    const deadline = this.o.clock.now() + ms;
+    this.detectionDeadline = deadline;
+    if (this.timers.has('DetectionTimer') && this.detectionFiresAt <= deadline) return;
+    this.detectionFiresAt = deadline;
+    this.arm('DetectionTimer', ms);
+  }
+
   private expire(timer: TimerName): void {
     if (this.stopped) return;
     this.timers.delete(timer);
     if (timer === 'DetectionTimer') {
+      const deadline = this.detectionDeadline;
+      if (deadline === undefined) return;
+      const left = deadline - this.o.clock.now();
+      if (left > 0) {
+        this.detectionFiresAt = deadline;
+        this.arm('DetectionTimer', left);
+        return;
+      }
       // A packet still queued in the kernel restarts the timer instead of a false Down.
       this.o.beforeDetectionExpiry();
       if (this.stopped || this.timers.has('DetectionTimer')) return;
+      this.detectionDeadline = undefined;
       this.dispatch({ type: 'DetectionTimer_Expires' });
     } else {
       this.dispatch({ type: 'TransmitTimer_Expires' });

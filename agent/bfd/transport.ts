@@ -5,10 +5,14 @@
  * and one send socket per family bound to a port in 49152–65535, so each session's source
  * port is constant (RFC 5881 §4). Sends use TTL/Hop Limit 255 (RFC 5881 §5, RFC 5883 §5).
  *
- * Receiving never blocks: sockets are non-blocking and drained from a short timer on the
- * event loop (DRAIN_INTERVAL_MS; each drain is one recvmsg per socket that returns EAGAIN
- * when idle), and drain() lets the manager pull pending packets at once before it acts on
- * a Detection Time expiry, so a late drain can never cause a false Down.
+ * Receiving never blocks: sockets are non-blocking and drained from a timer on the event
+ * loop (each drain is one recvmsg per socket that returns EAGAIN when idle), and drain()
+ * lets the manager pull pending packets at once before it acts on a Detection Time expiry,
+ * so a late drain can never cause a false Down. The period is DRAIN_INTERVAL_MS while some
+ * session is coming up or polling (quick handshakes and Final replies), IDLE_DRAIN_INTERVAL_MS
+ * once every session is Up and steady: timer wake-ups are most of an idle process's CPU
+ * (measured by test/bench/bfd-idle.bench.ts), and then a received packet only restarts a
+ * Detection Time, or at worst tells us of a peer's Down 100 ms later.
  */
 import type { Clock, Timer } from '../lib/clock.ts';
 import type { Family } from '../net/ip.ts';
@@ -19,8 +23,10 @@ export const MULTIHOP_PORT = 4784;
 export const SOURCE_PORT_MIN = 49152;
 export const SOURCE_PORT_MAX = 65535;
 export const TRANSMIT_TTL = 255;
-/** Receive polling period. A packet waits at most this long; detection expiry drains first. */
+/** Receive polling period while a session is coming up or polling. */
 export const DRAIN_INTERVAL_MS = 20;
+/** Receive polling period when every session is Up and steady. */
+export const IDLE_DRAIN_INTERVAL_MS = 100;
 /** Bound on datagrams read per socket per drain (a flood cannot starve the event loop). */
 const MAX_PER_DRAIN = 256;
 
@@ -35,6 +41,8 @@ export interface BfdTransport {
   send(bytes: Uint8Array, peer: string, family: Family, multihop: boolean): boolean;
   /** Reads every queued datagram now. */
   drain(): void;
+  /** Busy: some session needs prompt replies (not Up, or polling); drain at the short period. */
+  setBusy(busy: boolean): void;
   close(): void;
 }
 
@@ -44,6 +52,7 @@ export interface UdpTransportOptions {
   clock: Clock;
   random: () => number;
   drainIntervalMs?: number;
+  idleDrainIntervalMs?: number;
   /** Reported once per socket error (the transport keeps going). */
   onError?: (err: unknown) => void;
 }
@@ -54,7 +63,9 @@ export function udpTransport(o: UdpTransportOptions): TransportFactory {
     const senders = new Map<Family, UdpSocket>();
     let timer: Timer | undefined;
     let closed = false;
-    const interval = o.drainIntervalMs ?? DRAIN_INTERVAL_MS;
+    const busyInterval = o.drainIntervalMs ?? DRAIN_INTERVAL_MS;
+    const idleInterval = Math.max(busyInterval, o.idleDrainIntervalMs ?? IDLE_DRAIN_INTERVAL_MS);
+    let busy = true;
 
     const drain = () => {
       for (const r of receivers.values()) {
@@ -73,7 +84,7 @@ export function udpTransport(o: UdpTransportOptions): TransportFactory {
     };
     const schedule = () => {
       if (closed || receivers.size === 0) return;
-      timer = o.clock.setTimer(interval, () => {
+      timer = o.clock.setTimer(busy ? busyInterval : idleInterval, () => {
         drain();
         schedule();
       });
@@ -105,6 +116,15 @@ export function udpTransport(o: UdpTransportOptions): TransportFactory {
         return sender(family).send(bytes, peer, multihop ? MULTIHOP_PORT : SINGLE_HOP_PORT) === 0;
       },
       drain,
+      setBusy(b) {
+        if (b === busy) return;
+        busy = b;
+        // Going busy: do not wait out a long idle period.
+        if (b && timer) {
+          timer.cancel();
+          schedule();
+        }
+      },
       close() {
         closed = true;
         timer?.cancel();

@@ -32,6 +32,7 @@ const EAGAIN = 11;
 const EADDRINUSE = 98;
 
 const SOCKADDR_IN6_LEN = 28;
+const MAX_CACHED_DESTINATIONS = 4096;
 const MSGHDR_LEN = 56;
 const IOVEC_LEN = 16;
 const CMSG_HDR_LEN = 16;
@@ -130,6 +131,10 @@ export class UdpSocket {
   private readonly iov = stable(IOVEC_LEN);
   private readonly msg = stable(MSGHDR_LEN);
   private readonly nameView = new DataView(this.name.buffer);
+  /** struct sockaddr per destination (a session sends to one peer several times a second). */
+  private readonly destinations = new Map<string, Uint8Array>();
+  /** Text form per source address (formatting an IPv6 address is not free). */
+  private readonly sources = new Map<string, string>();
   private readonly controlView = new DataView(this.control.buffer);
   private readonly msgView = new DataView(this.msg.buffer);
 
@@ -215,8 +220,7 @@ export class UdpSocket {
       throw new UdpFfiError('recvmsg', e);
     }
     const nv = this.nameView;
-    const v6 = this.family === 6;
-    const peer = formatIP(ipFromBytes(this.name.subarray(v6 ? 8 : 4, v6 ? 24 : 8), this.family));
+    const peer = this.address(this.name, this.family === 6 ? 8 : 4, this.family);
     const d: Datagram = {
       bytes: this.buf.slice(0, Math.min(n, this.buf.length)),
       peer,
@@ -227,6 +231,20 @@ export class UdpSocket {
     };
     this.parseControl(d);
     return d;
+  }
+
+  /** Canonical text of the address at buf[off...] (cached; the cache is bounded). */
+  private address(buf: Uint8Array, off: number, family: Family): string {
+    if (family === 4) return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
+    const raw = buf.subarray(off, off + 16);
+    const key = raw.join(',');
+    let text = this.sources.get(key);
+    if (text === undefined) {
+      text = formatIP(ipFromBytes(raw, 6));
+      if (this.sources.size >= MAX_CACHED_DESTINATIONS) this.sources.clear();
+      this.sources.set(key, text);
+    }
+    return text;
   }
 
   private parseControl(d: Datagram): void {
@@ -243,10 +261,10 @@ export class UdpSocket {
       else if (level === IPPROTO_IP && type === IP_PKTINFO) {
         // struct in_pktinfo { int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }
         d.ifindex = cv.getInt32(data, true);
-        d.local = formatIP(ipFromBytes(this.control.subarray(data + 8, data + 12), 4));
+        d.local = this.address(this.control, data + 8, 4);
       } else if (level === IPPROTO_IPV6 && type === IPV6_PKTINFO) {
         // struct in6_pktinfo { in6_addr ipi6_addr; unsigned ipi6_ifindex; }
-        d.local = formatIP(ipFromBytes(this.control.subarray(data, data + 16), 6));
+        d.local = this.address(this.control, data, 6);
         d.ifindex = cv.getInt32(data + 16, true);
       }
       off += (cmsgLen + 7) & ~7;
@@ -256,7 +274,13 @@ export class UdpSocket {
   /** Sends one datagram; returns 0 or the errno (a full buffer or an unreachable peer is not fatal). */
   send(bytes: Uint8Array, address: string, port: number): number {
     if (this.closed) return -1;
-    const sa = sockaddr(this.family, address, port);
+    const key = `${address}|${port}`;
+    let sa = this.destinations.get(key);
+    if (!sa) {
+      sa = sockaddr(this.family, address, port);
+      if (this.destinations.size >= MAX_CACHED_DESTINATIONS) this.destinations.clear();
+      this.destinations.set(key, sa);
+    }
     const n = Number(c().sendto(this.fd, ptr(bytes), bytes.length, MSG_DONTWAIT, ptr(sa), sa.length));
     return n < 0 ? errno() : 0;
   }

@@ -27,6 +27,9 @@ export interface BfdMainConfig {
   /** No status lines (the idle benchmark measures the manager alone). */
   quiet?: boolean;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Receive polling period (default the transport's DRAIN_INTERVAL_MS). */
+  drainIntervalMs?: number;
+  idleDrainIntervalMs?: number;
 }
 
 export interface StatusLine {
@@ -137,7 +140,12 @@ async function main(argv: string[]) {
   const cfg = JSON.parse(readFileSync(argv[0] ?? '', 'utf8')) as BfdMainConfig;
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v)}\n`);
   const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-  const base = udpTransport({ clock: systemClock, random: Math.random });
+  const base = udpTransport({
+    clock: systemClock,
+    random: Math.random,
+    drainIntervalMs: cfg.drainIntervalMs,
+    idleDrainIntervalMs: cfg.idleDrainIntervalMs,
+  });
   const manager = new BfdManager({
     clock: systemClock,
     random: Math.random,

@@ -17,6 +17,8 @@ export class MemoryNet {
   up = true;
   /** Packets stay queued until the receiver drains (no background delivery). */
   holdUntilDrain = false;
+  /** Last busy flag each host's manager gave its transport. */
+  readonly busy = new Map<string, boolean>();
   /** Every packet sent, for assertions. */
   readonly sent: { from: string; to: string; bytes: Uint8Array }[] = [];
 
@@ -53,6 +55,9 @@ export class MemoryNet {
           return true;
         },
         drain: () => this.flush(host),
+        setBusy: (b) => {
+          this.busy.set(address, b);
+        },
         close: () => this.hosts.delete(address),
       };
       return t;
