@@ -110,7 +110,7 @@ export class BfdManager {
       random: this.o.random,
       send: (bytes) => this.transport.send(bytes, peer, family, multihop),
       onChange: (c) => this.onChange(entry, c),
-      beforeDetectionExpiry: () => this.transport.drain(),
+      beforeTimerEvent: () => this.transport.drain(),
     });
     this.byPeer.set(peer, entry);
     this.byDiscr.set(localDiscr, entry);

@@ -1,7 +1,7 @@
 /**
  * SHELL. One BFD session: the pure state machine (fsm.ts) plus its two timers on the
  * injected clock. Executes the machine's actions: packets go to `send`, state changes to
- * `onChange`. Before acting on a Detection Time expiry it asks `beforeDetectionExpiry` to
+ * `onChange`. Before acting on a Detection Time expiry it asks `beforeTimerEvent` to
  * read pending packets, so a packet already queued in the kernel is never ignored.
  */
 import type { Clock, Timer } from '../lib/clock.ts';
@@ -28,7 +28,8 @@ export interface SessionOptions {
   random: () => number;
   send(bytes: Uint8Array, packet: ControlPacket): void;
   onChange(change: StateChange, session: BfdSession): void;
-  beforeDetectionExpiry(): void;
+  /** Reads pending packets (before a Detection Time expiry, and on each TX tick since we are awake). */
+  beforeTimerEvent(): void;
 }
 
 /** What /status shows for one peer. */
@@ -187,11 +188,13 @@ export class BfdSession {
         return;
       }
       // A packet still queued in the kernel restarts the timer instead of a false Down.
-      this.o.beforeDetectionExpiry();
+      this.o.beforeTimerEvent();
       if (this.stopped || this.timers.has('DetectionTimer')) return;
       this.detectionDeadline = undefined;
       this.dispatch({ type: 'DetectionTimer_Expires' });
     } else {
+      this.o.beforeTimerEvent();
+      if (this.stopped) return;
       this.dispatch({ type: 'TransmitTimer_Expires' });
     }
   }

@@ -78,7 +78,8 @@ export function udpTransport(o: UdpTransportOptions): TransportFactory {
             break;
           }
           if (!d) break;
-          onDatagram({ ...d, multihop: r.multihop });
+          (d as BfdDatagram).multihop = r.multihop;
+          onDatagram(d as BfdDatagram);
         }
       }
     };
@@ -115,7 +116,15 @@ export function udpTransport(o: UdpTransportOptions): TransportFactory {
         if (closed) return false;
         return sender(family).send(bytes, peer, multihop ? MULTIHOP_PORT : SINGLE_HOP_PORT) === 0;
       },
-      drain,
+      drain() {
+        drain();
+        // Called from a wake-up the manager has anyway (a TX tick, a detection expiry): the
+        // periodic drain starts over, so a steady process wakes only for its own timers.
+        if (!busy && timer) {
+          timer.cancel();
+          schedule();
+        }
+      },
       setBusy(b) {
         if (b === busy) return;
         busy = b;

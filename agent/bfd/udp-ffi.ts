@@ -211,7 +211,9 @@ export class UdpSocket {
   receive(): Datagram | undefined {
     if (this.closed) return undefined;
     this.msgView.setUint32(8, this.name.length, true);
-    this.msgView.setBigUint64(40, BigInt(this.control.length), true);
+    // msg_controllen (size_t) as two 32-bit halves: no BigInt per packet.
+    this.msgView.setUint32(40, this.control.length, true);
+    this.msgView.setUint32(44, 0, true);
     this.msgView.setInt32(48, 0, true);
     const n = Number(c().recvmsg(this.fd, ptr(this.msg), MSG_DONTWAIT));
     if (n < 0) {
@@ -248,10 +250,10 @@ export class UdpSocket {
   }
 
   private parseControl(d: Datagram): void {
-    const len = Number(this.msgView.getBigUint64(40, true));
+    const len = this.msgView.getUint32(40, true);
     const cv = this.controlView;
     for (let off = 0; off + CMSG_HDR_LEN <= len; ) {
-      const cmsgLen = Number(cv.getBigUint64(off, true));
+      const cmsgLen = cv.getUint32(off, true) + cv.getUint32(off + 4, true) * 0x100000000;
       if (cmsgLen < CMSG_HDR_LEN || off + cmsgLen > len) break;
       const level = cv.getInt32(off + 8, true);
       const type = cv.getInt32(off + 12, true);

@@ -27,6 +27,7 @@ import { clockTicks, cpuTicks, rssMiB } from './support/proc-stats.ts';
 const R2 = { v4: '192.168.2.3', v6: 'fd00:2::3' };
 const ROUTER_ADDRESSES = [TOPOLOGY.router.v4, TOPOLOGY.router.v6, R2.v4, R2.v6];
 const W = TOPOLOGY.worker;
+const WARMUP_MS = 10_000;
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -109,7 +110,8 @@ async function main() {
       for (let i = 0; i < 200 && !(await upAt300()); i++) await sleep(100);
       if (!(await upAt300()))
         throw new Error(`sessions not Up: ${JSON.stringify(await frr.peers())}\n${edge.proc.log()}`);
-      await sleep(2000);
+      // Let the JIT settle (its compiler thread shows up in the first seconds).
+      await sleep(WARMUP_MS);
       const cpu = await cpuPercent(edge.proc.pid, seconds);
       const before = await frr.peers();
       rows.push([

@@ -63,6 +63,20 @@ describe('BfdManager pair on a fake clock', () => {
     expect(s.lastDiagnostic).toBe('No Diagnostic');
   });
 
+  test('the transport is told to drain fast while coming up or polling, slowly when steady', () => {
+    const { clock, net, a } = pair();
+    expect(net.busy.get(A)).toBe(true);
+    clock.advance(3000);
+    expect(net.busy.get(A)).toBe(false);
+    a.update(B, { ...DEFAULT_BFD_PROFILE, transmitIntervalMs: 500 });
+    expect(net.busy.get(A)).toBe(true);
+    clock.advance(2000);
+    expect(net.busy.get(A)).toBe(false);
+    net.up = false;
+    clock.advance(1000);
+    expect(net.busy.get(A)).toBe(true);
+  });
+
   test('a cut link: both sides Down by detection (≤ 900 ms after the last packet), named diagnostic; healing brings Up', () => {
     const { clock, net, a, b, events } = pair();
     clock.advance(3000);
