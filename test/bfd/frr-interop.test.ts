@@ -73,26 +73,28 @@ describe.skipIf(!!skip)('BFD interop with FRR bfdd', () => {
 
   test('hostile packets (wrong TTL, unknown discriminator, bad length, version 0, truncated) are dropped, counted, and the sessions stay Up', async () => {
     const s = edge.last()?.peers[R4];
+    const s6 = edge.last()?.peers[R6];
     expect(s?.state).toBe('Up');
+    expect(s6?.state).toBe('Up');
     const before = edge.last()!.counters.discards;
     // An otherwise valid Up packet from FRR's session to ours...
-    const good = (o: { version?: number; length?: number; your?: number }) => {
+    const good = (o: { version?: number; length?: number; your?: number }, session = s) => {
       const b = Buffer.alloc(24);
       b[0] = ((o.version ?? 1) << 5) | 0;
       b[1] = 3 << 6;
       b[2] = 3;
       b[3] = o.length ?? 24;
-      b.writeUInt32BE(s!.remoteDiscriminator, 4);
-      b.writeUInt32BE(o.your ?? s!.localDiscriminator, 8);
+      b.writeUInt32BE(session!.remoteDiscriminator, 4);
+      b.writeUInt32BE(o.your ?? session!.localDiscriminator, 8);
       b.writeUInt32BE(300_000, 12);
       b.writeUInt32BE(300_000, 16);
       return b.toString('hex');
     };
-    const send = (ttl: number, hex: string[]) =>
+    const send = (ttl: number, hex: string[], family: 4 | 6 = 4) =>
       lan.exec('router', [
         process.execPath,
         `${import.meta.dir}/send-main.ts`,
-        JSON.stringify({ family: 4, to: W4, port: 3784, ttl, hex }),
+        JSON.stringify({ family, to: family === 4 ? W4 : W6, port: 3784, ttl, hex }),
       ]);
     // ...but with TTL 254 (one hop away: RFC 5881 §5 GTSM).
     await send(254, [good({}), good({})]);
@@ -103,21 +105,26 @@ describe.skipIf(!!skip)('BFD interop with FRR bfdd', () => {
       good({ version: 0 }),
       good({}).slice(0, 40),
     ]);
+    // IPv6: Hop Limit 64 (a remote sender), and version 0.
+    await send(64, [good({}, s6)], 6);
+    await send(255, [good({ version: 0 }, s6)], 6);
     const after = await edge.waitPeer(
       R4,
-      () => (edge.last()?.counters.discards['bad-version'] ?? 0) > before['bad-version'],
+      () => (edge.last()?.counters.discards['bad-version'] ?? 0) >= before['bad-version'] + 2,
       'the hostile packets counted',
       5000,
     );
     const d = edge.last()!.counters.discards;
-    expect(d['bad-ttl'] - before['bad-ttl']).toBe(2);
+    expect(d['bad-ttl'] - before['bad-ttl']).toBe(3);
     expect(d['unknown-your-discriminator'] - before['unknown-your-discriminator']).toBe(1);
     expect(d['bad-length'] - before['bad-length']).toBe(2);
-    expect(d['bad-version'] - before['bad-version']).toBe(1);
+    expect(d['bad-version'] - before['bad-version']).toBe(2);
     expect(d.truncated - before.truncated).toBe(1);
     expect(after.state).toBe('Up');
     expect(after.flaps).toBe(0);
+    expect(edge.last()!.peers[R6]).toMatchObject({ state: 'Up', flaps: 0 });
     expect((await frr.peer(W4))?.status).toBe('up');
+    expect((await frr.peer(W6))?.status).toBe('up');
   }, 20_000);
 
   test('silent death: eth0 down in the worker, FRR reports both sessions Down within 1 s; link up brings them back', async () => {
