@@ -179,4 +179,25 @@ describe.skipIf(!!skip)('BFD interop with FRR bfdd', () => {
       expect(s.flaps).toBe(1);
     }
   }, 40_000);
+
+  test("FRR's AdminDown (`shutdown` on its peer) is reported as adminDown, never down (RFC 5882 §3.2)", async () => {
+    await edge.waitPeer(R4, (x) => x.state === 'Up', 'Up', 15_000);
+    const from = edge.events().length;
+    await frr.vtysh('configure terminal', 'bfd', `peer ${W4}`, 'shutdown');
+    const s = await edge.waitPeer(R4, (x) => x.remoteState === 'AdminDown', 'peer AdminDown', 5000);
+    expect(s.state).toBe('Down');
+    const evs = edge
+      .events()
+      .slice(from)
+      .filter((e) => e.peer === R4);
+    expect(evs.map((e) => [e.event, e.remote])).toEqual([['adminDown', true]]);
+    await frr.vtysh('configure terminal', 'bfd', `peer ${W4}`, 'no shutdown');
+    await edge.waitPeer(R4, (x) => x.state === 'Up', 'Up again', 15_000);
+    expect(
+      edge
+        .events()
+        .slice(from)
+        .filter((e) => e.peer === R4 && e.event === 'down'),
+    ).toEqual([]);
+  }, 30_000);
 });
