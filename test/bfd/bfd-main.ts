@@ -7,7 +7,8 @@
  * {"cmd":"adminUp","peer":P}, {"cmd":"stop"}. stdout gets
  *   {"type":"status","peers":{P: BfdSnapshot},"counters":BfdCounters}  whenever it changes (polled every 50 ms),
  *   {"type":"event",...BfdManagerEvent}                                   on every manager event,
- *   {"type":"rx","hex":..,"peer":..,"ttl":..}                             per datagram when `capture` is set.
+ *   {"type":"rx","hex":..,"peer":..,"ttl":..}                             per datagram when `capture` is set,
+ *   {"type":"tx","hex":..,"peer":..}                                      per packet sent when `capture` is set.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +60,7 @@ export interface BfdProcess {
   last(): StatusLine | undefined;
   events(): EventLine[];
   rx(): RxLine[];
+  tx(): RxLine[];
   /** Waits until the latest status shows the peer satisfying pred. */
   waitPeer(
     peer: string,
@@ -112,6 +114,7 @@ export function startBfdMain(lan: Lan, host: string, cfg: BfdMainConfig, tag = '
     },
     events: () => lines<EventLine>('event'),
     rx: () => lines<RxLine>('rx'),
+    tx: () => lines<RxLine>('tx'),
     waitPeer(peer, pred, what, timeoutMs = 15_000) {
       return waitFor(
         `edgelb BFD ${peer} ${what}`,
@@ -151,11 +154,19 @@ async function main(argv: string[]) {
     random: Math.random,
     log: createLogger({ level: cfg.logLevel ?? 'info', format: 'json' }),
     transport: cfg.capture
-      ? (onDatagram) =>
-          base((d) => {
+      ? (onDatagram) => {
+          const t = base((d) => {
             print({ type: 'rx', hex: hex(d.bytes), peer: d.peer, ttl: d.ttl });
             onDatagram(d);
-          })
+          });
+          return {
+            ...t,
+            send(bytes, peer, family, multihop) {
+              print({ type: 'tx', hex: hex(bytes), peer, ttl: 255 });
+              return t.send(bytes, peer, family, multihop);
+            },
+          };
+        }
       : base,
   });
   for (const ev of ['up', 'down', 'adminDown'] as const)

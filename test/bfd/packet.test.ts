@@ -13,6 +13,7 @@ import { BfdCodecError, type ControlPacket, decodeControl, encodeControl } from 
 import { hex, toHex } from '../bgp/hex.ts';
 
 const FIXTURE = join(import.meta.dir, '..', 'fixtures', 'bfd', 'frr-8.4.hex');
+const FIXTURE_EDGELB = join(import.meta.dir, '..', 'fixtures', 'bfd', 'edgelb-to-frr-8.4.hex');
 
 interface FrrView {
   peer: string;
@@ -117,6 +118,59 @@ describe('codec against FRR 8.4 captures', () => {
     const ad = packets.map((c) => decodeControl(hex(c.hex))).filter((p) => p.state === 'AdminDown');
     expect(ad.length).toBeGreaterThan(0);
     expect(ad.every((p) => p.diagnostic === 0)).toBe(true);
+  });
+});
+
+interface FrrViewOfEdgelb {
+  peer: string;
+  id: number;
+  'remote-id': number;
+  'remote-receive-interval': number;
+  'remote-transmit-interval': number;
+  'remote-detect-multiplier': number;
+  'remote-echo-receive-interval': number;
+  'control-packet-input': number;
+}
+
+describe('codec: what edgelb sent, as FRR 8.4 understood it', () => {
+  const text = readFileSync(FIXTURE_EDGELB, 'utf8');
+  const view = JSON.parse(
+    text
+      .split('\n')
+      .find((l) => l.startsWith('# frr-view '))
+      ?.slice('# frr-view '.length) ?? '[]',
+  ) as FrrViewOfEdgelb[];
+  const sent = text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const [to, h] = l.split(' ');
+      return { to: to!, hex: h! };
+    });
+  const FRR_VIEW_OF: Record<string, string> = { '192.168.2.1': '192.168.2.10', 'fd00:2::1': 'fd00:2::10' };
+
+  test('the fixture is not empty and FRR accepted our packets', () => {
+    expect(sent.length).toBeGreaterThanOrEqual(6);
+    expect(view.length).toBe(2);
+    for (const v of view) expect(v['control-packet-input']).toBeGreaterThan(0);
+  });
+
+  test('each packet decodes to the values FRR shows for edgelb and re-encodes to the same bytes', () => {
+    for (const c of sent) {
+      const p = decodeControl(hex(c.hex));
+      const v = view.find((x) => x.peer === FRR_VIEW_OF[c.to])!;
+      expect(v).toBeDefined();
+      expect(p.myDiscriminator).toBe(v['remote-id']);
+      expect([0, v.id]).toContain(p.yourDiscriminator);
+      expect(p.detectMult).toBe(v['remote-detect-multiplier']);
+      expect(p.requiredMinRxUs).toBe(v['remote-receive-interval'] * 1000);
+      // Up: the configured 300 ms FRR shows; otherwise the 1 s slow start.
+      expect(p.desiredMinTxUs).toBe(p.state === 'Up' ? v['remote-transmit-interval'] * 1000 : 1_000_000);
+      expect(p.requiredMinEchoRxUs).toBe(v['remote-echo-receive-interval']);
+      expect(p.state).not.toBe('AdminDown');
+      expect(p.poll && p.final).toBe(false);
+      expect(toHex(encodeControl(p))).toBe(c.hex);
+    }
   });
 });
 
