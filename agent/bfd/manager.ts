@@ -68,6 +68,7 @@ export class BfdManager {
   private readonly transport: BfdTransport;
   private received = 0;
   private readonly discards = new Map<DiscardReason, number>();
+  private readonly listenProblems = new Map<string, string>();
 
   constructor(private readonly o: BfdManagerOptions) {
     this.transport = o.transport((d) => this.onDatagram(d));
@@ -89,17 +90,25 @@ export class BfdManager {
     const peer = canonicalIP(spec.peer);
     if (!peer) throw new Error(`invalid BFD peer address ${spec.peer}`);
     const existing = this.byPeer.get(peer);
-    if (existing) {
-      existing.spec = { ...spec, peer };
+    const local = spec.local ? canonicalIP(spec.local) : undefined;
+    if (
+      existing &&
+      (existing.spec.multihop === true) === (spec.multihop === true) &&
+      existing.spec.local === local
+    ) {
+      existing.spec = { ...existing.spec, profile: spec.profile };
       existing.session.update(profileToConfig(spec.profile));
+      this.refreshBusy();
       return;
     }
+    // A new mode or local address is a new session (its discriminator and sockets differ).
+    if (existing) this.remove(peer);
     const family: Family = peer.includes(':') ? 6 : 4;
     const multihop = spec.multihop === true;
-    this.transport.listen(family, multihop);
+    this.listen(family, multihop);
     const localDiscr = this.newDiscriminator();
     const entry: Entry = {
-      spec: { ...spec, peer, local: spec.local ? canonicalIP(spec.local) : undefined },
+      spec: { ...spec, peer, local },
       family,
       session: undefined as unknown as BfdSession,
     };
@@ -116,6 +125,28 @@ export class BfdManager {
     this.byDiscr.set(localDiscr, entry);
     entry.session.start();
     this.refreshBusy();
+  }
+
+  /**
+   * Problems that keep sessions from working, e.g. the BFD port already taken by another
+   * daemon in this network namespace (for /status). Retried on the next add().
+   */
+  problems(): string[] {
+    return [...this.listenProblems.values()];
+  }
+
+  private listen(family: Family, multihop: boolean): void {
+    const key = `${family}/${multihop}`;
+    try {
+      this.transport.listen(family, multihop);
+      this.listenProblems.delete(key);
+    } catch (err) {
+      const port = multihop ? 'UDP 4784 (multihop)' : 'UDP 3784 (single hop)';
+      const msg = `cannot receive BFD on IPv${family} ${port}: ${err instanceof Error ? err.message : String(err)}`;
+      if (!this.listenProblems.has(key))
+        this.o.log?.error('bfd listen failed', { family, multihop, error: msg });
+      this.listenProblems.set(key, msg);
+    }
   }
 
   /** Stops a session without telling the peer anything (never AdminDown; its detection expires). */

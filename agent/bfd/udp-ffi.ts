@@ -14,8 +14,6 @@ const AF_INET6 = 10;
 const SOCK_DGRAM = 2;
 const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
 const IPPROTO_IP = 0;
 const IPPROTO_IPV6 = 41;
 const IP_TTL = 2;
@@ -160,7 +158,8 @@ export class UdpSocket {
     };
     try {
       if (o.family === 6) set(IPPROTO_IPV6, IPV6_V6ONLY, 1, 'IPV6_V6ONLY');
-      if (o.port) set(SOL_SOCKET, SO_REUSEADDR, 1, 'SO_REUSEADDR');
+      // No SO_REUSEADDR: on UDP it would let a second BFD daemon bind the same port and
+      // silently take part of the packets; a conflict must fail loudly (EADDRINUSE).
       if (o.ttl !== undefined) {
         if (o.family === 6) set(IPPROTO_IPV6, IPV6_UNICAST_HOPS, o.ttl, 'IPV6_UNICAST_HOPS');
         else set(IPPROTO_IP, IP_TTL, o.ttl, 'IP_TTL');

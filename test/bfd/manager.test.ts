@@ -230,4 +230,38 @@ describe('BfdManager pair on a fake clock', () => {
     clock.advance(2000);
     expect(a.snapshot(B)).toMatchObject({ state: 'Up', flaps: 0 });
   });
+
+  test('a BFD port already taken is a problem in status, not an exception; the session exists', () => {
+    const clock = new FakeClock();
+    const m = new BfdManager({
+      clock,
+      random: seeded(3),
+      transport: () => ({
+        listen() {
+          throw new Error('bind port 3784 failed (errno 98)');
+        },
+        send: () => true,
+        drain() {},
+        setBusy() {},
+        close() {},
+      }),
+    });
+    m.add({ peer: B, profile: { ...DEFAULT_BFD_PROFILE } });
+    expect(m.state(B)).toBe('Down');
+    expect(m.problems()).toEqual([
+      'cannot receive BFD on IPv4 UDP 3784 (single hop): bind port 3784 failed (errno 98)',
+    ]);
+    m.close();
+  });
+
+  test('add() again with another mode replaces the session; with the same mode it only updates', () => {
+    const { clock, a } = pair();
+    clock.advance(3000);
+    const d1 = a.snapshot(B)!.localDiscriminator;
+    a.add({ peer: B, profile: { ...DEFAULT_BFD_PROFILE, transmitIntervalMs: 400 } });
+    expect(a.snapshot(B)).toMatchObject({ localDiscriminator: d1, state: 'Up' });
+    a.add({ peer: B, multihop: true, profile: { ...DEFAULT_BFD_PROFILE } });
+    expect(a.snapshot(B)!.localDiscriminator).not.toBe(d1);
+    expect(a.state(B)).toBe('Down');
+  });
 });

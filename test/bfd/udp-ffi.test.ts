@@ -3,7 +3,7 @@
  * recvmsg's control messages, non-blocking receive, source port range.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { UdpSocket } from '../../agent/bfd/udp-ffi.ts';
+import { UdpFfiError, UdpSocket } from '../../agent/bfd/udp-ffi.ts';
 import { waitFor } from '../support/proc.ts';
 
 const open: UdpSocket[] = [];
@@ -33,5 +33,18 @@ describe.each([
     expect(second).toMatchObject({ bytes: new Uint8Array([4]), ttl: 7 });
     expect(second.peerPort).not.toBe(first.peerPort);
     expect(second.ifindex).toBeGreaterThan(0);
+  });
+
+  test('a port already bound is EADDRINUSE (no SO_REUSEADDR: two BFD daemons must not share 3784)', () => {
+    const port = 30000 + Math.floor(Math.random() * 20000);
+    open.push(UdpSocket.open({ family, port, receiveInfo: true }));
+    let err: unknown;
+    try {
+      open.push(UdpSocket.open({ family, port, receiveInfo: true }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UdpFfiError);
+    expect((err as UdpFfiError).errno).toBe(98);
   });
 });
