@@ -232,8 +232,9 @@ export function step(s0: BfdState, e: BfdEvent, now: number, random: () => numbe
       } else if (p.state === 'Down') {
         change('Down', Diagnostic.NeighborSignaledSessionDown, 'neighbor-signaled-down');
       }
-      // §6.8.6: a Poll is answered at once with a Final, outside the TX timer.
-      if (p.poll && mayTransmit(s)) actions.push({ type: 'send', packet: controlPacket(s, { final: true }) });
+      // §6.8.6: a Poll is answered at once with a Final, outside the TX timer (not a periodic
+      // packet, so even a peer that asks for none gets it).
+      if (p.poll) actions.push({ type: 'send', packet: controlPacket(s, { final: true }) });
       // A state change is announced at once (a Final, if sent, already carries the new state).
       if (s.sessionState !== before) {
         if (p.poll) armTx();

@@ -40,7 +40,7 @@ export interface BfdSnapshot {
   rxIntervalMs: number;
   multiplier: number;
   detectionTimeMs: number;
-  /** Name of the diagnostic of the last state change ('No Diagnostic' before any). */
+  /** Name of the last non-zero diagnostic: why it last went down ('No Diagnostic' before any). */
   lastDiagnostic: string;
   remoteDiagnostic: string;
   flaps: number;
@@ -143,7 +143,8 @@ export class BfdSession {
         if (a.timer === 'DetectionTimer') this.detectionDeadline = undefined;
         break;
       case 'stateChange':
-        this.lastDiag = a.diagnostic;
+        // The last reason the session went down stays visible after it recovers.
+        if (a.diagnostic !== 0) this.lastDiag = a.diagnostic;
         if (a.from === 'Up') {
           this.flaps++;
           const name = diagnosticName(a.diagnostic);

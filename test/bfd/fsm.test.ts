@@ -193,11 +193,13 @@ describe('§6.8.2/§6.8.3/§6.8.7 timers', () => {
     );
   });
 
-  test('no periodic TX when the peer asks for none (RequiredMinRx 0)', () => {
+  test('no periodic TX when the peer asks for none (RequiredMinRx 0), but its Poll still gets a Final', () => {
     const s = step(inState('Up'), rx('Up', { requiredMinRxUs: 0 }), NOW, mid).state;
     const r = step(s, { type: 'TransmitTimer_Expires' }, NOW, mid);
     expect(sends(r.actions)).toEqual([]);
     expect(timer(r.actions, 'TransmitTimer')).toBeDefined();
+    const polled = step(s, rx('Up', { requiredMinRxUs: 0, poll: true }), NOW, mid);
+    expect(sends(polled.actions).map((p) => p.final)).toEqual([true]);
   });
 
   test('passive: silent until the peer has spoken, then transmits', () => {

@@ -101,7 +101,11 @@ describe('BfdManager pair on a fake clock', () => {
     clock.advance(3000);
     expect(a.state(B)).toBe('Up');
     expect(b.state(A)).toBe('Up');
-    expect(a.snapshot(B)?.txIntervalMs).toBe(300);
+    expect(a.snapshot(B)).toMatchObject({
+      txIntervalMs: 300,
+      flaps: 1,
+      lastDiagnostic: 'Control Detection Time Expired',
+    });
   });
 
   test('a Detection Time expiry drains queued packets first: a packet waiting in the kernel prevents a false Down', () => {
