@@ -1,0 +1,302 @@
+/**
+ * SHELL. Every BFD session of this process, keyed by peer address, behind one transport
+ * (one receive socket per port and family). Demultiplexes received packets by Your
+ * Discriminator, then by (peer, local address) when it is 0 (RFC 5880 §6.3, RFC 5881 §3),
+ * counts every discarded packet by reason, and reports what the BGP coupling needs:
+ *
+ * - `up`: the session reached Up.
+ * - `down`: it left Up because the path failed (Detection Time expired, or the peer
+ *   signalled Down). `remote` is true when the peer said so (diagnostic 3).
+ * - `adminDown`: it left Up because the peer went AdminDown (RFC 5882 §3.2: not a path
+ *   failure, the client session must stay up), or a local AdminDown was requested.
+ *
+ * A session that was never Up reports nothing on Down (no spurious Up->Down, trap 20).
+ */
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
+import { canonicalIP, type Family } from '../net/ip.ts';
+import { checkDatagram, DISCARD_REASONS, type DiscardReason, SINGLE_HOP_TTL } from './checks.ts';
+import { type DiagnosticCode, diagnosticName } from './diagnostic.ts';
+import type { ControlPacket, SessionState } from './packet.ts';
+import { type BfdProfile, profileToConfig } from './profile.ts';
+import { BfdSession, type BfdSnapshot, type StateChange } from './session.ts';
+import type { BfdDatagram, BfdTransport, TransportFactory } from './transport.ts';
+
+export interface BfdPeer {
+  /** Peer address; the session key. */
+  peer: string;
+  /** Expected local address; packets to another one are not this session's. */
+  local?: string;
+  /** RFC 5883 multihop (UDP 4784, minimum TTL from the profile) instead of single hop. */
+  multihop?: boolean;
+  profile: BfdProfile;
+}
+
+export type BfdManagerEvent =
+  | { type: 'up'; peer: string }
+  | { type: 'down'; peer: string; diagnostic: DiagnosticCode; diagnosticName: string; remote: boolean }
+  | { type: 'adminDown'; peer: string; remote: boolean };
+
+type Listener<T extends BfdManagerEvent['type']> = (e: Extract<BfdManagerEvent, { type: T }>) => void;
+
+export interface BfdCounters {
+  received: number;
+  /** Discarded packets by reason (every reason present, 0 when none). */
+  discards: Record<DiscardReason, number>;
+}
+
+export interface BfdManagerOptions {
+  clock: Clock;
+  random: () => number;
+  transport: TransportFactory;
+  log?: Logger;
+}
+
+interface Entry {
+  spec: BfdPeer;
+  family: Family;
+  session: BfdSession;
+}
+
+const MAX_U32 = 0xffffffff;
+const DISCRIMINATOR_ATTEMPTS = 1000;
+
+export class BfdManager {
+  private readonly byPeer = new Map<string, Entry>();
+  private readonly byDiscr = new Map<number, Entry>();
+  private readonly listeners: ((e: BfdManagerEvent) => void)[] = [];
+  private readonly transport: BfdTransport;
+  private received = 0;
+  private readonly discards = new Map<DiscardReason, number>();
+  private readonly listenProblems = new Map<string, string>();
+
+  constructor(private readonly o: BfdManagerOptions) {
+    this.transport = o.transport((d) => this.onDatagram(d));
+  }
+
+  on<T extends BfdManagerEvent['type']>(type: T, fn: Listener<T>): () => void {
+    const l = (e: BfdManagerEvent) => {
+      if (e.type === type) fn(e as Extract<BfdManagerEvent, { type: T }>);
+    };
+    this.listeners.push(l);
+    return () => {
+      const i = this.listeners.indexOf(l);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Starts a session (idempotent per peer: an existing one is updated instead). */
+  add(spec: BfdPeer): void {
+    const peer = canonicalIP(spec.peer);
+    if (!peer) throw new Error(`invalid BFD peer address ${spec.peer}`);
+    const existing = this.byPeer.get(peer);
+    const local = spec.local ? canonicalIP(spec.local) : undefined;
+    if (
+      existing &&
+      (existing.spec.multihop === true) === (spec.multihop === true) &&
+      existing.spec.local === local
+    ) {
+      existing.spec = { ...existing.spec, profile: spec.profile };
+      existing.session.update(profileToConfig(spec.profile));
+      this.refreshBusy();
+      return;
+    }
+    // A new mode or local address is a new session (its discriminator and sockets differ).
+    if (existing) this.remove(peer);
+    const family: Family = peer.includes(':') ? 6 : 4;
+    const multihop = spec.multihop === true;
+    this.listen(family, multihop);
+    const localDiscr = this.newDiscriminator();
+    const entry: Entry = {
+      spec: { ...spec, peer, local },
+      family,
+      session: undefined as unknown as BfdSession,
+    };
+    entry.session = new BfdSession({
+      config: profileToConfig(spec.profile),
+      localDiscr,
+      clock: this.o.clock,
+      random: this.o.random,
+      send: (bytes) => this.transport.send(bytes, peer, family, multihop),
+      onChange: (c) => this.onChange(entry, c),
+      beforeTimerEvent: () => this.transport.drain(),
+    });
+    this.byPeer.set(peer, entry);
+    this.byDiscr.set(localDiscr, entry);
+    entry.session.start();
+    this.refreshBusy();
+  }
+
+  /**
+   * Problems that keep sessions from working, e.g. the BFD port already taken by another
+   * daemon in this network namespace (for /status). Retried on the next add().
+   */
+  problems(): string[] {
+    return [...this.listenProblems.values()];
+  }
+
+  private listen(family: Family, multihop: boolean): void {
+    const key = `${family}/${multihop}`;
+    try {
+      this.transport.listen(family, multihop);
+      this.listenProblems.delete(key);
+    } catch (err) {
+      const port = multihop ? 'UDP 4784 (multihop)' : 'UDP 3784 (single hop)';
+      const msg = `cannot receive BFD on IPv${family} ${port}: ${err instanceof Error ? err.message : String(err)}`;
+      if (!this.listenProblems.has(key))
+        this.o.log?.error('bfd listen failed', { family, multihop, error: msg });
+      this.listenProblems.set(key, msg);
+    }
+  }
+
+  /** Stops a session without telling the peer anything (never AdminDown; its detection expires). */
+  remove(peer: string): void {
+    const e = this.find(peer);
+    if (!e) return;
+    e.session.stop();
+    this.byPeer.delete(e.spec.peer);
+    this.byDiscr.delete(e.session.state.localDiscr);
+  }
+
+  /** New timers or mode for one peer; interval changes run a poll sequence. */
+  update(peer: string, profile: BfdProfile): void {
+    const e = this.find(peer);
+    if (!e) return;
+    e.spec = { ...e.spec, profile };
+    e.session.update(profileToConfig(profile));
+    this.refreshBusy();
+  }
+
+  /** Explicit administrative down: the only way edgelb sends AdminDown (the peer may drop BGP). */
+  adminDown(peer: string): void {
+    this.find(peer)?.session.adminDown();
+  }
+
+  adminUp(peer: string): void {
+    this.find(peer)?.session.adminUp();
+  }
+
+  state(peer: string): SessionState | undefined {
+    return this.find(peer)?.session.state.sessionState;
+  }
+
+  snapshot(peer: string): BfdSnapshot | undefined {
+    return this.find(peer)?.session.snapshot();
+  }
+
+  snapshots(): Map<string, BfdSnapshot> {
+    return new Map([...this.byPeer].map(([p, e]) => [p, e.session.snapshot()]));
+  }
+
+  /** Down transitions by diagnostic name for one peer. */
+  diagnostics(peer: string): Map<string, number> {
+    return new Map(this.find(peer)?.session.diagnostics ?? []);
+  }
+
+  counters(): BfdCounters {
+    const discards = {} as Record<DiscardReason, number>;
+    for (const r of DISCARD_REASONS) discards[r] = this.discards.get(r) ?? 0;
+    return { received: this.received, discards };
+  }
+
+  close(): void {
+    for (const e of this.byPeer.values()) e.session.stop();
+    this.byPeer.clear();
+    this.byDiscr.clear();
+    this.transport.close();
+  }
+
+  private find(peer: string): Entry | undefined {
+    const p = canonicalIP(peer);
+    return p ? this.byPeer.get(p) : undefined;
+  }
+
+  private newDiscriminator(): number {
+    for (let i = 0; i < DISCRIMINATOR_ATTEMPTS; i++) {
+      const d = 1 + Math.floor(this.o.random() * MAX_U32);
+      if (d <= MAX_U32 && !this.byDiscr.has(d)) return d;
+    }
+    throw new Error('no free BFD discriminator');
+  }
+
+  private discard(reason: DiscardReason, d: BfdDatagram): void {
+    this.discards.set(reason, (this.discards.get(reason) ?? 0) + 1);
+    this.o.log?.debug('bfd packet discarded', { reason, peer: d.peer, ttl: d.ttl, multihop: d.multihop });
+  }
+
+  private onDatagram(d: BfdDatagram): void {
+    this.received++;
+    const r = this.route(d);
+    if (typeof r === 'string') this.discard(r, d);
+    else {
+      r.entry.session.receive(r.packet);
+      this.refreshBusy();
+    }
+  }
+
+  /** The transport drains quickly while any session is coming up or polling. */
+  private refreshBusy(): void {
+    let busy = false;
+    for (const e of this.byPeer.values()) {
+      const s = e.session.state;
+      if (s.sessionState !== 'Up' || s.polling) {
+        busy = true;
+        break;
+      }
+    }
+    this.transport.setBusy(busy);
+  }
+
+  /** The session a datagram belongs to, or why it is discarded. */
+  private route(d: BfdDatagram): { entry: Entry; packet: ControlPacket } | DiscardReason {
+    // Single hop: TTL must be 255 (RFC 5881 §5); multihop: checked against the session's minimum below.
+    const r = checkDatagram(d.bytes, d.ttl, d.multihop ? 0 : SINGLE_HOP_TTL);
+    if (!r.ok) return r.reason;
+    const p = r.packet;
+    let e: Entry | undefined;
+    if (p.yourDiscriminator !== 0) {
+      e = this.byDiscr.get(p.yourDiscriminator);
+      if (!e) return 'unknown-your-discriminator';
+      // A known discriminator from another address or mode is a spoof or a stale peer.
+      if (e.spec.peer !== d.peer || (e.spec.multihop === true) !== d.multihop) return 'address-mismatch';
+    } else {
+      e = this.byPeer.get(d.peer);
+      if (!e || (e.spec.multihop === true) !== d.multihop) return 'no-session';
+    }
+    if (e.spec.local && d.local && e.spec.local !== d.local) return 'address-mismatch';
+    if (d.multihop && d.ttl < e.spec.profile.minimumTtl) return 'bad-ttl';
+    return { entry: e, packet: p };
+  }
+
+  private onChange(e: Entry, c: StateChange): void {
+    const peer = e.spec.peer;
+    const fields = { peer, from: c.from, to: c.to, diagnostic: diagnosticName(c.diagnostic), cause: c.cause };
+    if (c.to === 'Up') this.o.log?.info('bfd session up', fields);
+    else if (c.from === 'Up') this.o.log?.warn('bfd session down', fields);
+    else this.o.log?.debug('bfd session state', fields);
+    this.refreshBusy();
+    const ev = eventFor(peer, c);
+    if (ev) this.emit(ev);
+  }
+
+  private emit(e: BfdManagerEvent): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+}
+
+/** What a state change means for a client (the BGP coupling). */
+export function eventFor(peer: string, c: StateChange): BfdManagerEvent | undefined {
+  if (c.to === 'Up') return { type: 'up', peer };
+  if (c.cause === 'local-admin' && c.to === 'AdminDown') return { type: 'adminDown', peer, remote: false };
+  // Down->Down, Init->Down and the initial Down are not failures of a working session (trap 20).
+  if (c.from !== 'Up') return undefined;
+  // RFC 5882 §3.2: the peer's AdminDown is not a path failure.
+  if (c.cause === 'neighbor-admin-down') return { type: 'adminDown', peer, remote: true };
+  return {
+    type: 'down',
+    peer,
+    diagnostic: c.diagnostic,
+    diagnosticName: diagnosticName(c.diagnostic),
+    remote: c.cause === 'neighbor-signaled-down',
+  };
+}

@@ -1,0 +1,294 @@
+/**
+ * SHELL. Non-blocking UDP sockets through bun:ffi for what Bun.udpSocket cannot do: read
+ * the received TTL / Hop Limit (IP_RECVTTL / IPV6_RECVHOPLIMIT, RFC 5881 §5) and the
+ * destination address and interface of each datagram (IP_PKTINFO / IPV6_RECVPKTINFO) from
+ * recvmsg()'s control messages. Every call is non-blocking (SOCK_NONBLOCK + MSG_DONTWAIT):
+ * nothing here ever blocks the event loop. Linux only; struct layouts are the LP64
+ * (x86_64/arm64) glibc ones, as in agent/bgp/socket-ffi.ts.
+ */
+import { dlopen, FFIType, ptr, read } from 'bun:ffi';
+import { type Family, formatIP, ipFromBytes, ipToBytes, parseIP } from '../net/ip.ts';
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const IPPROTO_IP = 0;
+const IPPROTO_IPV6 = 41;
+const IP_TTL = 2;
+const IP_PKTINFO = 8;
+const IP_RECVTTL = 12;
+const IPV6_UNICAST_HOPS = 16;
+const IPV6_V6ONLY = 26;
+const IPV6_RECVPKTINFO = 49;
+const IPV6_PKTINFO = 50;
+const IPV6_RECVHOPLIMIT = 51;
+const IPV6_HOPLIMIT = 52;
+const MSG_DONTWAIT = 0x40;
+const EAGAIN = 11;
+const EADDRINUSE = 98;
+
+const SOCKADDR_IN6_LEN = 28;
+const MAX_CACHED_DESTINATIONS = 4096;
+const MSGHDR_LEN = 56;
+const IOVEC_LEN = 16;
+const CMSG_HDR_LEN = 16;
+const CONTROL_LEN = 128;
+/** BFD packets are small; anything longer is truncated (and then fails the length check). */
+const RECV_BUFFER_LEN = 512;
+
+let lib: ReturnType<typeof open> | undefined;
+function open() {
+  return dlopen('libc.so.6', {
+    socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+    setsockopt: {
+      args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32],
+      returns: FFIType.i32,
+    },
+    bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+    recvmsg: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i64 },
+    sendto: {
+      args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32, FFIType.ptr, FFIType.u32],
+      returns: FFIType.i64,
+    },
+    close: { args: [FFIType.i32], returns: FFIType.i32 },
+    __errno_location: { args: [], returns: FFIType.ptr },
+  }).symbols;
+}
+function c() {
+  lib ??= open();
+  return lib;
+}
+function errno(): number {
+  const p = c().__errno_location();
+  return p ? read.i32(p, 0) : 0;
+}
+
+export class UdpFfiError extends Error {
+  constructor(
+    readonly step: string,
+    readonly errno: number,
+  ) {
+    super(`${step} failed (errno ${errno})`);
+    this.name = 'UdpFfiError';
+  }
+}
+
+function sockaddr(family: Family, address: string | undefined, port: number): Uint8Array {
+  const b = new Uint8Array(family === 6 ? SOCKADDR_IN6_LEN : 16);
+  const dv = new DataView(b.buffer);
+  dv.setUint16(0, family === 6 ? AF_INET6 : AF_INET, true);
+  dv.setUint16(2, port, false);
+  if (address !== undefined) {
+    const r = parseIP(address);
+    if (!r.ok || r.value.family !== family) throw new Error(`invalid IPv${family} address ${address}`);
+    b.set(ipToBytes(r.value), family === 6 ? 8 : 4);
+  }
+  return b;
+}
+
+const int = (v: number) => new Uint8Array(new Int32Array([v]).buffer);
+/** A byte array whose storage never moves (see UdpSocket's buffers). */
+const stable = (n: number) => new Uint8Array(new ArrayBuffer(n));
+
+export interface UdpOptions {
+  family: Family;
+  /** Local port (0: any). */
+  port: number;
+  /** Local address (default: the wildcard). */
+  address?: string;
+  /** Outgoing TTL / Hop Limit. */
+  ttl?: number;
+  /** Ask for TTL and destination address of received datagrams. */
+  receiveInfo?: boolean;
+}
+
+export interface Datagram {
+  bytes: Uint8Array;
+  peer: string;
+  peerPort: number;
+  /** Destination address of the datagram (IP_PKTINFO), '' if unknown. */
+  local: string;
+  ifindex: number;
+  /** Received TTL / Hop Limit, -1 if the kernel did not say. */
+  ttl: number;
+}
+
+/** One non-blocking datagram socket. */
+export class UdpSocket {
+  readonly fd: number;
+  readonly family: Family;
+  private closed = false;
+  // recvmsg buffers, allocated once; msghdr/iovec hold pointers into them. Each is backed by
+  // its own ArrayBuffer from the start: reading `.buffer` of a plain `new Uint8Array(n)` later
+  // moves its storage in JavaScriptCore, and the kernel would go on writing to the old place.
+  private readonly buf = stable(RECV_BUFFER_LEN);
+  private readonly name = stable(SOCKADDR_IN6_LEN);
+  private readonly control = stable(CONTROL_LEN);
+  private readonly iov = stable(IOVEC_LEN);
+  private readonly msg = stable(MSGHDR_LEN);
+  private readonly nameView = new DataView(this.name.buffer);
+  /** struct sockaddr per destination (a session sends to one peer several times a second). */
+  private readonly destinations = new Map<string, Uint8Array>();
+  /** Text form per source address (formatting an IPv6 address is not free). */
+  private readonly sources = new Map<string, string>();
+  private readonly controlView = new DataView(this.control.buffer);
+  private readonly msgView = new DataView(this.msg.buffer);
+
+  private constructor(fd: number, family: Family) {
+    this.fd = fd;
+    this.family = family;
+    const iv = new DataView(this.iov.buffer);
+    iv.setBigUint64(0, BigInt(ptr(this.buf)), true);
+    iv.setBigUint64(8, BigInt(this.buf.length), true);
+    this.msgView.setBigUint64(0, BigInt(ptr(this.name)), true);
+    this.msgView.setBigUint64(16, BigInt(ptr(this.iov)), true);
+    this.msgView.setBigUint64(24, 1n, true);
+    this.msgView.setBigUint64(32, BigInt(ptr(this.control)), true);
+  }
+
+  static open(o: UdpOptions): UdpSocket {
+    const fd = c().socket(o.family === 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw new UdpFfiError('socket', errno());
+    const set = (level: number, name: number, v: number, what: string) => {
+      const b = int(v);
+      if (c().setsockopt(fd, level, name, ptr(b), b.length) !== 0)
+        throw new UdpFfiError(`setsockopt ${what}`, errno());
+    };
+    try {
+      if (o.family === 6) set(IPPROTO_IPV6, IPV6_V6ONLY, 1, 'IPV6_V6ONLY');
+      // No SO_REUSEADDR: on UDP it would let a second BFD daemon bind the same port and
+      // silently take part of the packets; a conflict must fail loudly (EADDRINUSE).
+      if (o.ttl !== undefined) {
+        if (o.family === 6) set(IPPROTO_IPV6, IPV6_UNICAST_HOPS, o.ttl, 'IPV6_UNICAST_HOPS');
+        else set(IPPROTO_IP, IP_TTL, o.ttl, 'IP_TTL');
+      }
+      if (o.receiveInfo) {
+        if (o.family === 6) {
+          set(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, 'IPV6_RECVHOPLIMIT');
+          set(IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, 'IPV6_RECVPKTINFO');
+        } else {
+          set(IPPROTO_IP, IP_RECVTTL, 1, 'IP_RECVTTL');
+          set(IPPROTO_IP, IP_PKTINFO, 1, 'IP_PKTINFO');
+        }
+      }
+      const sa = sockaddr(o.family, o.address, o.port);
+      if (c().bind(fd, ptr(sa), sa.length) !== 0) throw new UdpFfiError(`bind port ${o.port}`, errno());
+    } catch (e) {
+      c().close(fd);
+      throw e;
+    }
+    return new UdpSocket(fd, o.family);
+  }
+
+  /**
+   * Binds a socket to a random free port in [low, high] (RFC 5881 §4: 49152–65535), trying
+   * at most `attempts` ports.
+   */
+  static openInRange(
+    o: Omit<UdpOptions, 'port'>,
+    low: number,
+    high: number,
+    random: () => number,
+    attempts = 64,
+  ): UdpSocket {
+    let last: unknown;
+    for (let i = 0; i < attempts; i++) {
+      const port = low + Math.floor(random() * (high - low + 1));
+      try {
+        return UdpSocket.open({ ...o, port });
+      } catch (e) {
+        if (!(e instanceof UdpFfiError && e.errno === EADDRINUSE)) throw e;
+        last = e;
+      }
+    }
+    throw last ?? new Error('no free port');
+  }
+
+  /** One pending datagram, or undefined when none is queued (never blocks). */
+  receive(): Datagram | undefined {
+    if (this.closed) return undefined;
+    this.msgView.setUint32(8, this.name.length, true);
+    // msg_controllen (size_t) as two 32-bit halves: no BigInt per packet.
+    this.msgView.setUint32(40, this.control.length, true);
+    this.msgView.setUint32(44, 0, true);
+    this.msgView.setInt32(48, 0, true);
+    const n = Number(c().recvmsg(this.fd, ptr(this.msg), MSG_DONTWAIT));
+    if (n < 0) {
+      const e = errno();
+      if (e === EAGAIN) return undefined;
+      throw new UdpFfiError('recvmsg', e);
+    }
+    const nv = this.nameView;
+    const peer = this.address(this.name, this.family === 6 ? 8 : 4, this.family);
+    const d: Datagram = {
+      bytes: this.buf.slice(0, Math.min(n, this.buf.length)),
+      peer,
+      peerPort: nv.getUint16(2, false),
+      local: '',
+      ifindex: 0,
+      ttl: -1,
+    };
+    this.parseControl(d);
+    return d;
+  }
+
+  /** Canonical text of the address at buf[off...] (cached; the cache is bounded). */
+  private address(buf: Uint8Array, off: number, family: Family): string {
+    if (family === 4) return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
+    const raw = buf.subarray(off, off + 16);
+    const key = raw.join(',');
+    let text = this.sources.get(key);
+    if (text === undefined) {
+      text = formatIP(ipFromBytes(raw, 6));
+      if (this.sources.size >= MAX_CACHED_DESTINATIONS) this.sources.clear();
+      this.sources.set(key, text);
+    }
+    return text;
+  }
+
+  private parseControl(d: Datagram): void {
+    const len = this.msgView.getUint32(40, true);
+    const cv = this.controlView;
+    for (let off = 0; off + CMSG_HDR_LEN <= len; ) {
+      const cmsgLen = cv.getUint32(off, true) + cv.getUint32(off + 4, true) * 0x100000000;
+      if (cmsgLen < CMSG_HDR_LEN || off + cmsgLen > len) break;
+      const level = cv.getInt32(off + 8, true);
+      const type = cv.getInt32(off + 12, true);
+      const data = off + CMSG_HDR_LEN;
+      if (level === IPPROTO_IP && type === IP_TTL) d.ttl = cv.getInt32(data, true);
+      else if (level === IPPROTO_IPV6 && type === IPV6_HOPLIMIT) d.ttl = cv.getInt32(data, true);
+      else if (level === IPPROTO_IP && type === IP_PKTINFO) {
+        // struct in_pktinfo { int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }
+        d.ifindex = cv.getInt32(data, true);
+        d.local = this.address(this.control, data + 8, 4);
+      } else if (level === IPPROTO_IPV6 && type === IPV6_PKTINFO) {
+        // struct in6_pktinfo { in6_addr ipi6_addr; unsigned ipi6_ifindex; }
+        d.local = this.address(this.control, data, 6);
+        d.ifindex = cv.getInt32(data + 16, true);
+      }
+      off += (cmsgLen + 7) & ~7;
+    }
+  }
+
+  /** Sends one datagram; returns 0 or the errno (a full buffer or an unreachable peer is not fatal). */
+  send(bytes: Uint8Array, address: string, port: number): number {
+    if (this.closed) return -1;
+    const key = `${address}|${port}`;
+    let sa = this.destinations.get(key);
+    if (!sa) {
+      sa = sockaddr(this.family, address, port);
+      if (this.destinations.size >= MAX_CACHED_DESTINATIONS) this.destinations.clear();
+      this.destinations.set(key, sa);
+    }
+    const n = Number(c().sendto(this.fd, ptr(bytes), bytes.length, MSG_DONTWAIT, ptr(sa), sa.length));
+    return n < 0 ? errno() : 0;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    c().close(this.fd);
+  }
+}
