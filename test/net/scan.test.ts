@@ -42,7 +42,11 @@ test('scan6: groups, one gap, an IPv4 tail only when asked', () => {
 });
 
 test('format6: RFC 5952 (the first of equal zero runs, no single-word gap)', () => {
-  const set = (ws: number[]) => ws.forEach((w, i) => scratch.setUint16(i * 2, w));
+  const set = (ws: number[]) => {
+    ws.forEach((w, i) => {
+      scratch.setUint16(i * 2, w);
+    });
+  };
   set([1, 0, 0, 2, 0, 0, 3, 4]);
   expect(format6()).toBe('1::2:0:0:3:4');
   set([1, 0, 2, 3, 4, 5, 6, 7]);
