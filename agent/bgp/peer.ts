@@ -1,21 +1,28 @@
 /**
  * PURE. The one description of a BGP peer: what reconcile/plan builds, the speaker runs and
- * the session drives. The defaults for every optional neighbor field are written here, once.
+ * the session drives. The neighbor defaults come from agent/api/defaults.ts, written once.
  */
 
+import {
+  DEFAULT_CONNECT_RETRY_TIME_SECONDS,
+  DEFAULT_HOLD_TIME_SECONDS,
+  DEFAULT_KEEPALIVE_TIME_SECONDS,
+  DEFAULT_PEER_PORT,
+  DEFAULT_RESTART_TIME_SECONDS,
+} from '../api/defaults.ts';
 import type { DialOptions } from './transport.ts';
 
 /** The BGP port (RFC 4271 §8.2.1). */
-export const BGP_PORT = 179;
+export const BGP_PORT = DEFAULT_PEER_PORT;
 
+/** The resource defaults (agent/api/defaults.ts) plus the speaker's own. */
 export const PEER_DEFAULTS = {
   peerPort: BGP_PORT,
-  /** RFC 4271 §10 suggests 90 s; 0 disables keepalives and the hold timer. */
-  holdTimeSeconds: 90,
-  /** One third of the hold time (RFC 4271 §10). */
-  keepAliveTimeSeconds: 30,
-  connectRetryTimeSeconds: 120,
-  gracefulRestart: { enabled: false, restartTimeSeconds: 120 },
+  /** 0 disables keepalives and the hold timer. */
+  holdTimeSeconds: DEFAULT_HOLD_TIME_SECONDS,
+  keepAliveTimeSeconds: DEFAULT_KEEPALIVE_TIME_SECONDS,
+  connectRetryTimeSeconds: DEFAULT_CONNECT_RETRY_TIME_SECONDS,
+  gracefulRestart: { enabled: false, restartTimeSeconds: DEFAULT_RESTART_TIME_SECONDS },
   /** iBGP LOCAL_PREF when the neighbor sets none (RFC 4271 §5.1.5; the common default). */
   localPreference: 100,
   /** First reconnect delay after a failure, doubling up to connectRetryTime. */
