@@ -126,7 +126,15 @@ describe('Responder in network namespaces', () => {
     expect(await ndAnswers(V6)).toEqual([]);
   }, 20_000);
 
-  test('the owner answers ARP and NDP with its MAC, exactly one MAC answers, and the client connects', async () => {
+  test('an IP on no local subnet is a problem naming it, and is not answered', async () => {
+    const s = await command('n1', { cmd: 'own', owned: { '172.16.0.5': 'auto' } });
+    expect(s.owned).toEqual([]);
+    expect(s.problems.map((p) => p.message)).toEqual([
+      expect.stringContaining('172.16.0.5 is on no local subnet (eth0 192.168.2.0/24'),
+    ]);
+  });
+
+  test('the owner answers ARP and NDP (multicast NS to the solicited-node group, Cilium #44311) with its MAC; exactly one MAC answers; the client connects', async () => {
     const s = await command('n1', { cmd: 'own', owned: { [V4]: 'auto', [V6]: 'auto' } });
     expect(s.problems).toEqual([]);
     expect(s.owned.map((o) => `${o.ip}%${o.interface}`)).toEqual([`${V4}%eth0`, `${V6}%eth0`]);
