@@ -187,4 +187,14 @@ describe('Responder in network namespaces', () => {
     expect(await arpAnswers(V4)).toEqual([]);
     expect(await ndAnswers(V6)).toEqual([]);
   }, 30_000);
+
+  test('SIGTERM: the process stops answering and exits 0', async () => {
+    await command('n1', { cmd: 'own', owned: { [V4]: 'eth0', [V6]: 'eth0' } });
+    expect(await arpAnswers(V4)).toEqual([macOf('n1')]);
+    const p = procs.get('n1')!.p;
+    p.signal('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(await arpAnswers(V4)).toEqual([]);
+    expect(await ndAnswers(V6)).toEqual([]);
+  }, 30_000);
 });
