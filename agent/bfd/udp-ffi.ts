@@ -6,28 +6,34 @@
  * nothing here ever blocks the event loop. Linux only; struct layouts are the LP64
  * (x86_64/arm64) glibc ones, as in agent/bgp/socket-ffi.ts.
  */
-import { dlopen, FFIType, ptr, read } from 'bun:ffi';
+import { ptr } from 'bun:ffi';
+import {
+  AF_INET,
+  AF_INET6,
+  EADDRINUSE,
+  EAGAIN,
+  errno,
+  IP_TTL,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  IPV6_UNICAST_HOPS,
+  int,
+  libc,
+  MSG_DONTWAIT,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SyscallError,
+} from '../lib/libc.ts';
 import { type Family, formatIP, ipFromBytes, ipToBytes, parseIP } from '../net/ip.ts';
 
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const IPPROTO_IP = 0;
-const IPPROTO_IPV6 = 41;
-const IP_TTL = 2;
 const IP_PKTINFO = 8;
 const IP_RECVTTL = 12;
-const IPV6_UNICAST_HOPS = 16;
 const IPV6_V6ONLY = 26;
 const IPV6_RECVPKTINFO = 49;
 const IPV6_PKTINFO = 50;
 const IPV6_RECVHOPLIMIT = 51;
 const IPV6_HOPLIMIT = 52;
-const MSG_DONTWAIT = 0x40;
-const EAGAIN = 11;
-const EADDRINUSE = 98;
 
 const SOCKADDR_IN6_LEN = 28;
 const MAX_CACHED_DESTINATIONS = 4096;
@@ -38,42 +44,8 @@ const CONTROL_LEN = 128;
 /** BFD packets are small; anything longer is truncated (and then fails the length check). */
 const RECV_BUFFER_LEN = 512;
 
-let lib: ReturnType<typeof open> | undefined;
-function open() {
-  return dlopen('libc.so.6', {
-    socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-    setsockopt: {
-      args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32],
-      returns: FFIType.i32,
-    },
-    bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
-    recvmsg: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i64 },
-    sendto: {
-      args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32, FFIType.ptr, FFIType.u32],
-      returns: FFIType.i64,
-    },
-    close: { args: [FFIType.i32], returns: FFIType.i32 },
-    __errno_location: { args: [], returns: FFIType.ptr },
-  }).symbols;
-}
-function c() {
-  lib ??= open();
-  return lib;
-}
-function errno(): number {
-  const p = c().__errno_location();
-  return p ? read.i32(p, 0) : 0;
-}
-
-export class UdpFfiError extends Error {
-  constructor(
-    readonly step: string,
-    readonly errno: number,
-  ) {
-    super(`${step} failed (errno ${errno})`);
-    this.name = 'UdpFfiError';
-  }
-}
+/** Failures carry the step and errno (agent/lib/libc.ts). */
+export { SyscallError as UdpFfiError };
 
 function sockaddr(family: Family, address: string | undefined, port: number): Uint8Array {
   const b = new Uint8Array(family === 6 ? SOCKADDR_IN6_LEN : 16);
@@ -88,7 +60,6 @@ function sockaddr(family: Family, address: string | undefined, port: number): Ui
   return b;
 }
 
-const int = (v: number) => new Uint8Array(new Int32Array([v]).buffer);
 /** A byte array whose storage never moves (see UdpSocket's buffers). */
 const stable = (n: number) => new Uint8Array(new ArrayBuffer(n));
 
@@ -149,12 +120,16 @@ export class UdpSocket {
   }
 
   static open(o: UdpOptions): UdpSocket {
-    const fd = c().socket(o.family === 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw new UdpFfiError('socket', errno());
+    const fd = libc().socket(
+      o.family === 6 ? AF_INET6 : AF_INET,
+      SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+      0,
+    );
+    if (fd < 0) throw new SyscallError('socket', errno());
     const set = (level: number, name: number, v: number, what: string) => {
       const b = int(v);
-      if (c().setsockopt(fd, level, name, ptr(b), b.length) !== 0)
-        throw new UdpFfiError(`setsockopt ${what}`, errno());
+      if (libc().setsockopt(fd, level, name, ptr(b), b.length) !== 0)
+        throw new SyscallError(`setsockopt ${what}`, errno());
     };
     try {
       if (o.family === 6) set(IPPROTO_IPV6, IPV6_V6ONLY, 1, 'IPV6_V6ONLY');
@@ -174,9 +149,9 @@ export class UdpSocket {
         }
       }
       const sa = sockaddr(o.family, o.address, o.port);
-      if (c().bind(fd, ptr(sa), sa.length) !== 0) throw new UdpFfiError(`bind port ${o.port}`, errno());
+      if (libc().bind(fd, ptr(sa), sa.length) !== 0) throw new SyscallError(`bind port ${o.port}`, errno());
     } catch (e) {
-      c().close(fd);
+      libc().close(fd);
       throw e;
     }
     return new UdpSocket(fd, o.family);
@@ -199,7 +174,7 @@ export class UdpSocket {
       try {
         return UdpSocket.open({ ...o, port });
       } catch (e) {
-        if (!(e instanceof UdpFfiError && e.errno === EADDRINUSE)) throw e;
+        if (!(e instanceof SyscallError && e.errno === EADDRINUSE)) throw e;
         last = e;
       }
     }
@@ -214,11 +189,11 @@ export class UdpSocket {
     this.msgView.setUint32(40, this.control.length, true);
     this.msgView.setUint32(44, 0, true);
     this.msgView.setInt32(48, 0, true);
-    const n = Number(c().recvmsg(this.fd, ptr(this.msg), MSG_DONTWAIT));
+    const n = Number(libc().recvmsg(this.fd, ptr(this.msg), MSG_DONTWAIT));
     if (n < 0) {
       const e = errno();
       if (e === EAGAIN) return undefined;
-      throw new UdpFfiError('recvmsg', e);
+      throw new SyscallError('recvmsg', e);
     }
     const nv = this.nameView;
     const peer = this.address(this.name, this.family === 6 ? 8 : 4, this.family);
@@ -282,13 +257,13 @@ export class UdpSocket {
       if (this.destinations.size >= MAX_CACHED_DESTINATIONS) this.destinations.clear();
       this.destinations.set(key, sa);
     }
-    const n = Number(c().sendto(this.fd, ptr(bytes), bytes.length, MSG_DONTWAIT, ptr(sa), sa.length));
+    const n = Number(libc().sendto(this.fd, ptr(bytes), bytes.length, MSG_DONTWAIT, ptr(sa), sa.length));
     return n < 0 ? errno() : 0;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    c().close(this.fd);
+    libc().close(this.fd);
   }
 }

@@ -5,56 +5,30 @@
  * server.listen({fd}) (verified on Bun 1.4.4; pinned by test/bgp/session-md5.test.ts).
  * Linux only; the struct layouts are x86_64/arm64 glibc.
  */
-import { dlopen, FFIType, ptr, read } from 'bun:ffi';
+import { ptr } from 'bun:ffi';
+import {
+  AF_INET,
+  AF_INET6,
+  EINPROGRESS,
+  errno,
+  IP_TTL,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  IPPROTO_TCP,
+  IPV6_UNICAST_HOPS,
+  int,
+  libc,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+} from '../lib/libc.ts';
 import { parseAddress } from './wire/address.ts';
 
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_STREAM = 1;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
-const IPPROTO_IP = 0;
-const IPPROTO_TCP = 6;
-const IPPROTO_IPV6 = 41;
-const IP_TTL = 2;
 const IP_MINTTL = 21;
-const IPV6_UNICAST_HOPS = 16;
 const IPV6_MINHOPCOUNT = 73;
 const TCP_MD5SIG = 14;
-const EINPROGRESS = 115;
-
-let lib: ReturnType<typeof open> | undefined;
-function open() {
-  return dlopen('libc.so.6', {
-    socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-    setsockopt: {
-      args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32],
-      returns: FFIType.i32,
-    },
-    bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
-    connect: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
-    listen: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-    close: { args: [FFIType.i32], returns: FFIType.i32 },
-    poll: { args: [FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i32 },
-    getsockopt: {
-      args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.ptr],
-      returns: FFIType.i32,
-    },
-    __errno_location: { args: [], returns: FFIType.ptr },
-  }).symbols;
-}
-function c() {
-  lib ??= open();
-  return lib;
-}
-
-function errno(): number {
-  const p = c().__errno_location();
-  if (!p) return 0;
-  return read.i32(p, 0);
-}
 
 /** struct sockaddr_in (16 bytes) or sockaddr_in6 (28 bytes). */
 export function sockaddr(ip: string, port: number): Uint8Array {
@@ -87,10 +61,8 @@ export function tcpMd5sig(peer: string, key: string): Uint8Array {
   return b;
 }
 
-const int = (v: number) => new Uint8Array(new Int32Array([v]).buffer);
-
 function setopt(fd: number, level: number, name: number, value: Uint8Array, what: string): void {
-  if (c().setsockopt(fd, level, name, ptr(value), value.length) !== 0)
+  if (libc().setsockopt(fd, level, name, ptr(value), value.length) !== 0)
     throw new Error(`setsockopt ${what} failed (errno ${errno()})`);
 }
 
@@ -107,7 +79,7 @@ export interface RawSocketOptions {
 
 function rawSocket(o: RawSocketOptions): number {
   const fam = o.family === 6 ? AF_INET6 : AF_INET;
-  const fd = c().socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const fd = libc().socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw new Error(`socket() failed (errno ${errno()})`);
   try {
     for (const m of o.md5 ?? []) setopt(fd, IPPROTO_TCP, TCP_MD5SIG, tcpMd5sig(m.peer, m.key), 'TCP_MD5SIG');
@@ -130,12 +102,12 @@ function rawSocket(o: RawSocketOptions): number {
     if (o.local) {
       if (o.local.port) setopt(fd, SOL_SOCKET, SO_REUSEADDR, int(1), 'SO_REUSEADDR');
       const sa = sockaddr(o.local.address, o.local.port);
-      if (c().bind(fd, ptr(sa), sa.length) !== 0)
+      if (libc().bind(fd, ptr(sa), sa.length) !== 0)
         throw new Error(`bind ${o.local.address} failed (errno ${errno()})`);
     }
     return fd;
   } catch (e) {
-    c().close(fd);
+    libc().close(fd);
     throw e;
   }
 }
@@ -144,10 +116,10 @@ function rawSocket(o: RawSocketOptions): number {
 export function rawConnect(o: RawSocketOptions & { peer: string; port: number }): number {
   const fd = rawSocket(o);
   const sa = sockaddr(o.peer, o.port);
-  if (c().connect(fd, ptr(sa), sa.length) !== 0) {
+  if (libc().connect(fd, ptr(sa), sa.length) !== 0) {
     const e = errno();
     if (e !== EINPROGRESS) {
-      c().close(fd);
+      libc().close(fd);
       throw new Error(`connect ${o.peer}:${o.port} failed (errno ${e})`);
     }
   }
@@ -166,12 +138,12 @@ export function connectStatus(fd: number): 'pending' | 'connected' | number {
   const dv = new DataView(pfd.buffer);
   dv.setInt32(0, fd, true);
   dv.setInt16(4, POLLOUT, true);
-  const n = c().poll(ptr(pfd), 1, 0);
+  const n = libc().poll(ptr(pfd), 1, 0);
   if (n < 0) return errno();
   if (n === 0) return 'pending';
   const err = new Uint8Array(4);
   const len = new Uint8Array(new Uint32Array([4]).buffer);
-  if (c().getsockopt(fd, SOL_SOCKET, SO_ERROR, ptr(err), ptr(len)) !== 0) return errno();
+  if (libc().getsockopt(fd, SOL_SOCKET, SO_ERROR, ptr(err), ptr(len)) !== 0) return errno();
   const e = new DataView(err.buffer).getInt32(0, true);
   return e === 0 ? 'connected' : e;
 }
@@ -179,9 +151,9 @@ export function connectStatus(fd: number): 'pending' | 'connected' | number {
 /** A listening socket with MD5 keys / MINTTL; adopt it with server.listen({fd}). */
 export function rawListen(o: RawSocketOptions & { local: { address: string; port: number } }): number {
   const fd = rawSocket(o);
-  if (c().listen(fd, 64) !== 0) {
+  if (libc().listen(fd, 64) !== 0) {
     const e = errno();
-    c().close(fd);
+    libc().close(fd);
     throw new Error(`listen failed (errno ${e})`);
   }
   return fd;
@@ -200,5 +172,5 @@ export function setTtl(fd: number, family: 4 | 6, ttl: number, minTtl: number): 
 }
 
 export function closeFd(fd: number): void {
-  c().close(fd);
+  libc().close(fd);
 }

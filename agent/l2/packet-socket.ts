@@ -9,26 +9,32 @@
  * tables. Needs CAP_NET_RAW. Linux only; struct layouts are the Linux UAPI ones (same on
  * x86_64 and arm64).
  */
-import { dlopen, FFIType, ptr, read } from 'bun:ffi';
+import { ptr } from 'bun:ffi';
+import {
+  AF_INET6,
+  AF_PACKET,
+  EAGAIN,
+  errno,
+  IPPROTO_IPV6,
+  int,
+  libc,
+  MSG_DONTWAIT,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOL_SOCKET,
+  SyscallError,
+} from '../lib/libc.ts';
 
-const AF_PACKET = 17;
-const AF_INET6 = 10;
-const SOCK_RAW = 3;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
 const SOL_PACKET = 263;
 /** Linux ≥ 4.20: do not hand our own transmitted frames back to this socket. */
 const PACKET_IGNORE_OUTGOING = 23;
-const IPPROTO_IPV6 = 41;
 const IPV6_ADD_MEMBERSHIP = 20;
 const IPV6_DROP_MEMBERSHIP = 21;
-const MSG_DONTWAIT = 0x40;
-const EAGAIN = 11;
 const EINTR = 4;
 /** The interface went down: nothing to read now, try again on the next drain. */
 const ENETDOWN = 100;
-const SOL_SOCKET = 1;
 const SO_ATTACH_FILTER = 26;
 /** Classic BPF opcodes (<linux/filter.h>). */
 const BPF_LD_B_ABS = 0x30;
@@ -44,51 +50,14 @@ const IPV6_MREQ_LENGTH = 20;
 export const ETH_P_ARP = 0x0806;
 export const ETH_P_IPV6 = 0x86dd;
 
-let lib: ReturnType<typeof open> | undefined;
-function open() {
-  return dlopen('libc.so.6', {
-    socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-    bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
-    setsockopt: {
-      args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32],
-      returns: FFIType.i32,
-    },
-    recvfrom: {
-      args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32, FFIType.ptr, FFIType.ptr],
-      returns: FFIType.i64,
-    },
-    send: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i64 },
-    close: { args: [FFIType.i32], returns: FFIType.i32 },
-    if_nametoindex: { args: [FFIType.cstring], returns: FFIType.u32 },
-    __errno_location: { args: [], returns: FFIType.ptr },
-  }).symbols;
-}
-function c() {
-  lib ??= open();
-  return lib;
-}
-
-function errno(): number {
-  const p = c().__errno_location();
-  return p ? read.i32(p, 0) : 0;
-}
-
 const htons = (v: number) => ((v & 0xff) << 8) | (v >> 8);
-const int = (v: number) => new Uint8Array(new Int32Array([v]).buffer);
 
-export class SocketError extends Error {
-  constructor(
-    readonly step: string,
-    readonly errno: number,
-  ) {
-    super(`${step} failed (errno ${errno})`);
-    this.name = 'SocketError';
-  }
-}
+/** Failures carry the step and errno (agent/lib/libc.ts). */
+export { SyscallError as SocketError };
 
 /** The interface index of a name in this network namespace, or 0 if there is none. */
 export function ifNameToIndex(name: string): number {
-  return c().if_nametoindex(Buffer.from(`${name}\0`)) as number;
+  return libc().if_nametoindex(Buffer.from(`${name}\0`)) as number;
 }
 
 /**
@@ -101,20 +70,20 @@ export function openPacketSocket(
   receive: 'questions' | 'all' = 'questions',
 ): number {
   // Protocol 0 until bind: the socket receives nothing from other interfaces in between.
-  const fd = c().socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new SocketError('socket(AF_PACKET)', errno());
+  const fd = libc().socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new SyscallError('socket(AF_PACKET)', errno());
   const sll = new Uint8Array(SOCKADDR_LL_LENGTH);
   const dv = new DataView(sll.buffer);
   dv.setUint16(0, AF_PACKET, true);
   dv.setUint16(2, htons(etherType), true);
   dv.setInt32(4, ifindex, true);
-  if (c().bind(fd, ptr(sll), sll.length) !== 0) {
+  if (libc().bind(fd, ptr(sll), sll.length) !== 0) {
     const e = errno();
-    c().close(fd);
-    throw new SocketError(`bind(ifindex ${ifindex})`, e);
+    libc().close(fd);
+    throw new SyscallError(`bind(ifindex ${ifindex})`, e);
   }
   // Best effort: older kernels lack it and we also drop PACKET_OUTGOING frames in recvFrame().
-  c().setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, ptr(int(1)), 4);
+  libc().setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, ptr(int(1)), 4);
   const program = receive === 'questions' ? questionFilter(etherType) : undefined;
   if (program) attachFilter(fd, program);
   return fd;
@@ -162,10 +131,10 @@ function attachFilter(fd: number, program: Instruction[]): void {
   const fv = new DataView(fprog.buffer);
   fv.setUint16(0, program.length, true);
   fv.setBigUint64(8, BigInt(ptr(insns)), true);
-  if (c().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, ptr(fprog), fprog.length) !== 0) {
+  if (libc().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, ptr(fprog), fprog.length) !== 0) {
     const e = errno();
-    c().close(fd);
-    throw new SocketError('SO_ATTACH_FILTER', e);
+    libc().close(fd);
+    throw new SyscallError('SO_ATTACH_FILTER', e);
   }
 }
 
@@ -178,29 +147,29 @@ const addrLen = new Uint32Array(1);
 export function recvFrame(fd: number, buf: Uint8Array): Received {
   for (let attempt = 0; attempt < 3; attempt++) {
     addrLen[0] = SOCKADDR_LL_LENGTH;
-    const n = Number(c().recvfrom(fd, ptr(buf), buf.length, MSG_DONTWAIT, ptr(addr), ptr(addrLen)));
+    const n = Number(libc().recvfrom(fd, ptr(buf), buf.length, MSG_DONTWAIT, ptr(addr), ptr(addrLen)));
     if (n >= 0) return { frame: buf.slice(0, n), pktType: addr[10]! };
     const e = errno();
     if (e === EINTR) continue;
     if (e === EAGAIN || e === ENETDOWN) return 'empty';
-    throw new SocketError('recvfrom', e);
+    throw new SyscallError('recvfrom', e);
   }
   return 'empty';
 }
 
 /** Sends one whole frame on the socket's interface; false if the queue is full (EAGAIN). */
 export function sendFrame(fd: number, frame: Uint8Array): boolean {
-  const n = Number(c().send(fd, ptr(frame), frame.length, MSG_DONTWAIT));
+  const n = Number(libc().send(fd, ptr(frame), frame.length, MSG_DONTWAIT));
   if (n === frame.length) return true;
   const e = errno();
   if (n < 0 && e === EAGAIN) return false;
-  throw new SocketError('send', e);
+  throw new SyscallError('send', e);
 }
 
 /** A UDP socket that only holds IPv6 multicast memberships. */
 export function openMembershipSocket(): number {
-  const fd = c().socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new SocketError('socket(AF_INET6)', errno());
+  const fd = libc().socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new SyscallError('socket(AF_INET6)', errno());
   return fd;
 }
 
@@ -217,16 +186,16 @@ function mreq(group: Uint8Array, ifindex: number): Uint8Array {
  */
 export function joinGroup(fd: number, group: Uint8Array, ifindex: number): void {
   const m = mreq(group, ifindex);
-  if (c().setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, ptr(m), m.length) !== 0)
-    throw new SocketError('IPV6_ADD_MEMBERSHIP', errno());
+  if (libc().setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, ptr(m), m.length) !== 0)
+    throw new SyscallError('IPV6_ADD_MEMBERSHIP', errno());
 }
 
 export function leaveGroup(fd: number, group: Uint8Array, ifindex: number): void {
   const m = mreq(group, ifindex);
-  if (c().setsockopt(fd, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP, ptr(m), m.length) !== 0)
-    throw new SocketError('IPV6_DROP_MEMBERSHIP', errno());
+  if (libc().setsockopt(fd, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP, ptr(m), m.length) !== 0)
+    throw new SyscallError('IPV6_DROP_MEMBERSHIP', errno());
 }
 
 export function closeSocket(fd: number): void {
-  c().close(fd);
+  libc().close(fd);
 }
