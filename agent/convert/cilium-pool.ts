@@ -3,10 +3,10 @@
  * with `blocks`) -> LoadBalancerIPPool. Field names are the same; allowFirstLastIPs goes
  * from "Yes"/"No" to a boolean, keeping each Cilium version's default.
  */
-import { API_VERSION, type IPBlock, type LoadBalancerIPPool } from '../api/v1alpha1.ts';
-import { ipBlockFromCidr, ipBlockFromRange } from './ip-blocks.ts';
+import type { IPBlock, LoadBalancerIPPool } from '../api/v1alpha1.ts';
+import { ipBlockFromCidr, ipBlockFromRange, poolObject } from './ip-blocks.ts';
 import { toSelector } from './selector.ts';
-import { asList, at, isMap, metaLabels, type Notes, present, type Rec } from './types.ts';
+import { asList, at, isMap, type Notes, present, type Rec } from './types.ts';
 
 const KNOWN = ['cidrs', 'blocks', 'disabled', 'serviceSelector', 'allowFirstLastIPs'];
 
@@ -37,14 +37,7 @@ export function convertCiliumPool(doc: Rec, name: string, notes: Notes): LoadBal
     if (!KNOWN.includes(key)) notes.warn(at('spec', key), 'is not a field edgelb knows; dropped');
   }
 
-  const out: LoadBalancerIPPool = {
-    apiVersion: API_VERSION,
-    kind: 'LoadBalancerIPPool',
-    metadata: { name },
-    spec: { blocks },
-  };
-  const labels = metaLabels(doc);
-  if (labels) out.metadata.labels = labels;
+  const out = poolObject(name, blocks, doc);
   if (present(spec.disabled)) out.spec.disabled = spec.disabled === true || spec.disabled === 'true';
   if (present(spec.serviceSelector)) {
     const s = toSelector(spec.serviceSelector, 'spec.serviceSelector', notes);

@@ -1,7 +1,7 @@
 /** PURE. Address blocks checked with agent/net/ip: a CIDR, or a start/stop range of one family. */
-import type { IPBlock } from '../api/v1alpha1.ts';
+import { API_VERSION, type IPBlock, type LoadBalancerIPPool } from '../api/v1alpha1.ts';
 import { compareIP, parseCidr, parseIP } from '../net/ip.ts';
-import type { Notes } from './types.ts';
+import { metaLabels, type Notes, type Rec } from './types.ts';
 
 export function ipBlockFromCidr(text: string, field: string, notes: Notes): IPBlock | undefined {
   const cidr = text.trim();
@@ -41,4 +41,17 @@ export function ipBlockFromMetalLB(text: string, field: string, notes: Notes): I
     return { cidr: `${s}/${ip.value.family === 4 ? 32 : 128}` };
   }
   return ipBlockFromCidr(s, field, notes);
+}
+
+/** The converted pool's skeleton: name, blocks and the source object's labels. */
+export function poolObject(name: string, blocks: IPBlock[], doc: Rec): LoadBalancerIPPool {
+  const out: LoadBalancerIPPool = {
+    apiVersion: API_VERSION,
+    kind: 'LoadBalancerIPPool',
+    metadata: { name },
+    spec: { blocks },
+  };
+  const labels = metaLabels(doc);
+  if (labels) out.metadata.labels = labels;
+  return out;
 }

@@ -15,9 +15,9 @@ import {
   SERVICE_NAMESPACE_LABEL,
 } from '../api/v1alpha1.ts';
 import { metallbCommunities, pathAttributes } from './communities.ts';
-import { ipBlockFromMetalLB } from './ip-blocks.ts';
+import { ipBlockFromMetalLB, poolObject } from './ip-blocks.ts';
 import { andSelectors, toSelector } from './selector.ts';
-import { asList, at, intIn, isMap, metaLabels, type Notes, present, type Rec, UINT32_MAX } from './types.ts';
+import { asList, at, intIn, isMap, type Notes, present, type Rec, UINT32_MAX } from './types.ts';
 
 export interface Source {
   doc: Rec;
@@ -52,14 +52,7 @@ export function convertMetalLBPool(s: Source): LoadBalancerIPPool | undefined {
   }
   if (blocks.length === 0 && notes.errorCount() === errors)
     notes.error('spec.addresses', 'the pool has no addresses');
-  const out: LoadBalancerIPPool = {
-    apiVersion: API_VERSION,
-    kind: 'LoadBalancerIPPool',
-    metadata: { name },
-    spec: { blocks },
-  };
-  const labels = metaLabels(doc);
-  if (labels) out.metadata.labels = labels;
+  const out = poolObject(name, blocks, doc);
   if (spec.autoAssign === false) out.spec.autoAssign = false;
   // MetalLB hands out every address of a CIDR, network and broadcast included, unless avoidBuggyIPs.
   if (spec.avoidBuggyIPs === true) {
