@@ -245,7 +245,12 @@ export class KubernetesSource implements Source {
             `${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME_SLICE_LABEL] ?? ''}`,
           ) !== undefined,
       );
-    const synced = this.informers().every((i) => i.synced) && this.secrets.synced;
+    // L2AnnouncementPolicies do not hold the sync back: a cluster upgraded without applying the
+    // new CRD keeps its BGP announcements (problems() names the failing list); the policies
+    // simply appear when their first list succeeds.
+    const synced =
+      this.informers().every((i) => i.synced || i === (this.l2Policies as unknown as Informer<Any>)) &&
+      this.secrets.synced;
     this.snapshot = {
       synced,
       node: this.nodes.get(`/${this.o.nodeName}`),

@@ -119,3 +119,36 @@ describe('KubernetesSource: L2 mode inputs', () => {
     }
   });
 });
+
+describe('KubernetesSource: the L2 CRD not installed (an upgrade that did not apply the manifests)', () => {
+  let server: TestApiServer;
+  beforeAll(async () => {
+    server = await startApiServer({ bookmarkIntervalMs: 500 });
+    for (const crd of customResourceDefinitions())
+      if (crd.spec.names.kind !== 'L2AnnouncementPolicy') server.create(crd);
+    server.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'pi4' } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test('still syncs (BGP keeps working), with no L2 policy, and names the failing list', async () => {
+    const src = new KubernetesSource({
+      config: { ...config, kubeconfig: server.kubeconfigCert },
+      nodeName: 'pi4',
+      clock: systemClock,
+      random: Math.random,
+      log: memoryLogger('error'),
+      metrics: new Registry(),
+      ...fast,
+    });
+    await src.start(() => {});
+    try {
+      const o = await until('synced', () => src.observe().synced && src.observe());
+      expect(o.l2Policies).toEqual([]);
+      await until('problem', () => src.problems().some((p) => p.includes('l2announcementpolicies')));
+    } finally {
+      await src.stop();
+    }
+  });
+});
