@@ -13,7 +13,7 @@ import { EventRecorder } from '../kube/events.ts';
 import { Informer, type InformerOptions } from '../kube/informer.ts';
 import { type KubeEndpoint, loadKubeconfig } from '../kube/kubeconfig.ts';
 import { kubeLeaseStore, LeaderElector } from '../kube/leader-election.ts';
-import { projectNodeLabels, projectService } from '../kube/projection.ts';
+import { projectEndpointSlice, projectNodeLabels, projectService } from '../kube/projection.ts';
 import { SecretFetcher, type SecretRef } from '../kube/secrets.ts';
 import { ownsService } from '../kube/service-class.ts';
 import { KubeStatusWriter } from '../kube/status-writer.ts';
@@ -122,6 +122,7 @@ export class KubernetesSource implements Source {
       resource: 'endpointslices',
       path: '/apis/discovery.k8s.io/v1/endpointslices',
       labelSelector: SERVICE_NAME_SLICE_LABEL,
+      project: (sl) => projectEndpointSlice(sl) as EndpointSliceObject & Any,
     });
     this.pools = new Informer({
       ...common,
