@@ -313,6 +313,18 @@ describe('L2Announcer (kubernetes mode: the ownership decides)', () => {
     expect(t.responder().counters().requestsAnswered[4]).toBe(0);
   });
 
+  test('fenced (mayAnswer false): the takeover burst is not sent either', () => {
+    const t = setup({ ownership: 'scripted' });
+    t.pass({ services: [svc('web', ['192.168.2.201'])], l2Policies: [policy('lan')] });
+    t.scripted().give(['192.168.2.201']);
+    const port = t.ports.get('eth0')!;
+    const sent = port.sent.length;
+    expect(sent).toBeGreaterThan(0); // the first announcement went out at once
+    t.scripted().owned = new Set();
+    t.clock.advance(1_000);
+    expect(port.sent.length).toBe(sent);
+  });
+
   test('stop(): the Responder stops answering before the ownership releases', async () => {
     const t = setup({ ownership: 'scripted' });
     t.pass({ services: [svc('web', ['192.168.2.201'])], l2Policies: [policy('lan')] });
