@@ -1,8 +1,10 @@
 /**
  * Composition root of `edgelb run`: builds the real clock, metrics, source, BGP speaker,
  * reconcile loop and HTTP endpoint, and wires signals and systemd notification.
- * Start order: HTTP, source, loop (the speaker is created once the router ID is known).
- * Stop order, the reverse: loop, speaker (withdraw or keep per bgp.shutdown), source
+ * Start order: HTTP, source, loop (the speaker is created once the router ID is known; L2
+ * mode's ownership once an L2AnnouncementPolicy exists).
+ * Stop order, the reverse: loop, L2 (stop answering, then release the heartbeat Lease so the
+ * next owners take over at once), speaker (withdraw or keep per bgp.shutdown), source
  * (releases the Lease), HTTP.
  */
 import { hostname, networkInterfaces } from 'node:os';
@@ -11,16 +13,24 @@ import type { Config } from './config/schema.ts';
 import { createApp } from './http/app.ts';
 import { registerProcessMetrics } from './http/process-metrics.ts';
 import { serveHttp } from './http/server.ts';
+import { kubeLeaseStore } from './kube/leader-election.ts';
+import { heartbeatLeaseName } from './l2/heartbeat-lease.ts';
+import { readLinks } from './l2/link-facts.ts';
+import { openLink } from './l2/link-port.ts';
+import { kubeHeartbeatWatch, L2Ownership } from './l2/ownership-controller.ts';
+import { Responder } from './l2/responder.ts';
 import { systemClock } from './lib/clock.ts';
 import { UserError } from './lib/errors.ts';
 import { Lifecycle } from './lib/lifecycle.ts';
 import type { Logger } from './lib/log.ts';
 import { Registry } from './lib/metrics.ts';
 import { sdNotify } from './lib/sd-notify.ts';
+import { L2Announcer, type OwnershipPort, StaticOwnership } from './reconcile/l2-announcer.ts';
 import { nodeAddresses, pickAddress } from './reconcile/plan/node-address.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { buildStatus, notReadyReasons, type StatusInputs } from './reconcile/status.ts';
 import { FilesSource } from './source/files.ts';
+import type { KubernetesSource } from './source/kubernetes.ts';
 import type { Source } from './source/types.ts';
 import { buildInfo } from './version.ts';
 
@@ -98,9 +108,58 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     return speaker;
   };
 
+  const l2 = new L2Announcer({
+    nodeName,
+    clock,
+    log: log.child({ component: 'l2' }),
+    metrics,
+    ownership: ({ onOwnedChange, changes }): OwnershipPort => {
+      const l2log = log.child({ component: 'l2' });
+      if (source.kind === 'kubernetes') {
+        const kube = source as KubernetesSource;
+        // Every node must run the same l2 timings (the others judge our liveness by them).
+        const leaseDurationMs = config.l2.leaseDurationSeconds * 1000;
+        const namespace = config.kubernetes.leaderElection.namespace;
+        return new L2Ownership({
+          node: nodeName,
+          namespace,
+          leaseDurationMs,
+          renewIntervalMs: config.l2.renewIntervalSeconds * 1000,
+          store: kubeLeaseStore(kube.client, namespace, heartbeatLeaseName(nodeName)),
+          watch: kubeHeartbeatWatch({
+            client: kube.client,
+            namespace,
+            clock,
+            random,
+            log: l2log,
+            restarts: kube.restarts,
+            // Our own renewals arrive every renewInterval: four lease durations of silence is a dead watch.
+            silenceMs: 4 * leaseDurationMs,
+          }),
+          clock,
+          log: l2log,
+          onOwnedChange,
+          changes,
+        });
+      }
+      return new StaticOwnership({ nodeName, onOwnedChange, changes });
+    },
+    responder: (mayAnswer) =>
+      new Responder({
+        clock,
+        openLink,
+        log: log.child({ component: 'l2' }),
+        gratuitousIntervalSeconds: config.l2.gratuitousIntervalSeconds,
+        mayAnswer,
+      }),
+    links: readLinks,
+    writer: () => source.writer,
+  });
+
   const reconciler = new Reconciler({
     source,
     speaker: ensureSpeaker,
+    l2,
     nodeName,
     // files mode stores a Secret without namespace as default/<name>
     defaultSecretNamespace:
@@ -118,6 +177,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     source,
     reconciler,
     speaker: () => speaker,
+    l2: () => l2.status(),
   };
   const app = createApp({
     notReady: () => notReadyReasons(statusInputs),
@@ -136,6 +196,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   await source.start(() => reconciler.trigger());
   lifecycle.add({ name: 'source', stop: () => source.stop() });
   lifecycle.add({ name: 'bgp', stop: () => speaker?.stop(config.bgp.shutdown) });
+  lifecycle.add({ name: 'l2', stop: () => l2.stop() });
   lifecycle.add({ name: 'reconcile', stop: () => reconciler.stop() });
   reconciler.trigger();
 

@@ -4,7 +4,7 @@
  * (kube/status-writer.ts), files mode to its state file; both implement StatusWriter.
  */
 import type { ServiceObject } from './core.ts';
-import type { BGPPeeringPolicy, Condition, LoadBalancerIPPool } from './v1alpha1.ts';
+import type { BGPPeeringPolicy, Condition, L2AnnouncementPolicy, LoadBalancerIPPool } from './v1alpha1.ts';
 
 export interface ServiceStatusWrite {
   ips: string[];
@@ -19,13 +19,30 @@ export interface PoolStatusWrite {
   ipsAvailable: string;
 }
 
-export type EventKind = 'Allocated' | 'Released' | 'Conflict' | 'InvalidRequest' | 'AllocationFailed';
+export type EventKind =
+  | 'Allocated'
+  | 'Released'
+  | 'Conflict'
+  | 'InvalidRequest'
+  | 'AllocationFailed'
+  /** L2 mode: this node started answering ARP/NDP for one of the Service's IPs. */
+  | 'L2Announcing';
 
 export interface StatusWriter {
   /** Writes only when something changed; retries conflicts; resolves false if the Service is gone. */
   writeServiceStatus(svc: ServiceObject, status: ServiceStatusWrite): Promise<boolean>;
   writePoolStatus(pool: LoadBalancerIPPool, status: PoolStatusWrite): Promise<void>;
   writePolicyStatus(policy: BGPPeeringPolicy, valid: Omit<Condition, 'lastTransitionTime'>): Promise<void>;
+  /** The Valid condition of an L2AnnouncementPolicy (absent: a writer that keeps none). */
+  writeL2PolicyStatus?(
+    policy: L2AnnouncementPolicy,
+    valid: Omit<Condition, 'lastTransitionTime'>,
+  ): Promise<void>;
+  /**
+   * An Event any node may record, leader or not (L2: "announcing IP from node N on IF").
+   * Absent: a writer that records only the leader's Events.
+   */
+  nodeEvent?(svc: ServiceObject, kind: EventKind, type: 'Normal' | 'Warning', message: string): void;
   /** Records an Event on the Service; aggregated so a loop cannot flood. */
   event(svc: ServiceObject, kind: EventKind, type: 'Normal' | 'Warning', message: string): void;
 }

@@ -23,6 +23,32 @@ export function formatDuration(seconds: number): string {
   return `${s}s`;
 }
 
+/** L2 mode: the owned IPs per interface, the heartbeat state, and the IPs owned but not answered. */
+export function formatL2(l2: NonNullable<StatusDoc['l2']>): string[] {
+  const out: string[] = [];
+  const o = l2.ownership;
+  const heartbeat = o
+    ? `, heartbeat ${o.live ? 'live' : 'fenced: answering nothing'}, live nodes: ${o.liveNodes.join(' ') || 'none'}`
+    : '';
+  out.push(
+    `L2:       ${l2.owned.length === 0 ? 'no IP owned by this node' : `${new Set(l2.owned.map((e) => e.ip)).size} IP(s) owned`}${heartbeat}`,
+  );
+  const byInterface = new Map<string, string[]>();
+  for (const e of l2.owned) byInterface.set(e.interface, [...(byInterface.get(e.interface) ?? []), e.ip]);
+  if (byInterface.size > 0)
+    out.push(
+      ...table(
+        ['Interface', 'Owned IPs'],
+        [...byInterface].sort(([a], [b]) => a.localeCompare(b)).map(([i, ips]) => [i, ips.join(' ')]),
+      ),
+    );
+  if (o && o.pending.length > 0)
+    out.push(`Waiting:  ${o.pending.join(' ')} (previous owner not yet released)`);
+  if (o?.lastError) out.push(`Heartbeat error: ${o.lastError}`);
+  for (const p of l2.problems) out.push(`Problem:  ${p}`);
+  return out;
+}
+
 export function formatStatus(s: StatusDoc): string {
   const out: string[] = [];
   const health = isHealthy(s) ? 'healthy' : 'degraded';
@@ -85,5 +111,6 @@ export function formatStatus(s: StatusDoc): string {
     out.push('');
     out.push(`Announced: ${s.bgp.advertised.join(' ')}`);
   }
+  if (s.l2?.active) out.push('', ...formatL2(s.l2));
   return `${out.join('\n')}\n`;
 }

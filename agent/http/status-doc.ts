@@ -23,6 +23,28 @@ export interface PoolDoc {
   conditions: { type: string; status: string; reason: string; message: string }[];
 }
 
+/** L2 mode on this node: the IPs it answers ARP/NDP for, per interface. */
+export interface L2Doc {
+  /** An L2AnnouncementPolicy exists and the ownership runs. */
+  active: boolean;
+  /** since: ISO time this node started answering the IP on that interface. */
+  owned: { ip: string; interface: string; since: string }[];
+  /** Owned IPs not answered, each sentence naming the IP (not a /readyz failure). */
+  problems: string[];
+  /** kubernetes mode: the heartbeat view. */
+  ownership?: {
+    /** This node's heartbeat is renewed (false: fenced, answering nothing). */
+    live: boolean;
+    liveNodes: string[];
+    /** Claimed, waiting for the previous owner to drop or expire. */
+    pending: string[];
+    /** When this node fences itself unless a renewal succeeds ("" when fenced). */
+    fenceAt: string;
+    heartbeatWrites: number;
+    lastError: string;
+  };
+}
+
 export interface StatusDoc {
   node: string;
   version: string;
@@ -35,6 +57,8 @@ export interface StatusDoc {
   pending: { namespace: string; name: string; reason: string; message: string }[];
   pools: PoolDoc[];
   bgp: { routerId: string; peers: PeerDoc[]; advertised: string[] };
+  /** Absent from agents without L2 mode. */
+  l2?: L2Doc;
 }
 
 export function emptyStatus(node: string, version: string, sourceKind: string): StatusDoc {
@@ -52,7 +76,12 @@ export function emptyStatus(node: string, version: string, sourceKind: string): 
   };
 }
 
-/** Healthy: ready, no problems, and every configured peer Established. */
+/** Healthy: ready, no problems (L2's included), and every configured peer Established. */
 export function isHealthy(s: StatusDoc): boolean {
-  return s.ready && s.problems.length === 0 && s.bgp.peers.every((p) => p.state === 'Established');
+  return (
+    s.ready &&
+    s.problems.length === 0 &&
+    (s.l2?.problems.length ?? 0) === 0 &&
+    s.bgp.peers.every((p) => p.state === 'Established')
+  );
 }

@@ -10,7 +10,7 @@
  *   server ignores spec on a /status write.
  * - status is kept whole (small; the writer sends it back with only our parts changed).
  */
-import type { ServiceObject } from '../api/core.ts';
+import type { NodeObject, ServiceObject } from '../api/core.ts';
 import { sameEntries } from '../lib/records.ts';
 
 type Spec = ServiceObject['spec'];
@@ -109,4 +109,23 @@ export function projectService(o: ServiceObject, previous?: ServiceObject): Serv
   if (o.kind !== undefined) out.kind = o.kind;
   if (o.status !== undefined) out.status = o.status;
   return out;
+}
+
+/**
+ * A Node as the L2 plan reads the other nodes: name and labels only (a Node's status, with its
+ * images and conditions, is the bulk of it). Labels equal to the previous version's are shared.
+ */
+export function projectNodeLabels(o: NodeObject, previous?: NodeObject): NodeObject {
+  const m = o.metadata;
+  const labels =
+    m.labels && previous && sameRecord(previous.metadata.labels, m.labels)
+      ? previous.metadata.labels
+      : m.labels;
+  return {
+    metadata: {
+      name: m.name,
+      ...(m.resourceVersion !== undefined ? { resourceVersion: m.resourceVersion } : {}),
+      ...(labels ? { labels } : {}),
+    },
+  };
 }

@@ -11,6 +11,7 @@ import {
   type BGPPeeringPolicy,
   type Condition,
   GROUP,
+  type L2AnnouncementPolicy,
   type LoadBalancerIPPool,
   PLURALS,
   VERSION,
@@ -51,6 +52,7 @@ function servicePath(ns: string, name: string): string {
 
 const POOLS = `/apis/${GROUP}/${VERSION}/${PLURALS.LoadBalancerIPPool}`;
 const POLICIES = `/apis/${GROUP}/${VERSION}/${PLURALS.BGPPeeringPolicy}`;
+const L2_POLICIES = `/apis/${GROUP}/${VERSION}/${PLURALS.L2AnnouncementPolicy}`;
 
 interface WithStatus {
   metadata: { name: string; namespace?: string; resourceVersion?: string; generation?: number };
@@ -146,8 +148,20 @@ export class KubeStatusWriter implements StatusWriter {
   }
 
   async writePolicyStatus(policy: BGPPeeringPolicy, valid: ConditionInput): Promise<void> {
-    const path = `${POLICIES}/${encodeURIComponent(policy.metadata.name)}`;
-    await this.update<BGPPeeringPolicy & WithStatus>(path, policy as BGPPeeringPolicy & WithStatus, (cur) => {
+    await this.writeValid(`${POLICIES}/${encodeURIComponent(policy.metadata.name)}`, policy, valid);
+  }
+
+  async writeL2PolicyStatus(policy: L2AnnouncementPolicy, valid: ConditionInput): Promise<void> {
+    await this.writeValid(`${L2_POLICIES}/${encodeURIComponent(policy.metadata.name)}`, policy, valid);
+  }
+
+  /** A policy's Valid condition (peering and L2 policies alike). */
+  private async writeValid(
+    path: string,
+    policy: { metadata: WithStatus['metadata'] },
+    valid: ConditionInput,
+  ): Promise<void> {
+    await this.update<WithStatus>(path, policy as WithStatus, (cur) => {
       const gen = cur.metadata.generation;
       const c: ConditionInput = { ...valid, ...(gen !== undefined ? { observedGeneration: gen } : {}) };
       const s = cur.status as { conditions?: Condition[] } | undefined;
@@ -159,6 +173,14 @@ export class KubeStatusWriter implements StatusWriter {
 
   event(svc: ServiceObject, kind: EventKind, type: 'Normal' | 'Warning', message: string): void {
     if (!this.o.leadership.isLeader()) return;
+    this.nodeEvent(svc, kind, type, message);
+  }
+
+  /**
+   * An Event from any node (the L2 owner is not the leader): Events need only create/patch on
+   * events.k8s.io, which every node's ServiceAccount has; the recorder rate-limits per process.
+   */
+  nodeEvent(svc: ServiceObject, kind: EventKind, type: 'Normal' | 'Warning', message: string): void {
     if (!ownsService(svc, this.o.classes)) return;
     this.o.events.record(
       {

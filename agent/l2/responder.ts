@@ -50,6 +50,11 @@ export interface ResponderOptions {
   openLink: OpenLink;
   log?: Logger;
   gratuitousIntervalSeconds?: number;
+  /**
+   * Asked before each reply and announcement (L2Ownership.mayAnswer: owned and not fenced), so a
+   * frame read after the fence deadline, before the fence timer ran, is not answered.
+   */
+  mayAnswer?: (ip: string) => boolean;
 }
 
 export interface OwnedEntry {
@@ -226,6 +231,7 @@ export class Responder {
 
   private announce(o: Owned): void {
     if (this.owned.get(key(o.text, o.link)) !== o) return;
+    if (this.o.mayAnswer && !this.o.mayAnswer(o.text)) return;
     const link = this.links.get(o.link);
     if (!link) return;
     const mac = link.port.mac;
@@ -267,7 +273,10 @@ export class Responder {
         continue;
       }
       for (const frame of frames) {
-        const a = answer(frame, { mac: link.port.mac, owns: (ip) => this.owned.has(key(ip, name)) });
+        const a = answer(frame, {
+          mac: link.port.mac,
+          owns: (ip) => this.owned.has(key(ip, name)) && (this.o.mayAnswer?.(ip) ?? true),
+        });
         if (a.kind === 'ignore') continue;
         if (this.trySend(link, a.frame)) this.stats.requestsAnswered[a.family]++;
       }

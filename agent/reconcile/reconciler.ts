@@ -1,6 +1,7 @@
 /**
  * The single serial loop: observe -> allocate (on the leader: IPAM) -> publish (on the leader:
- * Service, pool and policy status) -> announce (on every node: the BGP speaker). Every IPAM
+ * Service, pool and policy status) -> announce (on every node: the BGP speaker, and L2 mode's
+ * ownership candidates). Every IPAM
  * change happens here, in order; triggers that arrive while a pass runs coalesce into one more
  * pass (lib/serial-loop.ts).
  *
@@ -16,7 +17,7 @@ import type { Clock, Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Registry } from '../lib/metrics.ts';
 import { SerialLoop } from '../lib/serial-loop.ts';
-import type { Source } from '../source/types.ts';
+import type { ObservedState, Source } from '../source/types.ts';
 import { Allocator, type Changes } from './allocate.ts';
 import { Announcer, type SpeakerPort } from './announcer.ts';
 import { Collector } from './collector.ts';
@@ -31,6 +32,8 @@ export interface ReconcilerOptions {
   source: Source;
   /** Created by the caller once the router ID is known; undefined until then. */
   speaker: () => SpeakerPort | undefined;
+  /** L2 mode (l2-announcer.ts), told every pass what the policies select; absent = no L2. */
+  l2?: { update(observed: ObservedState, objects: ValidObjects): void };
   nodeName: string;
   defaultSecretNamespace: string;
   clock: Clock;
@@ -173,6 +176,8 @@ export class Reconciler {
       out.push(`pool ${pool.metadata.name}: ${list.join('; ')}`);
     for (const [name, list] of this.lastObjects?.invalidPolicies ?? [])
       out.push(`policy ${name}: ${list.join('; ')}`);
+    for (const [p, list] of this.lastObjects?.invalidL2PolicyObjects ?? [])
+      out.push(`L2AnnouncementPolicy ${p.metadata?.name ?? '(unnamed)'}: ${list.join('; ')}`);
     for (const [name, list] of this.announcer.plan()?.problems ?? [])
       for (const p of list) out.push(`policy ${name}: ${p}`);
     return out;
@@ -206,7 +211,9 @@ export class Reconciler {
       this.m.leader.set({}, 0);
     }
     // announce (what the source says now: the writes above may have changed it)
-    this.announcer.announce(this.o.source.observe(), objects);
+    const now = this.o.source.observe();
+    this.announcer.announce(now, objects);
+    this.o.l2?.update(now, objects);
   }
 
   /**

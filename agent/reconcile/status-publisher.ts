@@ -31,7 +31,7 @@ export interface PublisherOptions {
   maxWritesPerPass: number;
 }
 
-type WriteKind = 'service' | 'pool' | 'policy';
+type WriteKind = 'service' | 'pool' | 'policy' | 'l2policy';
 
 export class StatusPublisher {
   /** Keys whose status must be compared with the IPAM's result on the next pass (failed writes). */
@@ -241,9 +241,23 @@ export class StatusPublisher {
           message: problems.join('; '),
         }),
       );
+    const writeL2 = writer.writeL2PolicyStatus?.bind(writer);
+    if (!writeL2) return;
+    for (const policy of objects.l2Policies)
+      await this.write('l2policy', policy.metadata.name, () =>
+        writeL2(policy, { type: 'Valid', status: 'True', reason: 'Valid', message: 'Policy is valid' }),
+      );
+    for (const [policy, problems] of objects.invalidL2PolicyObjects)
+      await this.write('l2policy', policy.metadata.name, () =>
+        writeL2(policy, { type: 'Valid', status: 'False', reason: 'Invalid', message: problems.join('; ') }),
+      );
   }
 
-  private async write(kind: 'pool' | 'policy', name: string, write: () => Promise<void>): Promise<void> {
+  private async write(
+    kind: 'pool' | 'policy' | 'l2policy',
+    name: string,
+    write: () => Promise<void>,
+  ): Promise<void> {
     try {
       await write();
     } catch (err) {

@@ -5,7 +5,7 @@
  */
 import { serviceKey } from '../api/core.ts';
 import { SERVICE_CONDITION } from '../api/v1alpha1.ts';
-import type { PeerDoc, StatusDoc } from '../http/status-doc.ts';
+import type { L2Doc, PeerDoc, StatusDoc } from '../http/status-doc.ts';
 import { cidrRange, type IPRange, inRange, parseCidr, parseIP } from '../net/ip.ts';
 import type { Source } from '../source/types.ts';
 import { statusIPs } from './plan/to-domain.ts';
@@ -23,6 +23,8 @@ export interface StatusInputs {
   source: Source;
   reconciler: Reconciler;
   speaker: () => SpeakerView | undefined;
+  /** L2 mode's view (l2-announcer.ts status()); absent = no L2 section. */
+  l2?: () => L2Doc;
 }
 
 function poolRanges(source: Source): { name: string; ranges: IPRange[] }[] {
@@ -111,6 +113,7 @@ export function buildStatus(i: StatusInputs): StatusDoc {
     pending,
     pools,
     bgp: { routerId: i.routerId(), peers, advertised: speaker?.advertised() ?? [] },
+    ...(i.l2 ? { l2: i.l2() } : {}),
   };
 }
 

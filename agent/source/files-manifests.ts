@@ -29,7 +29,7 @@ import {
 export type ManifestObject =
   | { kind: 'LoadBalancerIPPool'; value: LoadBalancerIPPool }
   | { kind: 'BGPPeeringPolicy'; value: BGPPeeringPolicy }
-  // Parsed and validated; not acted on yet (BFD and L2 mode come with their issues).
+  // Parsed and validated; not acted on yet (BFD comes with its issue).
   | { kind: 'BFDProfile'; value: BFDProfile }
   | { kind: 'L2AnnouncementPolicy'; value: L2AnnouncementPolicy }
   | { kind: 'Service'; value: ServiceObject }

@@ -1,5 +1,5 @@
 /**
- * The standalone source: pools, peering policies, Services, EndpointSlices and Secrets
+ * The standalone source: pools, peering and L2 announcement policies, Services, EndpointSlices and Secrets
  * from YAML manifests in a directory, status in a state file, and this node always the
  * leader. Reloads on change (fs.watch on the directory, debounced) and on reload()
  * (SIGHUP). A bad file is reported naming the file and object, and its last good
@@ -13,6 +13,7 @@ import {
   type BGPPeeringPolicy,
   type Condition,
   DEFAULT_LOAD_BALANCER_CLASS,
+  type L2AnnouncementPolicy,
   type LoadBalancerIPPool,
 } from '../api/v1alpha1.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -41,6 +42,8 @@ export interface FilesSourceOptions {
 }
 
 const MANIFEST = /^[^.].*\.ya?ml$/;
+/** L2AnnouncementPolicy status in the state file's policies section: a key no BGP policy name can take. */
+const l2StatusKey = (name: string) => `L2AnnouncementPolicy/${name}`;
 /** Identical events for one Service are logged once per this window. */
 const EVENT_REPEAT_MS = 10 * 60 * 1000;
 
@@ -95,7 +98,11 @@ export class FilesSource implements Source {
       writePolicyStatus: async (policy, valid) => {
         if (this.store.setPolicy(policy.metadata.name, valid)) this.changed();
       },
+      writeL2PolicyStatus: async (policy, valid) => {
+        if (this.store.setPolicy(l2StatusKey(policy.metadata.name), valid)) this.changed();
+      },
       event: (svc, kind, type, message) => this.event(svc, kind, type, message),
+      nodeEvent: (svc, kind, type, message) => this.event(svc, kind, type, message),
     };
   }
 
@@ -217,6 +224,7 @@ export class FilesSource implements Source {
         files: this.files.size,
         pools: count('LoadBalancerIPPool'),
         policies: count('BGPPeeringPolicy'),
+        l2Policies: count('L2AnnouncementPolicy'),
         services: count('Service'),
       });
     }
@@ -239,7 +247,11 @@ export class FilesSource implements Source {
           .map((o) => (o.object.value as { metadata: { name: string } }).metadata.name),
       );
     try {
-      const dropped = this.store.prune(this.owned, names('LoadBalancerIPPool'), names('BGPPeeringPolicy'));
+      const policies = new Set([
+        ...names('BGPPeeringPolicy'),
+        ...[...names('L2AnnouncementPolicy')].map(l2StatusKey),
+      ]);
+      const dropped = this.store.prune(this.owned, names('LoadBalancerIPPool'), policies);
       for (const key of dropped) {
         this.opts.log.info('allocation released: the Service is no longer in the manifests', {
           service: key,
@@ -278,15 +290,24 @@ export class FilesSource implements Source {
       ...p,
       status: { conditions: structuredClone(this.store.policyConditions(p.metadata.name) ?? []) },
     }));
+    const l2Policies: L2AnnouncementPolicy[] = pick('L2AnnouncementPolicy').map((p) => ({
+      ...p,
+      status: {
+        conditions: structuredClone(this.store.policyConditions(l2StatusKey(p.metadata.name)) ?? []),
+      },
+    }));
     const services = this.ownedServices().map((s) => this.withStatus(s));
     const endpointSlices: EndpointSliceObject[] = pick('EndpointSlice');
     const secrets = new Map<string, Record<string, string>>();
     for (const s of pick('Secret')) secrets.set(`${s.namespace}/${s.name}`, { ...s.data });
+    const node = this.node();
     return {
       synced: this.synced,
-      node: this.node(),
+      node,
       pools,
       policies,
+      l2Policies,
+      nodes: [node],
       services,
       endpointSlices,
       secrets,

@@ -1,26 +1,26 @@
 /**
  * The Kubernetes source: informers for this edgelb's Services, this Node, EndpointSlices,
- * pools and peering policies, the Secrets that authSecretRef names, a Lease elector, and
+ * pools, peering and L2 announcement policies, every Node's labels (L2 eligibility), the Secrets that authSecretRef names, a Lease elector, and
  * the leader-only status writer. An unreachable API never crashes it: the informers retry
  * with backoff and problems() says why the source is not synced (for /readyz).
  */
 import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import { SERVICE_NAME_SLICE_LABEL } from '../api/core.ts';
-import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
+import type { BGPPeeringPolicy, L2AnnouncementPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
 import { GROUP, PLURALS, VERSION } from '../api/v1alpha1.ts';
 import type { Config } from '../config/schema.ts';
 import { EventRecorder } from '../kube/events.ts';
 import { Informer, type InformerOptions } from '../kube/informer.ts';
 import { type KubeEndpoint, loadKubeconfig } from '../kube/kubeconfig.ts';
 import { kubeLeaseStore, LeaderElector } from '../kube/leader-election.ts';
-import { projectService } from '../kube/projection.ts';
+import { projectNodeLabels, projectService } from '../kube/projection.ts';
 import { SecretFetcher, type SecretRef } from '../kube/secrets.ts';
 import { ownsService } from '../kube/service-class.ts';
 import { KubeStatusWriter } from '../kube/status-writer.ts';
 import { type FetchFn, KubeClient } from '../kube/transport.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
-import type { Registry } from '../lib/metrics.ts';
+import type { Counter, Registry } from '../lib/metrics.ts';
 import type { Leadership, ObservedState, Source, StatusWriter } from './types.ts';
 
 export interface KubernetesSourceOptions {
@@ -60,12 +60,17 @@ export class KubernetesSource implements Source {
   readonly leadership: Leadership;
   readonly client: KubeClient;
   readonly elector: LeaderElector;
+  /** edgelb_kube_watch_restarts_total, shared with other watches on this client (L2 heartbeats). */
+  readonly restarts: Counter;
 
   private readonly services: Informer<ServiceObject & Any>;
   private readonly nodes: Informer<NodeObject & Any>;
   private readonly slices: Informer<EndpointSliceObject & Any>;
   private readonly pools: Informer<LoadBalancerIPPool & Any>;
   private readonly policies: Informer<BGPPeeringPolicy & Any>;
+  private readonly l2Policies: Informer<L2AnnouncementPolicy & Any>;
+  /** Every Node, reduced to name and labels (L2 eligibility needs the other nodes' labels). */
+  private readonly allNodes: Informer<NodeObject & Any>;
   private readonly secrets: SecretFetcher;
   private readonly events: EventRecorder;
   private onChange: () => void = () => {};
@@ -83,6 +88,7 @@ export class KubernetesSource implements Source {
       'Watches restarted after an error, a 410 Gone or a silent connection.',
       ['resource'],
     );
+    this.restarts = restarts;
     const changed = () => this.changed();
     const common = {
       client: this.client,
@@ -126,6 +132,17 @@ export class KubernetesSource implements Source {
       ...common,
       resource: PLURALS.BGPPeeringPolicy,
       path: `/apis/${GROUP}/${VERSION}/${PLURALS.BGPPeeringPolicy}`,
+    });
+    this.l2Policies = new Informer({
+      ...common,
+      resource: PLURALS.L2AnnouncementPolicy,
+      path: `/apis/${GROUP}/${VERSION}/${PLURALS.L2AnnouncementPolicy}`,
+    });
+    this.allNodes = new Informer({
+      ...common,
+      resource: 'nodes-labels',
+      path: '/api/v1/nodes',
+      project: (n, previous) => projectNodeLabels(n, previous) as NodeObject & Any,
     });
     this.secrets = new SecretFetcher({
       client: this.client,
@@ -171,7 +188,15 @@ export class KubernetesSource implements Source {
   }
 
   private informers(): Informer<Any>[] {
-    return [this.services, this.nodes, this.slices, this.pools, this.policies] as unknown as Informer<Any>[];
+    return [
+      this.services,
+      this.nodes,
+      this.slices,
+      this.pools,
+      this.policies,
+      this.l2Policies,
+      this.allNodes,
+    ] as unknown as Informer<Any>[];
   }
 
   private changed(): void {
@@ -226,6 +251,8 @@ export class KubernetesSource implements Source {
       node: this.nodes.get(`/${this.o.nodeName}`),
       pools: this.pools.list(),
       policies: this.policies.list(),
+      l2Policies: this.l2Policies.list(),
+      nodes: this.allNodes.list(),
       services,
       endpointSlices: slices,
       secrets: this.secrets.values(),

@@ -6,7 +6,7 @@
  */
 import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import type { StatusWriter } from '../api/status.ts';
-import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
+import type { BGPPeeringPolicy, L2AnnouncementPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
 
 /** The writer interface lives with the API types (api/status.ts); re-exported for the source's users. */
 export type { EventKind, PoolStatusWrite, ServiceStatusWrite, StatusWriter } from '../api/status.ts';
@@ -18,6 +18,13 @@ export interface ObservedState {
   node: NodeObject | undefined;
   pools: LoadBalancerIPPool[];
   policies: BGPPeeringPolicy[];
+  /** L2AnnouncementPolicies (absent: a source that has none). */
+  l2Policies?: L2AnnouncementPolicy[];
+  /**
+   * Every node, reduced to name and labels (L2 eligibility); files mode: this node only.
+   * Absent: only `node` is known.
+   */
+  nodes?: NodeObject[];
   /** Services this edgelb owns (type LoadBalancer, and a class it handles), with their status. */
   services: ServiceObject[];
   endpointSlices: EndpointSliceObject[];

@@ -1,0 +1,305 @@
+/**
+ * SHELL. L2 mode on every node, driven by the reconcile loop: each pass plans which IPs the
+ * L2AnnouncementPolicies select and who may answer them (plan/l2.ts), hands the candidates to
+ * the ownership (kubernetes: heartbeat Leases, files: this node owns what its policies select),
+ * and answers the IPs the ownership gives this node on the interfaces the policies choose
+ * (l2/interface-choice.ts) through the Responder.
+ *
+ * - The ownership runs only while at least one valid L2AnnouncementPolicy exists; when the last
+ *   one goes, the Responder stops answering first, then the ownership releases its Lease.
+ * - An owned IP that has no interface here (on no local subnet, no interface matches the
+ *   policy's patterns, the socket cannot be opened) is a problem reported by name in /status; it
+ *   does not fail /readyz (another IP may be fine, and nobody else can fix it by restarting).
+ * - Interfaces are read again every LINK_RESCAN_MS while something is owned, so a link that
+ *   comes up (or an address added) later is used without waiting for a Kubernetes event.
+ * - Stop order (SIGTERM): the Responder stops answering, then the ownership releases the Lease
+ *   so the next owners start at once.
+ */
+import type { ServiceObject } from '../api/core.ts';
+import type { L2Doc } from '../http/status-doc.ts';
+import { chooseInterfaces, type LinkFacts } from '../l2/interface-choice.ts';
+import type { OwnershipCandidate } from '../l2/ownership.ts';
+import type { L2OwnershipSnapshot } from '../l2/ownership-controller.ts';
+import type { OwnedEntry, Problem, ResponderCounters } from '../l2/responder.ts';
+import type { Clock, Timer } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
+import type { Counter, Registry } from '../lib/metrics.ts';
+import type { ObservedState, StatusWriter } from '../source/types.ts';
+import { type L2Plan, ownedStatically, planL2 } from './plan/l2.ts';
+import type { ValidObjects } from './plan/valid-objects.ts';
+
+/** How often the interfaces are read again while IPs are owned (MetalLB rescans every 10 s). */
+export const LINK_RESCAN_MS = 10_000;
+
+/** The ownership as the loop drives it: L2Ownership (kubernetes) or StaticOwnership (files). */
+export interface OwnershipPort {
+  start(): void;
+  stop(): Promise<void>;
+  setCandidates(candidates: readonly OwnershipCandidate[]): void;
+  mayAnswer(ip: string): boolean;
+  snapshot?(): L2OwnershipSnapshot;
+}
+
+/** The part of the Responder the loop drives. */
+export interface ResponderPort {
+  setOwned(owned: ReadonlyMap<string, string | readonly string[]>): Problem[];
+  snapshot(): { owned: OwnedEntry[] };
+  counters(): ResponderCounters;
+  stop(): void;
+}
+
+export interface L2Options {
+  nodeName: string;
+  clock: Clock;
+  log: Logger;
+  metrics: Registry;
+  /** Builds the ownership when the first policy appears; `changes` is edgelb_l2_ownership_changes_total. */
+  ownership: (hooks: {
+    onOwnedChange: (owned: ReadonlySet<string>) => void;
+    changes: Counter;
+  }) => OwnershipPort;
+  /** mayAnswer is the ownership's (undefined while it does not run: nothing is answered then). */
+  responder: (mayAnswer: (ip: string) => boolean) => ResponderPort;
+  /** The host's interfaces (l2/link-facts.ts readLinks). */
+  links: () => LinkFacts[];
+  /** Where "announcing" Events go (any node may write them). */
+  writer: () => StatusWriter;
+}
+
+/** Files mode: this node is the only node, so it owns every candidate it is eligible for. */
+export class StaticOwnership implements OwnershipPort {
+  private owned: ReadonlySet<string> = new Set();
+  private running = false;
+
+  constructor(
+    private readonly o: {
+      nodeName: string;
+      onOwnedChange: (owned: ReadonlySet<string>) => void;
+      changes?: Counter;
+    },
+  ) {}
+
+  start(): void {
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.emit(new Set());
+  }
+
+  setCandidates(candidates: readonly OwnershipCandidate[]): void {
+    if (!this.running) return;
+    const next = new Set<string>();
+    for (const c of candidates) if ([...c.eligibleNodes].includes(this.o.nodeName)) next.add(c.ip);
+    this.emit(next);
+  }
+
+  mayAnswer(ip: string): boolean {
+    return this.owned.has(ip);
+  }
+
+  private emit(next: ReadonlySet<string>): void {
+    let delta = 0;
+    for (const ip of next) if (!this.owned.has(ip)) delta++;
+    for (const ip of this.owned) if (!next.has(ip)) delta++;
+    if (delta === 0) return;
+    this.owned = next;
+    this.o.changes?.inc({}, delta);
+    this.o.onOwnedChange(new Set(next));
+  }
+}
+
+export class L2Announcer {
+  private ownership: OwnershipPort | undefined;
+  private readonly responder: ResponderPort;
+  private plan: L2Plan = { candidates: [], interfaces: new Map() };
+  private owned: ReadonlySet<string> = new Set();
+  private services = new Map<string, ServiceObject>();
+  private problems: string[] = [];
+  /** "ip%interface" pairs answered after the last apply: new ones get an Event. */
+  private answered = new Set<string>();
+  private rescan: Timer | undefined;
+  private stopped = false;
+  private readonly changes: Counter;
+
+  constructor(private readonly o: L2Options) {
+    this.responder = o.responder((ip) => this.ownership?.mayAnswer(ip) ?? false);
+    const m = o.metrics;
+    m.collect('edgelb_l2_owned_ips', 'IPs this node answers ARP/NDP for (L2 mode).', 'gauge', () => [
+      { labels: {}, value: this.owned.size },
+    ]);
+    m.collect(
+      'edgelb_l2_requests_answered_total',
+      'ARP requests (family 4) and Neighbor Solicitations (family 6) answered.',
+      'counter',
+      () => {
+        const c = this.responder.counters().requestsAnswered;
+        return [
+          { labels: { family: '4' }, value: c[4] },
+          { labels: { family: '6' }, value: c[6] },
+        ];
+      },
+    );
+    m.collect(
+      'edgelb_l2_gratuitous_sent_total',
+      'Gratuitous ARP (family 4) and unsolicited Neighbor Advertisement (family 6) announcements sent.',
+      'counter',
+      () => {
+        const c = this.responder.counters().gratuitousSent;
+        return [
+          { labels: { family: '4' }, value: c[4] },
+          { labels: { family: '6' }, value: c[6] },
+        ];
+      },
+    );
+    this.changes = m.counter(
+      'edgelb_l2_ownership_changes_total',
+      'IPs this node started or stopped answering (L2 mode).',
+    );
+  }
+
+  /** One reconcile pass: plan, start or stop the ownership, feed it the candidates. */
+  update(observed: ObservedState, objects: ValidObjects): void {
+    if (this.stopped) return;
+    this.services = new Map(observed.services.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
+    const nodes = (observed.nodes ?? (observed.node ? [observed.node] : [])).map((n) => ({
+      name: n.metadata.name,
+      labels: n.metadata.labels ?? {},
+    }));
+    this.plan = planL2({
+      nodeName: this.o.nodeName,
+      nodes,
+      policies: objects.l2Policies,
+      pools: objects.pools,
+      services: observed.services,
+      endpointSlices: observed.endpointSlices,
+    });
+    if (objects.l2Policies.length === 0) {
+      if (this.ownership) void this.release();
+      return;
+    }
+    if (!this.ownership) {
+      this.ownership = this.o.ownership({
+        onOwnedChange: (owned) => this.ownedChanged(owned),
+        changes: this.changes,
+      });
+      this.ownership.start();
+      this.o.log.info('L2 mode on', { policies: objects.l2Policies.map((p) => p.metadata.name) });
+    }
+    this.ownership.setCandidates(this.plan.candidates);
+    // Interface rules may have changed (a policy's interfaces edited) with the same owned set.
+    this.apply();
+  }
+
+  /** Files mode's answer without heartbeats, for tests and `edgelb status` alike. */
+  staticallyOwned(): Set<string> {
+    return ownedStatically(this.plan, this.o.nodeName);
+  }
+
+  status(): L2Doc {
+    const out: L2Doc = {
+      active: this.ownership !== undefined,
+      owned: this.responder.snapshot().owned,
+      problems: [...this.problems],
+    };
+    const s = this.ownership?.snapshot?.();
+    if (s)
+      out.ownership = {
+        live: s.live,
+        liveNodes: s.liveNodes,
+        pending: s.pending,
+        fenceAt: s.fenceAt > 0 ? new Date(s.fenceAt).toISOString() : '',
+        heartbeatWrites: s.heartbeatWrites,
+        lastError: s.lastError,
+      };
+    return out;
+  }
+
+  /** SIGTERM: stop answering at once, then hand the IPs over (the Lease released). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.rescan?.cancel();
+    this.responder.stop();
+    await this.ownership?.stop();
+    this.ownership = undefined;
+  }
+
+  private async release(): Promise<void> {
+    const ownership = this.ownership;
+    this.ownership = undefined;
+    this.owned = new Set();
+    this.apply();
+    this.o.log.info('L2 mode off: no L2AnnouncementPolicy');
+    await ownership?.stop();
+  }
+
+  private ownedChanged(owned: ReadonlySet<string>): void {
+    this.owned = new Set(owned);
+    this.apply();
+  }
+
+  /** Owned IPs -> interfaces -> Responder; problems and Events for what changed. */
+  private apply(): void {
+    if (this.stopped) return;
+    const problems: string[] = [];
+    const want = new Map<string, string[]>();
+    const links = this.owned.size > 0 ? this.o.links() : [];
+    for (const ip of [...this.owned].sort()) {
+      const rule = this.plan.interfaces.get(ip);
+      // Owned by a decision made before this pass's plan: the next ownership update drops it.
+      if (!rule) continue;
+      const names = new Set<string>();
+      const why: string[] = [];
+      if (rule.patterns.length > 0) {
+        const c = chooseInterfaces(
+          ip,
+          links,
+          rule.patterns.map((p) => new RegExp(p)),
+        );
+        if (c.ok) for (const n of c.interfaces) names.add(n);
+        else why.push(c.message);
+      }
+      if (rule.onLink) {
+        const c = chooseInterfaces(ip, links);
+        if (c.ok) for (const n of c.interfaces) names.add(n);
+        else why.push(c.message);
+      }
+      if (names.size === 0) {
+        problems.push(`L2: ${ip} is owned by this node but not answered: ${why.join('; ')}`);
+        continue;
+      }
+      want.set(ip, [...names].sort());
+    }
+    for (const p of this.responder.setOwned(want))
+      problems.push(`L2: ${p.ip}${p.interface ? ` on ${p.interface}` : ''} not answered: ${p.message}`);
+    for (const p of problems) if (!this.problems.includes(p)) this.o.log.warn(p);
+    this.problems = problems;
+    this.recordEvents();
+    this.armRescan();
+  }
+
+  private recordEvents(): void {
+    const now = new Set<string>();
+    const byIP = new Map(this.plan.candidates.map((c) => [c.ip, c.group]));
+    for (const e of this.responder.snapshot().owned) {
+      const k = `${e.ip}%${e.interface}`;
+      now.add(k);
+      if (this.answered.has(k)) continue;
+      const svc = this.services.get(byIP.get(e.ip) ?? '');
+      if (!svc) continue;
+      const message = `announcing ${e.ip} from node ${this.o.nodeName} on ${e.interface}`;
+      this.o.writer().nodeEvent?.(svc, 'L2Announcing', 'Normal', message);
+    }
+    this.answered = now;
+  }
+
+  private armRescan(): void {
+    if (this.rescan || this.owned.size === 0 || this.stopped) return;
+    this.rescan = this.o.clock.setTimer(LINK_RESCAN_MS, () => {
+      this.rescan = undefined;
+      this.apply();
+    });
+  }
+}
