@@ -34,13 +34,15 @@ export function readLinks(): LinkFacts[] {
   for (const name of new Set([...names, ...Object.keys(os)])) {
     const ifindex = ifNameToIndex(name);
     if (ifindex === 0) continue;
-    const flags = Number.parseInt(sys(name, 'flags') ?? '0', 16);
+    const flagsText = sys(name, 'flags');
+    const flags = Number.parseInt(flagsText ?? '0', 16);
     const addrs = os[name] ?? [];
     out.push({
       name,
       ifindex,
       mac: (sys(name, 'address') ?? addrs[0]?.mac ?? '').toLowerCase(),
-      up: (flags & IFF_UP) !== 0 || addrs.length > 0,
+      // Without sysfs: libuv lists only interfaces that are up and running.
+      up: flagsText === undefined ? addrs.length > 0 : (flags & IFF_UP) !== 0,
       loopback: (flags & IFF_LOOPBACK) !== 0 || addrs.some((a) => a.internal),
       noarp: (flags & IFF_NOARP) !== 0,
       addresses: addrs.flatMap((a) => (a.cidr ? [{ cidr: a.cidr }] : [])),

@@ -26,6 +26,16 @@ const IPV6_DROP_MEMBERSHIP = 21;
 const MSG_DONTWAIT = 0x40;
 const EAGAIN = 11;
 const EINTR = 4;
+/** The interface went down: nothing to read now, try again on the next drain. */
+const ENETDOWN = 100;
+const SOL_SOCKET = 1;
+const SO_ATTACH_FILTER = 26;
+/** Classic BPF opcodes (<linux/filter.h>). */
+const BPF_LD_B_ABS = 0x30;
+const BPF_LD_H_ABS = 0x28;
+const BPF_JEQ_K = 0x15;
+const BPF_RET_K = 0x06;
+const ACCEPT_WHOLE_FRAME = 0x40000;
 /** sll_pkttype: the frame was sent by this host (older kernels without PACKET_IGNORE_OUTGOING). */
 export const PACKET_OUTGOING = 4;
 const SOCKADDR_LL_LENGTH = 20;
@@ -81,8 +91,15 @@ export function ifNameToIndex(name: string): number {
   return c().if_nametoindex(Buffer.from(`${name}\0`)) as number;
 }
 
-/** An AF_PACKET raw socket receiving and sending frames of one EtherType on one interface. */
-export function openPacketSocket(ifindex: number, etherType: number): number {
+/**
+ * An AF_PACKET raw socket receiving and sending frames of one EtherType on one interface.
+ * receive 'questions' (the default) keeps only ARP requests / Neighbor Solicitations in the kernel.
+ */
+export function openPacketSocket(
+  ifindex: number,
+  etherType: number,
+  receive: 'questions' | 'all' = 'questions',
+): number {
   // Protocol 0 until bind: the socket receives nothing from other interfaces in between.
   const fd = c().socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw new SocketError('socket(AF_PACKET)', errno());
@@ -98,7 +115,58 @@ export function openPacketSocket(ifindex: number, etherType: number): number {
   }
   // Best effort: older kernels lack it and we also drop PACKET_OUTGOING frames in recvFrame().
   c().setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, ptr(int(1)), 4);
+  const program = receive === 'questions' ? questionFilter(etherType) : undefined;
+  if (program) attachFilter(fd, program);
   return fd;
+}
+
+type Instruction = [code: number, jt: number, jf: number, k: number];
+
+/**
+ * A kernel-side filter so only questions reach user space: ARP requests (operation 1 at frame
+ * offset 20), and ICMPv6 (next header 58 at offset 20) Neighbor Solicitations (type 135 at
+ * offset 54, right after a fixed IPv6 header). Without it the IPv6 socket would copy every IPv6
+ * frame of the node (the Services' own traffic) into the agent. User space re-validates anyway.
+ */
+function questionFilter(etherType: number): Instruction[] | undefined {
+  if (etherType === ETH_P_ARP)
+    return [
+      [BPF_LD_H_ABS, 0, 0, 20],
+      [BPF_JEQ_K, 0, 1, 1],
+      [BPF_RET_K, 0, 0, ACCEPT_WHOLE_FRAME],
+      [BPF_RET_K, 0, 0, 0],
+    ];
+  if (etherType === ETH_P_IPV6)
+    return [
+      [BPF_LD_B_ABS, 0, 0, 20],
+      [BPF_JEQ_K, 0, 3, 58],
+      [BPF_LD_B_ABS, 0, 0, 54],
+      [BPF_JEQ_K, 0, 1, 135],
+      [BPF_RET_K, 0, 0, ACCEPT_WHOLE_FRAME],
+      [BPF_RET_K, 0, 0, 0],
+    ];
+  return undefined;
+}
+
+/** SO_ATTACH_FILTER: struct sock_filter[] (8 bytes each) behind a struct sock_fprog {len, ptr}. */
+function attachFilter(fd: number, program: Instruction[]): void {
+  const insns = new Uint8Array(program.length * 8);
+  const dv = new DataView(insns.buffer);
+  program.forEach(([code, jt, jf, k], i) => {
+    dv.setUint16(i * 8, code, true);
+    dv.setUint8(i * 8 + 2, jt);
+    dv.setUint8(i * 8 + 3, jf);
+    dv.setUint32(i * 8 + 4, k, true);
+  });
+  const fprog = new Uint8Array(16);
+  const fv = new DataView(fprog.buffer);
+  fv.setUint16(0, program.length, true);
+  fv.setBigUint64(8, BigInt(ptr(insns)), true);
+  if (c().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, ptr(fprog), fprog.length) !== 0) {
+    const e = errno();
+    c().close(fd);
+    throw new SocketError('SO_ATTACH_FILTER', e);
+  }
 }
 
 export type Received = { frame: Uint8Array; pktType: number } | 'empty';
@@ -114,7 +182,7 @@ export function recvFrame(fd: number, buf: Uint8Array): Received {
     if (n >= 0) return { frame: buf.slice(0, n), pktType: addr[10]! };
     const e = errno();
     if (e === EINTR) continue;
-    if (e === EAGAIN) return 'empty';
+    if (e === EAGAIN || e === ENETDOWN) return 'empty';
     throw new SocketError('recvfrom', e);
   }
   return 'empty';

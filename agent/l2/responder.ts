@@ -96,6 +96,7 @@ export class Responder {
   private readonly owned = new Map<string, Owned>();
   private readonly links = new Map<string, Link>();
   private drainTimer: Timer | undefined;
+  private readonly failing = new Set<string>();
   private stopped = false;
   private readonly intervalMs: number;
   private readonly stats: ResponderCounters = {
@@ -268,8 +269,12 @@ export class Responder {
       let frames: Uint8Array[];
       try {
         frames = link.port.drain(MAX_FRAMES_PER_DRAIN);
+        if (this.failing.delete(name)) this.o.log?.info('receiving again', { interface: name });
       } catch (err) {
-        this.o.log?.warn('receive failed', { interface: name, error: String(err) });
+        // Logged once per failure spell, not on every drain (every DRAIN_INTERVAL_MS).
+        if (!this.failing.has(name))
+          this.o.log?.warn('receive failed', { interface: name, error: String(err) });
+        this.failing.add(name);
         continue;
       }
       for (const frame of frames) {

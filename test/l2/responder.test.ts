@@ -13,6 +13,7 @@ import {
   ZERO_MAC,
 } from '../../agent/l2/wire/index.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
+import { memoryLogger } from '../../agent/lib/log.ts';
 import { formatIP, type IP, parseIP } from '../../agent/net/ip.ts';
 
 const ip = (s: string): IP => {
@@ -238,6 +239,37 @@ describe('Responder', () => {
       { ip: '192.168.2.200', interface: 'missing0', message: 'no interface missing0' },
     ]);
     expect(r.snapshot().owned.map((o) => o.ip)).toEqual(['192.168.2.201']);
+  });
+
+  test('a failing receive is logged once per failure spell, and the other interfaces keep answering', () => {
+    const clock = new FakeClock();
+    const log = memoryLogger();
+    const good = new FakePort('eth1', parseMac('02:00:00:00:00:02')!);
+    const bad = new FakePort('eth0', parseMac('02:00:00:00:00:01')!);
+    let broken = true;
+    bad.drain = () => {
+      if (broken) throw new Error('recvfrom failed (errno 19)');
+      return [];
+    };
+    const r = new Responder({
+      clock,
+      log,
+      openLink: (n) => ({ ok: true, port: n === 'eth0' ? bad : good }),
+    });
+    r.setOwned(
+      new Map([
+        ['192.168.2.200', 'eth0'],
+        ['192.168.3.7', 'eth1'],
+      ]),
+    );
+    clock.advance(2000);
+    good.inbox.push(arpReq('192.168.3.7'));
+    clock.advance(1000);
+    expect(log.lines.filter((l) => l.includes('receive failed')).length).toBe(1);
+    expect(r.counters().requestsAnswered[4]).toBe(1);
+    broken = false;
+    clock.advance(10);
+    expect(log.lines.filter((l) => l.includes('receiving again')).length).toBe(1);
   });
 
   test('stop(): nothing answered, every port closed, no timer left; later setOwned is ignored', () => {
