@@ -194,4 +194,22 @@ describe.skipIf(!!why)('L2 mode: ARP/NDP from one owner per IP, failover', () =>
     expect(lab.client.history.length).toBeGreaterThan(100);
     expectNoConflicts();
   });
+
+  test('the witness does see two answering MACs when there are (arp_ignore=0 on a non-owner: its kernel answers too)', async () => {
+    const ip = ips.get('web')![0]!;
+    const owner = await lab.waitOwner(ip);
+    const other = L2_NODES.find((n) => n !== owner)!;
+    const from = lab.client.conflicts.length;
+    await lab.lan.exec(other, ['sysctl', '-qw', 'net.ipv4.conf.all.arp_ignore=0']);
+    try {
+      const seen = await waitFor(
+        'a request answered by two MACs',
+        () => lab.client.conflicts.slice(from).find((a) => a.ip === ip),
+        { timeoutMs: 5000 },
+      );
+      expect(seen.macs).toEqual([lab.macs.get(owner)!, lab.macs.get(other)!].sort());
+    } finally {
+      await lab.lan.exec(other, ['sysctl', '-qw', 'net.ipv4.conf.all.arp_ignore=1']);
+    }
+  }, 30_000);
 });
