@@ -94,7 +94,15 @@ export interface RbacOptions {
   name?: string;
   /** Secrets named by authSecretRef (BGP passwords) in `namespace`: read access to exactly these. */
   secretNames?: string[];
+  /**
+   * L2 mode: the nodes that renew a heartbeat Lease edgelb-node-<node> in `namespace`, which they
+   * may then read and update; ["*"]: every Lease of the namespace (only for a namespace of its own).
+   */
+  l2Nodes?: string[];
 }
+
+/** The heartbeat Lease name of a node (l2/heartbeat-lease.ts; kube cannot import l2). */
+const HEARTBEAT_LEASE_PREFIX = 'edgelb-node-';
 
 export function rbac(o: RbacOptions) {
   const name = o.name ?? 'edgelb';
@@ -141,6 +149,21 @@ export function rbac(o: RbacOptions) {
           resourceNames: [o.leaseName],
           verbs: ['get', 'update', 'patch', 'watch'],
         },
+        // L2 mode: every node watches every node's heartbeat Lease (a label selector cannot be
+        // limited by name), and renews its own
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['list', 'watch'] },
+        ...(o.l2Nodes?.length
+          ? [
+              {
+                apiGroups: ['coordination.k8s.io'],
+                resources: ['leases'],
+                ...(o.l2Nodes.includes('*')
+                  ? {}
+                  : { resourceNames: o.l2Nodes.map((n) => `${HEARTBEAT_LEASE_PREFIX}${n}`) }),
+                verbs: ['get', 'update', 'patch'],
+              },
+            ]
+          : []),
         // BGP passwords named by authSecretRef: read by name, so get on exactly these
         ...(o.secretNames?.length
           ? [{ apiGroups: [''], resources: ['secrets'], resourceNames: o.secretNames, verbs: ['get'] }]

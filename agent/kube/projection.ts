@@ -10,7 +10,7 @@
  *   server ignores spec on a /status write.
  * - status is kept whole (small; the writer sends it back with only our parts changed).
  */
-import type { NodeObject, ServiceObject } from '../api/core.ts';
+import type { EndpointObject, EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import { sameEntries } from '../lib/records.ts';
 
 type Spec = ServiceObject['spec'];
@@ -127,5 +127,42 @@ export function projectNodeLabels(o: NodeObject, previous?: NodeObject): NodeObj
       ...(m.resourceVersion !== undefined ? { resourceVersion: m.resourceVersion } : {}),
       ...(labels ? { labels } : {}),
     },
+  };
+}
+
+const NO_ADDRESSES: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * An EndpointSlice as the announcements read it (externalTrafficPolicy: Local in BGP and L2
+ * mode): which node each endpoint runs on and whether it is ready, serving, terminating. The
+ * addresses, ports, targetRefs, zones and hints, the bulk of a slice, are dropped.
+ */
+export function projectEndpointSlice(o: EndpointSliceObject): EndpointSliceObject {
+  const m = o.metadata;
+  const endpoints = (o.endpoints ?? []).map((e): EndpointObject => {
+    const c = e.conditions;
+    return {
+      addresses: NO_ADDRESSES,
+      ...(e.nodeName !== undefined ? { nodeName: e.nodeName } : {}),
+      ...(c
+        ? {
+            conditions: {
+              ...(c.ready !== undefined ? { ready: c.ready } : {}),
+              ...(c.serving !== undefined ? { serving: c.serving } : {}),
+              ...(c.terminating !== undefined ? { terminating: c.terminating } : {}),
+            },
+          }
+        : {}),
+    };
+  });
+  return {
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      ...(m.resourceVersion !== undefined ? { resourceVersion: m.resourceVersion } : {}),
+      ...(m.labels ? { labels: m.labels } : {}),
+    },
+    ...(o.addressType !== undefined ? { addressType: o.addressType } : {}),
+    endpoints,
   };
 }

@@ -162,6 +162,13 @@ export class L2Announcer {
   /** One reconcile pass: plan, start or stop the ownership, feed it the candidates. */
   update(observed: ObservedState, objects: ValidObjects): void {
     if (this.stopped) return;
+    if (objects.l2Policies.length === 0) {
+      // No L2 at all (the common BGP-only cluster): no per-pass work beyond this check.
+      this.plan = { candidates: [], interfaces: new Map() };
+      this.services = new Map();
+      if (this.ownership) void this.release();
+      return;
+    }
     this.services = new Map(observed.services.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
     const nodes = (observed.nodes ?? (observed.node ? [observed.node] : [])).map((n) => ({
       name: n.metadata.name,
@@ -175,10 +182,6 @@ export class L2Announcer {
       services: observed.services,
       endpointSlices: observed.endpointSlices,
     });
-    if (objects.l2Policies.length === 0) {
-      if (this.ownership) void this.release();
-      return;
-    }
     if (!this.ownership) {
       this.ownership = this.o.ownership({
         onOwnedChange: (owned) => this.ownedChanged(owned),

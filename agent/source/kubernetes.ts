@@ -13,7 +13,7 @@ import { EventRecorder } from '../kube/events.ts';
 import { Informer, type InformerOptions } from '../kube/informer.ts';
 import { type KubeEndpoint, loadKubeconfig } from '../kube/kubeconfig.ts';
 import { kubeLeaseStore, LeaderElector } from '../kube/leader-election.ts';
-import { projectNodeLabels, projectService } from '../kube/projection.ts';
+import { projectEndpointSlice, projectNodeLabels, projectService } from '../kube/projection.ts';
 import { SecretFetcher, type SecretRef } from '../kube/secrets.ts';
 import { ownsService } from '../kube/service-class.ts';
 import { KubeStatusWriter } from '../kube/status-writer.ts';
@@ -122,6 +122,7 @@ export class KubernetesSource implements Source {
       resource: 'endpointslices',
       path: '/apis/discovery.k8s.io/v1/endpointslices',
       labelSelector: SERVICE_NAME_SLICE_LABEL,
+      project: (sl) => projectEndpointSlice(sl) as EndpointSliceObject & Any,
     });
     this.pools = new Informer({
       ...common,
@@ -245,7 +246,12 @@ export class KubernetesSource implements Source {
             `${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME_SLICE_LABEL] ?? ''}`,
           ) !== undefined,
       );
-    const synced = this.informers().every((i) => i.synced) && this.secrets.synced;
+    // L2AnnouncementPolicies do not hold the sync back: a cluster upgraded without applying the
+    // new CRD keeps its BGP announcements (problems() names the failing list); the policies
+    // simply appear when their first list succeeds.
+    const synced =
+      this.informers().every((i) => i.synced || i === (this.l2Policies as unknown as Informer<Any>)) &&
+      this.secrets.synced;
     this.snapshot = {
       synced,
       node: this.nodes.get(`/${this.o.nodeName}`),

@@ -68,8 +68,8 @@ describe.skipIf(!!why)('systemd/edgelb.service', () => {
     expect(one('Type')).toBe('notify');
     expect(one('ExecStart')).toBe('/usr/local/bin/edgelb run --config /etc/edgelb/config.yaml');
     expect(one('User')).toBe('edgelb');
-    expect(one('AmbientCapabilities')).toBe('CAP_NET_BIND_SERVICE');
-    expect(one('CapabilityBoundingSet')).toBe('CAP_NET_BIND_SERVICE');
+    expect(one('AmbientCapabilities')).toBe('CAP_NET_BIND_SERVICE CAP_NET_RAW');
+    expect(one('CapabilityBoundingSet')).toBe('CAP_NET_BIND_SERVICE CAP_NET_RAW');
     expect(one('NoNewPrivileges')).toBe('yes');
     expect(one('ProtectSystem')).toBe('strict');
     expect(one('ProtectHome')).toBe('yes');
@@ -78,7 +78,7 @@ describe.skipIf(!!why)('systemd/edgelb.service', () => {
     expect(one('ConfigurationDirectory')).toBe('edgelb');
     expect(one('Restart')).toBe('on-failure');
     expect(one('RestartPreventExitStatus')).toBe('78');
-    expect(one('RestrictAddressFamilies')).toBe('AF_INET AF_INET6 AF_UNIX AF_NETLINK');
+    expect(one('RestrictAddressFamilies')).toBe('AF_INET AF_INET6 AF_UNIX AF_NETLINK AF_PACKET');
     expect(d.get('SystemCallFilter')).toEqual(['@system-service', '~@privileged @resources']);
     // Bun's JIT needs writable+executable memory.
     expect(d.has('MemoryDenyWriteExecute')).toBe(false);
