@@ -83,6 +83,15 @@ describe.skipIf(!!why)('L2 mode: ARP/NDP from one owner per IP, failover', () =>
       expect(s?.l2?.owned.map((o) => o.ip).sort()).toEqual(mine.sort());
       expect(new Set(s?.l2?.owned.map((o) => o.interface))).toEqual(new Set(['eth0']));
     }
+    // Each IP's Event names the node and the interface, like MetalLB's nodeAssigned.
+    for (const ip of allIPs()) {
+      const note = `announcing ${ip} from node ${owners.get(ip)} on eth0`;
+      await waitFor(`Event "${note}"`, () =>
+        lab.api
+          .list('events.k8s.io/v1', 'Event', 'default')
+          .some((e) => e.reason === 'L2Announcing' && e.note === note),
+      );
+    }
     expectNoConflicts();
   }, 60_000);
 
