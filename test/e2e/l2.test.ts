@@ -204,21 +204,42 @@ describe.skipIf(!!why)('L2 mode: ARP/NDP from one owner per IP, failover', () =>
     expectNoConflicts();
   });
 
-  test('the witness does see two answering MACs when there are (arp_ignore=0 on a non-owner: its kernel answers too)', async () => {
-    const ip = ips.get('web')![0]!;
-    const owner = await lab.waitOwner(ip);
+  test('the witness does see two answering MACs when there are (a non-owner kernel answering too: arp_ignore=0, a proxy NDP entry)', async () => {
+    const [v4, v6] = ips.get('web')!;
+    const owner = await lab.waitOwner(v4!);
     const other = L2_NODES.find((n) => n !== owner)!;
     const from = lab.client.conflicts.length;
-    await lab.lan.exec(other, ['sysctl', '-qw', 'net.ipv4.conf.all.arp_ignore=0']);
+    // Linux answers for a proxy NDP entry only while forwarding; proxy_delay 0: at once.
+    await lab.lan.exec(other, [
+      'sysctl',
+      '-qw',
+      'net.ipv4.conf.all.arp_ignore=0',
+      'net.ipv6.conf.eth0.proxy_ndp=1',
+      'net.ipv6.conf.all.forwarding=1',
+      'net.ipv6.neigh.eth0.proxy_delay=0',
+    ]);
+    await lab.lan.exec(other, ['ip', '-6', 'neigh', 'add', 'proxy', v6!, 'dev', 'eth0']);
     try {
-      const seen = await waitFor(
-        'a request answered by two MACs',
-        () => lab.client.conflicts.slice(from).find((a) => a.ip === ip),
-        { timeoutMs: 5000 },
-      );
-      expect(seen.macs).toEqual([lab.macs.get(owner)!, lab.macs.get(other)!].sort());
+      for (const ip of [v4!, v6!]) {
+        const seen = await waitFor(
+          `a request for ${ip} answered by two MACs`,
+          () => lab.client.conflicts.slice(from).find((a) => a.ip === ip),
+          { timeoutMs: 5000 },
+        );
+        expect(seen.macs).toEqual([lab.macs.get(owner)!, lab.macs.get(other)!].sort());
+      }
     } finally {
-      await lab.lan.exec(other, ['sysctl', '-qw', 'net.ipv4.conf.all.arp_ignore=1']);
+      await lab.lan.exec(other, ['ip', '-6', 'neigh', 'del', 'proxy', v6!, 'dev', 'eth0'], {
+        allowFail: true,
+      });
+      await lab.lan.exec(other, [
+        'sysctl',
+        '-qw',
+        'net.ipv4.conf.all.arp_ignore=1',
+        'net.ipv6.conf.eth0.proxy_ndp=0',
+        'net.ipv6.conf.all.forwarding=0',
+        'net.ipv6.neigh.eth0.proxy_delay=80',
+      ]);
     }
   }, 30_000);
 });
