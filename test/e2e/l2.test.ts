@@ -118,6 +118,11 @@ describe.skipIf(!!why)('L2 mode: ARP/NDP from one owner per IP, failover', () =>
       await waitFor(`${owner} live again`, async () => (await lab.status(owner))?.l2?.ownership?.live, {
         timeoutMs: 20_000,
       });
+      // Back and live, it takes nothing from the live new owner.
+      const back = Date.now();
+      await sleep(1500);
+      for (const a of lab.client.since(back).filter((r) => r.ip === ip))
+        expect(a.macs).toEqual([lab.macs.get(c.node as L2Node)!]);
     }, 60_000);
   }
 
