@@ -10,8 +10,9 @@
  * - An owned IP that has no interface here (on no local subnet, no interface matches the
  *   policy's patterns, the socket cannot be opened) is a problem reported by name in /status; it
  *   does not fail /readyz (another IP may be fine, and nobody else can fix it by restarting).
- * - Interfaces are read again every LINK_RESCAN_MS while something is owned, so a link that
- *   comes up (or an address added) later is used without waiting for a Kubernetes event.
+ * - Interfaces are read at most every LINK_RESCAN_MS, and again on that period while something
+ *   is owned, so a link that comes up (or an address added) later is used without waiting for a
+ *   Kubernetes event, and a takeover reads no sysfs.
  * - Stop order (SIGTERM): the Responder stops answering, then the ownership releases the Lease
  *   so the next owners start at once.
  */
@@ -120,6 +121,8 @@ export class L2Announcer {
   /** "ip%interface" pairs answered after the last apply: new ones get an Event. */
   private answered = new Set<string>();
   private rescan: Timer | undefined;
+  /** The interfaces as last read: a takeover or a pass uses them, the rescan refreshes them. */
+  private links: { at: number; list: LinkFacts[] } | undefined;
   private stopped = false;
   private readonly changes: Counter;
 
@@ -243,12 +246,23 @@ export class L2Announcer {
     this.apply();
   }
 
+  /**
+   * The host's interfaces, read at most every LINK_RESCAN_MS (a node with hundreds of pod veths
+   * would otherwise read sysfs for each on every pass, and on the takeover path).
+   */
+  private currentLinks(refresh: boolean): LinkFacts[] {
+    const now = this.o.clock.now();
+    if (refresh || !this.links || now - this.links.at >= LINK_RESCAN_MS)
+      this.links = { at: now, list: this.o.links() };
+    return this.links.list;
+  }
+
   /** Owned IPs -> interfaces -> Responder; problems and Events for what changed. */
-  private apply(): void {
+  private apply(refreshLinks = false): void {
     if (this.stopped) return;
     const problems: string[] = [];
     const want = new Map<string, string[]>();
-    const links = this.owned.size > 0 ? this.o.links() : [];
+    const links = this.owned.size > 0 ? this.currentLinks(refreshLinks) : [];
     for (const ip of [...this.owned].sort()) {
       const rule = this.plan.interfaces.get(ip);
       // Owned by a decision made before this pass's plan: the next ownership update drops it.
@@ -302,7 +316,7 @@ export class L2Announcer {
     if (this.rescan || this.owned.size === 0 || this.stopped) return;
     this.rescan = this.o.clock.setTimer(LINK_RESCAN_MS, () => {
       this.rescan = undefined;
-      this.apply();
+      this.apply(true);
     });
   }
 }

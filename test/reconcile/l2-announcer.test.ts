@@ -135,6 +135,7 @@ function setup(o: { links?: LinkFacts[]; ownership?: 'static' | 'scripted' } = {
   const calls: string[] = [];
   const events: string[] = [];
   let links = o.links ?? [link('eth0', ['192.168.2.10/24']), link('eth1', ['10.1.0.10/24'])];
+  let linkReads = 0;
   let scripted: ScriptedOwnership | undefined;
   let responder: Responder | undefined;
   const writer = {
@@ -171,7 +172,10 @@ function setup(o: { links?: LinkFacts[]; ownership?: 'static' | 'scripted' } = {
       };
       return responder;
     },
-    links: () => links,
+    links: () => {
+      linkReads++;
+      return links;
+    },
     writer: () => writer,
   });
   const observed = (over: Partial<ObservedState>): ObservedState => ({
@@ -206,6 +210,7 @@ function setup(o: { links?: LinkFacts[]; ownership?: 'static' | 'scripted' } = {
     setLinks: (l: LinkFacts[]) => {
       links = l;
     },
+    linkReads: () => linkReads,
   };
 }
 
@@ -268,6 +273,17 @@ describe('L2Announcer (files mode: static ownership)', () => {
     t.clock.advance(LINK_RESCAN_MS);
     expect(t.l2.status().problems).toEqual([]);
     expect(t.l2.status().owned.map((e) => e.ip)).toEqual(['192.168.2.201']);
+  });
+
+  test('interfaces are read at most once per rescan period, however many passes', () => {
+    const t = setup();
+    for (let i = 0; i < 20; i++) {
+      t.pass({ services: [svc('web', ['192.168.2.201'])], l2Policies: [policy('lan')] });
+      t.clock.advance(100);
+    }
+    expect(t.linkReads()).toBe(1);
+    t.clock.advance(LINK_RESCAN_MS);
+    expect(t.linkReads()).toBe(2);
   });
 
   test('the last policy deleted: answers stop and L2 goes inactive', () => {
