@@ -1,7 +1,7 @@
 /** What a Session needs (deps) and tells (events). */
 import type { Clock } from '../lib/clock.ts';
-import type { LivenessState } from './liveness-gate.ts';
 import type { Logger } from '../lib/log.ts';
+import type { LivenessState } from './liveness-gate.ts';
 import type { Session } from './session.ts';
 import type { Dial } from './transport.ts';
 import type { UpdateMessage } from './wire/index.ts';

@@ -1,5 +1,7 @@
 /** SHELL. One BGP peer: drives a connection (dialled by deps.dial), the framer and the pure FSM on the
  * injected clock, and executes the FSM's actions; decisions live in fsm/, inbound.ts and adj-rib-out.ts. */
+
+import type { Timer } from '../lib/clock.ts';
 import type { PrefixList } from '../net/prefix-list.ts';
 import { AdjRibOut, type RibOutContext, type RibOutput, ribContext } from './adj-rib-out.ts';
 import { Collisions } from './collision-hold.ts';
@@ -8,7 +10,6 @@ import { initialState, sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, FsmState, TimerName } from './fsm/types.ts';
 import { FsmTimers } from './fsm-timers.ts';
 import { notificationEvent, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
-import type { Timer } from '../lib/clock.ts';
 import { DEFAULT_LIVENESS_WAIT_MS, gateDecision } from './liveness-gate.ts';
 import { localCapabilities } from './local-capabilities.ts';
 import { dialOptions, PEER_DEFAULTS, type SessionConfig } from './peer.ts';

@@ -79,7 +79,10 @@ function rig(initial: LivenessState) {
 describe('gateDecision (pure)', () => {
   test('no detector or Up: connect; Down: wait out the rest of the bound, then connect without it', () => {
     const v = { waitingSince: undefined, waitedOut: false, maxWaitMs: DEFAULT_LIVENESS_WAIT_MS };
-    expect(gateDecision({ ...v, liveness: undefined }, 0)).toEqual({ type: 'connect', withoutLiveness: false });
+    expect(gateDecision({ ...v, liveness: undefined }, 0)).toEqual({
+      type: 'connect',
+      withoutLiveness: false,
+    });
     expect(gateDecision({ ...v, liveness: 'up' }, 0)).toEqual({ type: 'connect', withoutLiveness: false });
     expect(gateDecision({ ...v, liveness: 'down' }, 1000)).toEqual({ type: 'wait', ms: 30_000 });
     expect(gateDecision({ ...v, liveness: 'down', waitingSince: 1000 }, 21_000)).toEqual({
