@@ -19,7 +19,7 @@ import type { Registry } from '../lib/metrics.ts';
 import { SerialLoop } from '../lib/serial-loop.ts';
 import type { ObservedState, Source } from '../source/types.ts';
 import { Allocator, type Changes } from './allocate.ts';
-import { Announcer, type SpeakerPort } from './announcer.ts';
+import { Announcer, type BfdPort, type SpeakerPort } from './announcer.ts';
 import { Collector } from './collector.ts';
 import type { AnnouncePlan } from './plan/announce.ts';
 import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
@@ -34,6 +34,8 @@ export interface ReconcilerOptions {
   speaker: () => SpeakerPort | undefined;
   /** L2 mode (l2-announcer.ts), told every pass what the policies select; absent = no L2. */
   l2?: { update(observed: ObservedState, objects: ValidObjects): void };
+  /** BFD sessions for neighbors that name a BFDProfile (absent: BFD not wired). */
+  bfd?: BfdPort;
   nodeName: string;
   defaultSecretNamespace: string;
   clock: Clock;
@@ -130,6 +132,7 @@ export class Reconciler {
       nodeName: o.nodeName,
       defaultSecretNamespace: o.defaultSecretNamespace,
       snapshots: this.feed !== undefined,
+      ...(o.bfd ? { bfd: o.bfd } : {}),
     });
   }
 
@@ -204,7 +207,7 @@ export class Reconciler {
       const ipam = this.allocator.current!;
       // publish
       await this.publisher.publishServices(ipam, observed.services, check);
-      await this.publisher.publishObjects(ipam, objects);
+      await this.publisher.publishObjects(ipam, objects, observed.bfdProfiles);
     } else {
       this.allocator.drop();
       this.publisher.clear();

@@ -29,7 +29,6 @@ import {
 export type ManifestObject =
   | { kind: 'LoadBalancerIPPool'; value: LoadBalancerIPPool }
   | { kind: 'BGPPeeringPolicy'; value: BGPPeeringPolicy }
-  // Parsed and validated; not acted on yet (BFD comes with its issue).
   | { kind: 'BFDProfile'; value: BFDProfile }
   | { kind: 'L2AnnouncementPolicy'; value: L2AnnouncementPolicy }
   | { kind: 'Service'; value: ServiceObject }

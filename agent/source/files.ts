@@ -308,6 +308,7 @@ export class FilesSource implements Source {
       policies,
       l2Policies,
       nodes: [node],
+      bfdProfiles: pick('BFDProfile'),
       services,
       endpointSlices,
       secrets,

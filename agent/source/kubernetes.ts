@@ -4,6 +4,8 @@
  * the leader-only status writer. An unreachable API never crashes it: the informers retry
  * with backoff and problems() says why the source is not synced (for /readyz).
  */
+
+import type { BFDProfile } from '../api/bfd-profile.ts';
 import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import { SERVICE_NAME_SLICE_LABEL } from '../api/core.ts';
 import type { BGPPeeringPolicy, L2AnnouncementPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
@@ -71,6 +73,7 @@ export class KubernetesSource implements Source {
   private readonly l2Policies: Informer<L2AnnouncementPolicy & Any>;
   /** Every Node, reduced to name and labels (L2 eligibility needs the other nodes' labels). */
   private readonly allNodes: Informer<NodeObject & Any>;
+  private readonly bfdProfiles: Informer<BFDProfile & Any>;
   private readonly secrets: SecretFetcher;
   private readonly events: EventRecorder;
   private onChange: () => void = () => {};
@@ -145,6 +148,11 @@ export class KubernetesSource implements Source {
       path: '/api/v1/nodes',
       project: (n, previous) => projectNodeLabels(n, previous) as NodeObject & Any,
     });
+    this.bfdProfiles = new Informer({
+      ...common,
+      resource: PLURALS.BFDProfile,
+      path: `/apis/${GROUP}/${VERSION}/${PLURALS.BFDProfile}`,
+    });
     this.secrets = new SecretFetcher({
       client: this.client,
       clock: o.clock,
@@ -200,6 +208,11 @@ export class KubernetesSource implements Source {
     ] as unknown as Informer<Any>[];
   }
 
+  /** Informers that do not hold up `synced` (an older CRD set without BFDProfile still runs). */
+  private optionalInformers(): Informer<Any>[] {
+    return [this.bfdProfiles] as unknown as Informer<Any>[];
+  }
+
   private changed(): void {
     this.snapshot = undefined;
     // A burst of watch events (10,000 Services created at once) parses ~3 KiB of garbage per
@@ -230,7 +243,7 @@ export class KubernetesSource implements Source {
   async start(onChange: () => void): Promise<void> {
     this.onChange = onChange;
     this.started = true;
-    for (const i of this.informers()) i.start();
+    for (const i of [...this.informers(), ...this.optionalInformers()]) i.start();
     this.secrets.start();
     this.elector.start();
   }
@@ -259,6 +272,7 @@ export class KubernetesSource implements Source {
       policies: this.policies.list(),
       l2Policies: this.l2Policies.list(),
       nodes: this.allNodes.list(),
+      bfdProfiles: this.bfdProfiles.list(),
       services,
       endpointSlices: slices,
       secrets: this.secrets.values(),
@@ -294,7 +308,7 @@ export class KubernetesSource implements Source {
 
   async stop(): Promise<void> {
     this.started = false;
-    for (const i of this.informers()) i.stop();
+    for (const i of [...this.informers(), ...this.optionalInformers()]) i.stop();
     this.secrets.stop();
     await this.events.flush().catch(() => {});
     await this.elector.stop();
