@@ -110,7 +110,9 @@ export async function startBirdWith(lan: Lan, host: string, conf: string): Promi
   });
   const cli = async (cmd: string) => {
     const r = await run(['birdc', '-s', sock, ...cmd.split(' ')], { timeoutMs: 20_000, allowFail: true });
-    if (r.code !== 0) throw new Error(`birdc ${cmd}: ${r.stderr || r.stdout}`);
+    // birdc exits non-zero for an absent route; that answer is the result, not a failure.
+    if (r.code !== 0 && !r.stdout.includes('Network not found'))
+      throw new Error(`birdc ${cmd}: ${r.stderr || r.stdout}`);
     return r.stdout;
   };
   await waitFor('bird socket', async () => (await cli('show status').catch(() => '')).includes('BIRD'), {

@@ -88,8 +88,12 @@ export async function generate(target: Target, dir: string): Promise<{ text: str
       ...NODES.map((n) => `--node=${n}=${TOPOLOGY[n].v4},${TOPOLOGY[n].v6}`),
     ],
     {
-      stdout: (t) => void (out += t),
-      stderr: (t) => void (err += t),
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: (t) => {
+        err += t;
+      },
       hostAddresses: () => [],
       hostname: () => 'lab',
       kubeClient: () => Promise.reject(new Error('files mode only')),
