@@ -31,7 +31,7 @@ function refusals(plan: RouterPlan): string[] {
       (!multihop || p.minimumTtl === FRR_BFD.minimumTtl);
     if (!same)
       errors.push(
-        `BFDProfile ${p.profile} (${p.transmitIntervalMs}/${p.receiveIntervalMs} ms x ${p.detectMultiplier}${multihop ? `, minimum TTL ${p.minimumTtl}` : ''}): the os-frr BFD form has no timers, FRR's defaults (300/300 ms x 3, minimum TTL 254) would apply; use them, or set the profile in vtysh`,
+        `BFDProfile ${p.profile} (receive ${p.transmitIntervalMs} ms, transmit ${p.receiveIntervalMs} ms, x ${p.detectMultiplier}${multihop ? `, minimum TTL ${p.minimumTtl}` : ''}): the os-frr BFD form has no timers, FRR's defaults (300/300 ms x 3, minimum TTL 254) would apply; use them, or set the profile in vtysh`,
       );
   }
   if (new Set(plan.sessions.map((s) => s.nodeASN)).size > 1)
