@@ -108,10 +108,11 @@ export function planRouter(input: PlanInput): PlanResult {
         let bfd: RouterBfd | undefined;
         if (n.bfdProfile !== undefined) {
           const p = profiles.get(n.bfdProfile);
-          // The node would run BFD the router never answers, or no BFD at all: neither is safe to guess.
+          // The nodes run this session without BFD until the profile exists, then with it: the
+          // router's side would be wrong one way or the other, so it is not written.
           if (!p) {
             errors.push(
-              `${origin}: neighbor ${peer.address} names BFDProfile ${n.bfdProfile}, which does not exist`,
+              `${origin}: neighbor ${peer.address} names BFDProfile ${n.bfdProfile}, which does not exist (the nodes run that session without BFD until it does)`,
             );
             continue;
           }

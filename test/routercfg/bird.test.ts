@@ -1,7 +1,8 @@
 /**
  * The generated BIRD 2 configuration in the real daemon with two edgelb nodes: MD5 sessions
  * establish, `merge paths` installs both nodes' paths of each pool IP (IPv4 and IPv6) in the
- * router's kernel (ECMP), and an IP outside the pools is refused by the import filter.
+ * router's kernel (ECMP), an IP outside the pools is refused by the import filter, and the
+ * BFD sessions the BGP protocols request come Up with the nodes' BfdManager.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { missing } from '../support/env.ts';
@@ -10,6 +11,13 @@ import { type Daemons, kernelNextHops, startBirdWith } from './daemons.ts';
 import { IN_POOL, type Lab, NODES, OUTSIDE, pi4, router, startLab, worker } from './lab.ts';
 
 const why = missing({ root: true, tools: ['ip', 'bird', 'birdc'] });
+const PROFILE = {
+  receiveIntervalMs: 200,
+  transmitIntervalMs: 100,
+  detectMultiplier: 4,
+  passiveMode: false,
+  minimumTtl: 254,
+};
 const NODE_ADDRS = [worker.v4, pi4.v4].sort();
 const NODE_ADDRS6 = [worker.v6, pi4.v6].sort();
 
@@ -21,6 +29,7 @@ describe.skipIf(!!why)('router-config --for bird in BIRD 2', () => {
     lab = await startLab({
       family: 'rcfgb',
       target: 'bird',
+      bfd: PROFILE,
       async startRouter(lan, config) {
         bird = await startBirdWith(lan, 'router', config);
         return bird;
@@ -78,4 +87,21 @@ describe.skipIf(!!why)('router-config --for bird in BIRD 2', () => {
     const rejected = Number(/Import updates:\s+\d+\s+0\s+(\d+)/.exec(stats)?.[1]);
     expect(rejected).toBeGreaterThanOrEqual(1);
   });
+
+  // BIRD sends every 200 ms (the node's receive interval) and times out after the node's 4 x 100 ms.
+  test('the BFD sessions BIRD requests come Up with both nodes at the profile timers', async () => {
+    const sessions = () => bird.cli('show bfd sessions');
+    for (const a of NODE_ADDRS) {
+      await waitFor(
+        `BIRD BFD session ${a} Up`,
+        async () =>
+          (await sessions())
+            .split('\n')
+            .some((l) => l.startsWith(a) && /\sUp\s.*\s0\.200\s+0\.400$/.test(l.trim())),
+        { timeoutMs: 20_000 },
+      ).catch(async (err: Error) => explain(new Error(`${err.message}\n${await sessions()}`)));
+    }
+    for (const host of NODES)
+      await lab.bfd.get(host)!.waitPeer(router.v4, (s) => s.state === 'Up', 'Up', 10_000);
+  }, 45_000);
 });
