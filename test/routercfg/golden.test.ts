@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { readManifests } from '../../agent/cli/router-config-inputs.ts';
 import { routerConfig, TARGETS, type Target } from '../../agent/routercfg/render.ts';
 import type { RouterNode } from '../../agent/routercfg/types.ts';
-import { hasTool } from '../support/env.ts';
+import { missing } from '../support/env.ts';
 import { run } from '../support/proc.ts';
 import { splitFrr } from './frr-split.ts';
 
@@ -69,41 +69,40 @@ describe('router-config golden files', () => {
   }
 });
 
-describe.skipIf(!hasTool('/usr/lib/frr/bgpd') || !hasTool('bird'))(
-  'the daemons accept the generated configs',
-  () => {
-    const dir = mkdtempSync(join(tmpdir(), 'edgelb-rcfg-'));
-    // The FRR daemons drop to the frr user before reading their config.
-    chmodSync(dir, 0o755);
-    for (const name of scenarios) {
-      test(`${name}: bgpd -C and bfdd -C`, async () => {
-        const r = routerConfig('frr', scenario(name));
-        if (!r.ok) throw new Error(r.errors.join('\n'));
-        const { bgpd, bfdd } = splitFrr(r.text);
-        writeFileSync(join(dir, 'bgpd.conf'), bgpd);
-        writeFileSync(join(dir, 'bfdd.conf'), bfdd);
-        const b = await run(['/usr/lib/frr/bgpd', '-C', '-f', join(dir, 'bgpd.conf')], { allowFail: true });
-        expect(`${b.stdout}${b.stderr}`).not.toMatch(PROBLEM);
-        expect(b.code).toBe(0);
-        const f = await run(['/usr/lib/frr/bfdd', '-C', '-f', join(dir, 'bfdd.conf')], { allowFail: true });
-        expect(`${f.stdout}${f.stderr}`).not.toMatch(PROBLEM);
-      });
-      test(`${name}: bird -p`, async () => {
-        const r = routerConfig('bird', scenario(name));
-        if (!r.ok) throw new Error(r.errors.join('\n'));
-        writeFileSync(join(dir, 'bird.conf'), r.text);
-        const b = await run(['bird', '-p', '-c', join(dir, 'bird.conf')], { allowFail: true });
-        expect(b.stderr).toBe('');
-        expect(b.code).toBe(0);
-      });
-    }
-    test('the checkers catch a bad line (the checks above can fail)', async () => {
-      writeFileSync(join(dir, 'bad.conf'), 'router bgp 65000\n neighbor 192.0.2.1 no-such-thing\nexit\n');
-      const b = await run(['/usr/lib/frr/bgpd', '-C', '-f', join(dir, 'bad.conf')], { allowFail: true });
-      expect(`${b.stdout}${b.stderr}`).toMatch(PROBLEM);
-      writeFileSync(join(dir, 'bad-bird.conf'), 'protocol bgp x { no such thing; }\n');
-      const c = await run(['bird', '-p', '-c', join(dir, 'bad-bird.conf')], { allowFail: true });
-      expect(c.code).not.toBe(0);
+const noDaemons = missing({ tools: ['/usr/lib/frr/bgpd', '/usr/lib/frr/bfdd', 'bird'] });
+
+describe.skipIf(!!noDaemons)('the daemons accept the generated configs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgelb-rcfg-'));
+  // The FRR daemons drop to the frr user before reading their config.
+  chmodSync(dir, 0o755);
+  for (const name of scenarios) {
+    test(`${name}: bgpd -C and bfdd -C`, async () => {
+      const r = routerConfig('frr', scenario(name));
+      if (!r.ok) throw new Error(r.errors.join('\n'));
+      const { bgpd, bfdd } = splitFrr(r.text);
+      writeFileSync(join(dir, 'bgpd.conf'), bgpd);
+      writeFileSync(join(dir, 'bfdd.conf'), bfdd);
+      const b = await run(['/usr/lib/frr/bgpd', '-C', '-f', join(dir, 'bgpd.conf')], { allowFail: true });
+      expect(`${b.stdout}${b.stderr}`).not.toMatch(PROBLEM);
+      expect(b.code).toBe(0);
+      const f = await run(['/usr/lib/frr/bfdd', '-C', '-f', join(dir, 'bfdd.conf')], { allowFail: true });
+      expect(`${f.stdout}${f.stderr}`).not.toMatch(PROBLEM);
     });
-  },
-);
+    test(`${name}: bird -p`, async () => {
+      const r = routerConfig('bird', scenario(name));
+      if (!r.ok) throw new Error(r.errors.join('\n'));
+      writeFileSync(join(dir, 'bird.conf'), r.text);
+      const b = await run(['bird', '-p', '-c', join(dir, 'bird.conf')], { allowFail: true });
+      expect(b.stderr).toBe('');
+      expect(b.code).toBe(0);
+    });
+  }
+  test('the checkers catch a bad line (the checks above can fail)', async () => {
+    writeFileSync(join(dir, 'bad.conf'), 'router bgp 65000\n neighbor 192.0.2.1 no-such-thing\nexit\n');
+    const b = await run(['/usr/lib/frr/bgpd', '-C', '-f', join(dir, 'bad.conf')], { allowFail: true });
+    expect(`${b.stdout}${b.stderr}`).toMatch(PROBLEM);
+    writeFileSync(join(dir, 'bad-bird.conf'), 'protocol bgp x { no such thing; }\n');
+    const c = await run(['bird', '-p', '-c', join(dir, 'bad-bird.conf')], { allowFail: true });
+    expect(c.code).not.toBe(0);
+  });
+});
