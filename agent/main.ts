@@ -5,6 +5,7 @@ import { bgpCommand } from './cli/bgp.ts';
 import { checkConfigCommand } from './cli/check-config.ts';
 import { convertCommand } from './cli/convert.ts';
 import { manifestsCommand } from './cli/manifests.ts';
+import { routerConfigCommand } from './cli/router-config.ts';
 import { runCommand } from './cli/run.ts';
 import { statusCommand } from './cli/status.ts';
 import { versionCommand } from './cli/version.ts';
@@ -16,6 +17,7 @@ const commands: Command[] = [
   checkConfigCommand,
   manifestsCommand,
   convertCommand,
+  routerConfigCommand,
   bgpCommand,
   versionCommand,
 ];
