@@ -4,7 +4,7 @@
  * out the decision through the session's hooks.
  */
 import { type IncomingView, onHeldOpen, onIncoming } from './fsm/collision.ts';
-import type { FsmEvent, StateName } from './fsm/types.ts';
+import type { FsmEvent } from './fsm/types.ts';
 import type { BgpConnection } from './transport.ts';
 import {
   CeaseSubcode,
@@ -20,7 +20,6 @@ import {
 /** What the session lends to collision handling. */
 export interface CollisionHost {
   view(): Omit<IncomingView, 'holding'>;
-  state(): StateName;
   current(): BgpConnection | undefined;
   routerId(): string;
   decodeContext(): DecodeContext;
@@ -100,7 +99,7 @@ export class Collisions {
   private onOpen(c: BgpConnection, open: OpenMessage, framer: Framer, msgs: Uint8Array[]): void {
     const ours = this.host.current();
     const decision = onHeldOpen({
-      state: this.host.state(),
+      state: this.host.view().state,
       hasConnection: !!ours,
       ourOutgoing: ours?.outgoing,
       localId: this.host.routerId(),

@@ -131,6 +131,15 @@ function family(host: string): 4 | 6 {
   return host.includes(':') ? 6 : 4;
 }
 
+/** Dials with no handlers attached yet; a dial that throws (a socket option refused) is the Error. */
+export function dialPeer(d: Dial, o: DialOptions, warn: (msg: string) => void): BgpConnection | Error {
+  try {
+    return d(o, { connected: () => {}, data: () => {}, closed: () => {} }, warn);
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
 /** Dials over TCP on the given clock (the RFC 9687 send-hold check reads it). */
 export function tcpDial(clock: Clock): Dial {
   return (o, h, warn) => dial(o, h, warn, clock);

@@ -11,10 +11,13 @@ import {
   AFI_IPV6,
   CAP_FQDN,
   type Capability,
+  checkTypeLength,
   type DecodeContext,
   ErrorCode,
   MAX_EXTENDED_MESSAGE,
   MAX_MESSAGE,
+  MessageType,
+  messageTypeOf,
   type Negotiated,
   type NotificationMessage,
   negotiate,
@@ -93,4 +96,15 @@ export function refreshFamily(
   if (m.subtype !== RouteRefreshSubtype.Normal || m.safi !== SAFI_UNICAST) return undefined;
   const fam = m.afi === AFI_IPV4 ? 'ipv4' : m.afi === AFI_IPV6 ? 'ipv6' : undefined;
   return fam && negotiated?.families.includes(fam) ? fam : undefined;
+}
+
+/**
+ * RFC 6608: an OPEN after OpenSent is an FSM error whatever its body; only the header checks
+ * (the framer's marker and length, and the OPEN minimum length, which throws) come first.
+ * Returns the FSM event, or undefined when the message is decoded as usual.
+ */
+export function openOutOfState(m: Uint8Array, state: string): FsmEvent | undefined {
+  if (messageTypeOf(m) !== MessageType.OPEN || state === 'OpenSent') return undefined;
+  checkTypeLength(MessageType.OPEN, m.length);
+  return { type: 'BGPOpen', holdTime: 0 };
 }

@@ -1,4 +1,6 @@
 /** PURE. The capabilities edgelb advertises in its OPEN (RFC 5492). */
+import type { SessionConfig } from './peer.ts';
+import type { SessionDeps } from './session-types.ts';
 import {
   AFI_IPV4,
   AFI_IPV6,
@@ -42,4 +44,15 @@ export function localCapabilities(o: LocalCapabilityOptions): Capability[] {
   }
   if (o.hostname) caps.push({ code: CAP_FQDN, hostname: o.hostname, domain: '' });
   return caps;
+}
+
+/** What a session's OPEN advertises, from its peer config and the speaker's settings. */
+export function sessionCapabilities(config: SessionConfig, deps: SessionDeps): Capability[] {
+  return localCapabilities({
+    localASN: config.localASN,
+    ipv6: deps.ipv6 !== false,
+    gracefulRestart: config.gracefulRestart,
+    restarting: !!deps.restarting,
+    ...(deps.hostname ? { hostname: deps.hostname } : {}),
+  });
 }

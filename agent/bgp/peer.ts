@@ -10,6 +10,7 @@ import {
   DEFAULT_PEER_PORT,
   DEFAULT_RESTART_TIME_SECONDS,
 } from '../api/defaults.ts';
+import type { FsmConfig } from './fsm/types.ts';
 import type { DialOptions } from './transport.ts';
 
 /** The BGP port (RFC 4271 §8.2.1). */
@@ -85,5 +86,16 @@ export function dialOptions(c: SessionConfig): DialOptions {
     ...(ttl !== undefined ? { ttl } : {}),
     ...(c.gtsm ? { minTtl: GTSM_MIN_TTL } : {}),
     ...(c.password ? { password: c.password } : {}),
+  };
+}
+
+/** The FSM's part of a peer config. */
+export function fsmConfig(c: SessionConfig): FsmConfig {
+  return {
+    holdTimeSeconds: c.holdTimeSeconds,
+    keepAliveTimeSeconds: c.keepAliveTimeSeconds,
+    connectRetryTimeSeconds: c.connectRetryTimeSeconds,
+    passive: !!c.passive,
+    ...(c.idleHoldBaseMs !== undefined ? { idleHoldBaseMs: c.idleHoldBaseMs } : {}),
   };
 }

@@ -1,23 +1,21 @@
 /** SHELL. One BGP peer: drives a connection (dialled by deps.dial), the framer and the pure FSM on the
  * injected clock, and executes the FSM's actions; decisions live in fsm/, inbound.ts and adj-rib-out.ts. */
-
-import type { Timer } from '../lib/clock.ts';
+import { warnOncePerKey } from '../lib/log.ts';
 import type { PrefixList } from '../net/prefix-list.ts';
 import { AdjRibOut, type RibOutContext, type RibOutput, ribContext } from './adj-rib-out.ts';
 import { Collisions } from './collision-hold.ts';
-import { tcpDial } from './connection.ts';
+import { dialPeer, tcpDial } from './connection.ts';
 import { initialState, sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, FsmState, TimerName } from './fsm/types.ts';
 import { FsmTimers } from './fsm-timers.ts';
-import { notificationEvent, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
-import { DEFAULT_LIVENESS_WAIT_MS, gateDecision } from './liveness-gate.ts';
-import { localCapabilities } from './local-capabilities.ts';
-import { dialOptions, PEER_DEFAULTS, type SessionConfig } from './peer.ts';
+import { notificationEvent, openOutOfState, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
+import { LivenessHold } from './liveness-hold.ts';
+import { sessionCapabilities } from './local-capabilities.ts';
+import { dialOptions, fsmConfig, PEER_DEFAULTS, type SessionConfig } from './peer.ts';
 import type { SessionDeps } from './session-types.ts';
 import type { BgpConnection } from './transport.ts';
 import {
   type Capability,
-  checkTypeLength,
   type DecodeContext,
   decodeMessage,
   describeNotification,
@@ -27,8 +25,6 @@ import {
   Framer,
   MAX_MESSAGE,
   type Message,
-  MessageType,
-  messageTypeOf,
   type Negotiated,
   notificationName,
   type OpenMessage,
@@ -59,7 +55,7 @@ export class Session {
   messagesOut = 0;
   lastNotificationSent: string | undefined;
   lastNotificationReceived: string | undefined;
-  private warned = new Set<string>();
+  private readonly warnOnce: (key: string, msg: string) => void;
   private readonly collisions = new Collisions({
     view: () => ({
       state: this.fsm.name,
@@ -67,7 +63,6 @@ export class Session {
       hasConnection: !!this.conn,
       gracefulRestart: !!this.negotiated?.gracefulRestart,
     }),
-    state: () => this.fsm.name,
     current: () => this.conn,
     routerId: () => this.deps.routerId,
     decodeContext: () => this.ctx,
@@ -76,31 +71,17 @@ export class Session {
     sent: (code, subcode) => this.recordNotification('sent', code, subcode, notificationName(code, subcode)),
   });
   private closing: Promise<void>[] = [];
-  private gateTimer: Timer | undefined;
-  private waitingSince: number | undefined;
-  private waitedOut = false;
-  /** Set while BGP runs without BFD because the peer never answered it (for /status). */
-  livenessProblem: string | undefined;
+  private readonly hold: LivenessHold;
 
   constructor(
     readonly config: SessionConfig,
     private readonly deps: SessionDeps,
   ) {
     this.timers = new FsmTimers(deps.clock, (t) => this.onTimer(t));
-    this.caps = localCapabilities({
-      localASN: config.localASN,
-      ipv6: deps.ipv6 !== false,
-      gracefulRestart: config.gracefulRestart,
-      restarting: !!deps.restarting,
-      ...(deps.hostname ? { hostname: deps.hostname } : {}),
-    });
-    this.fsm = initialState({
-      holdTimeSeconds: config.holdTimeSeconds,
-      keepAliveTimeSeconds: config.keepAliveTimeSeconds,
-      connectRetryTimeSeconds: config.connectRetryTimeSeconds,
-      passive: !!config.passive,
-      ...(config.idleHoldBaseMs !== undefined ? { idleHoldBaseMs: config.idleHoldBaseMs } : {}),
-    });
+    this.warnOnce = warnOncePerKey(deps.log, { peer: config.id });
+    this.hold = LivenessHold.forSession(config, deps);
+    this.caps = sessionCapabilities(config, deps);
+    this.fsm = initialState(fsmConfig(config));
   }
 
   get state(): FsmState['name'] {
@@ -130,8 +111,7 @@ export class Session {
   /** Stops for good: with a NOTIFICATION (withdraw mode) or silently (keep mode). */
   stop(notify?: { code: number; subcode: number; data?: Uint8Array }): Promise<void> {
     this.collisions.stop();
-    this.gateTimer?.cancel();
-    this.gateTimer = undefined;
+    this.hold.cancel();
     if (!notify && this.conn) {
       // keep: drop TCP without NOTIFICATION so graceful-restart peers keep our routes
       this.closing.push(this.conn.closed);
@@ -144,19 +124,19 @@ export class Session {
     return all;
   }
 
-  /** True while a connect is held until BFD is Up (liveness-gate.ts). */
+  /** True while a connect is held until BFD is Up (liveness-hold.ts). */
   get waitingForLiveness(): boolean {
-    return this.gateTimer !== undefined;
+    return this.hold.waiting;
+  }
+
+  /** Set while BGP runs without BFD because the peer never answered it (for /status). */
+  get livenessProblem(): string | undefined {
+    return this.hold.problem;
   }
 
   /** The path liveness detector (BFD) says the path is Up: a held connect goes now. */
   livenessUp(): void {
-    this.waitedOut = false;
-    this.livenessProblem = undefined;
-    if (!this.gateTimer) return;
-    this.gateTimer.cancel();
-    this.gateTimer = undefined;
-    if (this.fsm.name === 'Connect') this.gatedConnect();
+    this.hold.up();
   }
 
   /** The path failed (BFD Up -> Down): an open session goes down at once with Cease 10 "BFD Down". */
@@ -273,54 +253,20 @@ export class Session {
 
   /** Connects now, or holds the connect until BFD is Up or the bounded wait runs out. */
   private gatedConnect(): void {
-    this.gateTimer?.cancel();
-    this.gateTimer = undefined;
-    const now = this.deps.clock.now();
-    const maxWaitMs = this.deps.livenessWaitMs ?? DEFAULT_LIVENESS_WAIT_MS;
-    const d = gateDecision(
-      {
-        liveness: this.deps.liveness?.(),
-        waitingSince: this.waitingSince,
-        waitedOut: this.waitedOut,
-        maxWaitMs,
-      },
-      now,
+    this.hold.request(
+      () => this.connect(),
+      () => this.fsm.name === 'Connect',
     );
-    if (d.type === 'wait') {
-      if (this.waitingSince === undefined) {
-        this.waitingSince = now;
-        this.deps.log.info('bgp waits for BFD to come up before connecting', {
-          peer: this.config.id,
-          maxWaitMs,
-        });
-      }
-      this.gateTimer = this.deps.clock.setTimer(d.ms, () => {
-        this.gateTimer = undefined;
-        if (this.fsm.name === 'Connect') this.gatedConnect();
-      });
-      return;
-    }
-    if (d.withoutLiveness && !this.waitedOut) {
-      this.waitedOut = true;
-      this.livenessProblem = `BFD to ${this.config.peerAddress} not Up after ${Math.round(maxWaitMs / 1000)} s: the peer does not answer BFD; BGP runs without it`;
-      this.deps.log.warn('bgp connects without BFD', { peer: this.config.id, problem: this.livenessProblem });
-    }
-    this.waitingSince = undefined;
-    this.connect();
   }
 
   private connect(): void {
     this.conn?.destroy();
     const c = this.config;
-    let conn: BgpConnection;
-    try {
-      conn = (this.deps.dial ?? tcpDial(this.deps.clock))(
-        dialOptions(c),
-        { connected: () => {}, data: () => {}, closed: () => {} },
-        (msg) => this.warnOnce('ttl', msg),
-      );
-    } catch (e) {
-      this.deps.log.warn('bgp connect failed', { peer: c.id, error: (e as Error).message });
+    const conn = dialPeer(this.deps.dial ?? tcpDial(this.deps.clock), dialOptions(c), (m) =>
+      this.warnOnce('ttl', m),
+    );
+    if (conn instanceof Error) {
+      this.deps.log.warn('bgp connect failed', { peer: c.id, error: conn.message });
       queueMicrotask(() => this.dispatch({ type: 'TcpConnectionFails' }));
       return;
     }
@@ -360,21 +306,16 @@ export class Session {
 
   private onFramed(m: Uint8Array): void {
     this.messagesIn++;
-    let msg: Message;
+    let next: { early: FsmEvent } | { msg: Message };
     try {
-      // RFC 6608: an OPEN after OpenSent is an FSM error whatever its body; only the header
-      // checks (the framer's marker and length, and the OPEN minimum length) come first.
-      if (messageTypeOf(m) === MessageType.OPEN && this.fsm.name !== 'OpenSent') {
-        checkTypeLength(MessageType.OPEN, m.length);
-        this.dispatch({ type: 'BGPOpen', holdTime: 0 });
-        return;
-      }
-      msg = decodeMessage(m, this.ctx);
+      const early = openOutOfState(m, this.fsm.name);
+      next = early ? { early } : { msg: decodeMessage(m, this.ctx) };
     } catch (e) {
       this.onWireError(e);
       return;
     }
-    this.onMessage(msg);
+    if ('early' in next) this.dispatch(next.early);
+    else this.onMessage(next.msg);
   }
 
   private onWireError(e: unknown): void {
@@ -438,12 +379,6 @@ export class Session {
     if (!this.conn) return;
     this.messagesOut++;
     this.conn.write(b);
-  }
-
-  private warnOnce(key: string, msg: string): void {
-    if (this.warned.has(key)) return;
-    this.warned.add(key);
-    this.deps.log.warn(msg, { peer: this.config.id });
   }
 
   private ribContext(): RibOutContext {

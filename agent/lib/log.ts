@@ -70,3 +70,13 @@ export function memoryLogger(level: Level = 'debug'): Logger & { lines: string[]
   const logger = createLogger({ level, format: 'json', write: (l) => lines.push(l) });
   return Object.assign(logger, { lines });
 }
+
+/** A warn that logs each key only once (a condition that holds for the object's whole life). */
+export function warnOncePerKey(log: Logger, fields?: Fields): (key: string, msg: string) => void {
+  const seen = new Set<string>();
+  return (key, msg) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    log.warn(msg, fields);
+  };
+}
