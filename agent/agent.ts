@@ -100,6 +100,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     speaker: () => speaker,
     log: bfdLog,
     metrics,
+    clock,
   });
   const ensureSpeaker = (): Speaker | undefined => {
     if (speaker) return speaker;

@@ -4,14 +4,20 @@
  * speaker's connect gate (bgp/liveness-gate.ts), and turns BFD events into BGP actions
  * (RFC 5882 §4.3, RFC 9384):
  *
- * - `down` (Up -> Down, a path failure): the BGP session goes down at once with Cease 10 "BFD Down".
+ * - `down` (Up -> Down, a path failure): the BGP session goes down at once with Cease 10 "BFD Down",
+ *   and does not connect again until BFD is Up (or the bounded wait runs out).
  * - `up`: a reconnect held by the gate goes now.
+ * - Before a session's BFD has ever been Up, BGP is not held: FRR's bgpd asks bfdd for a
+ *   multihop session only once BGP is Established, and a router without BFD configured must
+ *   not delay the first session. A BFD session not Up `maxWaitMs` after it was added is a
+ *   problem in /status instead.
  * - `adminDown` from the peer: logged only; BGP stays up (RFC 5882 §3.2).
  *
  * Also the BFD part of /status and the edgelb_bfd_* metrics.
  */
 import type { BfdManager } from '../bfd/manager.ts';
-import type { LivenessGate, LivenessState } from '../bgp/liveness-gate.ts';
+import { DEFAULT_LIVENESS_WAIT_MS, type LivenessGate, type LivenessState } from '../bgp/liveness-gate.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Registry, Sample } from '../lib/metrics.ts';
 import type { BfdPort } from './announcer.ts';
@@ -42,22 +48,27 @@ export interface BfdCouplingOptions {
   metrics: Registry;
   /** Bounded wait for BFD before BGP connects without it (default 30 s, bgp/liveness-gate.ts). */
   maxWaitMs?: number;
+  /** For the "not Up after maxWaitMs" problem. */
+  clock: Clock;
 }
 
 export class BfdCoupling implements BfdPort {
   private sessions = new Map<string, BfdPlan>();
+  /** When each session was added, until its BFD is first Up. */
+  private neverUp = new Map<string, number>();
   readonly gate: LivenessGate;
 
   constructor(private readonly o: BfdCouplingOptions) {
     const m = o.manager;
     this.gate = {
       state: (address: string): LivenessState => {
-        if (!this.sessions.has(address)) return undefined;
+        if (!this.sessions.has(address) || this.neverUp.has(address)) return undefined;
         return m.state(address) === 'Up' ? 'up' : 'down';
       },
       ...(o.maxWaitMs !== undefined ? { maxWaitMs: o.maxWaitMs } : {}),
     };
     m.on('up', ({ peer }) => {
+      this.neverUp.delete(peer);
       o.log.info('bfd session up', { peer });
       o.speaker()?.livenessUp(peer);
     });
@@ -82,6 +93,7 @@ export class BfdCoupling implements BfdPort {
       if (p && p.multihop === cur.multihop) continue;
       this.o.manager.remove(address);
       this.sessions.delete(address);
+      this.neverUp.delete(address);
       this.o.log.info('bfd session removed', { peer: address });
     }
     for (const [address, p] of next) {
@@ -93,6 +105,7 @@ export class BfdCoupling implements BfdPort {
       if (cur) this.o.manager.update(address, p.profile);
       else {
         this.o.manager.add({ peer: address, multihop: p.multihop, profile: p.profile });
+        this.neverUp.set(address, this.o.clock.now());
         this.o.log.info('bfd session added', { peer: address, profile: p.profileName, multihop: p.multihop });
       }
       this.sessions.set(address, p);
@@ -116,12 +129,21 @@ export class BfdCoupling implements BfdPort {
   }
 
   problems(): string[] {
-    return this.o.manager.problems();
+    const wait = this.o.maxWaitMs ?? DEFAULT_LIVENESS_WAIT_MS;
+    const now = this.o.clock.now();
+    const silent = [...this.neverUp]
+      .filter(([, since]) => now - since >= wait)
+      .map(
+        ([peer]) =>
+          `BFD to ${peer} not Up after ${Math.round(wait / 1000)} s: the peer does not answer BFD (is BFD configured on the router for this node?); BGP runs without it`,
+      );
+    return [...this.o.manager.problems(), ...silent];
   }
 
   close(): void {
     for (const address of this.sessions.keys()) this.o.manager.remove(address);
     this.sessions.clear();
+    this.neverUp.clear();
     this.o.manager.close();
   }
 

@@ -37,6 +37,7 @@ function rig() {
     }),
     log,
     metrics,
+    clock,
   });
   const router = new BfdManager({ clock, random, transport: net.transport(ROUTER) });
   router.add({ peer: NODE, profile: { ...DEFAULT_BFD_PROFILE } });
@@ -55,7 +56,8 @@ describe('BfdCoupling', () => {
     const r = rig();
     expect(r.coupling.gate.state(ROUTER)).toBeUndefined();
     r.coupling.setSessions([r.plan]);
-    expect(r.coupling.gate.state(ROUTER)).toBe('down');
+    // Never Up yet: the first connect is not held (FRR registers multihop BFD only after BGP).
+    expect(r.coupling.gate.state(ROUTER)).toBeUndefined();
     r.clock.advance(3000);
     expect(r.coupling.gate.state(ROUTER)).toBe('up');
     expect(r.calls).toEqual([`up ${ROUTER}`]);
@@ -119,6 +121,30 @@ describe('BfdCoupling', () => {
     // No AdminDown was sent: the router's session times out with Control Detection Time Expired.
     expect(r.router.snapshot(NODE)?.lastDiagnostic).toBe('Control Detection Time Expired');
     expect(r.calls).toEqual([`up ${ROUTER}`]);
+    r.coupling.close();
+    r.router.close();
+  });
+
+  test('a router that never answers BFD: BGP is not held, and /status names the peer after 30 s', () => {
+    const r = rig();
+    r.router.remove(NODE);
+    r.coupling.setSessions([r.plan]);
+    expect(r.coupling.gate.state(ROUTER)).toBeUndefined();
+    r.clock.advance(29_000);
+    expect(r.coupling.problems().filter((p) => p.includes('not Up'))).toEqual([]);
+    r.clock.advance(1000);
+    expect(r.coupling.problems()).toContainEqual(
+      expect.stringContaining(`BFD to ${ROUTER} not Up after 30 s`),
+    );
+    expect(r.coupling.gate.state(ROUTER)).toBeUndefined();
+    // The router starts answering: the problem clears and from now on a failure holds BGP.
+    r.router.add({ peer: NODE, profile: { ...DEFAULT_BFD_PROFILE } });
+    r.clock.advance(3000);
+    expect(r.coupling.problems().filter((p) => p.includes('not Up'))).toEqual([]);
+    expect(r.coupling.gate.state(ROUTER)).toBe('up');
+    r.net.up = false;
+    r.clock.advance(1000);
+    expect(r.coupling.gate.state(ROUTER)).toBe('down');
     r.coupling.close();
     r.router.close();
   });
