@@ -12,7 +12,7 @@
  * so startFrr()/startFrrBfd()/startBfdMain() work on any of its hosts, 'router' included.
  */
 import { createLan, type HostAddresses, type Lan, TOPOLOGY } from './netns.ts';
-import { type Proc, run, start } from './proc.ts';
+import { type Proc, run, start, waitFor } from './proc.ts';
 
 export const TWO_HOP = {
   /** The router, two hops from the nodes. */
@@ -25,6 +25,7 @@ export const TWO_HOP = {
 } as const;
 
 export const ROUTER = 'router';
+const ROUTE_RETRY_MS = 5000;
 export const GW = 'gw';
 
 export interface TwoHopOptions {
@@ -37,6 +38,12 @@ export interface TwoHopOptions {
 export interface TwoHopLab extends Lan {
   /** The node hosts (not gw, not router). */
   nodes(): string[];
+  /**
+   * `ip link set eth0 down|up` inside a node (a silent death and its return). The kernel
+   * flushes a route whose gateway sits on a link that goes down: up re-adds the node's
+   * static routes toward the router LAN.
+   */
+  setLink(host: string, up: boolean): Promise<void>;
 }
 
 export async function createTwoHopLab(opts: TwoHopOptions): Promise<TwoHopLab> {
@@ -50,9 +57,20 @@ export async function createTwoHopLab(opts: TwoHopOptions): Promise<TwoHopLab> {
   const sh = (cmd: string[]) => run(cmd, { timeoutMs: 10_000 });
   const gwNs = base.ns(GW);
 
-  const routeViaGw = async (ns: string) => {
-    await sh(['ip', '-n', ns, 'route', 'add', TWO_HOP.routerLan.v4, 'via', TWO_HOP.gw.v4]);
-    await sh(['ip', '-n', ns, '-6', 'route', 'add', TWO_HOP.routerLan.v6, 'via', TWO_HOP.gw.v6]);
+  const routeViaGw = async (ns: string, replace = false) => {
+    const verb = replace ? 'replace' : 'add';
+    const routes = [
+      ['route', verb, TWO_HOP.routerLan.v4, 'via', TWO_HOP.gw.v4],
+      ['-6', 'route', verb, TWO_HOP.routerLan.v6, 'via', TWO_HOP.gw.v6],
+    ];
+    for (const r of routes) {
+      // Right after a link comes up the connected IPv6 route may not be back yet: bounded retry.
+      await waitFor(
+        `route ${r.join(' ')} in ${ns}`,
+        async () => (await run(['ip', '-n', ns, ...r], { timeoutMs: 10_000, allowFail: true })).code === 0,
+        { timeoutMs: ROUTE_RETRY_MS, intervalMs: 20 },
+      );
+    }
   };
 
   const lab: TwoHopLab = {
@@ -62,10 +80,26 @@ export async function createTwoHopLab(opts: TwoHopOptions): Promise<TwoHopLab> {
     addr: (host) => (host === ROUTER ? TWO_HOP.router : base.addr(host)),
     hosts: () => [...base.hosts(), ROUTER],
     nodes: () => [...nodeNames],
+    async setLink(host, up) {
+      if (!nodeNames.includes(host)) throw new Error(`${host} is not a node of the lab`);
+      const ns = base.ns(host);
+      await sh(['ip', '-n', ns, 'link', 'set', 'eth0', up ? 'up' : 'down']);
+      if (up) await routeViaGw(ns, true);
+    },
     async addHost(host, addrs) {
       if (host === ROUTER) throw new Error(`host ${host} exists`);
       await base.addHost(host, addrs);
       nodeNames.push(host);
+      // IPv6 addresses are flushed on link down by default: a silent death must keep them.
+      await sh([
+        'ip',
+        'netns',
+        'exec',
+        base.ns(host),
+        'sysctl',
+        '-qw',
+        'net.ipv6.conf.eth0.keep_addr_on_down=1',
+      ]);
       await routeViaGw(base.ns(host));
     },
     exec(host, cmd, o = {}) {
