@@ -6,6 +6,8 @@
  * (releases the Lease), HTTP.
  */
 import { hostname, networkInterfaces } from 'node:os';
+import { BfdManager } from './bfd/manager.ts';
+import { udpTransport } from './bfd/transport.ts';
 import { Speaker } from './bgp/speaker.ts';
 import type { Config } from './config/schema.ts';
 import { createApp } from './http/app.ts';
@@ -17,6 +19,7 @@ import { Lifecycle } from './lib/lifecycle.ts';
 import type { Logger } from './lib/log.ts';
 import { Registry } from './lib/metrics.ts';
 import { sdNotify } from './lib/sd-notify.ts';
+import { BfdCoupling } from './reconcile/bfd-coupling.ts';
 import { nodeAddresses, pickAddress } from './reconcile/plan/node-address.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { buildStatus, notReadyReasons, type StatusInputs } from './reconcile/status.ts';
@@ -71,6 +74,23 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
 
   let speaker: Speaker | undefined;
   let routerId = '';
+  // BFD (RFC 5880) for neighbors that name a BFDProfile; sockets open with the first session.
+  const bfdLog = log.child({ component: 'bfd' });
+  const bfd = new BfdCoupling({
+    manager: new BfdManager({
+      clock,
+      random,
+      transport: udpTransport({
+        clock,
+        random,
+        onError: (err) => bfdLog.warn('bfd socket error', { error: String(err) }),
+      }),
+      log: bfdLog,
+    }),
+    speaker: () => speaker,
+    log: bfdLog,
+    metrics,
+  });
   const ensureSpeaker = (): Speaker | undefined => {
     if (speaker) return speaker;
     const node = source.observe().node;
@@ -89,6 +109,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       random,
       log: log.child({ component: 'bgp' }),
       metrics,
+      gate: bfd.gate,
     });
     log.info('BGP speaker started', {
       routerId,
@@ -101,6 +122,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const reconciler = new Reconciler({
     source,
     speaker: ensureSpeaker,
+    bfd,
     nodeName,
     // files mode stores a Secret without namespace as default/<name>
     defaultSecretNamespace:
@@ -118,6 +140,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     source,
     reconciler,
     speaker: () => speaker,
+    bfd,
   };
   const app = createApp({
     notReady: () => notReadyReasons(statusInputs),
@@ -135,6 +158,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
 
   await source.start(() => reconciler.trigger());
   lifecycle.add({ name: 'source', stop: () => source.stop() });
+  lifecycle.add({ name: 'bfd', stop: () => bfd.close() });
   lifecycle.add({ name: 'bgp', stop: () => speaker?.stop(config.bgp.shutdown) });
   lifecycle.add({ name: 'reconcile', stop: () => reconciler.stop() });
   reconciler.trigger();

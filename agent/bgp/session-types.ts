@@ -1,6 +1,7 @@
 /** What a Session needs (deps) and tells (events). */
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
+import type { LivenessState } from './liveness-gate.ts';
 import type { Session } from './session.ts';
 import type { Dial } from './transport.ts';
 import type { UpdateMessage } from './wire/index.ts';
@@ -20,6 +21,10 @@ export interface SessionDeps {
   /** Opens the outgoing connection (default: TCP, connection.ts). */
   dial?: Dial;
   events?: SessionEvents;
+  /** Path liveness (BFD) of this peer: gates (re)connecting (liveness-gate.ts). Absent = never gated. */
+  liveness?: () => LivenessState;
+  /** Bounded wait for liveness before connecting without it (default DEFAULT_LIVENESS_WAIT_MS). */
+  livenessWaitMs?: number;
 }
 
 export interface SessionEvents {

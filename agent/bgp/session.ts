@@ -1,5 +1,7 @@
 /** SHELL. One BGP peer: drives a connection (dialled by deps.dial), the framer and the pure FSM on the
  * injected clock, and executes the FSM's actions; decisions live in fsm/, inbound.ts and adj-rib-out.ts. */
+
+import type { Timer } from '../lib/clock.ts';
 import type { PrefixList } from '../net/prefix-list.ts';
 import { AdjRibOut, type RibOutContext, type RibOutput, ribContext } from './adj-rib-out.ts';
 import { Collisions } from './collision-hold.ts';
@@ -8,6 +10,7 @@ import { initialState, sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, FsmState, TimerName } from './fsm/types.ts';
 import { FsmTimers } from './fsm-timers.ts';
 import { notificationEvent, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
+import { DEFAULT_LIVENESS_WAIT_MS, gateDecision } from './liveness-gate.ts';
 import { localCapabilities } from './local-capabilities.ts';
 import { dialOptions, PEER_DEFAULTS, type SessionConfig } from './peer.ts';
 import type { SessionDeps } from './session-types.ts';
@@ -73,6 +76,11 @@ export class Session {
     sent: (code, subcode) => this.recordNotification('sent', code, subcode, notificationName(code, subcode)),
   });
   private closing: Promise<void>[] = [];
+  private gateTimer: Timer | undefined;
+  private waitingSince: number | undefined;
+  private waitedOut = false;
+  /** Set while BGP runs without BFD because the peer never answered it (for /status). */
+  livenessProblem: string | undefined;
 
   constructor(
     readonly config: SessionConfig,
@@ -122,6 +130,8 @@ export class Session {
   /** Stops for good: with a NOTIFICATION (withdraw mode) or silently (keep mode). */
   stop(notify?: { code: number; subcode: number; data?: Uint8Array }): Promise<void> {
     this.collisions.stop();
+    this.gateTimer?.cancel();
+    this.gateTimer = undefined;
     if (!notify && this.conn) {
       // keep: drop TCP without NOTIFICATION so graceful-restart peers keep our routes
       this.closing.push(this.conn.closed);
@@ -132,6 +142,26 @@ export class Session {
     const all = Promise.all(this.closing).then(() => {});
     this.closing = [];
     return all;
+  }
+
+  /** True while a connect is held until BFD is Up (liveness-gate.ts). */
+  get waitingForLiveness(): boolean {
+    return this.gateTimer !== undefined;
+  }
+
+  /** The path liveness detector (BFD) says the path is Up: a held connect goes now. */
+  livenessUp(): void {
+    this.waitedOut = false;
+    this.livenessProblem = undefined;
+    if (!this.gateTimer) return;
+    this.gateTimer.cancel();
+    this.gateTimer = undefined;
+    if (this.fsm.name === 'Connect') this.gatedConnect();
+  }
+
+  /** The path failed (BFD Up -> Down): an open session goes down at once with Cease 10 "BFD Down". */
+  livenessDown(reason: string): void {
+    this.dispatch({ type: 'LivenessDown', reason });
   }
 
   /** An accepted connection from this peer (listener). */
@@ -184,7 +214,7 @@ export class Session {
   private run(a: FsmAction): void {
     switch (a.type) {
       case 'connect':
-        this.connect();
+        this.gatedConnect();
         break;
       case 'sendOpen':
         this.send(
@@ -239,6 +269,44 @@ export class Session {
     if (since !== undefined && this.deps.clock.now() - since > hold)
       this.dispatch({ type: 'SendHoldTimer_Expires' });
     else this.dispatch({ type: `${t}_Expires` } as FsmEvent);
+  }
+
+  /** Connects now, or holds the connect until BFD is Up or the bounded wait runs out. */
+  private gatedConnect(): void {
+    this.gateTimer?.cancel();
+    this.gateTimer = undefined;
+    const now = this.deps.clock.now();
+    const maxWaitMs = this.deps.livenessWaitMs ?? DEFAULT_LIVENESS_WAIT_MS;
+    const d = gateDecision(
+      {
+        liveness: this.deps.liveness?.(),
+        waitingSince: this.waitingSince,
+        waitedOut: this.waitedOut,
+        maxWaitMs,
+      },
+      now,
+    );
+    if (d.type === 'wait') {
+      if (this.waitingSince === undefined) {
+        this.waitingSince = now;
+        this.deps.log.info('bgp waits for BFD to come up before connecting', {
+          peer: this.config.id,
+          maxWaitMs,
+        });
+      }
+      this.gateTimer = this.deps.clock.setTimer(d.ms, () => {
+        this.gateTimer = undefined;
+        if (this.fsm.name === 'Connect') this.gatedConnect();
+      });
+      return;
+    }
+    if (d.withoutLiveness && !this.waitedOut) {
+      this.waitedOut = true;
+      this.livenessProblem = `BFD to ${this.config.peerAddress} not Up after ${Math.round(maxWaitMs / 1000)} s: the peer does not answer BFD; BGP runs without it`;
+      this.deps.log.warn('bgp connects without BFD', { peer: this.config.id, problem: this.livenessProblem });
+    }
+    this.waitingSince = undefined;
+    this.connect();
   }
 
   private connect(): void {

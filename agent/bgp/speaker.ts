@@ -9,6 +9,7 @@ import type { Logger } from '../lib/log.ts';
 import type { Counter, Gauge, Registry } from '../lib/metrics.ts';
 import { PrefixList } from '../net/prefix-list.ts';
 import { Connection } from './connection.ts';
+import type { LivenessGate } from './liveness-gate.ts';
 import type { PeerConfig, SessionConfig } from './peer.ts';
 import { Session } from './session.ts';
 import { closeFd, rawListen, setMd5Key, setTtl } from './socket-ffi.ts';
@@ -33,6 +34,8 @@ export interface SpeakerOptions {
   shutdownMessage?: string;
   /** Opens outgoing connections (default: TCP). */
   dial?: Dial;
+  /** Path liveness (BFD) per peer address: gates reconnects (liveness-gate.ts). */
+  gate?: LivenessGate;
 }
 
 export interface PeerStatus {
@@ -50,6 +53,10 @@ export interface PeerStatus {
   messagesOut: number;
   lastNotificationSent?: string;
   lastNotificationReceived?: string;
+  /** The connect is held until BFD is Up (bounded wait). */
+  waitingForBfd?: boolean;
+  /** The peer never answered BFD within the bounded wait: BGP runs without it. */
+  bfdProblem?: string;
 }
 
 interface Metrics {
@@ -158,6 +165,8 @@ export class Speaker {
       if (s.holdTime !== undefined) st.holdTimeSeconds = s.holdTime;
       if (s.lastNotificationSent) st.lastNotificationSent = s.lastNotificationSent;
       if (s.lastNotificationReceived) st.lastNotificationReceived = s.lastNotificationReceived;
+      if (s.waitingForLiveness) st.waitingForBfd = true;
+      if (s.livenessProblem) st.bfdProblem = s.livenessProblem;
       return st;
     });
   }
@@ -167,6 +176,18 @@ export class Speaker {
     for (const { session } of this.sessions.values())
       if (session.state === 'Established') for (const p of session.adjRibOut.keys()) all.add(p);
     return [...all].sort();
+  }
+
+  /** BFD says the path to this address is Up: sessions held by the gate connect now. */
+  livenessUp(address: string): void {
+    for (const { config, session } of this.sessions.values())
+      if (sameAddress(config.peerAddress, address)) session.livenessUp();
+  }
+
+  /** BFD says the path to this address failed: its sessions go down with Cease 10 "BFD Down". */
+  livenessDown(address: string, reason: string): void {
+    for (const { config, session } of this.sessions.values())
+      if (sameAddress(config.peerAddress, address)) session.livenessDown(reason);
   }
 
   /** The session of a peer (tests, diagnostics). */
@@ -212,6 +233,7 @@ export class Speaker {
       ...(this.opts.nextHopV6 ? { nextHopV6: this.opts.nextHopV6 } : {}),
       ...(this.opts.restarting ? { restarting: true } : {}),
       ...(this.opts.dial ? { dial: this.opts.dial } : {}),
+      ...(this.opts.gate ? this.livenessDeps(this.opts.gate, p.peerAddress) : {}),
       clock: this.opts.clock,
       random: this.opts.random,
       log: this.opts.log.child({ peer: p.id }),
@@ -224,6 +246,13 @@ export class Speaker {
           this.m.notifications.inc({ peer: p.id, direction, code: notificationCodeLabel(code) }),
       },
     });
+  }
+
+  private livenessDeps(gate: LivenessGate, address: string) {
+    return {
+      liveness: () => gate.state(address),
+      ...(gate.maxWaitMs !== undefined ? { livenessWaitMs: gate.maxWaitMs } : {}),
+    };
   }
 
   private startListener(l: { address: string; port: number }): void {

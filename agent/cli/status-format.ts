@@ -1,5 +1,5 @@
 /** PURE. Renders the /status document for people: leader, peers table, allocations, pools. */
-import { isHealthy, type StatusDoc } from '../http/status-doc.ts';
+import { type BfdDoc, isHealthy, type StatusDoc } from '../http/status-doc.ts';
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -36,16 +36,19 @@ export function formatStatus(s: StatusDoc): string {
   out.push('');
   if (s.bgp.peers.length === 0) out.push('No BGP peers configured for this node.');
   else {
+    // The BFD column appears only when some neighbor runs BFD (or waits for it).
+    const withBfd = s.bgp.peers.some((p) => p.bfd || p.waitingForBfd);
     out.push(
       ...table(
-        ['Peer', 'Local ASN', 'Peer ASN', 'State', 'Uptime', 'Advertised'],
+        ['Peer', 'Local ASN', 'Peer ASN', 'State', 'Uptime', 'Advertised', ...(withBfd ? ['BFD'] : [])],
         s.bgp.peers.map((p) => [
           p.port === 179 ? p.address : `${p.address}:${p.port}`,
           String(p.localASN),
           String(p.peerASN),
-          p.state,
+          p.waitingForBfd ? `${p.state} (waiting for BFD)` : p.state,
           formatDuration(p.uptimeSeconds),
           String(p.advertised),
+          ...(withBfd ? [bfdCell(p.bfd)] : []),
         ]),
       ),
     );
@@ -86,4 +89,13 @@ export function formatStatus(s: StatusDoc): string {
     out.push(`Announced: ${s.bgp.advertised.join(' ')}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** "Up 300/300 ms x3, 2 flaps, last: Control Detection Time Expired"; "-" without BFD. */
+export function bfdCell(b: BfdDoc | undefined): string {
+  if (!b) return '-';
+  const parts = [`${b.state} ${b.txIntervalMs}/${b.rxIntervalMs} ms x${b.multiplier}`];
+  if (b.flaps > 0) parts.push(`${b.flaps} flap${b.flaps === 1 ? '' : 's'}`);
+  if (b.lastDiagnostic && b.lastDiagnostic !== 'No Diagnostic') parts.push(`last: ${b.lastDiagnostic}`);
+  return parts.join(', ');
 }

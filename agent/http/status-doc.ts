@@ -13,6 +13,26 @@ export interface PeerDoc {
   messagesOut?: number;
   lastNotificationSent?: string;
   lastNotificationReceived?: string;
+  /** BFD guarding this session (absent: the neighbor names no BFDProfile, or it is missing). */
+  bfd?: BfdDoc;
+  /** The connect is held until BFD is Up (bounded wait). */
+  waitingForBfd?: boolean;
+  /** The peer never answered BFD within the bounded wait: BGP runs without it. */
+  bfdProblem?: string;
+}
+
+export interface BfdDoc {
+  profile?: string;
+  multihop?: boolean;
+  /** AdminDown, Down, Init or Up. */
+  state: string;
+  /** Negotiated intervals, milliseconds. */
+  txIntervalMs: number;
+  rxIntervalMs: number;
+  multiplier: number;
+  /** Why it last went down, in words ("Control Detection Time Expired"). */
+  lastDiagnostic: string;
+  flaps: number;
 }
 
 export interface PoolDoc {

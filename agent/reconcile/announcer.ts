@@ -4,6 +4,7 @@
  */
 import type { ObservedState } from '../source/types.ts';
 import { type AnnouncePlan, type PeerPlan, planAnnouncements } from './plan/announce.ts';
+import type { BfdPlan } from './plan/bfd-profiles.ts';
 import type { ValidObjects } from './plan/valid-objects.ts';
 
 /** The part of the BGP speaker the loop drives. */
@@ -12,7 +13,14 @@ export interface SpeakerPort {
   setAdvertisements(desired: Map<string, string[]>): void;
 }
 
+/** The BFD sessions the loop drives (reconcile/bfd-coupling.ts). */
+export interface BfdPort {
+  setSessions(sessions: BfdPlan[]): void;
+}
+
 export interface AnnouncerOptions {
+  /** BFD for neighbors that name a BFDProfile (absent: BFD is not wired). */
+  bfd?: BfdPort;
   speaker: () => SpeakerPort | undefined;
   nodeName: string;
   defaultSecretNamespace: string;
@@ -53,6 +61,7 @@ export class Announcer {
       endpointSlices: observed.endpointSlices,
       secrets: observed.secrets,
       defaultSecretNamespace: this.o.defaultSecretNamespace,
+      ...(observed.bfdProfiles ? { bfdProfiles: observed.bfdProfiles } : {}),
     });
     const before = this.lastPlan;
     const sameSpeaker = speaker === this.plannedFor;
@@ -61,6 +70,7 @@ export class Announcer {
     this.plannedFor = speaker;
     if (!speaker) return;
     speaker.setPeers(plan.peers);
+    this.o.bfd?.setSessions(plan.bfd);
     // The speaker re-reads every prefix on each call: skip the call when nothing moved.
     if (sameSpeaker && before && sameAdverts(before.advertisements, plan.advertisements)) return;
     speaker.setAdvertisements(plan.advertisements);

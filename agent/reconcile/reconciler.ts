@@ -18,7 +18,7 @@ import type { Registry } from '../lib/metrics.ts';
 import { SerialLoop } from '../lib/serial-loop.ts';
 import type { Source } from '../source/types.ts';
 import { Allocator, type Changes } from './allocate.ts';
-import { Announcer, type SpeakerPort } from './announcer.ts';
+import { Announcer, type BfdPort, type SpeakerPort } from './announcer.ts';
 import { Collector } from './collector.ts';
 import type { AnnouncePlan } from './plan/announce.ts';
 import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
@@ -31,6 +31,8 @@ export interface ReconcilerOptions {
   source: Source;
   /** Created by the caller once the router ID is known; undefined until then. */
   speaker: () => SpeakerPort | undefined;
+  /** BFD sessions for neighbors that name a BFDProfile (absent: BFD not wired). */
+  bfd?: BfdPort;
   nodeName: string;
   defaultSecretNamespace: string;
   clock: Clock;
@@ -127,6 +129,7 @@ export class Reconciler {
       nodeName: o.nodeName,
       defaultSecretNamespace: o.defaultSecretNamespace,
       snapshots: this.feed !== undefined,
+      ...(o.bfd ? { bfd: o.bfd } : {}),
     });
   }
 
@@ -199,7 +202,7 @@ export class Reconciler {
       const ipam = this.allocator.current!;
       // publish
       await this.publisher.publishServices(ipam, observed.services, check);
-      await this.publisher.publishObjects(ipam, objects);
+      await this.publisher.publishObjects(ipam, objects, observed.bfdProfiles);
     } else {
       this.allocator.drop();
       this.publisher.clear();

@@ -5,6 +5,7 @@
  * loop (`needsRetry`): a Service is compared again on the next pass; pools and policies are
  * written on every pass anyway.
  */
+import type { BFDProfile } from '../api/bfd-profile.ts';
 import { type ServiceObject, serviceKey } from '../api/core.ts';
 import type { Ipam } from '../ipam/ipam.ts';
 import type { ServiceResult } from '../ipam/types.ts';
@@ -12,6 +13,7 @@ import type { Logger } from '../lib/log.ts';
 import type { Registry } from '../lib/metrics.ts';
 import type { Source } from '../source/types.ts';
 import type { Collector } from './collector.ts';
+import { bfdProfileCondition, profilesByName } from './plan/bfd-profiles.ts';
 import { poolResult } from './plan/pool-conditions.ts';
 import { serviceEvents, serviceStatus, statusMatches } from './plan/service-status.ts';
 import { statusIPs } from './plan/to-domain.ts';
@@ -194,7 +196,11 @@ export class StatusPublisher {
   }
 
   /** Pool figures (metrics and status) and the policies' validity. */
-  async publishObjects(ipam: Ipam, objects: ValidObjects): Promise<void> {
+  async publishObjects(
+    ipam: Ipam,
+    objects: ValidObjects,
+    bfdProfiles?: readonly BFDProfile[],
+  ): Promise<void> {
     this.otherFailed = false;
     const writer = this.o.source.writer;
     const results = new Map(ipam.pools().map((p) => [p.name, poolResult(p)]));
@@ -232,6 +238,12 @@ export class StatusPublisher {
           message: 'Policy is valid',
         }),
       );
+    // A missing BFDProfile leaves the policy Valid: its neighbors run without BFD until it exists.
+    const profiles = profilesByName(bfdProfiles);
+    for (const policy of objects.policies) {
+      const c = bfdProfileCondition(policy, profiles);
+      if (c) await this.write('policy', policy.metadata.name, () => writer.writePolicyStatus(policy, c));
+    }
     for (const [policy, problems] of objects.invalidPolicyObjects)
       await this.write('policy', policy.metadata.name, () =>
         writer.writePolicyStatus(policy, {

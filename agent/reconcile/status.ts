@@ -5,7 +5,7 @@
  */
 import { serviceKey } from '../api/core.ts';
 import { SERVICE_CONDITION } from '../api/v1alpha1.ts';
-import type { PeerDoc, StatusDoc } from '../http/status-doc.ts';
+import type { BfdDoc, PeerDoc, StatusDoc } from '../http/status-doc.ts';
 import { cidrRange, type IPRange, inRange, parseCidr, parseIP } from '../net/ip.ts';
 import type { Source } from '../source/types.ts';
 import { statusIPs } from './plan/to-domain.ts';
@@ -23,6 +23,13 @@ export interface StatusInputs {
   source: Source;
   reconciler: Reconciler;
   speaker: () => SpeakerView | undefined;
+  /** BFD per peer address (reconcile/bfd-coupling.ts); absent: BFD not wired. */
+  bfd?: BfdView;
+}
+
+export interface BfdView {
+  status(address: string): BfdDoc | undefined;
+  problems(): string[];
 }
 
 function poolRanges(source: Source): { name: string; ranges: IPRange[] }[] {
@@ -97,8 +104,16 @@ export function buildStatus(i: StatusInputs): StatusDoc {
             message: c.message,
           })),
         }));
-  const peers: PeerDoc[] = (speaker?.status() ?? []).map(({ id: _id, ...p }) => p);
-  const problems = [...i.source.problems(), ...i.reconciler.problems()];
+  const peers: PeerDoc[] = (speaker?.status() ?? []).map(({ id: _id, ...p }) => {
+    const bfd = i.bfd?.status(p.address);
+    return bfd ? { ...p, bfd } : p;
+  });
+  const problems = [
+    ...i.source.problems(),
+    ...i.reconciler.problems(),
+    ...(i.bfd?.problems() ?? []),
+    ...peers.flatMap((p) => (p.bfdProblem ? [`BGP peer ${p.address}: ${p.bfdProblem}`] : [])),
+  ];
   const reasons = notReadyReasons(i);
   return {
     node: i.node,

@@ -29,8 +29,8 @@ import {
 export type ManifestObject =
   | { kind: 'LoadBalancerIPPool'; value: LoadBalancerIPPool }
   | { kind: 'BGPPeeringPolicy'; value: BGPPeeringPolicy }
-  // Parsed and validated; not acted on yet (BFD and L2 mode come with their issues).
   | { kind: 'BFDProfile'; value: BFDProfile }
+  // Parsed and validated; not acted on yet (L2 mode comes with its issue).
   | { kind: 'L2AnnouncementPolicy'; value: L2AnnouncementPolicy }
   | { kind: 'Service'; value: ServiceObject }
   | { kind: 'EndpointSlice'; value: EndpointSliceObject }

@@ -132,10 +132,15 @@ export class StatusStore {
     return true;
   }
 
+  /** Sets one condition of a policy (Valid, BFDProfileResolved); the others are kept. */
   setPolicy(name: string, valid: Cond): boolean {
     const prev = this.state.policies[name]?.conditions ?? [];
-    if (sameConditions(prev, [valid])) return this.flushIfDirty();
-    this.state.policies[name] = { conditions: mergeConditions(prev, [valid], rfc3339(this.clock.now())) };
+    const old = prev.filter((c) => c.type === valid.type);
+    if (sameConditions(old, [valid])) return this.flushIfDirty();
+    const merged = mergeConditions(old, [valid], rfc3339(this.clock.now()))[0]!;
+    const at = prev.findIndex((c) => c.type === valid.type);
+    const conditions = at < 0 ? [...prev, merged] : prev.map((c, i) => (i === at ? merged : c));
+    this.state.policies[name] = { conditions };
     this.persist();
     return true;
   }

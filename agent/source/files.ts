@@ -287,6 +287,7 @@ export class FilesSource implements Source {
       node: this.node(),
       pools,
       policies,
+      bfdProfiles: pick('BFDProfile'),
       services,
       endpointSlices,
       secrets,

@@ -4,6 +4,8 @@
  * the leader-only status writer. An unreachable API never crashes it: the informers retry
  * with backoff and problems() says why the source is not synced (for /readyz).
  */
+
+import type { BFDProfile } from '../api/bfd-profile.ts';
 import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import { SERVICE_NAME_SLICE_LABEL } from '../api/core.ts';
 import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
@@ -66,6 +68,7 @@ export class KubernetesSource implements Source {
   private readonly slices: Informer<EndpointSliceObject & Any>;
   private readonly pools: Informer<LoadBalancerIPPool & Any>;
   private readonly policies: Informer<BGPPeeringPolicy & Any>;
+  private readonly bfdProfiles: Informer<BFDProfile & Any>;
   private readonly secrets: SecretFetcher;
   private readonly events: EventRecorder;
   private onChange: () => void = () => {};
@@ -127,6 +130,11 @@ export class KubernetesSource implements Source {
       resource: PLURALS.BGPPeeringPolicy,
       path: `/apis/${GROUP}/${VERSION}/${PLURALS.BGPPeeringPolicy}`,
     });
+    this.bfdProfiles = new Informer({
+      ...common,
+      resource: PLURALS.BFDProfile,
+      path: `/apis/${GROUP}/${VERSION}/${PLURALS.BFDProfile}`,
+    });
     this.secrets = new SecretFetcher({
       client: this.client,
       clock: o.clock,
@@ -174,6 +182,11 @@ export class KubernetesSource implements Source {
     return [this.services, this.nodes, this.slices, this.pools, this.policies] as unknown as Informer<Any>[];
   }
 
+  /** Informers that do not hold up `synced` (an older CRD set without BFDProfile still runs). */
+  private optionalInformers(): Informer<Any>[] {
+    return [this.bfdProfiles] as unknown as Informer<Any>[];
+  }
+
   private changed(): void {
     this.snapshot = undefined;
     // A burst of watch events (10,000 Services created at once) parses ~3 KiB of garbage per
@@ -204,7 +217,7 @@ export class KubernetesSource implements Source {
   async start(onChange: () => void): Promise<void> {
     this.onChange = onChange;
     this.started = true;
-    for (const i of this.informers()) i.start();
+    for (const i of [...this.informers(), ...this.optionalInformers()]) i.start();
     this.secrets.start();
     this.elector.start();
   }
@@ -226,6 +239,7 @@ export class KubernetesSource implements Source {
       node: this.nodes.get(`/${this.o.nodeName}`),
       pools: this.pools.list(),
       policies: this.policies.list(),
+      bfdProfiles: this.bfdProfiles.list(),
       services,
       endpointSlices: slices,
       secrets: this.secrets.values(),
@@ -261,7 +275,7 @@ export class KubernetesSource implements Source {
 
   async stop(): Promise<void> {
     this.started = false;
-    for (const i of this.informers()) i.stop();
+    for (const i of [...this.informers(), ...this.optionalInformers()]) i.stop();
     this.secrets.stop();
     await this.events.flush().catch(() => {});
     await this.elector.stop();

@@ -4,6 +4,8 @@
  * and carries out the leader's writes. In files mode the node is always the leader and
  * "Service status" is the state file.
  */
+
+import type { BFDProfile } from '../api/bfd-profile.ts';
 import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import type { StatusWriter } from '../api/status.ts';
 import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
@@ -21,6 +23,8 @@ export interface ObservedState {
   /** Services this edgelb owns (type LoadBalancer, and a class it handles), with their status. */
   services: ServiceObject[];
   endpointSlices: EndpointSliceObject[];
+  /** BFD profiles that neighbors name in bfdProfile (absent = none). */
+  bfdProfiles?: BFDProfile[];
   /** Secrets named by authSecretRef: "namespace/name" -> decoded data. */
   secrets: Map<string, Record<string, string>>;
 }

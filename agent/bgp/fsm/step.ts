@@ -206,6 +206,11 @@ export function step(s: FsmState, e: FsmEvent, now: number, random: () => number
         code: ErrorCode.Cease,
         subcode: CeaseSubcode.ConnectionCollisionResolution,
       });
+    case 'LivenessDown':
+      // RFC 5882 §4.3 / RFC 9384: the forwarding path is gone; tear down at once with
+      // Cease "BFD Down", then the usual reconnect with backoff (the session shell gates it).
+      if (!connected) return { state: s, actions };
+      return fail(e.reason, { code: ErrorCode.Cease, subcode: CeaseSubcode.BFDDown });
     case 'NotifMsgVerErr':
     case 'NotifMsg':
       if (s.name === 'Idle') return { state: s, actions };

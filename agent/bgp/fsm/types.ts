@@ -33,6 +33,8 @@ export type FsmEvent =
   | { type: 'IdleHoldTimer_Expires' }
   /** RFC 9687: the peer has not read from us for SendHoldTime. */
   | { type: 'SendHoldTimer_Expires' }
+  /** RFC 5882 §4.3: the path liveness detector (BFD) saw the path fail. */
+  | { type: 'LivenessDown'; reason: string }
   | { type: 'Tcp_CR_Acked' }
   | { type: 'TcpConnectionConfirmed' }
   | { type: 'TcpConnectionFails' }

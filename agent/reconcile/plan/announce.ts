@@ -4,6 +4,8 @@
  * externalTrafficPolicy: Local) this node's endpoints. Every node computes the same thing
  * from the same observed state, so followers announce exactly what the leader wrote.
  */
+
+import type { BFDProfile } from '../../api/bfd-profile.ts';
 import {
   type EndpointSliceObject,
   SERVICE_NAME_SLICE_LABEL,
@@ -15,6 +17,7 @@ import { PEER_DEFAULTS, type PeerConfig, peerId } from '../../bgp/peer.ts';
 import { compileSelector, matchesAll, serviceLabels } from '../../ipam/selector.ts';
 import { isCanonicalIPv4 } from '../../net/fast.ts';
 import { hostPrefix, parseCidr, parseIP } from '../../net/ip.ts';
+import { type BfdPlan, bfdFor, profilesByName } from './bfd-profiles.ts';
 
 /** The peer a plan asks for: the speaker's one peer type (agent/bgp/peer.ts). */
 export type PeerPlan = PeerConfig;
@@ -28,6 +31,8 @@ export interface AnnounceInput {
   secrets: ReadonlyMap<string, Record<string, string>>;
   /** Namespace of a Secret whose authSecretRef names none. */
   defaultSecretNamespace: string;
+  /** BFDProfiles that neighbors may name (absent = none). */
+  bfdProfiles?: readonly BFDProfile[];
 }
 
 export interface AnnouncePlan {
@@ -36,6 +41,8 @@ export interface AnnouncePlan {
   advertisements: Map<string, string[]>;
   /** Problems per policy name (for the policy's Valid condition and /status). */
   problems: Map<string, string[]>;
+  /** BFD sessions: one per peer whose neighbor names an existing BFDProfile. */
+  bfd: BfdPlan[];
 }
 
 export const DEFAULT_SECRET_KEY = 'password';
@@ -164,6 +171,8 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
   const peers = new Map<string, { plan: PeerPlan; policy: string }>();
   const adverts = new Map<string, Set<string>>();
   const problems = new Map<string, string[]>();
+  const profiles = profilesByName(input.bfdProfiles);
+  const bfd: BfdPlan[] = [];
   const policies = [...input.policies].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   // The order of Services does not matter (prefixes are collected in sets, then sorted), and
   // each Service's prefixes are computed at most once: no per-Service garbage beyond them.
@@ -218,7 +227,11 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
           );
           continue;
         }
-        if (!existing) peers.set(plan.id, { plan, policy: name });
+        if (!existing) {
+          peers.set(plan.id, { plan, policy: name });
+          const b = bfdFor(n, plan, profiles);
+          if (b) bfd.push(b);
+        }
         let set = adverts.get(plan.id);
         if (!set) {
           set = new Set<string>();
@@ -241,5 +254,5 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
   }
   const advertisements = new Map<string, string[]>();
   for (const [id, set] of adverts) advertisements.set(id, [...set].sort());
-  return { peers: [...peers.values()].map((p) => p.plan), advertisements, problems };
+  return { peers: [...peers.values()].map((p) => p.plan), advertisements, problems, bfd };
 }
