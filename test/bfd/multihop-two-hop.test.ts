@@ -1,8 +1,8 @@
 /**
  * Multihop BFD + BGP two hops away (RFC 5883, UDP 4784): the two-hop lab puts FRR (zebra +
  * bfdd + bgpd) at 192.168.3.1 behind a forwarding namespace; edgelb nodes at 192.168.2.10
- * and .11 peer with it with eBGPMultihopTTL and a BFD profile at 300/300/3 (the agent's own
- * BFD, or the BfdManager sidecar while the agent has none: test/support/bfd-node.ts).
+ * and .11 (agents in files mode, test/support/bfd-node.ts) peer with it with eBGPMultihopTTL
+ * and a BFDProfile at 300/300/3.
  * FRR shows both BFD sessions up and multihop, and the Service /32 with two paths. A silent
  * death (the worker's eth0 down, the gw's side of the bridge up) removes the worker's path
  * within 1 s and keeps pi4's; the link back up brings BFD, then BGP, then the path back.
@@ -78,6 +78,10 @@ describe.skipIf(!!skip)('multihop BFD + BGP two hops away', () => {
       );
     });
     expect(await paths()).toEqual([W, P].sort());
+    for (const n of nodes) {
+      const bfd = (await n.status())?.bgp.peers.find((p) => p.address === TWO_HOP.router.v4)?.bfd;
+      expect(bfd).toMatchObject({ state: 'Up', multihop: true, txIntervalMs: 300, multiplier: 3 });
+    }
   }, 70_000);
 
   test('silent death of the worker: its path is gone within 1 s, the other stays', async () => {

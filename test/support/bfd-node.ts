@@ -3,20 +3,18 @@
  * tests and the failover benchmark: the agent from source in files mode (one Service pinned
  * to SERVICE_IP, so every node announces the same /32 and the router holds them as ECMP).
  *
- * BFD: the neighbor names a BFDProfile (300/300/3). When the agent itself runs BFD (its
- * /status shows `peers[].bfd`), that is all. An agent without BFD gets a sidecar: a
- * BfdManager process (test/bfd/bfd-main.ts) in the same namespace with the same session, so
- * the router's BFD still sees the node and tears its BGP session down on BFD Down (the router
- * side is what the failover measures). `bfdBy` says which one ran.
+ * BFD: the neighbor names a BFDProfile `fast` (300/300/3) and the agent runs the session
+ * itself (single hop, or RFC 5883 multihop with eBGPMultihopTTL); without BFD the hold timer
+ * (9 s by default here) is all the router has. The router side: startBfdRouter().
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_BFD_PROFILE } from '../../agent/bfd/profile.ts';
-import { type BfdProcess, startBfdMain } from '../bfd/bfd-main.ts';
+import type { StatusDoc } from '../../agent/http/status-doc.ts';
 import { BUN, MAIN } from './cli.ts';
 import { type FrrBfd, startFrrBfd } from './frr-bfd.ts';
 import type { Lan } from './netns.ts';
-import { type Proc, sleep, waitFor } from './proc.ts';
+import { type Proc, waitFor } from './proc.ts';
 
 export const SERVICE_IP = '172.198.1.1';
 export const SERVICE_PREFIX = `${SERVICE_IP}/32`;
@@ -35,24 +33,15 @@ export interface EdgeNodeOptions {
   holdSeconds?: number;
   keepaliveSeconds?: number;
   connectRetrySeconds?: number;
-  /** 'auto' (default): the agent's own BFD if it has one, else the sidecar. */
-  bfdMode?: 'auto' | 'agent' | 'sidecar';
 }
 
 export interface EdgeNode {
   readonly host: string;
   readonly address: string;
   readonly agent: Proc;
-  readonly bfdBy: 'agent' | 'sidecar' | 'none';
-  readonly sidecar: BfdProcess | undefined;
   /** The agent's /status document (undefined while it does not answer). */
-  status(): Promise<StatusLike | undefined>;
+  status(): Promise<StatusDoc | undefined>;
   stop(): Promise<void>;
-}
-
-export interface StatusLike {
-  problems: string[];
-  bgp: { peers: { address: string; state: string; bfd?: { state: string } }[] };
 }
 
 function manifests(o: EdgeNodeOptions): string {
@@ -133,61 +122,22 @@ log:
     name: `edgelb@${o.host}`,
     logPath: join(dir, 'agent.log'),
   });
-  const status = async (): Promise<StatusLike | undefined> => {
+  const status = async (): Promise<StatusDoc | undefined> => {
     const r = await o.lan.exec(o.host, ['curl', '-s', '--max-time', '2', `http://${HTTP}/status`], {
       allowFail: true,
     });
     try {
-      return r.code === 0 ? (JSON.parse(r.stdout) as StatusLike) : undefined;
+      return r.code === 0 ? (JSON.parse(r.stdout) as StatusDoc) : undefined;
     } catch {
       return undefined;
     }
   };
-  let bfdBy: EdgeNode['bfdBy'] = 'none';
-  let sidecar: BfdProcess | undefined;
-  if (o.bfd) {
-    const mode = o.bfdMode ?? 'auto';
-    let agentBfd = mode === 'agent';
-    if (mode === 'auto') {
-      // Bounded: the agent answers /status within a few seconds of starting.
-      let s: StatusLike | undefined;
-      for (let i = 0; i < 100 && !s?.bgp.peers.length; i++) {
-        if (!agent.running()) throw new Error(`agent exited:\n${agent.log().slice(-3000)}`);
-        s = await status();
-        if (!s?.bgp.peers.length) await sleep(100);
-      }
-      if (!s?.bgp.peers.length) throw new Error(`agent /status has no peer:\n${agent.log().slice(-3000)}`);
-      agentBfd = s.bgp.peers.some((p) => p.bfd !== undefined);
-    }
-    bfdBy = agentBfd ? 'agent' : 'sidecar';
-    if (!agentBfd) {
-      sidecar = startBfdMain(
-        o.lan,
-        o.host,
-        {
-          logLevel: 'warn',
-          peers: [
-            {
-              peer: o.peer,
-              local: o.lan.addr(o.host).v4,
-              multihop: o.multihopTtl !== undefined,
-              profile: { ...DEFAULT_BFD_PROFILE },
-            },
-          ],
-        },
-        'bfd-sidecar',
-      );
-    }
-  }
   return {
     host: o.host,
     address: o.lan.addr(o.host).v4,
     agent,
-    bfdBy,
-    sidecar,
     status,
     async stop() {
-      await sidecar?.stop();
       await agent.stop(3000);
     },
   };
