@@ -69,8 +69,9 @@ export class Announcer {
     this.plannedFrom = observed;
     this.plannedFor = speaker;
     if (!speaker) return;
-    speaker.setPeers(plan.peers);
+    // BFD first: a new BGP session's first connect already waits for its BFD session.
     this.o.bfd?.setSessions(plan.bfd);
+    speaker.setPeers(plan.peers);
     // The speaker re-reads every prefix on each call: skip the call when nothing moved.
     if (sameSpeaker && before && sameAdverts(before.advertisements, plan.advertisements)) return;
     speaker.setAdvertisements(plan.advertisements);

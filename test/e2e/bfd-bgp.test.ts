@@ -26,6 +26,8 @@ type Node = keyof typeof NODES;
 const V4 = '172.198.1.1/32';
 /** The IPv6 of the Service: read from the agent's status (the allocator picks it). */
 let V6 = '';
+/** The worker's BFD flaps toward the router before the silent death. */
+let startFlaps = 0;
 /** Detection time 900 ms (300 ms x 3) plus FRR's BGP teardown and RIB update. */
 const DROP_WITHIN_MS = 1000;
 
@@ -144,7 +146,10 @@ describe.skipIf(!!why)('BFD + BGP against FRR (files mode, two nodes)', () => {
     writeFileSync(join(manifests, 'all.yaml'), MANIFESTS);
     const addrs = Object.values(NODES).flatMap((n) => [n.v4, n.v6]);
     frr = await startFrrBfd(lan, 'router', {
-      peers: addrs.map((address) => ({ address, receiveMs: 300, transmitMs: 300, detectMultiplier: 3 })),
+      // Only bgpd's sessions (`neighbor X bfd`, bfdd's defaults: 300/300/3). FRR 8.4 replaces
+      // each session once right after the first Established (it learns the interface; research
+      // note trap 20, FRR PR #17344): one BFD flap and one BGP reset at startup, then steady.
+      peers: [],
       bgp: {
         asn: 65000,
         routerId: R.v4,
@@ -210,12 +215,15 @@ log:
     const peer = s.bgp.peers.find((p) => p.address === R.v4)!;
     expect(peer.state).toBe('Established');
     expect(peer.bfd).toMatchObject({
+      profile: 'fast',
       state: 'Up',
       txIntervalMs: 300,
       rxIntervalMs: 300,
       multiplier: 3,
-      flaps: 0,
     });
+    // At most FRR 8.4's one startup replacement (above).
+    expect(peer.bfd!.flaps).toBeLessThanOrEqual(1);
+    startFlaps = peer.bfd!.flaps;
     expect(s.bgp.peers.find((p) => p.address === R.v6)?.bfd?.state).toBe('Up');
     const metrics = (await lan.exec('worker', ['curl', '-sf', 'http://127.0.0.1:9180/metrics'])).stdout;
     expect(metrics).toContain(`edgelb_bfd_session_up{peer="${R.v4}"} 1`);
@@ -270,9 +278,16 @@ log:
     V6 = `${s.allocations[0]!.ips.find((ip) => ip.includes(':'))}/128`;
     await waitHops(V6, [NODES.worker.v6, NODES.pi4.v6], 30_000, 200);
     const peer = s.bgp.peers.find((p) => p.address === R.v4)!;
-    expect(peer.bfd?.flaps).toBeGreaterThanOrEqual(1);
-    expect(peer.bfd?.lastDiagnostic).toBe('Control Detection Time Expired');
+    expect(peer.bfd?.state).toBe('Up');
+    expect(peer.bfd!.flaps).toBeGreaterThan(startFlaps);
     expect(peer.lastNotificationSent).toBe('Cease/BFD Down');
+    const metrics = (await lan.exec('worker', ['curl', '-sf', 'http://127.0.0.1:9180/metrics'])).stdout;
+    expect(metrics).toMatch(
+      new RegExp(
+        `^edgelb_bfd_diagnostics_total\\{peer="${R.v4}",diag="Control Detection Time Expired"\\} [1-9]`,
+        'm',
+      ),
+    );
     const log = readFileSync(join(dir, 'worker', 'agent.log'), 'utf8');
     expect(log).toContain('Control Detection Time Expired');
   }, 60_000);
