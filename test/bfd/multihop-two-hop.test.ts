@@ -47,7 +47,7 @@ describe.skipIf(!!skip)('multihop BFD + BGP two hops away', () => {
     vty = await FrrVty.connect(`${frr.dir}/bgpd.vty`);
     for (const host of ['worker', 'pi4'])
       nodes.push(
-        await startEdgeNode({ lan: lab, host, peer: TWO_HOP.router.v4, bfd: true, multihopTtl: TTL }),
+        await startEdgeNode({ lan: lab, host, peers: [TWO_HOP.router.v4], bfd: true, multihopTtl: TTL }),
       );
   }, 60_000);
 

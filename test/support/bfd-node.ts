@@ -25,8 +25,8 @@ const HTTP = '127.0.0.1:9180';
 export interface EdgeNodeOptions {
   lan: Lan;
   host: string;
-  /** The router's address this node peers with (IPv4). */
-  peer: string;
+  /** The router addresses this node peers with (one neighbor each, IPv4 or IPv6). */
+  peers: string[];
   bfd: boolean;
   /** eBGP multihop TTL (absent: one hop). */
   multihopTtl?: number;
@@ -45,17 +45,20 @@ export interface EdgeNode {
 }
 
 function manifests(o: EdgeNodeOptions): string {
-  const n = [
-    `        - peerASN: ${ROUTER_ASN}`,
-    `          peerAddress: ${o.peer}/32`,
-    `          connectRetryTimeSeconds: ${o.connectRetrySeconds ?? 1}`,
-    `          holdTimeSeconds: ${o.holdSeconds ?? 9}`,
-    `          keepAliveTimeSeconds: ${o.keepaliveSeconds ?? 3}`,
-    '          gracefulRestart:',
-    '            enabled: false',
-  ];
-  if (o.multihopTtl) n.push(`          eBGPMultihopTTL: ${o.multihopTtl}`);
-  if (o.bfd) n.push('          bfdProfile: fast');
+  const n: string[] = [];
+  for (const peer of o.peers) {
+    n.push(
+      `        - peerASN: ${ROUTER_ASN}`,
+      `          peerAddress: ${peer}/${peer.includes(':') ? 128 : 32}`,
+      `          connectRetryTimeSeconds: ${o.connectRetrySeconds ?? 1}`,
+      `          holdTimeSeconds: ${o.holdSeconds ?? 9}`,
+      `          keepAliveTimeSeconds: ${o.keepaliveSeconds ?? 3}`,
+      '          gracefulRestart:',
+      '            enabled: false',
+    );
+    if (o.multihopTtl) n.push(`          eBGPMultihopTTL: ${o.multihopTtl}`);
+    if (o.bfd) n.push('          bfdProfile: fast');
+  }
   return `apiVersion: edgelb.io/v1alpha1
 kind: LoadBalancerIPPool
 metadata:
@@ -148,6 +151,7 @@ export interface BfdRouterOptions {
   host: string;
   /** The router's own IPv4 address (router id, and update-source for multihop). */
   address: string;
+  /** Node addresses, one passive neighbor each (IPv4 or IPv6). */
   nodes: string[];
   bfd: boolean;
   multihopTtl?: number;
@@ -156,7 +160,7 @@ export interface BfdRouterOptions {
 }
 
 /**
- * FRR zebra + bfdd + bgpd as the router: passive eBGP neighbors (one per node, IPv4), no
+ * FRR zebra + bfdd + bgpd as the router: passive eBGP neighbors (one per node address), no
  * graceful restart (a dead node's path must go, not turn stale), connect-retry 1 s, and
  * `neighbor X bfd` (bfdd's default 300/300/3) when asked; multihop adds ebgp-multihop and
  * update-source so bgpd registers the multihop BFD session before BGP is up.
@@ -176,7 +180,7 @@ export async function startBfdRouter(o: BfdRouterOptions): Promise<FrrBfd> {
       neighbors: o.nodes.map((address) => ({
         address,
         remoteAs: NODE_ASN,
-        ipv6: false,
+        ipv6: address.includes(':'),
         timers: { keepalive: o.keepaliveSeconds ?? 3, hold: o.holdSeconds ?? 9 },
         connectRetrySeconds: 1,
         gracefulRestart: false,
