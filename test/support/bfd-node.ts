@@ -162,8 +162,8 @@ export interface BfdRouterOptions {
 /**
  * FRR zebra + bfdd + bgpd as the router: passive eBGP neighbors (one per node address), no
  * graceful restart (a dead node's path must go, not turn stale), connect-retry 1 s, and
- * `neighbor X bfd` (bfdd's default 300/300/3) when asked; multihop adds ebgp-multihop and
- * update-source so bgpd registers the multihop BFD session before BGP is up.
+ * `neighbor X bfd` (bfdd's default 300/300/3) when asked; multihop adds ebgp-multihop,
+ * update-source and a static multihop bfdd peer per node.
  */
 export async function startBfdRouter(o: BfdRouterOptions): Promise<FrrBfd> {
   const extra: string[] = [];
@@ -173,7 +173,11 @@ export async function startBfdRouter(o: BfdRouterOptions): Promise<FrrBfd> {
     if (o.bfd) extra.push(`neighbor ${n} bfd`);
   }
   const frr = await startFrrBfd(o.lan, o.host, {
-    peers: [],
+    // FRR 8.4's bgpd asks bfdd for a multihop session only once the BGP session is up, and
+    // edgelb connects only once BFD is Up (or after its 30 s wait): a static bfdd peer breaks
+    // the tie (bgpd then shares it).
+    peers:
+      o.bfd && o.multihopTtl ? o.nodes.map((address) => ({ address, local: o.address, multihop: true })) : [],
     bgp: {
       asn: ROUTER_ASN,
       routerId: o.address,
