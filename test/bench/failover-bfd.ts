@@ -309,7 +309,8 @@ export async function runBfdFailover(opts: BfdFailoverOptions = {}): Promise<Bfd
   return report;
 }
 
-export function formatBfdFailover(r: BfdFailoverReport): string {
+/** The report as the rows of bench:failover's table. */
+export function bfdFailoverRows(r: BfdFailoverReport): Row[] {
   const ms = (figure: string, value: number, target?: Row['target'], note?: string): Row => ({
     figure,
     value: value / 1000,
@@ -337,7 +338,11 @@ export function formatBfdFailover(r: BfdFailoverReport): string {
       target: { text: `< ${r.idle.targetPercent} %`, ok: (v) => v < r.idle!.targetPercent },
       note: r.idle.line,
     });
-  return `Silent death to path removed at the router (poll ${r.pollMs} ms)\n${formatTable(rows)}`;
+  return rows;
+}
+
+export function formatBfdFailover(r: BfdFailoverReport): string {
+  return `Silent death to path removed at the router (poll ${r.pollMs} ms)\n${formatTable(bfdFailoverRows(r))}`;
 }
 
 function arg(name: string): string | undefined {

@@ -6,17 +6,20 @@
  * Parts (each in test/bench/failover/<name>.ts, run in this order):
  * - l2: L2 mode, silent owner deaths, time until the client's TCP connection succeeds through the
  *   new owner; heartbeat API writes per second.
+ * - bfd: BGP with BFD, silent node deaths, time until FRR removes the path, against the hold
+ *   timer; the idle CPU of an agent with 4 BFD sessions.
  *
- * Options: --parts l2 (comma-separated, default all)  --deaths 20
+ * Options: --parts l2,bfd (comma-separated, default all)  --deaths 20
  */
 import { parseArgs } from 'node:util';
 import { missing } from '../support/env.ts';
 import { stopAll } from '../support/proc.ts';
+import { bfdPart } from './failover/bfd.ts';
 import { l2Part } from './failover/l2.ts';
 import type { FailoverPart } from './failover/part.ts';
 import { formatTable } from './support/stats.ts';
 
-const PARTS: FailoverPart[] = [l2Part];
+const PARTS: FailoverPart[] = [l2Part, bfdPart];
 
 const { values } = parseArgs({
   options: {
