@@ -96,4 +96,25 @@ describe('bfdProfile in the announce plan', () => {
       bfdProfileCondition(policy([{ peerASN: 1, peerAddress: '192.0.2.1/32' }]), profilesByName([])),
     ).toBeUndefined();
   });
+
+  test('a policy that stops naming a profile loses a stale "not found" (True/NotUsed)', () => {
+    const before = policy([{ peerASN: 1, peerAddress: '192.0.2.1/32' }]);
+    before.status = {
+      conditions: [
+        {
+          type: 'BFDProfileResolved',
+          status: 'False',
+          reason: 'ProfileNotFound',
+          message: 'BFDProfile far not found',
+          lastTransitionTime: '2026-12-06T00:00:00Z',
+        },
+      ],
+    };
+    expect(bfdProfileCondition(before, profilesByName([]))).toEqual({
+      type: 'BFDProfileResolved',
+      status: 'True',
+      reason: 'NotUsed',
+      message: 'no neighbor names a BFDProfile',
+    });
+  });
 });

@@ -65,7 +65,11 @@ export function bfdFor(
   };
 }
 
-/** BFDProfileResolved for a policy whose neighbors name a profile; undefined when none does. */
+/**
+ * BFDProfileResolved for a policy whose neighbors name a profile; undefined when none does
+ * and the policy never had the condition. One that had it and names none any more gets
+ * True/NotUsed, so a stale "not found" does not stay behind.
+ */
 export function bfdProfileCondition(
   policy: BGPPeeringPolicy,
   profiles: ReadonlyMap<string, BFDProfile>,
@@ -73,7 +77,17 @@ export function bfdProfileCondition(
   const named = new Set<string>();
   for (const vr of policy.spec.virtualRouters ?? [])
     for (const n of vr.neighbors ?? []) if (n.bfdProfile) named.add(n.bfdProfile);
-  if (named.size === 0) return undefined;
+  if (named.size === 0) {
+    const had = policy.status?.conditions?.some((c) => c.type === BFD_PROFILE_RESOLVED);
+    return had
+      ? {
+          type: BFD_PROFILE_RESOLVED,
+          status: 'True',
+          reason: 'NotUsed',
+          message: 'no neighbor names a BFDProfile',
+        }
+      : undefined;
+  }
   const missing = [...named].filter((n) => !profiles.has(n)).sort();
   if (missing.length === 0)
     return {
