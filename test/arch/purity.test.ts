@@ -21,6 +21,7 @@ const PURE = [
   'agent/l2/interface-choice.ts',
   'agent/ipam',
   'agent/convert',
+  'agent/doctor',
   'agent/reconcile/plan',
   'agent/http/status-doc.ts',
   'agent/cli/status-format.ts',

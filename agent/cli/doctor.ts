@@ -1,0 +1,291 @@
+/**
+ * `edgelb doctor [--config PATH] [--online]`: what `run` would reject, offline (the config,
+ * the kubeconfig, files mode's manifests, pools), and with --online the API server, RBAC
+ * (a SelfSubjectAccessReview per permission edgelb uses), the Node object, the pools
+ * against this node's subnets, and a TCP connection to each BGP peer the config names.
+ * One line per finding; exit 0 when nothing is wrong (warnings allowed), 1 otherwise.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { GROUP, PLURALS, VERSION } from '../api/v1alpha1.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
+import { type Config, formatProblem } from '../config/schema.ts';
+import { accessChecks, describeCheck, type RbacRule } from '../doctor/access.ts';
+import { error, exitCode, type Finding, formatFinding, ok, summary, warn } from '../doctor/findings.ts';
+import { noObjects, type Objects, takeListed } from '../doctor/objects.ts';
+import { hostPort, peersOf } from '../doctor/peers.ts';
+import { poolFindings } from '../doctor/pools.ts';
+import { type KubeEndpoint, loadKubeconfig, resolveKubeconfigPath } from '../kube/kubeconfig.ts';
+import { rbac } from '../kube/manifests.ts';
+import { KubeApiError, KubeClient } from '../kube/transport.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { createLogger } from '../lib/log.ts';
+import { parseManifestFile } from '../source/files-manifests.ts';
+import { CONFIG_HELP, CONFIG_OPTION, type Command, noPositionals, parseOrUsage } from './args.ts';
+
+const usage = `Usage: edgelb doctor [--config PATH] [--online]
+
+Checks what "edgelb run" needs, one line per finding: the config, the kubeconfig, the
+files-mode manifests and the pools (public address space, this node's own subnets).
+With --online also: the API server answers and accepts the credentials, RBAC grants each
+permission edgelb uses, the Node object exists, and each BGP peer accepts a TCP connection.
+Exits 0 when nothing is wrong (warnings allowed), 1 otherwise.
+
+Options:
+${CONFIG_HELP}
+  --online        also check the API server, RBAC, the Node and the BGP peers`;
+
+const MANIFEST = /\.ya?ml$/;
+const PEER_TIMEOUT_MS = 3000;
+const API_TIMEOUT_MS = 10_000;
+
+export interface DoctorDeps {
+  /** This node's interface addresses with prefix length, loopback excluded. */
+  subnets(): string[];
+  hostname(): string;
+  /** Opens and closes a TCP connection; an error message, or undefined when it connected. */
+  connect(host: string, port: number, timeoutMs: number): Promise<string | undefined>;
+  env: Record<string, string | undefined>;
+}
+
+export const systemDeps: DoctorDeps = {
+  subnets: () =>
+    Object.values(networkInterfaces())
+      .flat()
+      .flatMap((a) => (a && !a.internal && a.cidr ? [a.cidr] : [])),
+  hostname,
+  env: process.env,
+  connect: (host, port, timeoutMs) =>
+    new Promise((resolve) => {
+      const s = createConnection({ host, port });
+      const done = (why: string | undefined) => {
+        clearTimeout(timer);
+        s.destroy();
+        resolve(why);
+      };
+      const timer = setTimeout(() => done(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
+      s.once('connect', () => done(undefined));
+      s.once('error', (e) => done(errorMessage(e)));
+    }),
+};
+
+function manifestFindings(dir: string, into: Objects): Finding[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((n) => MANIFEST.test(n))
+      .sort();
+  } catch (e) {
+    return [error('manifests', `${dir}: ${errorMessage(e)}`)];
+  }
+  const out: Finding[] = [];
+  let count = 0;
+  for (const name of names) {
+    const file = join(dir, name);
+    let text: string;
+    try {
+      if (!statSync(file).isFile()) continue;
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      out.push(error('manifests', `${file}: cannot be read (${errorMessage(e)})`));
+      continue;
+    }
+    const parsed = parseManifestFile(file, text);
+    for (const p of parsed.problems) out.push(error('manifests', p));
+    for (const i of parsed.ignored)
+      out.push(warn('manifests', `${file}: ${i}: a kind edgelb does not read, ignored`));
+    for (const o of parsed.objects) {
+      count++;
+      if (o.object.kind === 'LoadBalancerIPPool') into.pools.push(o.object.value);
+      else if (o.object.kind === 'L2AnnouncementPolicy') into.l2Policies.push(o.object.value);
+      else if (o.object.kind === 'BGPPeeringPolicy') into.bgpPolicies.push(o.object.value);
+    }
+  }
+  if (!out.some((f) => f.level === 'error'))
+    out.unshift(ok('manifests', `${dir}: ${count} objects in ${names.length} files`));
+  return out;
+}
+
+function kubeconfigFinding(cfg: Config, deps: DoctorDeps): { finding: Finding; endpoint?: KubeEndpoint } {
+  const path = resolveKubeconfigPath({ path: cfg.kubernetes.kubeconfig, env: deps.env });
+  try {
+    const endpoint = loadKubeconfig({ path: cfg.kubernetes.kubeconfig, env: deps.env });
+    return { finding: ok('kubeconfig', `${endpoint.origin} (server ${endpoint.server})`), endpoint };
+  } catch (e) {
+    const hint = path === undefined ? '; get one with "edgelb kubeconfig" (see README)' : '';
+    return { finding: error('kubeconfig', `${errorMessage(e).replace(/^kubeconfig:? /, '')}${hint}`) };
+  }
+}
+
+const apiWhy = (e: unknown) =>
+  e instanceof KubeApiError && e.status === 401
+    ? 'the API server does not accept these credentials (401): the token or certificate is wrong or revoked'
+    : errorMessage(e);
+
+async function onlineKubernetes(
+  cfg: Config,
+  endpoint: KubeEndpoint,
+  nodeName: string,
+  into: Objects,
+): Promise<{ findings: Finding[]; labels?: Record<string, string> }> {
+  const client = new KubeClient(endpoint, {
+    log: createLogger({ level: 'error', format: 'text', write: () => {} }),
+    timeoutMs: API_TIMEOUT_MS,
+  });
+  const out: Finding[] = [];
+  try {
+    const v = await client.request<{ gitVersion?: string }>('GET', '/version');
+    await client.request('GET', '/api');
+    out.push(
+      ok(
+        'api server',
+        `${endpoint.server} answers (${v?.gitVersion ?? 'version unknown'}) and accepts the credentials`,
+      ),
+    );
+  } catch (e) {
+    out.push(error('api server', `${endpoint.server}: ${apiWhy(e)}`));
+    return { findings: out };
+  }
+  const { namespace, leaseName } = cfg.kubernetes.leaderElection;
+  const roles = rbac({ namespace, leaseName }).filter(
+    (m) => m.kind === 'ClusterRole' || m.kind === 'Role',
+  ) as {
+    metadata: { namespace?: string };
+    rules: RbacRule[];
+  }[];
+  const checks = accessChecks(roles.map((r) => ({ namespace: r.metadata.namespace, rules: r.rules })));
+  const denied: string[] = [];
+  for (const c of checks) {
+    try {
+      const r = await client.request<{ status?: { allowed?: boolean } }>(
+        'POST',
+        '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: c },
+          },
+        },
+      );
+      if (!r?.status?.allowed) denied.push(describeCheck(c));
+    } catch (e) {
+      out.push(error('rbac', `SelfSubjectAccessReview failed: ${errorMessage(e)}`));
+      break;
+    }
+  }
+  if (denied.length)
+    out.push(error('rbac', `denied: ${denied.join(', ')}; apply: edgelb manifests | kubectl apply -f -`));
+  else if (!out.some((f) => f.subject === 'rbac'))
+    out.push(ok('rbac', `all ${checks.length} permissions edgelb uses are granted`));
+
+  let labels: Record<string, string> | undefined;
+  try {
+    const node = await client.request<{ metadata?: { labels?: Record<string, string> } }>(
+      'GET',
+      `/api/v1/nodes/${encodeURIComponent(nodeName)}`,
+    );
+    labels = node?.metadata?.labels ?? {};
+    out.push(ok('node', `Node ${nodeName} exists`));
+  } catch (e) {
+    out.push(
+      e instanceof KubeApiError && e.status === 404
+        ? error(
+            'node',
+            `no Node named "${nodeName}": set nodeName in the config to this machine's Kubernetes Node name`,
+          )
+        : error('node', `Node ${nodeName}: ${errorMessage(e)}`),
+    );
+  }
+  for (const kind of ['LoadBalancerIPPool', 'L2AnnouncementPolicy', 'BGPPeeringPolicy'] as const) {
+    try {
+      const list = await client.request<{ items?: unknown[] }>(
+        'GET',
+        `/apis/${GROUP}/${VERSION}/${PLURALS[kind]}`,
+      );
+      out.push(...takeListed(kind, list?.items ?? [], into));
+    } catch (e) {
+      out.push(
+        e instanceof KubeApiError && e.status === 404
+          ? error(
+              'crds',
+              `${kind} is not served: install the CRDs with: edgelb manifests | kubectl apply -f -`,
+            )
+          : error('crds', `list ${PLURALS[kind]}: ${errorMessage(e)}`),
+      );
+    }
+  }
+  return { findings: out, labels };
+}
+
+export async function doctor(
+  configPath: string,
+  online: boolean,
+  deps: DoctorDeps = systemDeps,
+): Promise<Finding[]> {
+  const loaded = loadConfig(configPath);
+  if (!loaded.ok) return loaded.problems.map((p) => error('config', `${configPath}: ${formatProblem(p)}`));
+  const cfg = loaded.config;
+  const out: Finding[] = [
+    loaded.found
+      ? ok('config', `${configPath} is valid (source: ${cfg.source})`)
+      : warn('config', `${configPath} not found: the defaults apply (source: kubernetes)`),
+  ];
+  const nodeName = cfg.nodeName || deps.hostname();
+  out.push(
+    ok(
+      'node name',
+      `${nodeName}${cfg.nodeName ? '' : ' (the hostname; set nodeName if the Node is named otherwise)'}`,
+    ),
+  );
+  const objects = noObjects();
+  let labels: Record<string, string> | undefined;
+  let poolsKnown = false;
+  if (cfg.source === 'files') {
+    out.push(...manifestFindings(cfg.files.manifests, objects));
+    labels = cfg.files.nodeLabels;
+    poolsKnown = true;
+  } else {
+    const k = kubeconfigFinding(cfg, deps);
+    out.push(k.finding);
+    if (online && k.endpoint) {
+      const r = await onlineKubernetes(cfg, k.endpoint, nodeName, objects);
+      out.push(...r.findings);
+      labels = r.labels;
+      poolsKnown = !r.findings.some((f) => f.subject === 'api server' && f.level === 'error');
+    }
+  }
+  if (poolsKnown) {
+    out.push(...poolFindings({ ...objects, nodeSubnets: deps.subnets(), nodeLabels: labels }));
+    if (objects.pools.length === 0) out.push(warn('pools', 'no LoadBalancerIPPool: Services get no address'));
+  }
+  if (online && labels) {
+    for (const p of peersOf(objects.bgpPolicies, labels)) {
+      const why = await deps.connect(p.address, p.port, PEER_TIMEOUT_MS);
+      const subject = `peer ${hostPort(p)}`;
+      out.push(
+        why === undefined
+          ? ok(subject, `accepts TCP (policy ${p.policy})`)
+          : error(subject, `${why} (policy ${p.policy})`),
+      );
+    }
+  }
+  return out;
+}
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'check the config, kubeconfig, manifests and pools (--online: API server, RBAC, Node, peers)',
+  usage,
+  async run(argv) {
+    const args = parseOrUsage(argv, { ...CONFIG_OPTION, online: { type: 'boolean' } }, usage);
+    if (!args) return 0;
+    noPositionals(args.positionals, usage);
+    const findings = await doctor(args.values.config ?? DEFAULT_CONFIG_PATH, !!args.values.online);
+    for (const f of findings) process.stdout.write(`${formatFinding(f)}\n`);
+    process.stdout.write(`${summary(findings)}\n`);
+    return exitCode(findings);
+  },
+};
