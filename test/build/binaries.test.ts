@@ -19,7 +19,7 @@ const QEMU = ['qemu-aarch64-static', '-cpu', 'cortex-a72', '-L', '/usr/aarch64-l
 const TARGETS = ['linux-x64', 'linux-x64-baseline', 'linux-arm64'] as const;
 const ELF_MACHINE = { 'linux-x64': 0x3e, 'linux-x64-baseline': 0x3e, 'linux-arm64': 0xb7 };
 
-const why = missing({ tools: ['qemu-aarch64-static', 'sha256sum', 'git'] });
+const why = missing({ tools: ['qemu-aarch64-static', 'sha256sum', 'git', 'xz'] });
 const work = mkdtempSync(join(tmpdir(), 'edgelb-build-test-'));
 const dist = join(work, 'dist');
 
@@ -91,6 +91,7 @@ describe.skipIf(!!why)('scripts/build.sh', () => {
     const sums = new Map(lines.map((l) => l.split(/\s+\*?/) as [string, string]).map(([h, f]) => [f, h]));
     const files = [
       ...TARGETS.map((t) => `edgelb-${t}`),
+      ...TARGETS.map((t) => `edgelb-${t}.xz`),
       'edgelb.service',
       'edgelb-uninstall.sh',
       'install.sh',
@@ -102,6 +103,20 @@ describe.skipIf(!!why)('scripts/build.sh', () => {
           .update(readFileSync(join(dist, file)))
           .digest('hex'),
       ).toBe(digest);
+    }
+  });
+
+  test('each .xz (the smaller download) decompresses to its binary and is at most 45 MB', async () => {
+    for (const t of TARGETS) {
+      const xz = join(dist, `edgelb-${t}.xz`);
+      expect(Bun.file(xz).size).toBeLessThanOrEqual(45 * 1024 * 1024);
+      const r = Bun.spawnSync(['xz', '-dc', xz], { maxBuffer: 512 * 1024 * 1024 });
+      expect(r.exitCode).toBe(0);
+      expect(createHash('sha256').update(r.stdout).digest('hex')).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(dist, `edgelb-${t}`)))
+          .digest('hex'),
+      );
     }
   });
 
