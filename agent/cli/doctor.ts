@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { hostname, networkInterfaces } from 'node:os';
+import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { GROUP, PLURALS, VERSION } from '../api/v1alpha1.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
@@ -17,7 +17,12 @@ import { error, exitCode, type Finding, formatFinding, ok, summary, warn } from 
 import { noObjects, type Objects, takeListed } from '../doctor/objects.ts';
 import { hostPort, peersOf } from '../doctor/peers.ts';
 import { poolFindings } from '../doctor/pools.ts';
-import { type KubeEndpoint, loadKubeconfig, resolveKubeconfigPath } from '../kube/kubeconfig.ts';
+import {
+  type KubeEndpoint,
+  loadKubeconfig,
+  NODE_KUBECONFIG,
+  resolveKubeconfigPath,
+} from '../kube/kubeconfig.ts';
 import { rbac } from '../kube/manifests.ts';
 import { KubeApiError, KubeClient } from '../kube/transport.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -48,6 +53,10 @@ export interface DoctorDeps {
   /** Opens and closes a TCP connection; an error message, or undefined when it connected. */
   connect(host: string, port: number, timeoutMs: number): Promise<string | undefined>;
   env: Record<string, string | undefined>;
+  /** Home folder for ~/.kube/config. */
+  home: string;
+  /** The node kubeconfig the search order tries after $KUBECONFIG. */
+  nodeKubeconfig: string;
 }
 
 export const systemDeps: DoctorDeps = {
@@ -57,6 +66,8 @@ export const systemDeps: DoctorDeps = {
       .flatMap((a) => (a && !a.internal && a.cidr ? [a.cidr] : [])),
   hostname,
   env: process.env,
+  home: homedir(),
+  nodeKubeconfig: NODE_KUBECONFIG,
   connect: (host, port, timeoutMs) =>
     new Promise((resolve) => {
       const s = createConnection({ host, port });
@@ -109,9 +120,15 @@ function manifestFindings(dir: string, into: Objects): Finding[] {
 }
 
 function kubeconfigFinding(cfg: Config, deps: DoctorDeps): { finding: Finding; endpoint?: KubeEndpoint } {
-  const path = resolveKubeconfigPath({ path: cfg.kubernetes.kubeconfig, env: deps.env });
+  const opts = {
+    path: cfg.kubernetes.kubeconfig,
+    env: deps.env,
+    home: deps.home,
+    nodePath: deps.nodeKubeconfig,
+  };
+  const path = resolveKubeconfigPath(opts);
   try {
-    const endpoint = loadKubeconfig({ path: cfg.kubernetes.kubeconfig, env: deps.env });
+    const endpoint = loadKubeconfig(opts);
     return { finding: ok('kubeconfig', `${endpoint.origin} (server ${endpoint.server})`), endpoint };
   } catch (e) {
     const hint = path === undefined ? '; get one with "edgelb kubeconfig" (see README)' : '';
