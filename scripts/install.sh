@@ -153,7 +153,7 @@ check_settings() {
     if [ ! -f "$EDGELB_KUBECONFIG" ] || [ ! -r "$EDGELB_KUBECONFIG" ]; then
       fail "EDGELB_KUBECONFIG=$EDGELB_KUBECONFIG is not a readable file; nothing was installed."
     fi
-    grep -q '^ *server:' "$EDGELB_KUBECONFIG" ||
+    grep -q 'server:' "$EDGELB_KUBECONFIG" ||
       fail "EDGELB_KUBECONFIG=$EDGELB_KUBECONFIG does not look like a kubeconfig (no server:); nothing was installed."
   fi
 }
