@@ -16,7 +16,7 @@ bindings) as YAML:  edgelb manifests | kubectl apply -f -
 export function renderManifests(o: { namespace: string; leaseName: string; secretNames: string[] }): string {
   const header = [
     '# edgelb: CRDs and RBAC. Apply with: edgelb manifests | kubectl apply -f -',
-    `# The node agents authenticate as ServiceAccount ${o.namespace}/edgelb (see README: minting a kubeconfig).`,
+    `# The node agents authenticate as ServiceAccount ${o.namespace}/edgelb; "edgelb kubeconfig" sets this up and writes a kubeconfig for the nodes.`,
   ];
   if (o.secretNames.length === 0) {
     header.push(

@@ -161,7 +161,7 @@ describe('doctor offline', () => {
 
 describe('doctor --online', () => {
   let srv: TestApiServer;
-  let peer: ReturnType<typeof Bun.listen>;
+  let peer: { port: number; stop(closeActive?: boolean): void };
   let closedPort = 0;
   const kube = () => file('config.yaml', `nodeName: pi4\nkubernetes: {kubeconfig: ${srv.kubeconfigToken}}\n`);
 
