@@ -69,10 +69,10 @@ describe.skipIf(!!why)('scripts/build.sh', () => {
     build = await exec(['bash', join(ROOT, 'scripts', 'build.sh')], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, EDGELB_DIST: dist },
-      timeoutMs: 240_000,
+      timeoutMs: 600_000,
     });
     if (build.code !== 0) throw new Error(`build.sh failed (${build.code}): ${build.stderr}`);
-  }, 240_000);
+  }, 600_000);
 
   test('writes the three binaries, SHA256SUMS and the install scripts', () => {
     for (const t of TARGETS) {
