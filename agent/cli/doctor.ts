@@ -9,12 +9,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { GROUP, PLURALS, VERSION } from '../api/v1alpha1.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
 import { type Config, formatProblem } from '../config/schema.ts';
-import { accessChecks, describeCheck, type RbacRule } from '../doctor/access.ts';
 import { error, exitCode, type Finding, formatFinding, ok, summary, warn } from '../doctor/findings.ts';
-import { noObjects, type Objects, takeListed } from '../doctor/objects.ts';
+import { noObjects, type Objects } from '../doctor/objects.ts';
 import { hostPort, peersOf } from '../doctor/peers.ts';
 import { poolFindings } from '../doctor/pools.ts';
 import {
@@ -23,12 +21,10 @@ import {
   NODE_KUBECONFIG,
   resolveKubeconfigPath,
 } from '../kube/kubeconfig.ts';
-import { rbac } from '../kube/manifests.ts';
-import { KubeApiError, KubeClient } from '../kube/transport.ts';
 import { errorMessage } from '../lib/errors.ts';
-import { createLogger } from '../lib/log.ts';
 import { parseManifestFile } from '../source/files-manifests.ts';
 import { CONFIG_HELP, CONFIG_OPTION, type Command, noPositionals, parseOrUsage } from './args.ts';
+import { onlineKubernetes } from './doctor-online.ts';
 
 const usage = `Usage: edgelb doctor [--config PATH] [--online]
 
@@ -44,7 +40,6 @@ ${CONFIG_HELP}
 
 const MANIFEST = /\.ya?ml$/;
 const PEER_TIMEOUT_MS = 3000;
-const API_TIMEOUT_MS = 10_000;
 
 export interface DoctorDeps {
   /** This node's interface addresses with prefix length, loopback excluded. */
@@ -134,107 +129,6 @@ function kubeconfigFinding(cfg: Config, deps: DoctorDeps): { finding: Finding; e
     const hint = path === undefined ? '; get one with "edgelb kubeconfig" (see README)' : '';
     return { finding: error('kubeconfig', `${errorMessage(e).replace(/^kubeconfig:? /, '')}${hint}`) };
   }
-}
-
-const apiWhy = (e: unknown) =>
-  e instanceof KubeApiError && e.status === 401
-    ? 'the API server does not accept these credentials (401): the token or certificate is wrong or revoked'
-    : errorMessage(e);
-
-async function onlineKubernetes(
-  cfg: Config,
-  endpoint: KubeEndpoint,
-  nodeName: string,
-  into: Objects,
-): Promise<{ findings: Finding[]; labels?: Record<string, string> }> {
-  const client = new KubeClient(endpoint, {
-    log: createLogger({ level: 'error', format: 'text', write: () => {} }),
-    timeoutMs: API_TIMEOUT_MS,
-  });
-  const out: Finding[] = [];
-  try {
-    const v = await client.request<{ gitVersion?: string }>('GET', '/version');
-    await client.request('GET', '/api');
-    out.push(
-      ok(
-        'api server',
-        `${endpoint.server} answers (${v?.gitVersion ?? 'version unknown'}) and accepts the credentials`,
-      ),
-    );
-  } catch (e) {
-    out.push(error('api server', `${endpoint.server}: ${apiWhy(e)}`));
-    return { findings: out };
-  }
-  const { namespace, leaseName } = cfg.kubernetes.leaderElection;
-  const roles = rbac({ namespace, leaseName }).filter(
-    (m) => m.kind === 'ClusterRole' || m.kind === 'Role',
-  ) as {
-    metadata: { namespace?: string };
-    rules: RbacRule[];
-  }[];
-  const checks = accessChecks(roles.map((r) => ({ namespace: r.metadata.namespace, rules: r.rules })));
-  const denied: string[] = [];
-  for (const c of checks) {
-    try {
-      const r = await client.request<{ status?: { allowed?: boolean } }>(
-        'POST',
-        '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-        {
-          body: {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SelfSubjectAccessReview',
-            spec: { resourceAttributes: c },
-          },
-        },
-      );
-      if (!r?.status?.allowed) denied.push(describeCheck(c));
-    } catch (e) {
-      out.push(error('rbac', `SelfSubjectAccessReview failed: ${errorMessage(e)}`));
-      break;
-    }
-  }
-  if (denied.length)
-    out.push(error('rbac', `denied: ${denied.join(', ')}; apply: edgelb manifests | kubectl apply -f -`));
-  else if (!out.some((f) => f.subject === 'rbac'))
-    out.push(ok('rbac', `all ${checks.length} permissions edgelb uses are granted`));
-
-  let labels: Record<string, string> | undefined;
-  try {
-    const node = await client.request<{ metadata?: { labels?: Record<string, string> } }>(
-      'GET',
-      `/api/v1/nodes/${encodeURIComponent(nodeName)}`,
-    );
-    labels = node?.metadata?.labels ?? {};
-    out.push(ok('node', `Node ${nodeName} exists`));
-  } catch (e) {
-    out.push(
-      e instanceof KubeApiError && e.status === 404
-        ? error(
-            'node',
-            `no Node named "${nodeName}": set nodeName in the config to this machine's Kubernetes Node name`,
-          )
-        : error('node', `Node ${nodeName}: ${errorMessage(e)}`),
-    );
-  }
-  for (const kind of ['LoadBalancerIPPool', 'L2AnnouncementPolicy', 'BGPPeeringPolicy'] as const) {
-    try {
-      const list = await client.request<{ items?: unknown[] }>(
-        'GET',
-        `/apis/${GROUP}/${VERSION}/${PLURALS[kind]}`,
-      );
-      out.push(...takeListed(kind, list?.items ?? [], into));
-    } catch (e) {
-      out.push(
-        e instanceof KubeApiError && e.status === 404
-          ? error(
-              'crds',
-              `${kind} is not served: install the CRDs with: edgelb manifests | kubectl apply -f -`,
-            )
-          : error('crds', `list ${PLURALS[kind]}: ${errorMessage(e)}`),
-      );
-    }
-  }
-  return { findings: out, labels };
 }
 
 export async function doctor(
