@@ -4,6 +4,8 @@ import type { Command } from './cli/args.ts';
 import { bgpCommand } from './cli/bgp.ts';
 import { checkConfigCommand } from './cli/check-config.ts';
 import { convertCommand } from './cli/convert.ts';
+import { doctorCommand } from './cli/doctor.ts';
+import { kubeconfigCommand } from './cli/kubeconfig.ts';
 import { manifestsCommand } from './cli/manifests.ts';
 import { routerConfigCommand } from './cli/router-config.ts';
 import { runCommand } from './cli/run.ts';
@@ -15,7 +17,9 @@ const commands: Command[] = [
   runCommand,
   statusCommand,
   checkConfigCommand,
+  doctorCommand,
   manifestsCommand,
+  kubeconfigCommand,
   convertCommand,
   routerConfigCommand,
   bgpCommand,

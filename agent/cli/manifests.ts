@@ -23,7 +23,7 @@ export function renderManifests(o: {
 }): string {
   const header = [
     '# edgelb: CRDs and RBAC. Apply with: edgelb manifests | kubectl apply -f -',
-    `# The node agents authenticate as ServiceAccount ${o.namespace}/edgelb (see README: minting a kubeconfig).`,
+    `# The node agents authenticate as ServiceAccount ${o.namespace}/edgelb; "edgelb kubeconfig" sets this up and writes a kubeconfig for the nodes.`,
   ];
   if (o.secretNames.length === 0) {
     header.push(

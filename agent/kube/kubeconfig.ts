@@ -1,6 +1,6 @@
 /**
- * ADAPTER. Loads a kubeconfig with client-node's KubeConfig (explicit path, $KUBECONFIG,
- * ~/.kube/config, in-cluster) and turns it into what Bun's fetch needs: the server URL,
+ * ADAPTER. Loads a kubeconfig with client-node's KubeConfig (search order: config
+ * `kubernetes.kubeconfig`, $KUBECONFIG, /etc/edgelb/kubeconfig, ~/.kube/config, in-cluster) and turns it into what Bun's fetch needs: the server URL,
  * TLS material ({ca, cert, key}) and an auth-header provider. client-node's own transport
  * hands TLS to undici as a `dispatcher`, which Bun ignores; so edgelb sends requests itself.
  * A bearer token file is re-read whenever it changes (size or mtime).
@@ -15,6 +15,8 @@ import { EX_CONFIG, errorMessage, UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 
 export const SERVICEACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** Where the installer puts a node's kubeconfig (EDGELB_KUBECONFIG); searched after $KUBECONFIG. */
+export const NODE_KUBECONFIG = '/etc/edgelb/kubeconfig';
 
 export interface KubeTLS {
   ca?: string;
@@ -40,6 +42,8 @@ export interface LoadOptions {
   path?: string;
   env?: Record<string, string | undefined>;
   home?: string;
+  /** The node kubeconfig searched after $KUBECONFIG (default NODE_KUBECONFIG; "" = skip it). */
+  nodePath?: string;
   /** Prefix for the service-account directory (tests). */
   inClusterDir?: string;
   log?: Logger;
@@ -82,12 +86,17 @@ function readMaterial(
   return undefined;
 }
 
-/** Picks the kubeconfig path: explicit, first of $KUBECONFIG, ~/.kube/config; undefined = in-cluster. */
+/**
+ * Picks the kubeconfig path: explicit, first of $KUBECONFIG, /etc/edgelb/kubeconfig,
+ * ~/.kube/config; undefined = in-cluster.
+ */
 export function resolveKubeconfigPath(opts: LoadOptions): string | undefined {
   if (opts.path) return opts.path;
   const env = opts.env ?? process.env;
   const fromEnv = (env.KUBECONFIG ?? '').split(':').find((p) => p.trim() !== '');
   if (fromEnv) return fromEnv;
+  const node = opts.nodePath ?? NODE_KUBECONFIG;
+  if (node !== '' && existsSync(node)) return node;
   const home = join(opts.home ?? homedir(), '.kube', 'config');
   if (existsSync(home)) return home;
   return undefined;
@@ -214,7 +223,7 @@ function loadInCluster(opts: LoadOptions): KubeEndpoint {
   const origin = 'in-cluster';
   if (!host || !port || !existsSync(join(dir, 'token'))) {
     throw new UserError(
-      'kubeconfig: none found (no kubernetes.kubeconfig, $KUBECONFIG, ~/.kube/config, or in-cluster service account)',
+      `kubeconfig: none found (no kubernetes.kubeconfig, $KUBECONFIG, ${NODE_KUBECONFIG}, ~/.kube/config, or in-cluster service account)`,
       EX_CONFIG,
     );
   }

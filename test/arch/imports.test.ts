@@ -6,7 +6,7 @@
  *   3  bgp, bfd, kube, ipam, http, config   (siblings never import each other)
  *   4  l2 (its node liveness rides on kube's Leases and informers)
  *   5  source
- *   6  reconcile, convert, routercfg
+ *   6  reconcile, convert, routercfg, doctor
  *   7  agent.ts (the composition root)
  *   8  cli
  *   9  main.ts
@@ -35,6 +35,7 @@ const LAYERS: Record<string, number> = {
   reconcile: 6,
   convert: 6,
   routercfg: 6,
+  doctor: 6,
   'agent.ts': 7,
   cli: 8,
   'main.ts': 9,

@@ -22,6 +22,7 @@ const PURE = [
   'agent/ipam',
   'agent/convert',
   'agent/routercfg',
+  'agent/doctor',
   'agent/reconcile/plan',
   'agent/http/status-doc.ts',
   'agent/cli/status-format.ts',

@@ -19,7 +19,7 @@ const QEMU = ['qemu-aarch64-static', '-cpu', 'cortex-a72', '-L', '/usr/aarch64-l
 const TARGETS = ['linux-x64', 'linux-x64-baseline', 'linux-arm64'] as const;
 const ELF_MACHINE = { 'linux-x64': 0x3e, 'linux-x64-baseline': 0x3e, 'linux-arm64': 0xb7 };
 
-const why = missing({ tools: ['qemu-aarch64-static', 'sha256sum', 'git'] });
+const why = missing({ tools: ['qemu-aarch64-static', 'sha256sum', 'git', 'xz'] });
 const work = mkdtempSync(join(tmpdir(), 'edgelb-build-test-'));
 const dist = join(work, 'dist');
 
@@ -69,10 +69,10 @@ describe.skipIf(!!why)('scripts/build.sh', () => {
     build = await exec(['bash', join(ROOT, 'scripts', 'build.sh')], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, EDGELB_DIST: dist },
-      timeoutMs: 240_000,
+      timeoutMs: 600_000,
     });
     if (build.code !== 0) throw new Error(`build.sh failed (${build.code}): ${build.stderr}`);
-  }, 240_000);
+  }, 600_000);
 
   test('writes the three binaries, SHA256SUMS and the install scripts', () => {
     for (const t of TARGETS) {
@@ -91,6 +91,7 @@ describe.skipIf(!!why)('scripts/build.sh', () => {
     const sums = new Map(lines.map((l) => l.split(/\s+\*?/) as [string, string]).map(([h, f]) => [f, h]));
     const files = [
       ...TARGETS.map((t) => `edgelb-${t}`),
+      ...TARGETS.map((t) => `edgelb-${t}.xz`),
       'edgelb.service',
       'edgelb-uninstall.sh',
       'install.sh',
@@ -104,6 +105,20 @@ describe.skipIf(!!why)('scripts/build.sh', () => {
       ).toBe(digest);
     }
   });
+
+  test('each .xz (the smaller download) decompresses to its binary and is at most 45 MB', async () => {
+    for (const t of TARGETS) {
+      const xz = join(dist, `edgelb-${t}.xz`);
+      expect(Bun.file(xz).size).toBeLessThanOrEqual(45 * 1000 * 1000);
+      const r = await exec(['sh', '-c', `xz -dc "$0" | sha256sum`, xz], { timeoutMs: 120_000 });
+      expect(r.code).toBe(0);
+      expect(r.stdout.split(' ')[0]).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(dist, `edgelb-${t}`)))
+          .digest('hex'),
+      );
+    }
+  }, 400_000);
 
   for (const t of TARGETS) {
     test(`${t}: version reports the baked-in version, commit and target`, async () => {

@@ -19,6 +19,7 @@ import { Api } from './objects.ts';
 import { Registry } from './registry.ts';
 import { splitApiVersion } from './resources.ts';
 import { createHandler, type RequestRecord, type ServerContext } from './server.ts';
+import { startTokenController } from './service-accounts.ts';
 import { Store } from './store.ts';
 import type { WatchStream } from './watch.ts';
 
@@ -95,6 +96,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<TestApiSe
       { direct: true },
     );
 
+  const stopTokenController = startTokenController(api, readFileSync(pki.caFile, 'utf8'));
   const watches = new Set<WatchStream>();
   const faults = new Faults({
     dropWatches: () => {
@@ -199,6 +201,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<TestApiSe
     },
     openWatches: () => watches.size,
     stop: async () => {
+      stopTokenController();
       faults.reset();
       for (const w of [...watches]) w.drop();
       server.closeAllConnections?.();

@@ -15,6 +15,7 @@ import { type Api, PATCH_TYPES } from './objects.ts';
 import { type Attributes, authorize, userInfo } from './rbac.ts';
 import { parseRoute, type Route } from './routes.ts';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { selfSubjectAccessReview, serviceAccountUser } from './service-accounts.ts';
 import { toTable, wantsTable } from './table.ts';
 import type { WatchStream } from './watch.ts';
 
@@ -52,7 +53,10 @@ const MAX_LOG = 5000;
 
 function authenticate(req: IncomingMessage, ctx: ServerContext): string | undefined {
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7) === ctx.token ? ctx.tokenUser : undefined;
+  if (auth?.startsWith('Bearer ')) {
+    const token = auth.slice(7);
+    return token === ctx.token ? ctx.tokenUser : serviceAccountUser(ctx.api, token);
+  }
   const sock = req.socket as TLSSocket;
   // Bun exposes `authorized` (chain verified against our CA) but not the peer certificate;
   // the test CA issues exactly one client certificate, so a verified chain means that user.
@@ -115,6 +119,10 @@ async function handle(
       throw errors.forbidden(user, { verb: method.toLowerCase(), resource: '_test', group: '' });
     const body = method === 'POST' ? JSON.parse((await readBody(req)) || '{}') : {};
     return send(res, 200, await ctx.onAdmin({ path: url.pathname, body }));
+  }
+  if (method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
+    const body = JSON.parse((await readBody(req)) || '{}');
+    return send(res, 201, selfSubjectAccessReview(ctx.api, user, user === ctx.certUser, ctx.rbac, body));
   }
   const failure = ctx.faults.takeFailure(method, path);
   if (failure !== undefined) {
