@@ -138,8 +138,10 @@ describe.skipIf(!!why)('L2 mode: ARP/NDP from one owner per IP, failover', () =>
     console.log(`SIGTERM of ${owner}: ${c.node} answers after ${c.at - t0} ms`);
     expect(c.at - t0).toBeLessThan(1000);
     expect(await lab.agents.get(owner)!.exited).toBe(0);
-    // Back again: it renews its heartbeat, but the IPs stay where they are.
-    const takers = new Map(theirs.map((x) => [x, lab.owner(x) ?? '']));
+    // Back again: it renews its heartbeat, but the IPs stay where they are. Every IP it had
+    // must have its new owner before the comparison (the handover of the others may lag).
+    const takers = new Map<string, string>();
+    for (const x of theirs) takers.set(x, await lab.waitOwner(x, (n) => n !== owner, 5000));
     lab.startAgent(owner);
     await waitFor(`${owner} live again`, async () => (await lab.status(owner))?.l2?.ownership?.live, {
       timeoutMs: 20_000,
