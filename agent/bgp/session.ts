@@ -99,6 +99,10 @@ export class Session {
   get queuedBytes(): number {
     return this.conn?.queuedBytes ?? 0;
   }
+  /** Desired prefixes of a negotiated family not announced for want of a next hop (Established only). */
+  get unannounceable(): readonly string[] {
+    return this.fsm.name === 'Established' ? this.rib.unannounceable : [];
+  }
   /** Adj-RIB-Out: prefixes the peer was told about (value: their family). */
   get adjRibOut(): ReadonlyMap<string, string> {
     return this.rib.sent;

@@ -23,6 +23,8 @@ export interface SpeakerOptions {
   hostname?: string;
   nextHopV4?: string;
   nextHopV6?: string;
+  /** A family's next hop when neither pinned nor the session's local address (the host's own). */
+  fallbackNextHop?: (family: 4 | 6, localAddress: string | undefined) => string | undefined;
   listen?: { address: string; port: number };
   clock: Clock;
   random: () => number;
@@ -57,6 +59,8 @@ export interface PeerStatus {
   waitingForBfd?: boolean;
   /** The peer never answered BFD within the bounded wait: BGP runs without it. */
   bfdProblem?: string;
+  /** Prefixes this peer should get but cannot, for want of a next hop of their family. */
+  unannounceable?: string[];
 }
 
 interface Metrics {
@@ -167,6 +171,7 @@ export class Speaker {
       if (s.lastNotificationReceived) st.lastNotificationReceived = s.lastNotificationReceived;
       if (s.waitingForLiveness) st.waitingForBfd = true;
       if (s.livenessProblem) st.bfdProblem = s.livenessProblem;
+      if (s.unannounceable.length) st.unannounceable = [...s.unannounceable];
       return st;
     });
   }
@@ -231,6 +236,7 @@ export class Speaker {
       ...(this.opts.hostname ? { hostname: this.opts.hostname } : {}),
       ...(this.opts.nextHopV4 ? { nextHopV4: this.opts.nextHopV4 } : {}),
       ...(this.opts.nextHopV6 ? { nextHopV6: this.opts.nextHopV6 } : {}),
+      ...(this.opts.fallbackNextHop ? { fallbackNextHop: this.opts.fallbackNextHop } : {}),
       ...(this.opts.restarting ? { restarting: true } : {}),
       ...(this.opts.dial ? { dial: this.opts.dial } : {}),
       ...(this.opts.gate ? this.livenessDeps(this.opts.gate, p.peerAddress) : {}),

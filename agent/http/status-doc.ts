@@ -19,6 +19,8 @@ export interface PeerDoc {
   waitingForBfd?: boolean;
   /** The peer never answered BFD within the bounded wait: BGP runs without it. */
   bfdProblem?: string;
+  /** Prefixes this peer should get but cannot, for want of a next hop of their family. */
+  unannounceable?: string[];
 }
 
 export interface BfdDoc {
