@@ -59,6 +59,8 @@ export interface PeerStatus {
   waitingForBfd?: boolean;
   /** The peer never answered BFD within the bounded wait: BGP runs without it. */
   bfdProblem?: string;
+  /** Why the session is not Established, and since when (ISO time); absent when Established. */
+  lastError?: { message: string; at: string };
   /** Prefixes this peer should get but cannot, for want of a next hop of their family. */
   unannounceable?: string[];
 }
@@ -160,7 +162,9 @@ export class Speaker {
         peerASN: p.peerASN,
         state: s.state,
         uptimeSeconds:
-          s.state === 'Established' && s.establishedAt ? Math.floor((now - s.establishedAt) / 1000) : 0,
+          s.state === 'Established' && s.establishedAt !== undefined
+            ? Math.floor((now - s.establishedAt) / 1000)
+            : 0,
         advertised: s.adjRibOut.size,
         capabilities: s.negotiated?.names ?? [],
         messagesIn: s.messagesIn,
@@ -171,6 +175,8 @@ export class Speaker {
       if (s.lastNotificationReceived) st.lastNotificationReceived = s.lastNotificationReceived;
       if (s.waitingForLiveness) st.waitingForBfd = true;
       if (s.livenessProblem) st.bfdProblem = s.livenessProblem;
+      const err = s.lastError;
+      if (err) st.lastError = { message: err.message, at: new Date(err.at).toISOString() };
       if (s.unannounceable.length) st.unannounceable = [...s.unannounceable];
       return st;
     });
