@@ -532,12 +532,14 @@ describe('address space', () => {
       expect(ipam.pools()[0]?.total).toBe(total);
     });
   // IPv6: the subnet-router anycast address (the all-zero interface ID, RFC 4291 §2.6.1) is
-  // skipped unless allowFirstLastIPs; a /127 (RFC 6164) and a /128 have none. No broadcast in IPv6.
+  // skipped unless allowFirstLastIPs; a /127 (RFC 6164), a /128 and a CIDR not starting at an
+  // all-zero interface ID have none. No broadcast in IPv6.
   const v6cases: [string, boolean, string[], string][] = [
     ['fd00:50::/126', false, ['fd00:50::1', 'fd00:50::2', 'fd00:50::3'], '3'],
     ['fd00:50::/126', true, ['fd00:50::', 'fd00:50::1', 'fd00:50::2', 'fd00:50::3'], '4'],
     ['fd00:50::/127', false, ['fd00:50::', 'fd00:50::1'], '2'],
     ['fd00:50::7/128', false, ['fd00:50::7'], '1'],
+    ['fd00:50::4/126', false, ['fd00:50::4', 'fd00:50::5', 'fd00:50::6', 'fd00:50::7'], '4'],
   ];
   for (const [cidr, allow, ips, total] of v6cases)
     test(`allowFirstLastIPs=${allow} on ${cidr} (subnet-router anycast)`, () => {
