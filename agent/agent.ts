@@ -11,7 +11,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { BfdManager } from './bfd/manager.ts';
 import { udpTransport } from './bfd/transport.ts';
 import { Speaker } from './bgp/speaker.ts';
-import type { Config } from './config/schema.ts';
+import { type Config, nodeAddressCIDRFor } from './config/schema.ts';
 import { createApp } from './http/app.ts';
 import { registerProcessMetrics } from './http/process-metrics.ts';
 import { serveHttp } from './http/server.ts';
@@ -29,7 +29,12 @@ import { Registry } from './lib/metrics.ts';
 import { sdNotify } from './lib/sd-notify.ts';
 import { BfdCoupling } from './reconcile/bfd-coupling.ts';
 import { L2Announcer, type OwnershipPort, StaticOwnership } from './reconcile/l2-announcer.ts';
-import { nodeAddresses, pickAddress } from './reconcile/plan/node-address.ts';
+import {
+  type HostInterface,
+  hostNextHop,
+  nodeAddresses,
+  pickAddress,
+} from './reconcile/plan/node-address.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { buildStatus, notReadyReasons, type StatusInputs } from './reconcile/status.ts';
 import { FilesSource } from './source/files.ts';
@@ -43,11 +48,11 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-function hostAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((a) => a && !a.internal)
-    .map((a) => a!.address);
+function hostInterfaces(): HostInterface[] {
+  return Object.entries(networkInterfaces()).flatMap(([name, list]) => {
+    const addresses = (list ?? []).filter((a) => !a.internal).map((a) => a.address);
+    return addresses.length ? [{ name, addresses }] : [];
+  });
 }
 
 export async function startAgent(config: Config, log: Logger): Promise<RunningAgent> {
@@ -105,16 +110,31 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const ensureSpeaker = (): Speaker | undefined => {
     if (speaker) return speaker;
     const node = source.observe().node;
-    const candidates = config.source === 'files' ? hostAddresses() : nodeAddresses(node);
-    routerId = config.bgp.routerId || pickAddress(candidates, 4, config.bgp.nodeAddressCIDR) || '';
+    const files = config.source === 'files';
+    const cidr4 = nodeAddressCIDRFor(config, 4);
+    const cidr6 = nodeAddressCIDRFor(config, 6);
+    const candidates = files ? hostInterfaces().flatMap((i) => i.addresses) : nodeAddresses(node);
+    routerId = config.bgp.routerId || pickAddress(candidates, 4, cidr4) || '';
     if (!routerId) return undefined;
-    const v4 = config.source === 'files' ? undefined : pickAddress(candidates, 4, config.bgp.nodeAddressCIDR);
-    const v6 = config.source === 'files' ? undefined : pickAddress(candidates, 6);
+    // Pinned next hops: the Node's addresses (kubernetes), or the host's inside bgp.nodeAddressCIDRs (files).
+    const v4 = !files || cidr4 ? pickAddress(candidates, 4, cidr4) : undefined;
+    const v6 = !files || cidr6 ? pickAddress(candidates, 6, cidr6) : undefined;
+    // Otherwise the session's local address of the family, else the host's own address of it:
+    // files mode any interface's (the one the session runs on first), kubernetes mode only the
+    // interface holding the Node's address (a Node listing only its IPv4 on a dual-stack LAN).
+    const nodeAddrs = nodeAddresses(node);
+    const fallbackNextHop = (family: 4 | 6, local: string | undefined): string | undefined =>
+      hostNextHop(hostInterfaces(), family, {
+        anchors: files ? (local ? [local] : []) : nodeAddrs,
+        cidr: family === 4 ? cidr4 : cidr6,
+        anywhere: files,
+      });
     speaker = new Speaker({
       routerId,
       hostname: nodeName,
       ...(v4 ? { nextHopV4: v4 } : {}),
       ...(v6 ? { nextHopV6: v6 } : {}),
+      fallbackNextHop,
       ...(config.bgp.listenPort > 0 ? { listen: { address: '0.0.0.0', port: config.bgp.listenPort } } : {}),
       clock,
       random,
@@ -124,8 +144,8 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     });
     log.info('BGP speaker started', {
       routerId,
-      nextHopV4: v4 ?? 'session address',
-      nextHopV6: v6 ?? 'session address',
+      nextHopV4: v4 ?? 'session address, else the host address',
+      nextHopV6: v6 ?? 'session address, else the host address',
     });
     return speaker;
   };

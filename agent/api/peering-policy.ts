@@ -23,6 +23,8 @@ export interface BGPNeighbor {
   peerPort?: number;
   peerASN: number;
   eBGPMultihopTTL?: number;
+  /** RFC 5082 GTSM: send with TTL 255, drop packets below 254 (the peer is one hop away and does the same). */
+  gtsm?: boolean;
   connectRetryTimeSeconds?: number;
   holdTimeSeconds?: number;
   keepAliveTimeSeconds?: number;
@@ -136,6 +138,9 @@ const neighbor = object<BGPNeighbor>(
     peerASN: required(asn("The peer's AS number (1..4294967295).")),
     peerPort: int('TCP port of the peer.', 1, 65535, { default: DEFAULT_PEER_PORT }),
     eBGPMultihopTTL: int('TTL of the session for a peer more than one hop away; absent = 1 hop.', 1, 255),
+    gtsm: bool(
+      'GTSM (RFC 5082): send with TTL 255 and drop packets with a TTL below 254, so only a directly connected peer that does the same can reach the session. Not with eBGPMultihopTTL. Absent = off.',
+    ),
     connectRetryTimeSeconds: int('Seconds between connection attempts.', 1, 2147483647, {
       default: DEFAULT_CONNECT_RETRY_TIME_SECONDS,
     }),
@@ -208,6 +213,17 @@ const neighbor = object<BGPNeighbor>(
   },
   {
     checks: [
+      {
+        uses: ['gtsm', 'eBGPMultihopTTL'],
+        check(n, path, out) {
+          if (n.gtsm && n.eBGPMultihopTTL !== undefined)
+            out.push({
+              path: `${path}.gtsm`,
+              message:
+                'cannot be used with eBGPMultihopTTL: GTSM accepts only a peer one hop away (RFC 5082); drop one of them',
+            });
+        },
+      },
       {
         uses: ['holdTimeSeconds', 'keepAliveTimeSeconds'],
         check(n, path, out) {

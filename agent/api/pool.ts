@@ -157,7 +157,7 @@ export const poolResource = resource<LoadBalancerIPPool>({
       ),
       disabled: bool('No new allocations from this pool; IPs already given out stay.', { default: false }),
       allowFirstLastIPs: bool(
-        'Also hand out the network and broadcast addresses of IPv4 CIDRs shorter than /31.',
+        'Also hand out the network and broadcast addresses of IPv4 CIDRs shorter than /31 and the IPv6 subnet-router anycast address (a first address with an all-zero interface ID, CIDRs shorter than /127).',
         { default: false },
       ),
       autoAssign: bool(

@@ -23,8 +23,14 @@ export type EventKind =
   | 'Allocated'
   | 'Released'
   | 'Conflict'
+  /** A Service without an IP: the condition's reason (reconcile/plan/reasons.ts). */
   | 'InvalidRequest'
-  | 'AllocationFailed'
+  | 'NoPoolForIp'
+  | 'IpInUse'
+  | 'NoMatchingPool'
+  | 'PoolExhausted'
+  | 'SharingConflict'
+  | 'DualStackUnavailable'
   /** L2 mode: this node started answering ARP/NDP for one of the Service's IPs. */
   | 'L2Announcing';
 

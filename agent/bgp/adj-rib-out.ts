@@ -55,12 +55,22 @@ export interface RibContextInput {
 /** Next hops, families and attribute policy of the session as negotiated now. */
 export function ribContext(
   i: RibContextInput,
-  configured: { nextHopV4?: string; nextHopV6?: string },
+  configured: {
+    nextHopV4?: string;
+    nextHopV6?: string;
+    /** The host's own address of a family when neither pinned nor the session's (agent.ts). */
+    fallbackNextHop?: (family: 4 | 6, localAddress: string | undefined) => string | undefined;
+  },
 ): RibOutContext {
   const local = i.localAddress?.replace(/^::ffff:/, '');
-  const v4 = configured.nextHopV4 ?? (local && !local.includes(':') ? local : undefined);
+  const v4 =
+    configured.nextHopV4 ??
+    (local && !local.includes(':') ? local : undefined) ??
+    configured.fallbackNextHop?.(4, local);
   const v6text =
-    configured.nextHopV6 ?? (local?.includes(':') && !local.startsWith('fe80') ? local : undefined);
+    configured.nextHopV6 ??
+    (local?.includes(':') && !local.startsWith('fe80') ? local : undefined) ??
+    configured.fallbackNextHop?.(6, local);
   const v6 = v6text ? parseIPv6(v6text) : undefined;
   const c = i.config;
   return {
@@ -80,6 +90,8 @@ export function ribContext(
 export class AdjRibOut {
   /** Prefixes the peer was told about (canonical text -> family). */
   readonly sent = new Map<string, string>();
+  /** Desired prefixes of a negotiated family left out at the last sync for want of a next hop. */
+  unannounceable: string[] = [];
   private desired: PrefixList = PrefixList.EMPTY;
 
   /** `warn(key, message)` reports a family that cannot be announced (once per key is the caller's). */
@@ -91,6 +103,7 @@ export class AdjRibOut {
 
   clear(): void {
     this.sent.clear();
+    this.unannounceable = [];
   }
 
   /** The difference since the last sync; `initial`: the full table, then End-of-RIB. */
@@ -140,19 +153,26 @@ export class AdjRibOut {
   /** The prefixes this peer can be sent: negotiated family and a usable next hop. */
   private sendable(ctx: RibOutContext): Map<string, string> {
     const out = new Map<string, string>();
+    const missing: string[] = [];
     for (const k of this.desired.keys()) {
       const f: Family = this.desired.family(k) === 4 ? 'ipv4' : 'ipv6';
       if (!ctx.families.includes(f)) continue;
       if (f === 'ipv4' && !ctx.nextHopV4) {
         this.warn('no-v4-nexthop', 'no IPv4 next hop for this session; IPv4 routes not announced');
+        missing.push(k);
         continue;
       }
       if (f === 'ipv6' && !ctx.nextHopV6) {
-        this.warn('no-v6-nexthop', 'no global IPv6 next hop (set nextHopV6); IPv6 routes not announced');
+        this.warn(
+          'no-v6-nexthop',
+          'no global IPv6 next hop (the host has no global IPv6 address, or none inside bgp.nodeAddressCIDRs); IPv6 routes not announced',
+        );
+        missing.push(k);
         continue;
       }
       out.set(k, f);
     }
+    this.unannounceable = missing;
     return out;
   }
 }

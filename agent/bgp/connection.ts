@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { type Clock, systemClock, type Timer } from '../lib/clock.ts';
+import { errnoText } from './errno-text.ts';
 import { closeFd, connectStatus, rawConnect } from './socket-ffi.ts';
 import type { BgpConnection, ConnectionHandlers, Dial, DialOptions } from './transport.ts';
 
@@ -213,7 +214,7 @@ export class RawDial implements BgpConnection {
       this.fd = undefined;
       const h = this.handlers;
       this.handlers = undefined;
-      h?.closed(new Error(`connect failed (errno ${st})`));
+      h?.closed(new Error(`connect failed: ${errnoText(st)}`));
       return;
     }
     const socket = net.connect({ fd: this.fd } as net.NetConnectOpts);

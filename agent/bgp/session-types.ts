@@ -11,6 +11,8 @@ export interface SessionDeps {
   hostname?: string;
   nextHopV4?: string;
   nextHopV6?: string;
+  /** A family's next hop when neither pinned above nor the session's local address (the host's own). */
+  fallbackNextHop?: (family: 4 | 6, localAddress: string | undefined) => string | undefined;
   /** Announce IPv6 unicast capability (default true). */
   ipv6?: boolean;
   /** Set the GR R-bit: this process restarted and peers may hold our stale routes. */

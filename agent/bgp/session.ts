@@ -9,6 +9,7 @@ import { initialState, sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, FsmState, TimerName } from './fsm/types.ts';
 import { FsmTimers } from './fsm-timers.ts';
 import { notificationEvent, openOutOfState, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
+import { type LastError, LastErrorTracker } from './last-error.ts';
 import { LivenessHold } from './liveness-hold.ts';
 import { sessionCapabilities } from './local-capabilities.ts';
 import { dialOptions, fsmConfig, PEER_DEFAULTS, type SessionConfig } from './peer.ts';
@@ -55,6 +56,7 @@ export class Session {
   messagesOut = 0;
   lastNotificationSent: string | undefined;
   lastNotificationReceived: string | undefined;
+  private readonly lastErr = new LastErrorTracker();
   private readonly warnOnce: (key: string, msg: string) => void;
   private readonly collisions = new Collisions({
     view: () => ({
@@ -90,6 +92,10 @@ export class Session {
   get establishedAt(): number | undefined {
     return this.fsm.establishedAt;
   }
+  /** Why the session is not Established (last connect error, NOTIFICATION or loss) and since when. */
+  get lastError(): LastError | undefined {
+    return this.fsm.name === 'Established' ? undefined : this.lastErr.value;
+  }
   get holdTime(): number | undefined {
     return this.fsm.negotiatedHoldTime;
   }
@@ -98,6 +104,10 @@ export class Session {
   }
   get queuedBytes(): number {
     return this.conn?.queuedBytes ?? 0;
+  }
+  /** Desired prefixes of a negotiated family not announced for want of a next hop (Established only). */
+  get unannounceable(): readonly string[] {
+    return this.fsm.name === 'Established' ? this.rib.unannounceable : [];
   }
   /** Adj-RIB-Out: prefixes the peer was told about (value: their family). */
   get adjRibOut(): ReadonlyMap<string, string> {
@@ -230,11 +240,13 @@ export class Session {
           holdTime: a.holdTime,
           capabilities: this.negotiated?.names,
         });
+        this.lastErr.clear();
         this.deps.events?.established?.(this);
         this.sync(true);
         break;
       case 'down':
         this.deps.log.warn('bgp session down', { peer: this.config.id, reason: a.reason });
+        this.noteError(`session lost: ${a.reason}`, false);
         this.rib.clear();
         this.deps.events?.advertised?.(this);
         this.deps.events?.down?.(this, a.reason);
@@ -266,7 +278,7 @@ export class Session {
       this.warnOnce('ttl', m),
     );
     if (conn instanceof Error) {
-      this.deps.log.warn('bgp connect failed', { peer: c.id, error: conn.message });
+      this.noteError(`connect failed: ${conn.message}`);
       queueMicrotask(() => this.dispatch({ type: 'TcpConnectionFails' }));
       return;
     }
@@ -285,6 +297,9 @@ export class Session {
     if (this.conn !== c) return;
     this.conn = undefined;
     this.deps.log.debug('bgp connection closed', { peer: this.config.id, error: e?.message });
+    if (e) this.noteError(e.message.startsWith('connect') ? e.message : `connection failed: ${e.message}`);
+    else if (this.fsm.name !== 'Established')
+      this.noteError('connection closed by the peer before Established');
     this.dispatch({ type: 'TcpConnectionFails' });
   }
 
@@ -372,7 +387,16 @@ export class Session {
     const name = notificationName(code, subcode);
     if (direction === 'sent') this.lastNotificationSent = name;
     else this.lastNotificationReceived = name;
+    // Not logged again: the NOTIFICATION (or the error that sent it) has its own warn line.
+    this.noteError(`NOTIFICATION ${direction}: ${text}`, false);
     this.deps.events?.notification?.(this, direction, code, subcode, text);
+  }
+
+  /** Keeps why the peer is not Established; a change is logged at warn (rate-limited, last-error.ts). */
+  private noteError(message: string, log = true): void {
+    const change = this.lastErr.record(message, this.deps.clock.now());
+    if (change && log)
+      this.deps.log.warn('bgp peer not established', { peer: this.config.id, reason: message });
   }
 
   private send(b: Uint8Array): void {

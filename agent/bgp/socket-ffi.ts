@@ -23,6 +23,7 @@ import {
   SOCK_STREAM,
   SOL_SOCKET,
 } from '../lib/libc.ts';
+import { errnoText } from './errno-text.ts';
 import { parseAddress } from './wire/address.ts';
 
 const SO_REUSEADDR = 2;
@@ -120,7 +121,7 @@ export function rawConnect(o: RawSocketOptions & { peer: string; port: number })
     const e = errno();
     if (e !== EINPROGRESS) {
       libc().close(fd);
-      throw new Error(`connect ${o.peer}:${o.port} failed (errno ${e})`);
+      throw new Error(`connect ${o.peer}:${o.port} failed: ${errnoText(e)}`);
     }
   }
   return fd;

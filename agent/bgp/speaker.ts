@@ -23,6 +23,8 @@ export interface SpeakerOptions {
   hostname?: string;
   nextHopV4?: string;
   nextHopV6?: string;
+  /** A family's next hop when neither pinned nor the session's local address (the host's own). */
+  fallbackNextHop?: (family: 4 | 6, localAddress: string | undefined) => string | undefined;
   listen?: { address: string; port: number };
   clock: Clock;
   random: () => number;
@@ -57,6 +59,10 @@ export interface PeerStatus {
   waitingForBfd?: boolean;
   /** The peer never answered BFD within the bounded wait: BGP runs without it. */
   bfdProblem?: string;
+  /** Why the session is not Established, and since when (ISO time); absent when Established. */
+  lastError?: { message: string; at: string };
+  /** Prefixes this peer should get but cannot, for want of a next hop of their family. */
+  unannounceable?: string[];
 }
 
 interface Metrics {
@@ -156,7 +162,9 @@ export class Speaker {
         peerASN: p.peerASN,
         state: s.state,
         uptimeSeconds:
-          s.state === 'Established' && s.establishedAt ? Math.floor((now - s.establishedAt) / 1000) : 0,
+          s.state === 'Established' && s.establishedAt !== undefined
+            ? Math.floor((now - s.establishedAt) / 1000)
+            : 0,
         advertised: s.adjRibOut.size,
         capabilities: s.negotiated?.names ?? [],
         messagesIn: s.messagesIn,
@@ -167,6 +175,9 @@ export class Speaker {
       if (s.lastNotificationReceived) st.lastNotificationReceived = s.lastNotificationReceived;
       if (s.waitingForLiveness) st.waitingForBfd = true;
       if (s.livenessProblem) st.bfdProblem = s.livenessProblem;
+      const err = s.lastError;
+      if (err) st.lastError = { message: err.message, at: new Date(err.at).toISOString() };
+      if (s.unannounceable.length) st.unannounceable = [...s.unannounceable];
       return st;
     });
   }
@@ -231,6 +242,7 @@ export class Speaker {
       ...(this.opts.hostname ? { hostname: this.opts.hostname } : {}),
       ...(this.opts.nextHopV4 ? { nextHopV4: this.opts.nextHopV4 } : {}),
       ...(this.opts.nextHopV6 ? { nextHopV6: this.opts.nextHopV6 } : {}),
+      ...(this.opts.fallbackNextHop ? { fallbackNextHop: this.opts.fallbackNextHop } : {}),
       ...(this.opts.restarting ? { restarting: true } : {}),
       ...(this.opts.dial ? { dial: this.opts.dial } : {}),
       ...(this.opts.gate ? this.livenessDeps(this.opts.gate, p.peerAddress) : {}),

@@ -143,10 +143,17 @@ export function parseNodeFlag(text: string): { name: string; addresses: { 4?: st
   return { name, addresses };
 }
 
-/** The agent's choice of a node's address per family: InternalIP first, inside bgp.nodeAddressCIDR when it is of that family. */
-export function pickNodeAddresses(candidates: readonly string[], cidr: string): { 4?: string; 6?: string } {
-  const c = cidr ? parseCidr(cidr) : undefined;
-  const within = (f: Family) => (c?.ok && c.value.family === f ? cidr : '');
+/** The agent's choice of a node's address per family: InternalIP first, inside bgp.nodeAddressCIDRs' CIDR of that family. */
+export function pickNodeAddresses(
+  candidates: readonly string[],
+  cidrs: string | readonly string[],
+): { 4?: string; 6?: string } {
+  const list = typeof cidrs === 'string' ? (cidrs ? [cidrs] : []) : cidrs;
+  const within = (f: Family) =>
+    list.find((cidr) => {
+      const c = parseCidr(cidr);
+      return c.ok && c.value.family === f;
+    }) ?? '';
   const v4 = pickAddress(candidates, 4, within(4));
   const v6 = pickAddress(candidates, 6, within(6));
   return { ...(v4 ? { 4: v4 } : {}), ...(v6 ? { 6: v6 } : {}) };
@@ -155,7 +162,7 @@ export function pickNodeAddresses(candidates: readonly string[], cidr: string): 
 /** Kubernetes Nodes -> router nodes (labels, picked addresses), with --node overrides. */
 export function clusterNodes(
   nodes: readonly NodeObject[],
-  cidr: string,
+  cidr: string | readonly string[],
   overrides: ReadonlyMap<string, { 4?: string; 6?: string }>,
 ): RouterNode[] {
   const names = new Set(nodes.map((n) => n.metadata.name));

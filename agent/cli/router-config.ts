@@ -34,7 +34,7 @@ cannot express is an error (exit 1).
 
 The objects come from where the agent reads them: the cluster (kubeconfig of the config's
 kubernetes section), or, with source: files or --manifests, the manifests folder.
-A node's address is its InternalIP (then ExternalIP) of each family, inside bgp.nodeAddressCIDR
+A node's address is its InternalIP (then ExternalIP) of each family, inside bgp.nodeAddressCIDRs
 when that is of the family: the address its sessions come from on a flat LAN. In files mode
 the node is this host (config nodeName, files.nodeLabels, its interface addresses) unless
 --node names the nodes, which then all carry files.nodeLabels.
@@ -108,7 +108,7 @@ export async function runRouterConfig(argv: string[], io: RouterConfigIO = realI
   if (!loaded.ok) throw new UserError(`${path}: ${loaded.problems.map(formatProblem).join('; ')}`, EX_CONFIG);
   const config = loaded.config;
   const overrides = new Map((args.node ?? []).map((t) => parseNodeFlag(t)).map((n) => [n.name, n.addresses]));
-  const cidr = config.bgp.nodeAddressCIDR;
+  const cidr = config.bgp.nodeAddressCIDRs;
 
   let objects: Objects;
   let nodes: RouterNode[];

@@ -23,6 +23,15 @@ export function formatDuration(seconds: number): string {
   return `${s}s`;
 }
 
+function peerLabel(p: { address: string; port: number }): string {
+  return p.port === 179 ? p.address : `${p.address}:${p.port}`;
+}
+
+/** An Established session's uptime: "<1s" in its first second (never "-"). */
+export function formatUptime(seconds: number): string {
+  return seconds < 1 ? '<1s' : formatDuration(seconds);
+}
+
 /** L2 mode: the owned IPs per interface, the heartbeat state, and the IPs owned but not answered. */
 export function formatL2(l2: NonNullable<StatusDoc['l2']>): string[] {
   const out: string[] = [];
@@ -68,17 +77,20 @@ export function formatStatus(s: StatusDoc): string {
       ...table(
         ['Peer', 'Local ASN', 'Peer ASN', 'State', 'Uptime', 'Advertised', ...(withBfd ? ['BFD'] : [])],
         s.bgp.peers.map((p) => [
-          p.port === 179 ? p.address : `${p.address}:${p.port}`,
+          peerLabel(p),
           String(p.localASN),
           String(p.peerASN),
           p.waitingForBfd ? `${p.state} (waiting for BFD)` : p.state,
-          formatDuration(p.uptimeSeconds),
+          p.state === 'Established' ? formatUptime(p.uptimeSeconds) : '-',
           String(p.advertised),
           ...(withBfd ? [bfdCell(p.bfd)] : []),
         ]),
       ),
     );
   }
+  for (const p of s.bgp.peers)
+    if (p.state !== 'Established' && p.lastError)
+      out.push(`Down:     ${peerLabel(p)}: ${p.lastError.message} (since ${p.lastError.at})`);
   out.push('');
   if (s.allocations.length === 0 && s.pending.length === 0) out.push('No LoadBalancer Services.');
   else {

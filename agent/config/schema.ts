@@ -33,8 +33,10 @@ export interface Config {
   };
   bgp: {
     routerId: string;
-    /** Picks this node's address (router ID, next hop) among its addresses inside this CIDR. */
+    /** Alias of a one-CIDR nodeAddressCIDRs (older configs); merged into nodeAddressCIDRs on load. */
     nodeAddressCIDR: string;
+    /** Picks this node's address of each family (router ID, next hops) inside these CIDRs, at most one per family. */
+    nodeAddressCIDRs: string[];
     listenPort: number;
     shutdown: 'withdraw' | 'keep';
   };
@@ -68,7 +70,7 @@ export function defaultConfig(): Config {
       claimServicesWithoutClass: true,
     },
     files: { manifests: '/etc/edgelb/manifests.d', state: '/var/lib/edgelb/state.json', nodeLabels: {} },
-    bgp: { routerId: '', nodeAddressCIDR: '', listenPort: 0, shutdown: 'withdraw' },
+    bgp: { routerId: '', nodeAddressCIDR: '', nodeAddressCIDRs: [], listenPort: 0, shutdown: 'withdraw' },
     l2: {
       leaseDurationSeconds: DEFAULT_L2_LEASE_DURATION_SECONDS,
       renewIntervalSeconds: DEFAULT_L2_RENEW_INTERVAL_SECONDS,
@@ -165,6 +167,33 @@ const cidrOrEmpty: Check = (v, path, problems) => {
   return v;
 };
 
+/** A list of CIDRs, at most one per address family. */
+const cidrPerFamily: Check = (v, path, problems) => {
+  if (!Array.isArray(v))
+    return void problems.push({ path, message: `must be a list of CIDRs, got ${show(v)}` });
+  const seen = new Map<number, string>();
+  const before = problems.length;
+  for (const [i, c] of v.entries()) {
+    const p = `${path}[${i}]`;
+    const r = typeof c === 'string' ? parseCidr(c) : undefined;
+    if (!r?.ok) {
+      problems.push({
+        path: p,
+        message: `must be a CIDR such as 192.168.2.0/24: ${r ? r.error : `got ${show(c)}`}`,
+      });
+      continue;
+    }
+    const other = seen.get(r.value.family);
+    if (other)
+      problems.push({
+        path: p,
+        message: `at most one CIDR per address family: ${other} and ${c} are both IPv${r.value.family}`,
+      });
+    seen.set(r.value.family, c);
+  }
+  return problems.length === before ? [...v] : undefined;
+};
+
 const hostPort: Check = (v, path, problems) => {
   if (typeof v !== 'string')
     return void problems.push({ path, message: `must be "address:port", got ${show(v)}` });
@@ -246,6 +275,7 @@ const SHAPE: Shape = {
   bgp: {
     routerId: ipv4OrEmpty,
     nodeAddressCIDR: cidrOrEmpty,
+    nodeAddressCIDRs: cidrPerFamily,
     listenPort: int(0, 65535),
     shutdown: oneOf('withdraw', 'keep'),
   },
@@ -288,7 +318,27 @@ export function validateConfig(input: unknown): ConfigResult {
       });
     }
   }
+  if (problems.length === 0) mergeNodeAddressAlias(config, problems);
   return problems.length ? { ok: false, problems } : { ok: true, config };
+}
+
+/** bgp.nodeAddressCIDR (the old single key) joins bgp.nodeAddressCIDRs unless that pins the same family. */
+function mergeNodeAddressAlias(config: Config, problems: Problem[]): void {
+  const alias = config.bgp.nodeAddressCIDR;
+  if (!alias) return;
+  const fam = (c: string) => (c.includes(':') ? 6 : 4);
+  const clash = config.bgp.nodeAddressCIDRs.find((c) => fam(c) === fam(alias));
+  if (clash && clash !== alias)
+    problems.push({
+      path: 'bgp.nodeAddressCIDR',
+      message: `is the old spelling of bgp.nodeAddressCIDRs, which already pins IPv${fam(alias)} to ${clash}; keep one`,
+    });
+  else if (!clash) config.bgp.nodeAddressCIDRs = [...config.bgp.nodeAddressCIDRs, alias];
+}
+
+/** The pinned CIDR of a family from bgp.nodeAddressCIDRs ('' when none). */
+export function nodeAddressCIDRFor(config: Config, family: 4 | 6): string {
+  return config.bgp.nodeAddressCIDRs.find((c) => (c.includes(':') ? 6 : 4) === family) ?? '';
 }
 
 export function formatProblem(p: Problem): string {

@@ -19,6 +19,10 @@ export interface PeerDoc {
   waitingForBfd?: boolean;
   /** The peer never answered BFD within the bounded wait: BGP runs without it. */
   bfdProblem?: string;
+  /** Why the session is not Established (last connect error or NOTIFICATION, in words) and since when (ISO). */
+  lastError?: { message: string; at: string };
+  /** Prefixes this peer should get but cannot, for want of a next hop of their family. */
+  unannounceable?: string[];
 }
 
 export interface BfdDoc {

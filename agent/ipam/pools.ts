@@ -41,6 +41,23 @@ function merge(ranges: IPRange[]): IPRange[] {
   return out;
 }
 
+/** RFC 6164: an IPv6 /127 is a point-to-point link, no subnet-router anycast address in it. */
+const IPV6_P2P_PREFIX = 127;
+/** The interface identifier: the low 64 bits of an IPv6 address (RFC 4291 §2.5.1). */
+const IPV6_IID_MASK = (1n << 64n) - 1n;
+
+/**
+ * The addresses of a CIDR no host should get: IPv4 network and broadcast (subnets with more
+ * than two addresses); IPv6 subnet-router anycast (RFC 4291 §2.6.1: the all-zero interface ID
+ * of a /64), i.e. the CIDR's first address when its interface ID is zero (fd00:50::/126 starts
+ * with it, fd00:50::200/126 does not).
+ */
+function withoutReserved(r: IPRange, prefixLength: number): IPRange {
+  if (r.family === 4) return prefixLength < 31 ? { ...r, first: r.first + 1n, last: r.last - 1n } : r;
+  const anycast = prefixLength < IPV6_P2P_PREFIX && (r.first & IPV6_IID_MASK) === 0n;
+  return anycast ? { ...r, first: r.first + 1n } : r;
+}
+
 export function compilePool(spec: PoolSpec): CompiledPool {
   const problems: string[] = [];
   const blockRanges: IPRange[] = [];
@@ -54,9 +71,7 @@ export function compilePool(spec: PoolSpec): CompiledPool {
       }
       const r = cidrRange(c.value);
       blockRanges.push(r);
-      // Network and broadcast only exist for IPv4 subnets with more than two addresses.
-      const trim = !spec.allowFirstLastIPs && c.value.family === 4 && c.value.prefixLength < 31;
-      usable.push(trim ? { ...r, first: r.first + 1n, last: r.last - 1n } : r);
+      usable.push(spec.allowFirstLastIPs ? r : withoutReserved(r, c.value.prefixLength));
     } else {
       const start = parseAddr(b.start);
       const stop = parseAddr(b.stop);

@@ -15,6 +15,7 @@ import type { Source } from '../source/types.ts';
 import type { Collector } from './collector.ts';
 import { bfdProfileCondition, profilesByName } from './plan/bfd-profiles.ts';
 import { poolResult } from './plan/pool-conditions.ts';
+import { failureReason } from './plan/reasons.ts';
 import { serviceEvents, serviceStatus, statusMatches } from './plan/service-status.ts';
 import { statusIPs } from './plan/to-domain.ts';
 import type { ValidObjects } from './plan/valid-objects.ts';
@@ -189,7 +190,7 @@ export class StatusPublisher {
         this.o.log.info('allocated', { service: key, ips: r.ips, pool: r.pool });
       }
     } else {
-      this.m.errors.inc({ reason: r.reason });
+      this.m.errors.inc({ reason: failureReason(r.reason) });
       this.o.log.warn('no IP for Service', { service: key, reason: r.reason, message: r.message });
     }
     for (const e of serviceEvents(r, before)) this.o.source.writer.event(svc, e.kind, e.type, e.message);

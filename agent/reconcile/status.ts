@@ -115,6 +115,7 @@ export function buildStatus(i: StatusInputs): StatusDoc {
     ...i.reconciler.problems(),
     ...(i.bfd?.problems() ?? []),
     ...peers.flatMap((p) => (p.bfdProblem ? [`BGP peer ${p.address}: ${p.bfdProblem}`] : [])),
+    ...unannounceableReasons(speaker?.status() ?? []),
   ];
   const reasons = notReadyReasons(i);
   return {
@@ -144,5 +145,17 @@ export function notReadyReasons(i: StatusInputs): string[] {
   for (const p of speaker?.status() ?? []) {
     if (p.state !== 'Established') reasons.push(`BGP peer ${p.id} is ${p.state}`);
   }
+  reasons.push(...unannounceableReasons(speaker?.status() ?? []));
   return reasons;
+}
+
+/** One sentence per allocated IP a peer cannot be sent for want of a next hop of its family. */
+export function unannounceableReasons(peers: readonly { id: string; unannounceable?: string[] }[]): string[] {
+  return peers.flatMap((p) =>
+    (p.unannounceable ?? []).map((prefix) => {
+      const ip = prefix.replace(/\/(32|128)$/, '');
+      const family = ip.includes(':') ? 'IPv6' : 'IPv4';
+      return `IP ${ip} cannot be announced to BGP peer ${p.id}: no ${family} next hop (this node has no global ${family} address usable as one; see bgp.nodeAddressCIDRs)`;
+    }),
+  );
 }

@@ -70,6 +70,7 @@ export function renderBird(plan: RouterPlan): Rendered {
       '  passive on;',
     );
     if (s.multihopTTL !== undefined && !isIBGP(plan, s)) l.push(`  multihop ${s.multihopTTL};`);
+    if (s.gtsm) l.push('  ttl security on;');
     if (s.password) l.push(`  password "${passwordPlaceholder(s.password)}";`);
     if (s.gracefulRestartSeconds !== undefined) l.push('  graceful restart on;');
     if (s.bfd) {

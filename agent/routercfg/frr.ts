@@ -79,6 +79,7 @@ export function renderFrr(plan: RouterPlan): Rendered {
     const n = ` neighbor ${s.nodeAddress}`;
     l.push(`${n} remote-as ${s.nodeASN}`, `${n} description edgelb node ${s.node}`, `${n} passive`);
     if (s.multihopTTL !== undefined && !isIBGP(plan, s)) l.push(`${n} ebgp-multihop ${s.multihopTTL}`);
+    if (s.gtsm) l.push(`${n} ttl-security hops 1`);
     if (s.password) l.push(`${n} password ${passwordPlaceholder(s.password)}`);
     if (s.bfd) l.push(`${n} bfd`, `${n} bfd profile ${s.bfd.profile}`);
   }

@@ -34,6 +34,11 @@ function refusals(plan: RouterPlan): string[] {
         `BFDProfile ${p.profile} (receive ${p.transmitIntervalMs} ms, transmit ${p.receiveIntervalMs} ms, x ${p.detectMultiplier}${multihop ? `, minimum TTL ${p.minimumTtl}` : ''}): the os-frr BFD form has no timers, FRR's defaults (300/300 ms x 3, minimum TTL 254) would apply; use them, or set the profile in vtysh`,
       );
   }
+  const gtsm = plan.sessions.filter((s) => s.gtsm).map((s) => s.nodeAddress);
+  if (gtsm.length > 0)
+    errors.push(
+      `neighbors ${gtsm.join(', ')} use gtsm: edgelb does not write GTSM (TTL security) for this target; set it on the router by hand (vtysh: neighbor ADDR ttl-security hops 1)`,
+    );
   if (new Set(plan.sessions.map((s) => s.nodeASN)).size > 1)
     errors.push(
       'the nodes are in different ASes: ECMP across them needs "bgp bestpath as-path multipath-relax", which the os-frr GUI cannot set',

@@ -138,6 +138,7 @@ export function planRouter(input: PlanInput): PlanResult {
             nodeASN: vr.localASN,
             port: n.peerPort ?? DEFAULTS.peerPort,
             ...(n.eBGPMultihopTTL !== undefined ? { multihopTTL: n.eBGPMultihopTTL } : {}),
+            ...(n.gtsm ? { gtsm: true } : {}),
             ...(n.authSecretRef
               ? {
                   password: {

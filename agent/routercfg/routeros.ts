@@ -19,6 +19,14 @@ const CHAIN = 'edgelb-in';
 const ADDRESS_FAMILY: Record<Family, string> = { 4: 'ip', 6: 'ipv6' };
 
 export function renderRouterOS(plan: RouterPlan): Rendered {
+  const gtsm = plan.sessions.filter((s) => s.gtsm).map((s) => s.nodeAddress);
+  if (gtsm.length > 0)
+    return {
+      ok: false,
+      errors: [
+        `neighbors ${gtsm.join(', ')} use gtsm: edgelb does not write GTSM (TTL security) for this target; configure it on the router by hand`,
+      ],
+    };
   const warnings: string[] = [];
   const l: string[] = headerLines(plan, 'routeros').map((h) => `# ${h}`);
   l.push('# edgelb dials out: the router only accepts (connect=no) and announces nothing to the nodes.');

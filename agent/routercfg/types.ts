@@ -49,6 +49,8 @@ export interface Session {
   port: number;
   /** eBGP multihop TTL (absent = directly connected). */
   multihopTTL?: number;
+  /** The node runs GTSM (RFC 5082): the router must send TTL 255 and accept only 254 and up. */
+  gtsm?: boolean;
   password?: PasswordRef;
   bfd?: RouterBfd;
   /** The node advertises Graceful Restart with this restart time. */

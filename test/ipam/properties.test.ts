@@ -126,6 +126,9 @@ function poolHas(p: PoolSpec, a: IP): boolean {
         first += 1n;
         last -= 1n;
       }
+      // IPv6 subnet-router anycast (RFC 4291 §2.6.1): a first address whose low 64 bits are zero, except on a /127 or /128.
+      if (!p.allowFirstLastIPs && a.family === 6 && c.value.prefixLength < 127 && first % 2n ** 64n === 0n)
+        first += 1n;
       return a.value >= first && a.value <= last;
     }
     const s = ip(b.start);

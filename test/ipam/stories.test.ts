@@ -364,7 +364,7 @@ describe('dual stack', () => {
       },
       {
         name: 'v6 pool arrives: everyone completes',
-        pool: pool('v6', ['fd00::/120']),
+        pool: pool('v6', ['fd00::/120'], { allowFirstLastIPs: true }),
         want: { single6: ['fd00::'], prefer: ['10.0.0.2', 'fd00::1'], require: ['fd00::2', '10.0.0.3'] },
       },
       {
@@ -495,7 +495,7 @@ describe('pool edits', () => {
 describe('address space', () => {
   test('a /64 pool allocates without enumerating it', () => {
     const ipam = run([
-      { name: 'v6', pool: pool('v6', ['2001:db8:0:1::/64']) },
+      { name: 'v6', pool: pool('v6', ['2001:db8:0:1::/64'], { allowFirstLastIPs: true }) },
       { name: 'a', svc: svc('a', { ipFamilies: ['IPv6'] }), want: { a: ['2001:db8:0:1::'] } },
       { name: 'b', svc: svc('b', { ipFamilies: ['IPv6'] }), want: { b: ['2001:db8:0:1::1'] } },
       {
@@ -531,6 +531,33 @@ describe('address space', () => {
       expect(out.filter((r) => !r.ok).every((r) => !r.ok && r.reason === 'pool-exhausted')).toBe(true);
       expect(ipam.pools()[0]?.total).toBe(total);
     });
+  // IPv6: the subnet-router anycast address (the all-zero interface ID, RFC 4291 §2.6.1) is
+  // skipped unless allowFirstLastIPs; a /127 (RFC 6164), a /128 and a CIDR not starting at an
+  // all-zero interface ID have none. No broadcast in IPv6.
+  const v6cases: [string, boolean, string[], string][] = [
+    ['fd00:50::/126', false, ['fd00:50::1', 'fd00:50::2', 'fd00:50::3'], '3'],
+    ['fd00:50::/126', true, ['fd00:50::', 'fd00:50::1', 'fd00:50::2', 'fd00:50::3'], '4'],
+    ['fd00:50::/127', false, ['fd00:50::', 'fd00:50::1'], '2'],
+    ['fd00:50::7/128', false, ['fd00:50::7'], '1'],
+    ['fd00:50::4/126', false, ['fd00:50::4', 'fd00:50::5', 'fd00:50::6', 'fd00:50::7'], '4'],
+  ];
+  for (const [cidr, allow, ips, total] of v6cases)
+    test(`allowFirstLastIPs=${allow} on ${cidr} (subnet-router anycast)`, () => {
+      const ipam = new Ipam();
+      const services = [1, 2, 3, 4, 5].map((i) => svc(`s${i}`, { ipFamilies: ['IPv6'] }));
+      const out = ipam.restore([pool('p', [cidr], { allowFirstLastIPs: allow })], services);
+      const got = out.filter((r) => r.ok).flatMap((r) => (r.ok ? r.ips : []));
+      expect(got.sort()).toEqual([...ips].sort());
+      expect(ipam.pools()[0]?.total).toBe(total);
+    });
+  test('an explicit request for the subnet-router anycast address of an IPv6 pool is refused', () => {
+    const ipam = new Ipam();
+    const out = ipam.restore(
+      [pool('p', ['fd00:50::/64'])],
+      [svc('n', { ipFamilies: ['IPv6'], annotations: { 'edgelb.io/ips': 'fd00:50::' } })],
+    );
+    expect(out[0]!.ok).toBe(false);
+  });
   test('an explicit request for the network address of a /30 is refused', () => {
     run([
       { name: 'pool', pool: pool('p', ['10.0.0.0/30']) },

@@ -218,13 +218,13 @@ describe('KubeStatusWriter and EventRecorder', () => {
   test('Events: a loop of repeats is one Event with a series; new Events are rate limited', async () => {
     const svc = fresh('web');
     for (let i = 0; i < 1000; i++)
-      writer.event(svc, 'AllocationFailed', 'Warning', 'pool blog-pool is exhausted');
+      writer.event(svc, 'PoolExhausted', 'Warning', 'pool blog-pool is exhausted');
     await flush();
     const list = () => server.list('events.k8s.io/v1', 'Event', 'default');
     expect(list().length).toBe(1);
     const ev = list()[0];
     expect(ev).toMatchObject({
-      reason: 'AllocationFailed',
+      reason: 'PoolExhausted',
       type: 'Warning',
       reportingController: 'edgelb.io/controller',
     });

@@ -82,7 +82,7 @@ describe('Reconciler', () => {
     expect(speaker.adverts.get('192.168.2.1')).toEqual(['172.198.1.1/32', '172.198.1.2/32']);
     expect(metrics.render()).toContain('edgelb_leader 1');
     expect(metrics.render()).toContain('edgelb_ipam_pool_ips{pool="nginx-ingress",state="used"} 2');
-    expect(metrics.render()).toContain('edgelb_ipam_errors_total{reason="pool-exhausted"} 1');
+    expect(metrics.render()).toContain('edgelb_ipam_errors_total{reason="PoolExhausted"} 1');
   });
 
   test('a second pass with nothing changed writes nothing', async () => {

@@ -41,14 +41,14 @@ describe('service status', () => {
         'Conflict/Warning: Replaced 10.0.0.9: 10.0.0.9: held by d/old',
       ],
     ],
-    ['failure with nothing held', failed, [], ['AllocationFailed/Warning: pool p has no free IPv4 address']],
+    ['failure with nothing held', failed, [], ['PoolExhausted/Warning: pool p has no free IPv4 address']],
     [
       'failure that released an address',
       failed,
       ['10.0.0.1'],
       [
         'Released/Warning: Released 10.0.0.1: pool p has no free IPv4 address',
-        'AllocationFailed/Warning: pool p has no free IPv4 address',
+        'PoolExhausted/Warning: pool p has no free IPv4 address',
       ],
     ],
   ];
@@ -57,10 +57,10 @@ describe('service status', () => {
       expect(serviceEvents(r, before).map((e) => `${e.kind}/${e.type}: ${e.message}`)).toEqual(want);
     });
 
-  test('event kinds by reason', () => {
-    expect(eventKind('no-pool-for-ip')).toBe('InvalidRequest');
-    expect(eventKind('sharing-conflict')).toBe('Conflict');
-    expect(eventKind('dual-stack-unavailable')).toBe('AllocationFailed');
+  test('event kinds by reason: the condition reason (one vocabulary, issue 16)', () => {
+    expect(eventKind('no-pool-for-ip')).toBe('NoPoolForIp');
+    expect(eventKind('sharing-conflict')).toBe('SharingConflict');
+    expect(eventKind('dual-stack-unavailable')).toBe('DualStackUnavailable');
   });
 
   test('the written status matches itself, and differs from another result', () => {

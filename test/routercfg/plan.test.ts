@@ -247,3 +247,26 @@ describe('what each target cannot express', () => {
     expect(ros.text).toContain('local.role=ibgp');
   });
 });
+
+describe('gtsm neighbors (issue 16)', () => {
+  const gtsm = input({
+    policies: [policy('p', { virtualRouters: [vr(65001, [nb('192.168.2.1', { gtsm: true })])] })],
+  });
+  test('FRR ttl-security hops 1, BIRD ttl security on; only for the gtsm sessions', () => {
+    const frr = routerConfig('frr', gtsm);
+    if (!frr.ok) throw new Error(frr.errors.join());
+    expect(frr.text).toContain(' neighbor 192.168.2.10 ttl-security hops 1');
+    const bird = routerConfig('bird', gtsm);
+    if (!bird.ok) throw new Error(bird.errors.join());
+    expect(bird.text).toContain('  ttl security on;');
+    const plain = routerConfig('frr', input());
+    expect(plain.ok && plain.text).not.toContain('ttl-security');
+  });
+  test('OPNsense and RouterOS refuse, naming the neighbors', () => {
+    for (const t of ['opnsense', 'routeros'] as const) {
+      const r = routerConfig(t, gtsm);
+      expect(r.ok ? [] : r.errors.filter((e) => e.includes('use gtsm'))).toHaveLength(1);
+      expect(r.ok ? '' : r.errors.join()).toContain('192.168.2.10');
+    }
+  });
+});

@@ -184,7 +184,9 @@ export async function startBfdRouter(o: BfdRouterOptions): Promise<FrrBfd> {
       neighbors: o.nodes.map((address) => ({
         address,
         remoteAs: NODE_ASN,
+        // One family per session, as router-config writes it (edgelb sends each family it has a next hop for).
         ipv6: address.includes(':'),
+        ipv4: !address.includes(':'),
         timers: { keepalive: o.keepaliveSeconds ?? 3, hold: o.holdSeconds ?? 9 },
         connectRetrySeconds: 1,
         gracefulRestart: false,

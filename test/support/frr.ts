@@ -20,6 +20,8 @@ export interface FrrNeighbor {
   connectRetrySeconds?: number;
   /** Activate IPv6 unicast for this neighbour (default true). */
   ipv6?: boolean;
+  /** false: IPv4 unicast off for this neighbour (FRR activates it for every neighbour by default). */
+  ipv4?: boolean;
   /** false: no graceful-restart helper for this neighbour (its routes go at once on session loss). */
   gracefulRestart?: boolean;
 }
@@ -73,6 +75,10 @@ export function frrConfig(c: FrrConfig): string {
     l.push(` address-family ${af} unicast`, `  maximum-paths ${mp}`, `  maximum-paths ibgp ${mp}`);
     for (const n of c.neighbors) {
       if (af === 'ipv6' && n.ipv6 === false) continue;
+      if (af === 'ipv4' && n.ipv4 === false) {
+        l.push(`  no neighbor ${n.address} activate`);
+        continue;
+      }
       if (af === 'ipv6') l.push(`  neighbor ${n.address} activate`);
       l.push(
         `  neighbor ${n.address} route-map ACCEPT-ALL in`,

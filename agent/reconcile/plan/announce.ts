@@ -151,6 +151,7 @@ function peerFrom(
     keepAliveTimeSeconds: n.keepAliveTimeSeconds ?? PEER_DEFAULTS.keepAliveTimeSeconds,
     connectRetryTimeSeconds: n.connectRetryTimeSeconds ?? PEER_DEFAULTS.connectRetryTimeSeconds,
     ...(n.eBGPMultihopTTL !== undefined ? { eBGPMultihopTTL: n.eBGPMultihopTTL } : {}),
+    ...(n.gtsm ? { gtsm: true } : {}),
     ...(password !== undefined ? { password } : {}),
     gracefulRestart: {
       enabled: n.gracefulRestart?.enabled ?? PEER_DEFAULTS.gracefulRestart.enabled,

@@ -26,3 +26,34 @@ export function pickAddress(candidates: readonly string[], family: Family, cidr 
   }
   return undefined;
 }
+
+/** One host interface and its addresses (node:os networkInterfaces, loopback left out). */
+export interface HostInterface {
+  name: string;
+  addresses: readonly string[];
+}
+
+/**
+ * The host's own next hop of a family when none is pinned or given by the session: an
+ * address of that family on the interface holding one of `anchors` (the session's local
+ * address in files mode, the Node's addresses in kubernetes mode), inside `cidr` when set;
+ * with `anywhere`, any interface's address after those (files mode: the host is the node).
+ */
+export function hostNextHop(
+  interfaces: readonly HostInterface[],
+  family: Family,
+  opts: { anchors: readonly string[]; cidr?: string; anywhere: boolean },
+): string | undefined {
+  const same = (a: string, b: string) => {
+    const x = parseIP(a.replace(/^::ffff:/, ''));
+    const y = parseIP(b.replace(/^::ffff:/, ''));
+    return x.ok && y.ok && x.value.family === y.value.family && x.value.value === y.value.value;
+  };
+  const holding = interfaces.filter((i) => i.addresses.some((a) => opts.anchors.some((x) => same(a, x))));
+  const order = opts.anywhere ? [...holding, ...interfaces.filter((i) => !holding.includes(i))] : holding;
+  return pickAddress(
+    order.flatMap((i) => i.addresses.filter((a) => !a.startsWith('169.254.'))),
+    family,
+    opts.cidr ?? '',
+  );
+}

@@ -4,11 +4,14 @@
  */
 import type { ServiceObject } from '../../api/core.ts';
 import { SERVICE_CONDITION } from '../../api/v1alpha1.ts';
-import type { ServiceResult } from '../../ipam/types.ts';
+import type { FailureReason, ServiceResult } from '../../ipam/types.ts';
 import type { EventKind, ServiceStatusWrite } from '../../source/types.ts';
+import { FAILURE_REASONS, failureReason } from './reasons.ts';
 
-/** Condition reasons are CamelCase in Kubernetes: "pool-exhausted" -> "PoolExhausted". */
+/** Condition reasons are CamelCase in Kubernetes: "pool-exhausted" -> "PoolExhausted" (reasons.ts). */
 export function reasonName(reason: string): string {
+  const known = FAILURE_REASONS[reason as FailureReason];
+  if (known) return known;
   return reason
     .split('-')
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
@@ -46,10 +49,9 @@ export function statusMatches(svc: ServiceObject, r: ServiceResult): boolean {
   return c.status === (r.ok ? 'True' : 'False') && c.reason === reason && c.message === r.message;
 }
 
-export function eventKind(reason: string): EventKind {
-  if (reason === 'invalid-request' || reason === 'no-pool-for-ip') return 'InvalidRequest';
-  if (reason === 'ip-in-use' || reason === 'sharing-conflict') return 'Conflict';
-  return 'AllocationFailed';
+/** A failure's Warning Event carries the condition's reason (reasons.ts). */
+export function eventKind(reason: FailureReason): EventKind {
+  return failureReason(reason);
 }
 
 export interface ServiceEvent {
