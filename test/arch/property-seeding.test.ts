@@ -27,7 +27,8 @@ describe('seeded property tests', () => {
       asserts += n;
       const s = src.match(/\bseeded\(/g)?.length ?? 0;
       if (n > s) problems.push(`${relative(TEST_ROOT, f)}: ${n} fc.assert, ${s} seeded(...)`);
-      if (n > 0 && /interruptAfter[T]imeLimit/.test(src)) problems.push(`${relative(TEST_ROOT, f)}: time limit`);
+      if (n > 0 && /interruptAfter[T]imeLimit/.test(src))
+        problems.push(`${relative(TEST_ROOT, f)}: time limit`);
     }
     expect(asserts).toBeGreaterThan(10);
     expect(problems).toEqual([]);
