@@ -18,8 +18,10 @@ import { Sandbox } from './mutate/sandbox.ts';
 import { ImportGraph, pureFiles, testsFor } from './mutate/test-map.ts';
 
 const ROOT = resolve(import.meta.dir, '..');
-const MIN_TIMEOUT_MS = 15_000;
-const TIMEOUT_FACTOR = 4;
+const MIN_TIMEOUT_MS = 10_000;
+const TIMEOUT_FACTOR = 2;
+/** A test file slower than this unmutated judges a mutant only when no faster one imports its file. */
+const SLOW_TEST_MS = 8_000;
 
 export type Outcome = 'killed' | 'survived' | 'timeout' | 'no-tests';
 interface Judged extends Mutant {
@@ -213,16 +215,18 @@ async function main(): Promise<number> {
       for (;;) {
         const m = chosen[next++];
         if (!m) return;
-        const tests = (testsOf.get(m.file) ?? [])
-          .filter((t) => baseline.has(t))
-          .sort((a, b) => (baseline.get(a) as number) - (baseline.get(b) as number));
+        const usable = (testsOf.get(m.file) ?? []).filter((t) => baseline.has(t));
+        const fast = usable.filter((t) => (baseline.get(t) as number) <= SLOW_TEST_MS);
+        const tests = (fast.length > 0 ? fast : usable).sort(
+          (a, b) => (baseline.get(a) as number) - (baseline.get(b) as number),
+        );
         let outcome: Outcome = 'no-tests';
         let ms = 0;
         if (tests.length > 0) {
           const budget = tests.reduce((s, t) => s + (baseline.get(t) as number), 0);
           const original = await Bun.file(join(sb.dir, m.file)).text();
           const r = await sb.with(m.file, applyMutant(original, m), () =>
-            runTests(sb.dir, tests, Math.max(MIN_TIMEOUT_MS, TIMEOUT_FACTOR * budget), live),
+            runTests(sb.dir, tests, MIN_TIMEOUT_MS + TIMEOUT_FACTOR * budget, live),
           );
           outcome = r.timedOut ? 'timeout' : r.ok ? 'survived' : 'killed';
           ms = r.ms;

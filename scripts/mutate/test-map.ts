@@ -11,7 +11,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 export const EXTRA_TEST_FOLDERS: Record<string, string[]> = {
   'agent/net': ['test/ipam', 'test/bgp', 'test/l2'],
   'agent/api': ['test/config', 'test/convert'],
-  'agent/bgp': ['test/hostile'],
   'agent/bfd/profile.ts': ['test/config', 'test/convert'],
   'agent/l2': ['test/config'],
   'agent/http/status-doc.ts': ['test/security', 'test/cli'],
@@ -25,6 +24,12 @@ export const EXTRA_TEST_FOLDERS: Record<string, string[]> = {
 
 /** Test files that start daemons or network namespaces are too slow to run per mutant. */
 const HEAVY_SUPPORT = /test\/support\/(netns|frr|frr-bfd|bird|exabgp|proc|apiserver|kubectl|pki|cli)\b/;
+
+/**
+ * Real-time socket twins of faster tests: session-socket.test.ts runs session.case.ts, which
+ * session-pipe.test.ts runs on the fake clock; test/hostile/ drives a whole speaker over TCP.
+ */
+export const SLOW_TWINS = ['test/bgp/session-socket.test.ts', 'test/hostile/'];
 
 function walk(dir: string, keep: (p: string) => boolean): string[] {
   if (!existsSync(dir)) return [];
@@ -121,6 +126,7 @@ export function testsFor(root: string, graph: ImportGraph, file: string): string
       const reach = graph.reachable(t);
       if (!reach.has(file)) continue;
       if ([...reach].some((r) => HEAVY_SUPPORT.test(r))) continue;
+      if (SLOW_TWINS.some((x) => t.startsWith(x))) continue;
       out.push(t);
     }
   return [...new Set(out)].sort();
