@@ -1,7 +1,7 @@
 /** The pure helpers of agent/lib: the metrics registry, backoff and "did you mean". */
 import { describe, expect, test } from 'bun:test';
 import { backoffDelay } from '../../agent/lib/backoff.ts';
-import { Registry } from '../../agent/lib/metrics.ts';
+import { Registry, type Sample } from '../../agent/lib/metrics.ts';
 import { didYouMean, levenshtein } from '../../agent/lib/suggest.ts';
 
 describe('metrics registry', () => {
@@ -13,7 +13,7 @@ describe('metrics registry', () => {
     c.inc({ peer: 'x' }, 2);
     c.inc({ peer: 'x' }, 0);
     g.set({}, Number.POSITIVE_INFINITY);
-    r.collect('edgelb_computed', 'Computed.', 'gauge', () => [
+    r.collect('edgelb_computed', 'Computed.', 'gauge', (): Sample[] => [
       { labels: {}, value: Number.NaN },
       { labels: { k: 'v' }, value: Number.NEGATIVE_INFINITY },
     ]);
