@@ -1,0 +1,39 @@
+/** API field bounds on each side of each limit, and the defaults of absent objects. */
+import { describe, expect, test } from 'bun:test';
+import { validateL2Policy, validatePolicy } from '../../agent/api/validate/resources.ts';
+
+const neighbor = (n: Record<string, unknown>) => ({
+  apiVersion: 'edgelb.io/v1alpha1',
+  kind: 'BGPPeeringPolicy',
+  metadata: { name: 'rack0' },
+  spec: {
+    virtualRouters: [{ localASN: 65001, neighbors: [{ peerAddress: '192.168.2.1', peerASN: 65000, ...n }] }],
+  },
+});
+
+describe('BGPPeeringPolicy holdTimeSeconds (RFC 4271 §4.2: 0 or 3..65535)', () => {
+  test.each([
+    [0, true],
+    [1, false],
+    [2, false],
+    [3, true],
+    [65535, true],
+    [65536, false],
+    [-1, false],
+    [9.5, false],
+  ])('%p: valid %p', (holdTimeSeconds, ok) => {
+    expect(validatePolicy(neighbor({ holdTimeSeconds, keepAliveTimeSeconds: 1 })).ok).toBe(ok);
+  });
+});
+
+describe('L2AnnouncementPolicy', () => {
+  test('an absent spec is an empty one: every node, Service, pool', () => {
+    const r = validateL2Policy({
+      apiVersion: 'edgelb.io/v1alpha1',
+      kind: 'L2AnnouncementPolicy',
+      metadata: { name: 'all' },
+    });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value.spec).toEqual({});
+  });
+});
