@@ -1,0 +1,41 @@
+/** Pending Services get another chance when something frees space; edgelb.io/ips takes one address per family. */
+import { expect, test } from 'bun:test';
+import { Ipam } from '../../agent/ipam/ipam.ts';
+import { pool, summary, svc } from './builders.ts';
+
+test('a Service waiting on a full pool gets the address another Service frees', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.1/32'], { allowFirstLastIPs: true }));
+  ipam.upsertService(svc('a'));
+  ipam.upsertService(svc('b'));
+  expect(summary(ipam.result('default/b'))).toBe('pool-exhausted');
+  const changed = ipam.deleteService('default/a');
+  expect(changed.map(summary)).toEqual([['10.0.0.1']]);
+  expect(summary(ipam.result('default/b'))).toEqual(['10.0.0.1']);
+});
+
+test('a Service waiting on a full pool gets an address when the pool grows', () => {
+  const ipam = new Ipam();
+  const p = pool('p', ['10.0.0.1/32'], { allowFirstLastIPs: true });
+  ipam.upsertPool(p);
+  ipam.upsertService(svc('a'));
+  ipam.upsertService(svc('b'));
+  ipam.upsertPool({ ...p, blocks: [{ cidr: '10.0.0.0/30' }] });
+  expect(summary(ipam.result('default/a'))).toEqual(['10.0.0.1']);
+  expect(summary(ipam.result('default/b'))).toEqual(['10.0.0.0']);
+});
+
+test('edgelb.io/ips: one IPv4 and one IPv6 address is a dual-stack request; two of a family are refused', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.0/30', 'fd00::/126']));
+  const dual = {
+    ipFamilies: ['IPv4', 'IPv6'] as ('IPv4' | 'IPv6')[],
+    ipFamilyPolicy: 'RequireDualStack' as const,
+  };
+  ipam.upsertService(svc('d', { ...dual, annotations: { 'edgelb.io/ips': '10.0.0.2,fd00::2' } }));
+  expect(summary(ipam.result('default/d'))).toEqual(['10.0.0.2', 'fd00::2']);
+  ipam.upsertService(svc('e', { ...dual, annotations: { 'edgelb.io/ips': '10.0.0.1,10.0.0.2' } }));
+  expect(summary(ipam.result('default/e'))).toBe('invalid-request');
+  ipam.upsertService(svc('f', { ...dual, annotations: { 'edgelb.io/ips': '10.0.0.1,fd00::1,fd00::3' } }));
+  expect(summary(ipam.result('default/f'))).toBe('invalid-request');
+});
