@@ -118,6 +118,26 @@ describe('formatStatus', () => {
     );
   });
 
+  test('an empty document is not ready and names nothing', () => {
+    expect(emptyStatus('n', 'v', 'files')).toEqual({
+      node: 'n',
+      version: 'v',
+      ready: false,
+      problems: [],
+      leader: { isLeader: false, holder: '' },
+      source: { kind: 'files', synced: false },
+      allocations: [],
+      pending: [],
+      pools: [],
+      bgp: { routerId: '', peers: [], advertised: [] },
+    });
+  });
+
+  test('one announced prefix is listed', () => {
+    const out = formatStatus(doc({ bgp: { routerId: '', peers: [], advertised: ['10.0.0.1/32'] } }));
+    expect(out.endsWith('\n\nAnnounced: 10.0.0.1/32\n')).toBe(true);
+  });
+
   test('a follower names the holder', () => {
     const out = formatStatus(doc({ leader: { isLeader: false, holder: 'node-2' } }));
     expect(out).toContain('Leader:   node-2 (this node follows)\n');

@@ -45,6 +45,11 @@ describe('config bounds', () => {
     expect(le({ retryPeriodSeconds: 0 })).toBe(false);
     expect(le({ renewDeadlineSeconds: 0 })).toBe(false);
     expect(le({ retryPeriodSeconds: 3601 })).toBe(false);
+    // 3600 is in range (the order rule is what refuses it)
+    const r = validateConfig({ kubernetes: { leaderElection: { retryPeriodSeconds: 3600 } } });
+    expect(r.ok ? [] : r.problems.map((p) => p.path)).toEqual([
+      'kubernetes.leaderElection.renewDeadlineSeconds',
+    ]);
     expect(le({ leaseDurationSeconds: 3600, renewDeadlineSeconds: 3500, retryPeriodSeconds: 3600 })).toBe(
       false,
     );
