@@ -39,3 +39,19 @@ test('edgelb.io/ips: one IPv4 and one IPv6 address is a dual-stack request; two 
   ipam.upsertService(svc('f', { ...dual, annotations: { 'edgelb.io/ips': '10.0.0.1,fd00::1,fd00::3' } }));
   expect(summary(ipam.result('default/f'))).toBe('invalid-request');
 });
+
+test('a dual-stack Service lists its IPs in its ipFamilies order, whichever it got first', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('a', ['10.0.0.0/30']));
+  const s = svc('s', { ipFamilies: ['IPv6', 'IPv4'], ipFamilyPolicy: 'PreferDualStack' });
+  ipam.upsertService(s);
+  expect(ipam.result(s.key)).toMatchObject({ ok: true, ips: ['10.0.0.1'] });
+  ipam.upsertPool(pool('b', ['fd00::/126']));
+  expect(ipam.result(s.key)).toMatchObject({
+    ok: true,
+    ips: ['fd00::', '10.0.0.1'],
+    pools: ['b', 'a'],
+    pool: 'b, a',
+    message: 'fd00::, 10.0.0.1 from pool b, a',
+  });
+});
