@@ -55,3 +55,16 @@ test('a dual-stack Service lists its IPs in its ipFamilies order, whichever it g
     message: 'fd00::, 10.0.0.1 from pool b, a',
   });
 });
+
+test('edgelb.io/ips of the other family on a SingleStack Service is refused', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.0/30', 'fd00::/126']));
+  ipam.upsertService(svc('v4', { annotations: { 'edgelb.io/ips': 'fd00::1' } }));
+  expect(ipam.result('default/v4')).toMatchObject({
+    ok: false,
+    reason: 'invalid-request',
+    message: 'edgelb.io/ips asks for fd00::1 but the Service is IPv4 SingleStack',
+  });
+  ipam.upsertService(svc('v6', { ipFamilies: ['IPv6'], annotations: { 'edgelb.io/ips': 'fd00::1' } }));
+  expect(summary(ipam.result('default/v6'))).toEqual(['fd00::1']);
+});
