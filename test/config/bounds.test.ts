@@ -89,3 +89,33 @@ describe('config bounds', () => {
     expect(ok('http.listen', '127.0.0.1')).toBe(false);
   });
 });
+
+describe('config messages and defaults at the edges', () => {
+  const paths = (input: unknown) => {
+    const r = validateConfig(input);
+    return r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`);
+  };
+
+  test('leaseDurationSeconds 1 is in range; the order rule refuses it', () => {
+    expect(paths({ kubernetes: { leaderElection: { leaseDurationSeconds: 1 } } })).toEqual([
+      'kubernetes.leaderElection.leaseDurationSeconds: must be greater than renewDeadlineSeconds (10), got 1',
+    ]);
+    expect(paths({ kubernetes: { leaderElection: { retryPeriodSeconds: 3601 } } })).toEqual([
+      'kubernetes.leaderElection.retryPeriodSeconds: must be an integer 1..3600, got 3601',
+    ]);
+  });
+
+  test('bgp.routerId: IPv4 or empty', () => {
+    expect(paths({ bgp: { routerId: '10.0.0.1' } })).toEqual([]);
+    expect(paths({ bgp: { routerId: '' } })).toEqual([]);
+    expect(paths({ bgp: { routerId: 'fd00::1' } })).toEqual([
+      'bgp.routerId: must be an IPv4 address (a BGP identifier), got "fd00::1"',
+    ]);
+  });
+
+  test('Services without a class are claimed by default', () => {
+    const r = validateConfig({});
+    expect(r.ok && r.config.kubernetes.claimServicesWithoutClass).toBe(true);
+    expect(r.ok && r.config.kubernetes.loadBalancerClass).toBe('edgelb.io/bgp');
+  });
+});

@@ -97,5 +97,9 @@ describe('suggestions', () => {
     expect(didYouMean('ab', ['xy'])).toBe('xy');
     expect(didYouMean('HTPP', ['http'])).toBe('http');
     expect(didYouMean('anything', [])).toBeUndefined();
+    // ties go to the first candidate; three edits are too many for a short name
+    expect(didYouMean('ab', ['xb', 'ax'])).toBe('xb');
+    expect(didYouMean('abc', ['xyz'])).toBeUndefined();
+    expect(didYouMean('abcdefghi', ['abcdefghx', 'abcdefghy'])).toBe('abcdefghx');
   });
 });
