@@ -37,3 +37,29 @@ describe('L2AnnouncementPolicy', () => {
     if (r.ok) expect(r.value.spec).toEqual({});
   });
 });
+
+describe('BGPPeeringPolicy neighbor fields at their limits', () => {
+  test.each([
+    [0, false],
+    [1, true],
+    [255, true],
+    [256, false],
+  ])('eBGPMultihopTTL %p: valid %p', (eBGPMultihopTTL, ok) => {
+    expect(validatePolicy(neighbor({ eBGPMultihopTTL })).ok).toBe(ok);
+  });
+
+  test.each([
+    ['65535:65535', '65535:65535'],
+    ['0:0', '0:0'],
+    ['65536:1', undefined],
+    ['1:65536', undefined],
+    ['4294967295', '65535:65535'],
+    ['65536', '1:0'],
+  ])('standard community %p', (text, want) => {
+    const r = validatePolicy(neighbor({ advertisedPathAttributes: { communities: { standard: [text] } } }));
+    const got = r.ok
+      ? r.value.spec.virtualRouters[0]?.neighbors[0]?.advertisedPathAttributes?.communities?.standard?.[0]
+      : undefined;
+    expect(got).toBe(want);
+  });
+});
