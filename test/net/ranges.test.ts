@@ -1,6 +1,6 @@
 /** Range arithmetic edges (agent/net/ip.ts). */
 import { expect, test } from 'bun:test';
-import { cidrRange, inRange, maskOf, rangeSize, rangesOverlap } from '../../agent/net/ip.ts';
+import { cidrRange, compareIP, inRange, maskOf, rangeSize, rangesOverlap } from '../../agent/net/ip.ts';
 
 const r = (first: bigint, last: bigint) => ({ family: 4 as const, first, last });
 
@@ -29,4 +29,14 @@ test('maskOf and cidrRange', () => {
   expect(maskOf(6, 128)).toBe((1n << 128n) - 1n);
   expect(cidrRange({ family: 4, base: 0x0a000000n, prefixLength: 30 })).toEqual(r(0x0a000000n, 0x0a000003n));
   expect(cidrRange({ family: 4, base: 0x0a000001n, prefixLength: 32 })).toEqual(r(0x0a000001n, 0x0a000001n));
+});
+
+test('compareIP orders by family, then value', () => {
+  const v4 = (value: bigint) => ({ family: 4 as const, value });
+  expect(compareIP(v4(1n), v4(2n))).toBeLessThan(0);
+  expect(compareIP(v4(2n), v4(1n))).toBeGreaterThan(0);
+  expect(compareIP(v4(2n), v4(2n))).toBe(0);
+  expect(compareIP(v4(9n), { family: 6, value: 1n })).toBeLessThan(0);
+  expect(compareIP({ family: 6, value: 1n }, v4(9n))).toBeGreaterThan(0);
+  expect([v4(3n), v4(1n), v4(2n)].sort(compareIP).map((x) => x.value)).toEqual([1n, 2n, 3n]);
 });
