@@ -1,6 +1,6 @@
 /** FSM details the transition table does not show: a passive start is remembered; AS_PATH segments need ASNs. */
 import { expect, test } from 'bun:test';
-import { initialState, step } from '../../agent/bgp/fsm/index.ts';
+import { initialState, keepaliveInterval, step } from '../../agent/bgp/fsm/index.ts';
 import { decodeSegments } from '../../agent/bgp/wire/index.ts';
 
 const CONFIG = {
@@ -25,4 +25,12 @@ test('an AS_PATH segment with no ASNs, or of an unknown type, is malformed', () 
   expect(decodeSegments(new Uint8Array([5, 1, 0xfd, 0xe8]), 2)).toBeUndefined();
   expect(decodeSegments(new Uint8Array([4, 1, 0xfd, 0xe8]), 2)).toEqual([{ type: 4, asns: [65000] }]);
   expect(decodeSegments(new Uint8Array([1, 1, 0, 0, 0xfd, 0xe8]), 4)).toEqual([{ type: 1, asns: [65000] }]);
+});
+
+test('keepalive interval: at least 1 s even when a third of the hold time rounds to 0', () => {
+  expect(keepaliveInterval(2, 30)).toBe(1000);
+  expect(keepaliveInterval(2, 0)).toBe(1000);
+  expect(keepaliveInterval(0, 30)).toBe(0);
+  expect(keepaliveInterval(90, 0)).toBe(30_000);
+  expect(keepaliveInterval(90, 10)).toBe(10_000);
 });

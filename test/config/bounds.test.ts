@@ -119,3 +119,15 @@ describe('config messages and defaults at the edges', () => {
     expect(r.ok && r.config.kubernetes.loadBalancerClass).toBe('edgelb.io/bgp');
   });
 });
+
+describe('config shape', () => {
+  test('a section that is not a mapping is refused; an empty value keeps the default', () => {
+    const r = validateConfig({ bgp: [] });
+    expect(r.ok ? [] : r.problems.map((p) => p.message)).toEqual(['must be a mapping, got a list']);
+    expect(validateConfig('x').ok).toBe(false);
+    expect(validateConfig({ bgp: null }).ok).toBe(true);
+    const d = validateConfig({ bgp: { listenPort: null, shutdown: undefined } });
+    expect(d.ok && d.config.bgp.listenPort).toBe(0);
+    expect(d.ok && d.config.bgp.shutdown).toBe('withdraw');
+  });
+});

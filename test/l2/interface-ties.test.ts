@@ -48,3 +48,12 @@ test('an IP on no subnet of its family names what was seen', () => {
     message: '10.0.0.1 is on no local subnet (eth0 192.168.2.0/24)',
   });
 });
+
+test('a host address (/32, /128) on a usable interface is not a subnet to answer on', () => {
+  const links = [
+    link('dummy0', ['192.168.2.200/32', 'fd00:2::200/128']),
+    link('eth0', ['192.168.2.10/24', 'fd00:2::10/64']),
+  ];
+  expect(chooseInterfaces('192.168.2.200', links)).toEqual({ ok: true, interfaces: ['eth0'] });
+  expect(chooseInterfaces('fd00:2::200', links)).toEqual({ ok: true, interfaces: ['eth0'] });
+});
