@@ -68,3 +68,22 @@ test('edgelb.io/ips of the other family on a SingleStack Service is refused', ()
   ipam.upsertService(svc('v6', { ipFamilies: ['IPv6'], annotations: { 'edgelb.io/ips': 'fd00::1' } }));
   expect(summary(ipam.result('default/v6'))).toEqual(['fd00::1']);
 });
+
+test('a new Service whose status already names a valid IP keeps it (a new leader learning of it)', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.0/29']));
+  ipam.upsertService(svc('s', { statusIPs: ['10.0.0.5'] }));
+  expect(summary(ipam.result('default/s'))).toEqual(['10.0.0.5']);
+});
+
+test('a Service sharing a key takes the lowest address its partners hold', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.0/29']));
+  const key = (k: string, more: Record<string, string> = {}) => ({ 'edgelb.io/sharing-key': k, ...more });
+  ipam.upsertService(svc('a', { annotations: key('k', { 'edgelb.io/ips': '10.0.0.3' }) }));
+  // same port 80: b cannot share a's address, so it names another one
+  ipam.upsertService(svc('b', { annotations: key('k', { 'edgelb.io/ips': '10.0.0.1' }) }));
+  expect(summary(ipam.result('default/b'))).toEqual(['10.0.0.1']);
+  ipam.upsertService(svc('c', { annotations: key('k'), ports: [{ port: 443, protocol: 'TCP' }] }));
+  expect(summary(ipam.result('default/c'))).toEqual(['10.0.0.1']);
+});
