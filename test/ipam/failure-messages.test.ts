@@ -84,3 +84,19 @@ test.each<[string, () => [string | string[], string], [string | string[], string
 ])('%s', (_name, run, want) => {
   expect(run()).toEqual(want);
 });
+
+test('a pool with an invalid serviceSelector is skipped with its reason, never evaluated', () => {
+  const ipam = new Ipam();
+  const bad = { matchExpressions: [{ key: 't', operator: 'Bogus' as 'In', values: [] }] };
+  ipam.upsertPool(pool('bad', ['10.0.0.0/30'], { serviceSelector: bad }));
+  ipam.upsertPool(pool('good', ['10.0.1.0/30']));
+  ipam.upsertService(svc('s'));
+  ipam.upsertService(svc('t', asks('bad')));
+  expect(ipam.results().map((r) => [r.key, r.ok ? r.ips : r.message])).toEqual([
+    ['default/s', ['10.0.1.1']],
+    [
+      'default/t',
+      'the requested pool bad is invalid (spec.serviceSelector: matchExpressions[0] (key "t"): unknown operator "Bogus")',
+    ],
+  ]);
+});
