@@ -1,5 +1,6 @@
 /** API field bounds on each side of each limit, and the defaults of absent objects. */
 import { describe, expect, test } from 'bun:test';
+import { looseConditions } from '../../agent/api/validate/fields.ts';
 import { validateL2Policy, validatePolicy } from '../../agent/api/validate/resources.ts';
 
 const neighbor = (n: Record<string, unknown>) => ({
@@ -61,5 +62,28 @@ describe('BGPPeeringPolicy neighbor fields at their limits', () => {
       ? r.value.spec.virtualRouters[0]?.neighbors[0]?.advertisedPathAttributes?.communities?.standard?.[0]
       : undefined;
     expect(got).toBe(want);
+  });
+});
+
+describe('field types', () => {
+  test('an integer field refuses a numeric string, a fraction and NaN', () => {
+    expect(validatePolicy(neighbor({ holdTimeSeconds: '90' })).ok).toBe(false);
+    expect(validatePolicy(neighbor({ holdTimeSeconds: 90.5 })).ok).toBe(false);
+    expect(validatePolicy(neighbor({ holdTimeSeconds: Number.NaN })).ok).toBe(false);
+    expect(validatePolicy(neighbor({ holdTimeSeconds: 90 })).ok).toBe(true);
+  });
+
+  test('conditions read back keep only well-formed ones', () => {
+    expect(
+      looseConditions([
+        { type: 'Ready', status: 'True' },
+        { type: 'Ready' },
+        { status: 'True' },
+        { type: 1, status: 'True' },
+        'x',
+        null,
+      ]),
+    ).toEqual([{ type: 'Ready', status: 'True' }] as unknown as ReturnType<typeof looseConditions>);
+    expect(looseConditions('x')).toBeUndefined();
   });
 });
