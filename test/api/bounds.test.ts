@@ -1,7 +1,8 @@
 /** API field bounds on each side of each limit, and the defaults of absent objects. */
 import { describe, expect, test } from 'bun:test';
+import { validateEndpointSlice, validateNode, validateService } from '../../agent/api/validate/core.ts';
 import { looseConditions } from '../../agent/api/validate/fields.ts';
-import { validateL2Policy, validatePolicy } from '../../agent/api/validate/resources.ts';
+import { formatProblem, validateL2Policy, validatePolicy } from '../../agent/api/validate/resources.ts';
 
 const neighbor = (n: Record<string, unknown>) => ({
   apiVersion: 'edgelb.io/v1alpha1',
@@ -71,6 +72,9 @@ describe('field types', () => {
     expect(validatePolicy(neighbor({ holdTimeSeconds: 90.5 })).ok).toBe(false);
     expect(validatePolicy(neighbor({ holdTimeSeconds: Number.NaN })).ok).toBe(false);
     expect(validatePolicy(neighbor({ holdTimeSeconds: 90 })).ok).toBe(true);
+    expect(validatePolicy(neighbor({ peerPort: '179' })).ok).toBe(false);
+    expect(validatePolicy(neighbor({ peerPort: 179.5 })).ok).toBe(false);
+    expect(validatePolicy(neighbor({ peerPort: 179 })).ok).toBe(true);
   });
 
   test('conditions read back keep only well-formed ones', () => {
@@ -85,5 +89,21 @@ describe('field types', () => {
       ]),
     ).toEqual([{ type: 'Ready', status: 'True' }] as unknown as ReturnType<typeof looseConditions>);
     expect(looseConditions('x')).toBeUndefined();
+  });
+});
+
+describe('refusals', () => {
+  test('an empty large community is "must not be empty"', () => {
+    const r = validatePolicy(neighbor({ advertisedPathAttributes: { communities: { large: [''] } } }));
+    expect(r.ok ? [] : r.problems.map(formatProblem)).toEqual([
+      'spec.virtualRouters[0].neighbors[0].advertisedPathAttributes.communities.large[0]: must not be empty',
+    ]);
+  });
+
+  test('core objects that are not objects are refused', () => {
+    for (const v of [validateEndpointSlice, validateService, validateNode]) {
+      expect(v('x').ok).toBe(false);
+      expect(v({}).ok).toBe(false);
+    }
   });
 });
