@@ -70,3 +70,36 @@ test('aggregation at /32 and /128 is no loss; no large communities key; foreign 
     errors: [],
   });
 });
+
+test('Cilium v1: the first set of path attributes for every pool is kept, a second one is dropped with a warning', () => {
+  const attrs = (c: string) => ({ selectorType: 'CiliumLoadBalancerIPPool', communities: { standard: [c] } });
+  const r = convertManifests([
+    {
+      apiVersion: 'cilium.io/v2alpha1',
+      kind: 'CiliumBGPPeeringPolicy',
+      metadata: { name: 'p' },
+      spec: {
+        virtualRouters: [
+          {
+            localASN: 65001,
+            serviceSelector: {},
+            neighbors: [
+              {
+                peerASN: 65000,
+                peerAddress: '192.168.2.1/32',
+                advertisedPathAttributes: [attrs('65000:1'), attrs('65000:2')],
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ]);
+  const n =
+    r.objects[0]?.kind === 'BGPPeeringPolicy' ? r.objects[0].spec.virtualRouters[0]?.neighbors[0] : undefined;
+  expect(n?.advertisedPathAttributes).toEqual({ communities: { standard: ['65000:1'] } });
+  expect(r.warnings.map((w) => `${w.field}: ${w.message}`)).toEqual([
+    'spec.virtualRouters[0].neighbors[0].advertisedPathAttributes[1]: a second set of path attributes for every pool; only the first is kept',
+  ]);
+  expect(r.errors).toEqual([]);
+});
