@@ -13,6 +13,7 @@ import {
   encodeControl,
   type SessionState,
 } from '../../agent/bfd/packet.ts';
+import { seeded } from '../support/property.ts';
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const arbPacket: fc.Arbitrary<ControlPacket> = fc.record({
@@ -48,7 +49,7 @@ describe('BFD codec properties', () => {
         const r = checkDatagram(bytes, ttl, 255);
         if (r.ok) expect(ttl).toBe(255);
       }),
-      { numRuns: 20_000, interruptAfterTimeLimit: 3000 },
+      seeded(20_000),
     );
   }, 15_000);
 
@@ -57,7 +58,7 @@ describe('BFD codec properties', () => {
       fc.property(arbPacket, (p) => {
         expect(decodeControl(encodeControl(p))).toEqual(p);
       }),
-      { numRuns: 5000, interruptAfterTimeLimit: 3000 },
+      seeded(5000),
     );
   }, 15_000);
 
@@ -77,7 +78,7 @@ describe('BFD codec properties', () => {
         expect(p.myDiscriminator).not.toBe(0);
         if (p.yourDiscriminator === 0) expect(['Down', 'AdminDown']).toContain(p.state);
       }),
-      { numRuns: 5000, interruptAfterTimeLimit: 3000 },
+      seeded(5000),
     );
   }, 15_000);
 });

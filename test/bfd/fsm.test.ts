@@ -15,6 +15,7 @@ import {
 import { eventFor } from '../../agent/bfd/manager.ts';
 import type { ControlPacket, SessionState } from '../../agent/bfd/packet.ts';
 import { detectionTimeUs, jitteredIntervalMs, transmitIntervalUs } from '../../agent/bfd/timers.ts';
+import { seeded } from '../support/property.ts';
 
 const CFG: BfdConfig = { desiredMinTxUs: 300_000, requiredMinRxUs: 300_000, detectMult: 3, passive: false };
 const LOCAL = 0x1111;
@@ -189,7 +190,7 @@ describe('§6.8.2/§6.8.3/§6.8.7 timers', () => {
           expect(ms).toBeLessThanOrEqual(m === 1 ? 900 : 1000);
         },
       ),
-      { numRuns: 500 },
+      seeded(500),
     );
   });
 
@@ -300,7 +301,7 @@ describe('AdminDown', () => {
           s = r.state;
         }
       }),
-      { numRuns: 400 },
+      seeded(400),
     );
   });
 });

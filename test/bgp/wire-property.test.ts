@@ -13,6 +13,7 @@ import {
   WireError,
 } from '../../agent/bgp/wire/index.ts';
 import { arbMessage, mutate } from '../fuzz/generators.ts';
+import { seeded } from '../support/property.ts';
 import { update } from './hex.ts';
 
 const CTXS: DecodeContext[] = [
@@ -46,7 +47,7 @@ describe('wire properties', () => {
         const back = decodeMessage(encodeMessage(m, ctx), ctx);
         expect(back).toEqual(m);
       }),
-      { numRuns: 1500, interruptAfterTimeLimit: 3000 },
+      seeded(1500),
     );
   }, 15_000);
 
@@ -66,7 +67,7 @@ describe('wire properties', () => {
           }
         },
       ),
-      { numRuns: 4000, interruptAfterTimeLimit: 4000 },
+      seeded(4000),
     );
   }, 15_000);
 
@@ -81,7 +82,7 @@ describe('wire properties', () => {
         b.set(body, 19);
         for (const ctx of CTXS) decodeOrError(b, ctx);
       }),
-      { numRuns: 5000, interruptAfterTimeLimit: 3000 },
+      seeded(5000),
     );
   }, 15_000);
 });

@@ -5,6 +5,7 @@ import { formatAddr, parseAddr, parseAddrText } from '../../agent/ipam/addr.ts';
 import { compareOrdered, creationKey } from '../../agent/ipam/order.ts';
 import { RunSet } from '../../agent/ipam/run-set.ts';
 import { formatIP, parseIP } from '../../agent/net/ip.ts';
+import { seeded } from '../support/property.ts';
 
 describe('RunSet', () => {
   test('behaves like a Set of addresses, with maximal runs and lowestFree', () => {
@@ -39,7 +40,7 @@ describe('RunSet', () => {
           );
         }
       }),
-      { numRuns: 200 },
+      seeded(200),
     );
   });
   test('RunSet.of (restore) equals adding one by one, and stays a valid tree for later changes', () => {
@@ -71,7 +72,7 @@ describe('RunSet', () => {
             expect(built.lowestFree(at(lo), at(lo) + 9n)).toBe(model.lowestFree(at(lo), at(lo) + 9n));
         },
       ),
-      { numRuns: 300 },
+      seeded(300),
     );
     // Many runs, shuffled: the tree comes out perfectly balanced, and stays AVL-balanced.
     const spread = Array.from({ length: 4096 }, (_, i) => BigInt(((i * 7919) % 4096) * 2));
@@ -103,13 +104,13 @@ describe('address codec', () => {
       fc.property(v6, (value) => {
         expect(formatAddr({ family: 6, value })).toBe(formatIP({ family: 6, value }));
       }),
-      { numRuns: 500 },
+      seeded(500),
     );
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (n) => {
         expect(formatAddr({ family: 4, value: BigInt(n) })).toBe(formatIP({ family: 4, value: BigInt(n) }));
       }),
-      { numRuns: 500 },
+      seeded(500),
     );
   });
   test('parseAddr accepts what parseIP accepts, with the same value', () => {
@@ -138,7 +139,7 @@ describe('address codec', () => {
         // parseAddrText is parseAddr plus the canonical text.
         expect(parseAddrText(t)).toEqual(slow.ok ? { ...slow.value, text: formatIP(slow.value) } : undefined);
       }),
-      { numRuns: 1000 },
+      seeded(1000),
     );
     for (const t of ['10.0.0.1', '0.0.0.0', '255.255.255.255', 'fd00::1'])
       expect(parseAddrText(t)?.text).toBe(t);
@@ -187,7 +188,7 @@ describe('Service order', () => {
       fc.property(item, item, (a, b) => {
         expect(Math.sign(compareOrdered(entry(a), entry(b)))).toBe(lexical(a, b));
       }),
-      { numRuns: 3000 },
+      seeded(3000),
     );
     fc.assert(
       fc.property(fc.array(item, { maxLength: 60 }), (xs) => {
@@ -195,7 +196,7 @@ describe('Service order', () => {
         const want = [...xs].sort(lexical);
         expect(got.map((e) => [e.view.creationOrder, e.view.key])).toEqual(want);
       }),
-      { numRuns: 300 },
+      seeded(300),
     );
   });
 });

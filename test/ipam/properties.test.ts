@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { Ipam } from '../../agent/ipam/ipam.ts';
 import type { PoolSpec, ServiceResult, ServiceView } from '../../agent/ipam/types.ts';
 import { cidrRange, type IP, parseCidr, parseIP } from '../../agent/net/ip.ts';
+import { seeded } from '../support/property.ts';
 
 const NUM_RUNS = Number(process.env.IPAM_PROPERTY_RUNS ?? 150);
 
@@ -275,7 +276,7 @@ describe('IPAM properties', () => {
         fc.array(fc.integer(), { minLength: 6, maxLength: 6 }),
         check,
       ),
-      { numRuns: NUM_RUNS },
+      seeded(NUM_RUNS),
     );
   });
 });

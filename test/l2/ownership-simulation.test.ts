@@ -15,6 +15,7 @@ import type { OwnershipCandidate } from '../../agent/l2/ownership.ts';
 import { type HeartbeatWatch, L2Ownership } from '../../agent/l2/ownership-controller.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
+import { seeded } from '../support/property.ts';
 
 const LEASE_MS = 2_000;
 const RENEW_MS = 500;
@@ -544,7 +545,7 @@ describe('L2Ownership property (seeded fast-check)', () => {
           }
         },
       ),
-      { numRuns: NUM_RUNS, seed: SEED },
+      seeded(NUM_RUNS, SEED),
     );
   }, 120_000);
 });

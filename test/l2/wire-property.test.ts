@@ -19,6 +19,7 @@ import {
 } from '../../agent/l2/wire/index.ts';
 import { formatIP } from '../../agent/net/ip.ts';
 import { hex } from '../bgp/hex.ts';
+import { seeded } from '../support/property.ts';
 
 const mac = fc.uint8Array({ minLength: 6, maxLength: 6 });
 const v4 = fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }).map((value) => ({ family: 4 as const, value }));
@@ -86,7 +87,7 @@ describe('L2 codec properties', () => {
         const bytes = encodeArpFrame(f);
         expect(decodeArpFrame(bytes)).toEqual({ ok: true, value: f });
       }),
-      { numRuns: 500 },
+      seeded(500),
     );
   });
 
@@ -96,7 +97,7 @@ describe('L2 codec properties', () => {
         const d = decodeNdFrame(encodeNdFrame(f));
         expect(d).toEqual({ ok: true, value: f });
       }),
-      { numRuns: 500 },
+      seeded(500),
     );
   });
 
@@ -132,7 +133,7 @@ describe('L2 codec properties', () => {
           expect(d.ok && formatIP(d.value.message.target)).toBe(a.ip);
         }
       }),
-      { numRuns: 3000 },
+      seeded(3000),
     );
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import { formatAddr, isCanonicalIPv4, parseAddr } from '../../agent/net/fast.ts';
 import { formatIP, parseIP } from '../../agent/net/ip.ts';
+import { seeded } from '../support/property.ts';
 
 describe('fast paths agree with ip.ts', () => {
   test('isCanonicalIPv4 is "parseIP accepts it and formatIP gives it back"', () => {
@@ -18,7 +19,7 @@ describe('fast paths agree with ip.ts', () => {
         const slow = parseIP(t);
         expect(isCanonicalIPv4(t)).toBe(slow.ok && slow.value.family === 4 && formatIP(slow.value) === t);
       }),
-      { numRuns: 5000 },
+      seeded(5000),
     );
   });
 
@@ -32,7 +33,7 @@ describe('fast paths agree with ip.ts', () => {
         expect(parseAddr(text)).toEqual({ family: 6, value });
         expect(formatAddr({ family: 6, value })).toBe(text);
       }),
-      { numRuns: 3000 },
+      seeded(3000),
     );
   });
 });

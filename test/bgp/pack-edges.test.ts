@@ -1,0 +1,27 @@
+/** UPDATE packing at the edges: a long attribute block, and runs that exactly fill a message. */
+import { expect, test } from 'bun:test';
+import { packIPv4Announce, packIPv4Withdraw } from '../../agent/bgp/rib/pack.ts';
+import { toWirePrefixes } from '../../agent/bgp/wire/index.ts';
+
+const hosts = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}/32`);
+
+test('an attribute block over 255 bytes: both length octets', () => {
+  const attrs = new Uint8Array(300).fill(7);
+  const [m] = packIPv4Announce(attrs, toWirePrefixes(['10.0.0.1/32'], 1), 4096);
+  expect([m?.[21], m?.[22]]).toEqual([1, 44]);
+  expect(m?.length).toBe(19 + 4 + 300 + 5);
+});
+
+test('prefixes that exactly fill the room go in one message; one more starts another', () => {
+  // room = 4096 - 23 - attrs; each /32 is 5 bytes
+  const attrs = new Uint8Array(4096 - 23 - 5 * 100);
+  expect(packIPv4Announce(attrs, toWirePrefixes(hosts(100), 1), 4096).map((m) => m.length)).toEqual([4096]);
+  expect(packIPv4Announce(attrs, toWirePrefixes(hosts(101), 1), 4096).map((m) => m.length)).toEqual([
+    4096,
+    28 + attrs.length,
+  ]);
+  // withdrawals: room = 4096 - 23
+  const w = packIPv4Withdraw(toWirePrefixes(hosts(814), 1), 4096).map((m) => m.length);
+  expect(w).toEqual([23 + 814 * 5]);
+  expect(packIPv4Withdraw(toWirePrefixes(hosts(815), 1), 4096).map((m) => m.length)).toEqual([4093, 28]);
+});
