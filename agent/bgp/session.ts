@@ -1,23 +1,16 @@
 /** SHELL. One BGP peer: drives a connection (dialled by deps.dial), the framer and the pure FSM on the
  * injected clock, and executes the FSM's actions; decisions live in fsm/, inbound.ts and adj-rib-out.ts. */
-import { warnOncePerKey } from '../lib/log.ts';
 import type { PrefixList } from '../net/prefix-list.ts';
-import { AdjRibOut, type RibOutContext, type RibOutput, ribContext } from './adj-rib-out.ts';
+import { type RibOutContext, type RibOutput, ribContext } from './adj-rib-out.ts';
 import { Collisions } from './collision-hold.ts';
 import { dialPeer, tcpDial } from './connection.ts';
-import { initialState, sendHoldTime, step } from './fsm/index.ts';
-import type { FsmAction, FsmEvent, FsmState, TimerName } from './fsm/types.ts';
-import { FsmTimers } from './fsm-timers.ts';
+import { sendHoldTime, step } from './fsm/index.ts';
+import type { FsmAction, FsmEvent, TimerName } from './fsm/types.ts';
 import { notificationEvent, openOutOfState, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
-import { type LastError, LastErrorTracker } from './last-error.ts';
-import { LivenessHold } from './liveness-hold.ts';
-import { sessionCapabilities } from './local-capabilities.ts';
-import { dialOptions, fsmConfig, PEER_DEFAULTS, type SessionConfig } from './peer.ts';
-import type { SessionDeps } from './session-types.ts';
+import { dialOptions, PEER_DEFAULTS } from './peer.ts';
+import { SessionState } from './session-state.ts';
 import type { BgpConnection } from './transport.ts';
 import {
-  type Capability,
-  type DecodeContext,
   decodeMessage,
   describeNotification,
   encodeKeepalive,
@@ -26,7 +19,6 @@ import {
   Framer,
   MAX_MESSAGE,
   type Message,
-  type Negotiated,
   notificationName,
   type OpenMessage,
   openFor,
@@ -39,25 +31,7 @@ export type { SessionDeps, SessionEvents } from './session-types.ts';
 const NO_DATA = new Uint8Array(0);
 type Direction = 'sent' | 'received';
 
-export class Session {
-  private fsm: FsmState;
-  private conn: BgpConnection | undefined;
-  private framer = new Framer(MAX_MESSAGE);
-  private ctx: DecodeContext = { as4: false, maxLength: MAX_MESSAGE };
-  negotiated: Negotiated | undefined;
-  remoteId: string | undefined;
-  remoteASN: number | undefined;
-  remoteHostname: string | undefined;
-  private readonly timers: FsmTimers;
-  /** What our OPEN advertises. */
-  private readonly caps: Capability[];
-  private readonly rib = new AdjRibOut((key, msg) => this.warnOnce(key, msg));
-  messagesIn = 0;
-  messagesOut = 0;
-  lastNotificationSent: string | undefined;
-  lastNotificationReceived: string | undefined;
-  private readonly lastErr = new LastErrorTracker();
-  private readonly warnOnce: (key: string, msg: string) => void;
+export class Session extends SessionState {
   private readonly collisions = new Collisions({
     view: () => ({
       state: this.fsm.name,
@@ -72,47 +46,6 @@ export class Session {
     takeOver: (c, framer, framed) => this.takeOver(c, framer, framed),
     sent: (code, subcode) => this.recordNotification('sent', code, subcode, notificationName(code, subcode)),
   });
-  private closing: Promise<void>[] = [];
-  private readonly hold: LivenessHold;
-
-  constructor(
-    readonly config: SessionConfig,
-    private readonly deps: SessionDeps,
-  ) {
-    this.timers = new FsmTimers(deps.clock, (t) => this.onTimer(t));
-    this.warnOnce = warnOncePerKey(deps.log, { peer: config.id });
-    this.hold = LivenessHold.forSession(config, deps);
-    this.caps = sessionCapabilities(config, deps);
-    this.fsm = initialState(fsmConfig(config));
-  }
-
-  get state(): FsmState['name'] {
-    return this.fsm.name;
-  }
-  get establishedAt(): number | undefined {
-    return this.fsm.establishedAt;
-  }
-  /** Why the session is not Established (last connect error, NOTIFICATION or loss) and since when. */
-  get lastError(): LastError | undefined {
-    return this.fsm.name === 'Established' ? undefined : this.lastErr.value;
-  }
-  get holdTime(): number | undefined {
-    return this.fsm.negotiatedHoldTime;
-  }
-  get localAddress(): string | undefined {
-    return this.conn?.localAddress;
-  }
-  get queuedBytes(): number {
-    return this.conn?.queuedBytes ?? 0;
-  }
-  /** Desired prefixes of a negotiated family not announced for want of a next hop (Established only). */
-  get unannounceable(): readonly string[] {
-    return this.fsm.name === 'Established' ? this.rib.unannounceable : [];
-  }
-  /** Adj-RIB-Out: prefixes the peer was told about (value: their family). */
-  get adjRibOut(): ReadonlyMap<string, string> {
-    return this.rib.sent;
-  }
 
   start(): void {
     this.dispatch({ type: this.config.passive ? 'ManualStart_with_PassiveTcpEstablishment' : 'ManualStart' });
@@ -132,16 +65,6 @@ export class Session {
     const all = Promise.all(this.closing).then(() => {});
     this.closing = [];
     return all;
-  }
-
-  /** True while a connect is held until BFD is Up (liveness-hold.ts). */
-  get waitingForLiveness(): boolean {
-    return this.hold.waiting;
-  }
-
-  /** Set while BGP runs without BFD because the peer never answered it (for /status). */
-  get livenessProblem(): string | undefined {
-    return this.hold.problem;
   }
 
   /** The path liveness detector (BFD) says the path is Up: a held connect goes now. */
@@ -255,7 +178,7 @@ export class Session {
   }
 
   /** RFC 9687: on each keepalive tick, check whether the socket has refused data for longer than SendHoldTime. */
-  private onTimer(t: TimerName): void {
+  protected onTimer(t: TimerName): void {
     const since = t === 'KeepaliveTimer' ? this.conn?.blockedSince : undefined;
     const hold = sendHoldTime(this.fsm.negotiatedHoldTime ?? PEER_DEFAULTS.holdTimeSeconds);
     if (since !== undefined && this.deps.clock.now() - since > hold)
