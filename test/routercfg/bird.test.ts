@@ -8,18 +8,19 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { missing } from '../support/env.ts';
 import { waitFor } from '../support/proc.ts';
 import { type Daemons, kernelNextHops, startBirdWith } from './daemons.ts';
-import { IN_POOL, type Lab, NODES, OUTSIDE, pi4, router, startLab, worker } from './lab.ts';
+import {
+  IN_POOL,
+  type Lab,
+  NODE_ADDRS,
+  NODE_ADDRS6,
+  NODES,
+  OUTSIDE,
+  PROFILE,
+  router,
+  startLab,
+} from './lab.ts';
 
 const why = missing({ root: true, tools: ['ip', 'bird', 'birdc'] });
-const PROFILE = {
-  receiveIntervalMs: 200,
-  transmitIntervalMs: 100,
-  detectMultiplier: 4,
-  passiveMode: false,
-  minimumTtl: 254,
-};
-const NODE_ADDRS = [worker.v4, pi4.v4].sort();
-const NODE_ADDRS6 = [worker.v6, pi4.v6].sort();
 
 describe.skipIf(!!why)('router-config --for bird in BIRD 2', () => {
   let lab: Lab;

@@ -9,21 +9,22 @@ import { missing } from '../support/env.ts';
 import type { FrrBfdPeerStatus } from '../support/frr-bfd.ts';
 import { waitFor } from '../support/proc.ts';
 import { type Daemons, kernelNextHops, startFrrWith } from './daemons.ts';
-import { IN_POOL, type Lab, NODES, OUTSIDE, pi4, router, startLab, worker } from './lab.ts';
+import {
+  IN_POOL,
+  type Lab,
+  NODE_ADDRS,
+  NODE_ADDRS6,
+  NODES,
+  OUTSIDE,
+  PROFILE,
+  router,
+  startLab,
+} from './lab.ts';
 
 const why = missing({
   root: true,
   tools: ['ip', 'vtysh', '/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', '/usr/lib/frr/bfdd'],
 });
-const PROFILE = {
-  receiveIntervalMs: 200,
-  transmitIntervalMs: 100,
-  detectMultiplier: 4,
-  passiveMode: false,
-  minimumTtl: 254,
-};
-const NODE_ADDRS = [worker.v4, pi4.v4].sort();
-const NODE_ADDRS6 = [worker.v6, pi4.v6].sort();
 
 describe.skipIf(!!why)('router-config --for frr in FRR', () => {
   let lab: Lab;

@@ -162,3 +162,14 @@ export async function startLab(opts: {
     throw err;
   }
 }
+
+/** The BFD profile both router tests run (asymmetric, so swapped timers would show). */
+export const PROFILE = {
+  receiveIntervalMs: 200,
+  transmitIntervalMs: 100,
+  detectMultiplier: 4,
+  passiveMode: false,
+  minimumTtl: 254,
+};
+export const NODE_ADDRS = [worker.v4, pi4.v4].sort();
+export const NODE_ADDRS6 = [worker.v6, pi4.v6].sort();
