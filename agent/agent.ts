@@ -12,6 +12,8 @@ import { BfdManager } from './bfd/manager.ts';
 import { udpTransport } from './bfd/transport.ts';
 import { Speaker } from './bgp/speaker.ts';
 import { type Config, nodeAddressCIDRFor } from './config/schema.ts';
+import { drainedFile } from './control/drained-file.ts';
+import { type ControlServer, startControlServer } from './control/server.ts';
 import { createApp } from './http/app.ts';
 import { registerProcessMetrics } from './http/process-metrics.ts';
 import { serveHttp } from './http/server.ts';
@@ -27,8 +29,10 @@ import { Lifecycle } from './lib/lifecycle.ts';
 import type { Logger } from './lib/log.ts';
 import { Registry } from './lib/metrics.ts';
 import { sdNotify } from './lib/sd-notify.ts';
+import { systemIsStopping } from './lib/system-state.ts';
 import { BfdCoupling } from './reconcile/bfd-coupling.ts';
 import { L2Announcer, type OwnershipPort, StaticOwnership } from './reconcile/l2-announcer.ts';
+import { Maintenance } from './reconcile/maintenance.ts';
 import {
   type HostInterface,
   hostNextHop,
@@ -41,6 +45,14 @@ import { FilesSource } from './source/files.ts';
 import type { KubernetesSource } from './source/kubernetes.ts';
 import type { Source } from './source/types.ts';
 import { buildInfo } from './version.ts';
+
+/** How long the stop path waits for systemd's system state (a stuck systemctl must not hold the stop). */
+const SYSTEM_STATE_TIMEOUT_MS = 1000;
+/**
+ * The shutdown withdraw waits at most this long for acknowledgements (then settles): with the
+ * 4.5 s component stop it stays well inside the unit's TimeoutStopSec=20.
+ */
+const SHUTDOWN_WITHDRAW_MAX_MS = 8000;
 
 export interface RunningAgent {
   /** Resolves with the exit code once the agent has stopped. */
@@ -196,14 +208,32 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       }),
     links: readLinks,
     writer: () => source.writer,
+    withdrawWhenCordoned: config.kubernetes.withdrawWhenCordoned,
   });
 
-  const reconciler = new Reconciler({
+  // Planned maintenance (edgelb drain, withdraw before shutdown); the reconciler reads its flags.
+  let reconciler: Reconciler | undefined;
+  const maintenance = new Maintenance({
+    clock,
+    store: drainedFile(config.control.drainedFile),
+    apply: async () => reconciler?.runNow(),
+    speaker: () => speaker,
+    withholds: () => reconciler?.withholds() ?? [],
+    settleMs: config.control.settleSeconds * 1000,
+    timeoutMs: config.control.drainTimeoutSeconds * 1000,
+    log: log.child({ component: 'maintenance' }),
+  });
+  reconciler = new Reconciler({
     source,
     speaker: ensureSpeaker,
     l2,
     bfd,
     nodeName,
+    nodeState: () => ({
+      drained: maintenance.drained,
+      shuttingDown: maintenance.shuttingDown,
+      withdrawWhenCordoned: config.kubernetes.withdrawWhenCordoned,
+    }),
     // files mode stores a Secret without namespace as default/<name>
     defaultSecretNamespace:
       config.source === 'files' ? 'default' : config.kubernetes.leaderElection.namespace,
@@ -222,6 +252,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     speaker: () => speaker,
     l2: () => l2.status(),
     bfd,
+    drained: () => maintenance.drained,
   };
   const app = createApp({
     notReady: () => notReadyReasons(statusInputs),
@@ -236,11 +267,29 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     throw err;
   }
   lifecycle.add({ name: 'http', stop: () => http.stop() });
+  // The control socket of edgelb drain/undrain; without it (no /run/edgelb outside the unit,
+  // another agent on the same path) the agent runs on, drain unavailable.
+  let control: ControlServer | undefined;
+  if (config.control.socket) {
+    try {
+      control = await startControlServer({
+        path: config.control.socket,
+        handle: (r) => maintenance.handle(r),
+      });
+      log.info('control socket listening', { path: control.path });
+    } catch (err) {
+      log.warn('control socket not available: edgelb drain will not reach this agent', {
+        error: (err as Error).message,
+      });
+    }
+  }
 
   await source.start(() => reconciler.trigger());
   lifecycle.add({ name: 'source', stop: () => source.stop() });
   lifecycle.add({ name: 'bfd', stop: () => bfd.close() });
-  lifecycle.add({ name: 'bgp', stop: () => speaker?.stop(config.bgp.shutdown) });
+  // A machine going down withdraws whatever bgp.shutdown says ("keep" is for a service restart).
+  let shutdownMode = config.bgp.shutdown;
+  lifecycle.add({ name: 'bgp', stop: () => speaker?.stop(shutdownMode) });
   lifecycle.add({ name: 'l2', stop: () => l2.stop() });
   lifecycle.add({ name: 'reconcile', stop: () => reconciler.stop() });
   reconciler.trigger();
@@ -257,9 +306,22 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const done = new Promise<number>((r) => {
     resolveDone = r;
   });
-  const stop = async () => {
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= stopOnce();
+    return stopping;
+  };
+  const stopOnce = async () => {
     sdNotify('STOPPING=1');
-    log.info('stopping', { bgpShutdown: config.bgp.shutdown });
+    const machine = await systemIsStopping(config.control.systemStateCommand, SYSTEM_STATE_TIMEOUT_MS);
+    log.info('stopping', { bgpShutdown: machine ? 'withdraw (system shutting down)' : config.bgp.shutdown });
+    if (machine) {
+      shutdownMode = 'withdraw';
+      await maintenance.withdrawForShutdown(
+        Math.min(SHUTDOWN_WITHDRAW_MAX_MS, config.control.drainTimeoutSeconds * 1000),
+      );
+    }
+    await control?.close();
     await lifecycle.stop();
     log.info('stopped');
     resolveDone(0);

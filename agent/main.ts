@@ -5,6 +5,7 @@ import { bgpCommand } from './cli/bgp.ts';
 import { checkConfigCommand } from './cli/check-config.ts';
 import { convertCommand } from './cli/convert.ts';
 import { doctorCommand } from './cli/doctor.ts';
+import { drainCommand, undrainCommand } from './cli/drain.ts';
 import { kubeconfigCommand } from './cli/kubeconfig.ts';
 import { manifestsCommand } from './cli/manifests.ts';
 import { routerConfigCommand } from './cli/router-config.ts';
@@ -16,6 +17,8 @@ import { EX_USAGE, UserError } from './lib/errors.ts';
 const commands: Command[] = [
   runCommand,
   statusCommand,
+  drainCommand,
+  undrainCommand,
   checkConfigCommand,
   doctorCommand,
   manifestsCommand,

@@ -53,6 +53,8 @@ export interface EndpointSliceObject {
 
 export interface NodeObject {
   metadata: ObjectMeta;
+  /** unschedulable: the Node is cordoned (kubectl cordon / drain). */
+  spec?: { unschedulable?: boolean };
   status?: { addresses?: { type: string; address: string }[] };
 }
 

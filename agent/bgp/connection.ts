@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { type Clock, systemClock, type Timer } from '../lib/clock.ts';
 import { errnoText } from './errno-text.ts';
-import { closeFd, connectStatus, rawConnect } from './socket-ffi.ts';
+import { closeFd, connectStatus, rawConnect, sendQueueBytes } from './socket-ffi.ts';
 import type { BgpConnection, ConnectionHandlers, Dial, DialOptions } from './transport.ts';
 
 export type { ConnectionHandlers, DialOptions } from './transport.ts';
@@ -73,6 +73,18 @@ export class Connection implements BgpConnection {
 
   get localAddress(): string | undefined {
     return this.socket.localAddress;
+  }
+
+  /**
+   * Our queue + the runtime's buffer (writableLength) + the kernel's unacknowledged bytes
+   * (SIOCOUTQ on the socket's fd; Bun keeps it as _handle.fd, pinned by
+   * test/bgp/send-queue.test.ts). undefined when the fd cannot be read.
+   */
+  unacknowledgedBytes(): number | undefined {
+    const fd = (this.socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) return undefined;
+    const kernel = sendQueueBytes(fd);
+    return kernel === undefined ? undefined : this.queuedBytes + this.socket.writableLength + kernel;
   }
   get remoteAddress(): string | undefined {
     return this.socket.remoteAddress;

@@ -67,6 +67,15 @@ export class Session extends SessionState {
     return all;
   }
 
+  /**
+   * Bytes sent on the Established session that the peer's TCP has not acknowledged (0: every
+   * UPDATE so far reached it); undefined when it cannot be told. Not Established: 0 (nothing to wait for).
+   */
+  sendQueueBytes(): number | undefined {
+    if (this.fsm.name !== 'Established' || !this.conn) return 0;
+    return this.conn.unacknowledgedBytes ? this.conn.unacknowledgedBytes() : this.conn.queuedBytes;
+  }
+
   /** The path liveness detector (BFD) says the path is Up: a held connect goes now. */
   livenessUp(): void {
     this.hold.up();

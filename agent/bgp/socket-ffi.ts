@@ -175,3 +175,16 @@ export function setTtl(fd: number, family: 4 | 6, ttl: number, minTtl: number): 
 export function closeFd(fd: number): void {
   libc().close(fd);
 }
+
+/** SIOCOUTQ (= TIOCOUTQ, linux/sockios.h): bytes in a TCP socket's send queue not yet acknowledged by the peer. */
+const SIOCOUTQ = 0x5411;
+
+/**
+ * Bytes this TCP socket has sent or queued that the peer has not acknowledged yet (SIOCOUTQ);
+ * undefined when the kernel refuses (the fd is gone). 0 means every byte written reached the peer's TCP.
+ */
+export function sendQueueBytes(fd: number): number | undefined {
+  const out = new Int32Array(1);
+  if (libc().ioctl(fd, SIOCOUTQ, ptr(out)) !== 0) return undefined;
+  return out[0];
+}

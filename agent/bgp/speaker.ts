@@ -189,6 +189,19 @@ export class Speaker {
     return [...all].sort();
   }
 
+  /**
+   * Established sessions whose peer has not acknowledged everything sent (bytes undefined: cannot
+   * be told). Empty: every UPDATE sent so far, withdrawals included, reached every peer's TCP.
+   */
+  unacknowledged(): { peer: string; bytes: number | undefined }[] {
+    const out: { peer: string; bytes: number | undefined }[] = [];
+    for (const [id, { session }] of this.sessions) {
+      const bytes = session.sendQueueBytes();
+      if (bytes !== 0) out.push({ peer: id, bytes });
+    }
+    return out;
+  }
+
   /** BFD says the path to this address is Up: sessions held by the gate connect now. */
   livenessUp(address: string): void {
     for (const { config, session } of this.sessions.values())

@@ -28,6 +28,11 @@ export interface BgpConnection {
   readonly queuedBytes: number;
   /** When the socket last refused more data (cleared on drain): RFC 9687 send hold. */
   readonly blockedSince: number | undefined;
+  /**
+   * Bytes written that the peer's TCP has not acknowledged yet (our queue, the runtime's buffer
+   * and the kernel's send queue); undefined when it cannot be told. Absent: queuedBytes is all.
+   */
+  unacknowledgedBytes?(): number | undefined;
   /** Resolves once the connection is fully closed. */
   readonly closed: Promise<void>;
   attach(h: ConnectionHandlers): void;

@@ -67,6 +67,11 @@ export function formatStatus(s: StatusDoc): string {
     `Leader:   ${s.leader.isLeader ? 'this node' : s.leader.holder ? s.leader.holder : 'none'}${s.leader.isLeader ? '' : ' (this node follows)'}`,
   );
   if (s.bgp.routerId) out.push(`RouterID: ${s.bgp.routerId}`);
+  if (s.maintenance && s.maintenance.state !== 'active')
+    out.push(
+      `State:    ${s.maintenance.state}: announcing nothing (${s.maintenance.reasons.map((r) => r.reason).join(', ')})`,
+      ...s.maintenance.reasons.map((r) => `          ${r.reason}: ${r.message}`),
+    );
   for (const p of s.problems) out.push(`Problem:  ${p}`);
   out.push('');
   if (s.bgp.peers.length === 0) out.push('No BGP peers configured for this node.');

@@ -25,6 +25,8 @@ export interface Config {
     };
     loadBalancerClass: string;
     claimServicesWithoutClass: boolean;
+    /** A cordoned Node (spec.unschedulable) announces nothing, as an excluded one (default true). */
+    withdrawWhenCordoned: boolean;
   };
   files: {
     manifests: string;
@@ -50,6 +52,22 @@ export interface Config {
     gratuitousIntervalSeconds: number;
   };
   http: { listen: string };
+  /** The local control socket of `edgelb drain`/`undrain`, and what they keep. */
+  control: {
+    /** Unix socket (mode 0660, the service's group); "" turns it off. */
+    socket: string;
+    /** Where the drained state is kept across restarts (in the state directory). */
+    drainedFile: string;
+    /** After every session has acknowledged the withdrawals, wait this long before answering. */
+    settleSeconds: number;
+    /** A drain gives up waiting for acknowledgements after this long (the routes stay withdrawn). */
+    drainTimeoutSeconds: number;
+    /**
+     * The command whose output is systemd's system state ("stopping" during a shutdown or
+     * reboot): then the agent withdraws whatever bgp.shutdown says. Empty: never.
+     */
+    systemStateCommand: string[];
+  };
   log: { level: 'debug' | 'info' | 'warn' | 'error'; format: 'json' | 'text' };
 }
 
@@ -68,6 +86,7 @@ export function defaultConfig(): Config {
       },
       loadBalancerClass: 'edgelb.io/bgp',
       claimServicesWithoutClass: true,
+      withdrawWhenCordoned: true,
     },
     files: { manifests: '/etc/edgelb/manifests.d', state: '/var/lib/edgelb/state.json', nodeLabels: {} },
     bgp: { routerId: '', nodeAddressCIDR: '', nodeAddressCIDRs: [], listenPort: 0, shutdown: 'withdraw' },
@@ -77,6 +96,13 @@ export function defaultConfig(): Config {
       gratuitousIntervalSeconds: DEFAULT_L2_GRATUITOUS_INTERVAL_SECONDS,
     },
     http: { listen: '127.0.0.1:9180' },
+    control: {
+      socket: '/run/edgelb/control.sock',
+      drainedFile: '/var/lib/edgelb/drained.json',
+      settleSeconds: 1,
+      drainTimeoutSeconds: 10,
+      systemStateCommand: ['systemctl', 'is-system-running'],
+    },
     log: { level: 'info', format: 'json' },
   };
 }
@@ -223,6 +249,12 @@ const labels: Check = (v, path, problems) => {
   return v;
 };
 
+const strings: Check = (v, path, problems) => {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    return void problems.push({ path, message: `must be a list of strings, got ${show(v)}` });
+  return [...v];
+};
+
 type Shape = { [key: string]: Check | Shape };
 
 function object(
@@ -270,6 +302,7 @@ const SHAPE: Shape = {
     },
     loadBalancerClass: str({ nonEmpty: true }),
     claimServicesWithoutClass: bool,
+    withdrawWhenCordoned: bool,
   },
   files: { manifests: str({ nonEmpty: true }), state: str({ nonEmpty: true }), nodeLabels: labels },
   bgp: {
@@ -285,6 +318,13 @@ const SHAPE: Shape = {
     gratuitousIntervalSeconds: int(1, 86400),
   },
   http: { listen: hostPort },
+  control: {
+    socket: str(),
+    drainedFile: str({ nonEmpty: true }),
+    settleSeconds: seconds(0, 60),
+    drainTimeoutSeconds: seconds(0.1, 600),
+    systemStateCommand: strings,
+  },
   log: { level: oneOf('debug', 'info', 'warn', 'error'), format: oneOf('json', 'text') },
 };
 

@@ -83,6 +83,18 @@ export interface StatusDoc {
   bgp: { routerId: string; peers: PeerDoc[]; advertised: string[] };
   /** Absent from agents without L2 mode. */
   l2?: L2Doc;
+  /** Planned maintenance: whether this node announces at all, and why not (issue 20). */
+  maintenance?: MaintenanceDoc;
+}
+
+/** This node's maintenance state: "active" announces; the others announce nothing (BGP and L2). */
+export interface MaintenanceDoc {
+  /** active, drained, shutting-down, excluded or cordoned (the strongest reason). */
+  state: string;
+  /** `edgelb drain` in effect (kept across restarts until `edgelb undrain`). */
+  drained: boolean;
+  /** Every reason in effect: NodeDrained, NodeShuttingDown, NodeExcluded, NodeCordoned. */
+  reasons: { reason: string; message: string }[];
 }
 
 export function emptyStatus(node: string, version: string, sourceKind: string): StatusDoc {

@@ -112,8 +112,9 @@ export function projectService(o: ServiceObject, previous?: ServiceObject): Serv
 }
 
 /**
- * A Node as the L2 plan reads the other nodes: name and labels only (a Node's status, with its
- * images and conditions, is the bulk of it). Labels equal to the previous version's are shared.
+ * A Node as the L2 plan reads the other nodes: name, labels and whether it is cordoned (a
+ * Node's status, with its images and conditions, is the bulk of it). Labels equal to the
+ * previous version's are shared.
  */
 export function projectNodeLabels(o: NodeObject, previous?: NodeObject): NodeObject {
   const m = o.metadata;
@@ -127,6 +128,7 @@ export function projectNodeLabels(o: NodeObject, previous?: NodeObject): NodeObj
       ...(m.resourceVersion !== undefined ? { resourceVersion: m.resourceVersion } : {}),
       ...(labels ? { labels } : {}),
     },
+    ...(o.spec?.unschedulable === true ? { spec: { unschedulable: true } } : {}),
   };
 }
 

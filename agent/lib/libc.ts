@@ -52,6 +52,7 @@ function open() {
       returns: FFIType.i64,
     },
     close: { args: [FFIType.i32], returns: FFIType.i32 },
+    ioctl: { args: [FFIType.i32, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
     if_nametoindex: { args: [FFIType.cstring], returns: FFIType.u32 },
     __errno_location: { args: [], returns: FFIType.ptr },
   }).symbols;

@@ -5,6 +5,7 @@
 import type { ObservedState } from '../source/types.ts';
 import { type AnnouncePlan, type PeerPlan, planAnnouncements } from './plan/announce.ts';
 import type { BfdPlan } from './plan/bfd-profiles.ts';
+import type { NodeWithhold } from './plan/node-state.ts';
 import type { ValidObjects } from './plan/valid-objects.ts';
 
 /** The part of the BGP speaker the loop drives. */
@@ -42,6 +43,7 @@ export class Announcer {
   private lastPlan: AnnouncePlan | undefined;
   private plannedFrom: ObservedState | undefined;
   private plannedFor: SpeakerPort | undefined;
+  private plannedWithheld = '';
 
   constructor(private readonly o: AnnouncerOptions) {}
 
@@ -49,9 +51,16 @@ export class Announcer {
     return this.lastPlan;
   }
 
-  announce(observed: ObservedState, objects: ValidObjects): void {
+  announce(observed: ObservedState, objects: ValidObjects, withheld: readonly NodeWithhold[] = []): void {
     const speaker = this.o.speaker();
-    if (this.o.snapshots && observed === this.plannedFrom && speaker === this.plannedFor && this.lastPlan)
+    const withheldKey = withheld.map((w) => w.reason).join(',');
+    if (
+      this.o.snapshots &&
+      observed === this.plannedFrom &&
+      speaker === this.plannedFor &&
+      withheldKey === this.plannedWithheld &&
+      this.lastPlan
+    )
       return;
     const plan = planAnnouncements({
       nodeName: this.o.nodeName,
@@ -62,12 +71,14 @@ export class Announcer {
       secrets: observed.secrets,
       defaultSecretNamespace: this.o.defaultSecretNamespace,
       ...(observed.bfdProfiles ? { bfdProfiles: observed.bfdProfiles } : {}),
+      withheld,
     });
     const before = this.lastPlan;
     const sameSpeaker = speaker === this.plannedFor;
     this.lastPlan = plan;
     this.plannedFrom = observed;
     this.plannedFor = speaker;
+    this.plannedWithheld = withheldKey;
     if (!speaker) return;
     // BFD first: a new BGP session's first connect already waits for its BFD session.
     this.o.bfd?.setSessions(plan.bfd);

@@ -65,6 +65,8 @@ export interface L2Options {
   links: () => LinkFacts[];
   /** Where "announcing" Events go (any node may write them). */
   writer: () => StatusWriter;
+  /** kubernetes.withdrawWhenCordoned (default true): cordoned nodes are not eligible. */
+  withdrawWhenCordoned?: boolean;
 }
 
 /** Files mode: this node is the only node, so it owns every candidate it is eligible for. */
@@ -176,6 +178,7 @@ export class L2Announcer {
     const nodes = (observed.nodes ?? (observed.node ? [observed.node] : [])).map((n) => ({
       name: n.metadata.name,
       labels: n.metadata.labels ?? {},
+      ...(n.spec?.unschedulable === true ? { unschedulable: true } : {}),
     }));
     this.plan = planL2({
       nodeName: this.o.nodeName,
@@ -184,6 +187,7 @@ export class L2Announcer {
       pools: objects.pools,
       services: observed.services,
       endpointSlices: observed.endpointSlices,
+      ...(this.o.withdrawWhenCordoned === false ? { withdrawWhenCordoned: false } : {}),
     });
     if (!this.ownership) {
       this.ownership = this.o.ownership({

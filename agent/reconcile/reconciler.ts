@@ -22,6 +22,7 @@ import { Allocator, type Changes } from './allocate.ts';
 import { Announcer, type BfdPort, type SpeakerPort } from './announcer.ts';
 import { Collector } from './collector.ts';
 import type { AnnouncePlan } from './plan/announce.ts';
+import { type NodeWithhold, nodeWithholds } from './plan/node-state.ts';
 import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
 import { poolSpec } from './plan/to-domain.ts';
 import { type ValidObjects, validObjects } from './plan/valid-objects.ts';
@@ -38,6 +39,11 @@ export interface ReconcilerOptions {
   bfd?: BfdPort;
   nodeName: string;
   defaultSecretNamespace: string;
+  /**
+   * This node's state beyond its Node object (plan/node-state.ts): drained, shutting down, and
+   * whether a cordon withdraws (absent: none of them, cordon withdraws).
+   */
+  nodeState?: () => NodeStateFlags;
   clock: Clock;
   /** Jitter for retry backoff (default: none). */
   random?: () => number;
@@ -60,6 +66,14 @@ export interface ReconcilerOptions {
   collectAfter?: number;
   collectDelayMs?: number;
 }
+
+export interface NodeStateFlags {
+  drained: boolean;
+  shuttingDown: boolean;
+  withdrawWhenCordoned: boolean;
+}
+
+const NO_FLAGS: NodeStateFlags = { drained: false, shuttingDown: false, withdrawWhenCordoned: true };
 
 const DEBOUNCE_MS = 10;
 /** Passes run back to back before a burst yields to the debounce. */
@@ -172,6 +186,11 @@ export class Reconciler {
     return this.announcer.plan();
   }
 
+  /** Why this node announces nothing now (empty: it announces), from its Node and its flags. */
+  withholds(): NodeWithhold[] {
+    return nodeWithholds({ node: this.o.source.observe().node, ...(this.o.nodeState?.() ?? NO_FLAGS) });
+  }
+
   /** Problems with policies or pools (validation, secrets, conflicts), for /status. */
   problems(): string[] {
     const out: string[] = [];
@@ -215,8 +234,10 @@ export class Reconciler {
     }
     // announce (what the source says now: the writes above may have changed it)
     const now = this.o.source.observe();
-    this.announcer.announce(now, objects);
-    this.o.l2?.update(now, objects);
+    const withheld = nodeWithholds({ node: now.node, ...(this.o.nodeState?.() ?? NO_FLAGS) });
+    this.announcer.announce(now, objects, withheld);
+    // A withheld node gives its L2 IPs away: no policy here, so it stops answering and releases its heartbeat.
+    this.o.l2?.update(now, withheld.length ? { ...objects, l2Policies: [] } : objects);
   }
 
   /**

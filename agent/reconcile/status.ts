@@ -5,9 +5,10 @@
  */
 import { serviceKey } from '../api/core.ts';
 import { SERVICE_CONDITION } from '../api/v1alpha1.ts';
-import type { BfdDoc, L2Doc, PeerDoc, StatusDoc } from '../http/status-doc.ts';
+import type { BfdDoc, L2Doc, MaintenanceDoc, PeerDoc, StatusDoc } from '../http/status-doc.ts';
 import { cidrRange, type IPRange, inRange, parseCidr, parseIP } from '../net/ip.ts';
 import type { Source } from '../source/types.ts';
+import { NODE_STATE_WORDS, type NodeReason } from './plan/node-state.ts';
 import { statusIPs } from './plan/to-domain.ts';
 import type { Reconciler } from './reconciler.ts';
 
@@ -27,6 +28,15 @@ export interface StatusInputs {
   l2?: () => L2Doc;
   /** BFD per peer address (reconcile/bfd-coupling.ts); absent: BFD not wired. */
   bfd?: BfdView;
+  /** `edgelb drain` in effect (reconcile/maintenance.ts); absent: no control socket. */
+  drained?: () => boolean;
+}
+
+/** The maintenance section: the strongest reason names the state ("active" when none). */
+export function maintenanceDoc(i: Pick<StatusInputs, 'reconciler' | 'drained'>): MaintenanceDoc {
+  const reasons = i.reconciler.withholds().map((w) => ({ reason: w.reason, message: w.message }));
+  const first = reasons[0]?.reason as NodeReason | undefined;
+  return { state: first ? NODE_STATE_WORDS[first] : 'active', drained: i.drained?.() ?? false, reasons };
 }
 
 export interface BfdView {
@@ -130,6 +140,7 @@ export function buildStatus(i: StatusInputs): StatusDoc {
     pools,
     bgp: { routerId: i.routerId(), peers, advertised: speaker?.advertised() ?? [] },
     ...(i.l2 ? { l2: i.l2() } : {}),
+    maintenance: maintenanceDoc(i),
   };
 }
 

@@ -3,7 +3,7 @@
  *   0  lib, version.ts
  *   1  net
  *   2  api (resource types, defaults, validators)
- *   3  bgp, bfd, kube, ipam, http, config   (siblings never import each other)
+ *   3  bgp, bfd, kube, ipam, http, config, control   (siblings never import each other)
  *   4  l2 (its node liveness rides on kube's Leases and informers)
  *   5  source
  *   6  reconcile, convert, routercfg, doctor
@@ -31,6 +31,7 @@ const LAYERS: Record<string, number> = {
   ipam: 3,
   http: 3,
   config: 3,
+  control: 3,
   source: 5,
   reconcile: 6,
   convert: 6,

@@ -27,6 +27,7 @@ const PURE = [
   'agent/http/status-doc.ts',
   'agent/cli/status-format.ts',
   'agent/config/schema.ts',
+  'agent/control/protocol.ts',
   'agent/lib/metrics.ts',
   'agent/lib/backoff.ts',
   'agent/lib/suggest.ts',

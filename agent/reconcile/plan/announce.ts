@@ -18,6 +18,7 @@ import { compileSelector, matchesAll, serviceLabels } from '../../ipam/selector.
 import { isCanonicalIPv4 } from '../../net/fast.ts';
 import { hostPrefix, parseCidr, parseIP } from '../../net/ip.ts';
 import { type BfdPlan, bfdFor, profilesByName } from './bfd-profiles.ts';
+import type { NodeWithhold } from './node-state.ts';
 
 /** The peer a plan asks for: the speaker's one peer type (agent/bgp/peer.ts). */
 export type PeerPlan = PeerConfig;
@@ -33,6 +34,8 @@ export interface AnnounceInput {
   defaultSecretNamespace: string;
   /** BFDProfiles that neighbors may name (absent = none). */
   bfdProfiles?: readonly BFDProfile[];
+  /** Node-level reasons to announce nothing (plan/node-state.ts); the sessions stay up. */
+  withheld?: readonly NodeWithhold[];
 }
 
 export interface AnnouncePlan {
@@ -43,6 +46,8 @@ export interface AnnouncePlan {
   problems: Map<string, string[]>;
   /** BFD sessions: one per peer whose neighbor names an existing BFDProfile. */
   bfd: BfdPlan[];
+  /** Why this node announces nothing (empty: it announces); every peer then gets no prefix. */
+  withheld: NodeWithhold[];
 }
 
 export const DEFAULT_SECRET_KEY = 'password';
@@ -253,7 +258,9 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
       }
     }
   }
+  const withheld = [...(input.withheld ?? [])];
   const advertisements = new Map<string, string[]>();
-  for (const [id, set] of adverts) advertisements.set(id, [...set].sort());
-  return { peers: [...peers.values()].map((p) => p.plan), advertisements, problems, bfd };
+  // A withheld node keeps its sessions (and their BFD) but announces nothing on them.
+  for (const [id, set] of adverts) advertisements.set(id, withheld.length ? [] : [...set].sort());
+  return { peers: [...peers.values()].map((p) => p.plan), advertisements, problems, bfd, withheld };
 }

@@ -9,7 +9,7 @@
  * - a node is eligible for an IP when a selecting policy's nodeSelector matches the node's labels
  *   (absent = every node), the node is not labelled
  *   node.kubernetes.io/exclude-from-external-load-balancers (as kube-proxy and MetalLB honour
- *   it), and, for externalTrafficPolicy: Local, it holds a ready endpoint of the Service (when no
+ *   it) nor cordoned (unless kubernetes.withdrawWhenCordoned is false; node-state.ts), and, for externalTrafficPolicy: Local, it holds a ready endpoint of the Service (when no
  *   node has one, serving-but-terminating endpoints count, as kube-proxy does);
  * - the IPs of one Service form one group (namespace/name): dual-stack IPs move together;
  * - this node's interfaces for an IP: the patterns of the selecting policies that match this node;
@@ -20,14 +20,17 @@ import type { L2AnnouncementPolicy, LoadBalancerIPPool } from '../../api/v1alpha
 import { compilePool, poolOrder } from '../../ipam/pools.ts';
 import { compileSelector, type Matcher, matchesAll, serviceLabels } from '../../ipam/selector.ts';
 import { canonicalIP, type IPRange, inRange, parseIP } from '../../net/ip.ts';
+import { nodeMayAnnounce } from './node-state.ts';
 import { poolSpec, statusIPs } from './to-domain.ts';
 
 /** A node labelled so is never eligible (the upstream convention for load-balancer exclusion). */
-export const EXCLUDE_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
+export { EXCLUDE_LB_LABEL } from './node-state.ts';
 
 export interface L2NodeView {
   name: string;
   labels: Readonly<Record<string, string>>;
+  /** The Node is cordoned (spec.unschedulable). */
+  unschedulable?: boolean;
 }
 
 export interface L2PlanInput {
@@ -39,6 +42,8 @@ export interface L2PlanInput {
   pools: readonly LoadBalancerIPPool[];
   services: readonly ServiceObject[];
   endpointSlices: readonly EndpointSliceObject[];
+  /** kubernetes.withdrawWhenCordoned: a cordoned node is not eligible (default true). */
+  withdrawWhenCordoned?: boolean;
 }
 
 export interface L2Candidate {
@@ -140,8 +145,17 @@ export function planL2(input: L2PlanInput): L2Plan {
   const policies = [...input.policies]
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
     .map(compilePolicy);
-  // Excluded nodes never count, whatever the policy says.
-  const nodes = input.nodes.filter((n) => !Object.hasOwn(n.labels, EXCLUDE_LB_LABEL));
+  // Excluded nodes never count, whatever the policy says; nor cordoned ones (unless switched off).
+  const withdrawWhenCordoned = input.withdrawWhenCordoned ?? true;
+  const nodes = input.nodes.filter((n) =>
+    nodeMayAnnounce(
+      {
+        metadata: { name: n.name, labels: { ...n.labels } },
+        spec: { unschedulable: n.unschedulable === true },
+      },
+      withdrawWhenCordoned,
+    ),
+  );
   const nodesOf = new Map(policies.map((p) => [p.name, nodes.filter((n) => p.node({ ...n.labels }))]));
   const poolOf = poolIndex(input.pools);
   let slices: Map<string, EndpointSliceObject[]> | undefined;
