@@ -4,7 +4,7 @@
  * live socket never taken over by a second agent.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from '../../agent/control/client.ts';
@@ -175,4 +175,14 @@ describe('edgelb drain / undrain', () => {
       expect(ok).toMatchObject({ code: 0, stdout: 'not drained: nothing to do\n' });
     },
   );
+});
+
+describe('the unit provides the socket directory', () => {
+  test('RuntimeDirectory=edgelb (0750) holds the default control.socket', async () => {
+    const unit = readFileSync(join(import.meta.dir, '..', '..', 'systemd', 'edgelb.service'), 'utf8');
+    expect(unit).toMatch(/^RuntimeDirectory=edgelb$/m);
+    expect(unit).toMatch(/^RuntimeDirectoryMode=0750$/m);
+    const { defaultConfig } = await import('../../agent/config/schema.ts');
+    expect(defaultConfig().control.socket).toBe('/run/edgelb/control.sock');
+  });
 });
