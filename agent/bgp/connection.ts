@@ -252,6 +252,10 @@ export class RawDial implements BgpConnection {
   get queuedBytes(): number {
     return this.conn?.queuedBytes ?? 0;
   }
+  /** The adopted socket's unacknowledged bytes (connection.ts); before it, what waits to be written. */
+  unacknowledgedBytes(): number | undefined {
+    return this.conn ? this.conn.unacknowledgedBytes() : this.pendingWrites.reduce((n, b) => n + b.length, 0);
+  }
   write(b: Uint8Array): void {
     if (this.conn) this.conn.write(b);
     else this.pendingWrites.push(b);
