@@ -39,6 +39,7 @@ import {
   nodeAddresses,
   pickAddress,
 } from './reconcile/plan/node-address.ts';
+import { NODE_REASONS } from './reconcile/plan/node-state.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { buildStatus, notReadyReasons, type StatusInputs } from './reconcile/status.ts';
 import { FilesSource } from './source/files.ts';
@@ -242,6 +243,20 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     log: log.child({ component: 'reconcile' }),
     metrics,
   });
+
+  const withheldBy = reconciler;
+  metrics.collect(
+    'edgelb_node_withheld',
+    '1 while this node announces nothing for this reason (NodeDrained, NodeShuttingDown, NodeExcluded, NodeCordoned).',
+    'gauge',
+    () => {
+      const now = new Set<string>(withheldBy.withholds().map((w) => w.reason));
+      return Object.values(NODE_REASONS).map((reason) => ({
+        labels: { reason },
+        value: now.has(reason) ? 1 : 0,
+      }));
+    },
+  );
 
   const statusInputs: StatusInputs = {
     node: nodeName,

@@ -201,6 +201,11 @@ describe.skipIf(!!why)('maintenance: exclusion, cordon, drain, withdraw before s
     });
     expect(text.stdout).toContain('State:    drained: announcing nothing (NodeDrained)');
     expect(JSON.parse(readFileSync(files('worker').drained, 'utf8'))).toMatchObject({ drained: true });
+    const metrics = await c.lan.exec('worker', ['curl', '-s', 'http://127.0.0.1:9180/metrics'], {
+      allowFail: true,
+    });
+    expect(metrics.stdout).toContain('edgelb_node_withheld{reason="NodeDrained"} 1');
+    expect(metrics.stdout).toContain('edgelb_node_withheld{reason="NodeExcluded"} 0');
 
     // a second drain of a drained node is fine (it waits again); restart the agent: still drained
     await procs.get('worker')!.stop(5000);
