@@ -239,7 +239,9 @@ describe.skipIf(!!why)('maintenance: exclusion, cordon, drain, withdraw before s
     });
     p.signal('SIGTERM');
     for (let i = 0; i < 400 && exitedAt === undefined; i++) {
-      if (withdrawnAt === undefined && !(await live()).includes(W)) withdrawnAt = performance.now() - t0;
+      // gone, not stale: a keep-mode close would leave a stale path (graceful restart)
+      if (withdrawnAt === undefined && !(await c.frr.paths(VIP)).some((x) => x.peer === W))
+        withdrawnAt = performance.now() - t0;
       await Bun.sleep(25);
     }
     await p.exited;
@@ -250,6 +252,7 @@ describe.skipIf(!!why)('maintenance: exclusion, cordon, drain, withdraw before s
     );
     expect(withdrawnAt).toBeDefined();
     expect(withdrawnAt!).toBeLessThan(exitedAt!);
+    expect((await c.frr.paths(VIP)).map((x) => x.peer)).toEqual([P]);
     expect(p.log()).toContain('system is shutting down: withdrawing every announcement');
     await c.lan.exec('worker', ['ip', 'link', 'set', 'eth0', 'up']);
     writeFileSync(files('worker').state, 'running\n');
