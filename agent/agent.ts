@@ -13,7 +13,7 @@ import { udpTransport } from './bfd/transport.ts';
 import { Speaker } from './bgp/speaker.ts';
 import { type Config, nodeAddressCIDRFor } from './config/schema.ts';
 import { drainedFile } from './control/drained-file.ts';
-import { type ControlServer, startControlServer } from './control/server.ts';
+import { openControlSocket } from './control/server.ts';
 import { createApp } from './http/app.ts';
 import { registerProcessMetrics } from './http/process-metrics.ts';
 import { serveHttp } from './http/server.ts';
@@ -39,7 +39,6 @@ import {
   nodeAddresses,
   pickAddress,
 } from './reconcile/plan/node-address.ts';
-import { NODE_REASONS } from './reconcile/plan/node-state.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { buildStatus, notReadyReasons, type StatusInputs } from './reconcile/status.ts';
 import { FilesSource } from './source/files.ts';
@@ -244,20 +243,6 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     metrics,
   });
 
-  const withheldBy = reconciler;
-  metrics.collect(
-    'edgelb_node_withheld',
-    '1 while this node announces nothing for this reason (NodeDrained, NodeShuttingDown, NodeExcluded, NodeCordoned).',
-    'gauge',
-    () => {
-      const now = new Set<string>(withheldBy.withholds().map((w) => w.reason));
-      return Object.values(NODE_REASONS).map((reason) => ({
-        labels: { reason },
-        value: now.has(reason) ? 1 : 0,
-      }));
-    },
-  );
-
   const statusInputs: StatusInputs = {
     node: nodeName,
     version: buildInfo.version,
@@ -282,22 +267,12 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     throw err;
   }
   lifecycle.add({ name: 'http', stop: () => http.stop() });
-  // The control socket of edgelb drain/undrain; without it (no /run/edgelb outside the unit,
-  // another agent on the same path) the agent runs on, drain unavailable.
-  let control: ControlServer | undefined;
-  if (config.control.socket) {
-    try {
-      control = await startControlServer({
-        path: config.control.socket,
-        handle: (r) => maintenance.handle(r),
-      });
-      log.info('control socket listening', { path: control.path });
-    } catch (err) {
-      log.warn('control socket not available: edgelb drain will not reach this agent', {
-        error: (err as Error).message,
-      });
-    }
-  }
+  // The control socket of edgelb drain/undrain (none: the agent runs on, drain unavailable).
+  const control = await openControlSocket({
+    path: config.control.socket,
+    handle: (r) => maintenance.handle(r),
+    log,
+  });
 
   await source.start(() => reconciler.trigger());
   lifecycle.add({ name: 'source', stop: () => source.stop() });

@@ -8,6 +8,7 @@
 import { chmodSync, chownSync, existsSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { UserError } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
 import { type ControlRequest, type ControlResponse, MAX_REQUEST_BYTES, parseRequest } from './protocol.ts';
 
 export const SOCKET_MODE = 0o660;
@@ -89,6 +90,29 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
   };
 }
 
+/**
+ * The agent's control socket, or undefined (logged) when it cannot be had: no path configured,
+ * no /run/edgelb outside the unit, another agent on the same path. The agent runs on without it.
+ */
+export async function openControlSocket(
+  o: ControlServerOptions & { log: Logger },
+): Promise<ControlServer | undefined> {
+  if (!o.path) return undefined;
+  try {
+    const s = await startControlServer(o);
+    o.log.info('control socket listening', { path: s.path });
+    return s;
+  } catch (err) {
+    o.log.warn('control socket not available: edgelb drain will not reach this agent', {
+      error: (err as Error).message,
+    });
+    return undefined;
+  }
+}
+
+/** A client that sends no request within this long is dropped. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 function serve(sock: net.Socket, handle: ControlServerOptions['handle']): void {
   let buf = '';
   let answered = false;
@@ -98,6 +122,9 @@ function serve(sock: net.Socket, handle: ControlServerOptions['handle']): void {
     sock.end(`${JSON.stringify(r)}\n`);
   };
   sock.on('error', () => sock.destroy());
+  sock.setTimeout(REQUEST_TIMEOUT_MS, () => {
+    if (!answered) sock.destroy();
+  });
   sock.on('data', (d: Buffer) => {
     if (answered) return;
     buf += d.toString('utf8');

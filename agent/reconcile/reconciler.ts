@@ -22,7 +22,7 @@ import { Allocator, type Changes } from './allocate.ts';
 import { Announcer, type BfdPort, type SpeakerPort } from './announcer.ts';
 import { Collector } from './collector.ts';
 import type { AnnouncePlan } from './plan/announce.ts';
-import { type NodeWithhold, nodeWithholds } from './plan/node-state.ts';
+import { NODE_REASONS, type NodeWithhold, nodeWithholds } from './plan/node-state.ts';
 import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
 import { poolSpec } from './plan/to-domain.ts';
 import { type ValidObjects, validObjects } from './plan/valid-objects.ts';
@@ -141,6 +141,18 @@ export class Reconciler {
     });
     this.m = { leader, passes: o.metrics.counter('edgelb_reconcile_passes_total', 'Reconcile passes run.') };
     this.m.leader.set({}, 0);
+    o.metrics.collect(
+      'edgelb_node_withheld',
+      '1 while this node announces nothing for this reason (NodeDrained, NodeShuttingDown, NodeExcluded, NodeCordoned).',
+      'gauge',
+      () => {
+        const now = new Set<string>(this.withholds().map((w) => w.reason));
+        return Object.values(NODE_REASONS).map((reason) => ({
+          labels: { reason },
+          value: now.has(reason) ? 1 : 0,
+        }));
+      },
+    );
     this.announcer = new Announcer({
       speaker: o.speaker,
       nodeName: o.nodeName,
