@@ -82,7 +82,8 @@ export class StatusPublisher {
   clear(): void {
     this.recheck = new Set();
     this.otherFailed = false;
-    for (const g of [this.m.poolIPs, this.m.capacity, this.m.used, this.m.withoutIP, this.m.invalid]) g.remove();
+    for (const g of [this.m.poolIPs, this.m.capacity, this.m.used, this.m.withoutIP, this.m.invalid])
+      g.remove();
   }
 
   get needsRetry(): boolean {
