@@ -259,6 +259,13 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     metrics: () => metrics.render(),
     status: () => buildStatus(statusInputs),
   });
+  // The control socket of edgelb drain/undrain (none: the agent runs on, drain unavailable).
+  const control = await openControlSocket({
+    path: config.control.socket,
+    handle: (r) => maintenance.handle(r),
+    log,
+  });
+
   let http: ReturnType<typeof serveHttp>;
   try {
     http = serveHttp(app, config.http.listen);
@@ -267,13 +274,6 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     throw err;
   }
   lifecycle.add({ name: 'http', stop: () => http.stop() });
-  // The control socket of edgelb drain/undrain (none: the agent runs on, drain unavailable).
-  const control = await openControlSocket({
-    path: config.control.socket,
-    handle: (r) => maintenance.handle(r),
-    log,
-  });
-
   await source.start(() => reconciler.trigger());
   lifecycle.add({ name: 'source', stop: () => source.stop() });
   lifecycle.add({ name: 'bfd', stop: () => bfd.close() });

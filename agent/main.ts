@@ -1,33 +1,10 @@
 #!/usr/bin/env bun
 /** edgelb command line: dispatches to one subcommand; usage errors exit 2. */
-import type { Command } from './cli/args.ts';
-import { bgpCommand } from './cli/bgp.ts';
-import { checkConfigCommand } from './cli/check-config.ts';
-import { convertCommand } from './cli/convert.ts';
-import { doctorCommand } from './cli/doctor.ts';
-import { drainCommand, undrainCommand } from './cli/drain.ts';
-import { kubeconfigCommand } from './cli/kubeconfig.ts';
-import { manifestsCommand } from './cli/manifests.ts';
-import { routerConfigCommand } from './cli/router-config.ts';
-import { runCommand } from './cli/run.ts';
-import { statusCommand } from './cli/status.ts';
+import { commands } from './cli/commands.ts';
 import { versionCommand } from './cli/version.ts';
 import { EX_USAGE, UserError } from './lib/errors.ts';
-
-const commands: Command[] = [
-  runCommand,
-  statusCommand,
-  drainCommand,
-  undrainCommand,
-  checkConfigCommand,
-  doctorCommand,
-  manifestsCommand,
-  kubeconfigCommand,
-  convertCommand,
-  routerConfigCommand,
-  bgpCommand,
-  versionCommand,
-];
+import { JOURNAL_PRIORITY, stderrIsJournal } from './lib/log.ts';
+import { didYouMean } from './lib/suggest.ts';
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -39,12 +16,34 @@ function usage(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`),
     '',
-    'Run "edgelb <command> --help" for the options of a command.',
+    'Run "edgelb help <command>" or "edgelb <command> --help" (-h) for the options of a command.',
   ].join('\n');
+}
+
+/** Under journald, every line of an error gets the LOG_ERR priority prefix. */
+function journalLines(text: string): string {
+  return stderrIsJournal() ? text.replace(/^(?=.)/gm, `<${JOURNAL_PRIORITY.error}>`) : text;
+}
+
+function unknownCommand(name: string): number {
+  const hint = didYouMean(
+    name,
+    commands.map((c) => c.name),
+  );
+  process.stderr.write(
+    `edgelb: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}\n\n${usage()}\n`,
+  );
+  return EX_USAGE;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) {
+    const topic = commands.find((c) => c.name === rest[0]);
+    if (!topic) return unknownCommand(rest[0]!);
+    process.stdout.write(`${topic.usage}\n`);
+    return 0;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const out = name === undefined ? process.stderr : process.stdout;
     out.write(`${usage()}\n`);
@@ -52,18 +51,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (name === '--version') return versionCommand.run([]);
   const command = commands.find((c) => c.name === name);
-  if (!command) {
-    process.stderr.write(`edgelb: unknown command "${name}"\n\n${usage()}\n`);
-    return EX_USAGE;
-  }
+  if (!command) return unknownCommand(name);
   try {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UserError) {
-      process.stderr.write(`edgelb ${name}: ${err.message}\n`);
+      process.stderr.write(journalLines(`edgelb ${name}: ${err.message}\n`));
       return err.exitCode;
     }
-    process.stderr.write(`edgelb ${name}: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(journalLines(`edgelb ${name}: ${(err as Error)?.stack ?? String(err)}\n`));
     return 1;
   }
 }

@@ -2,8 +2,10 @@
 # Builds the edgelb binaries with `bun build --compile` into dist/:
 #   edgelb-linux-x64, edgelb-linux-x64-baseline, edgelb-linux-arm64,
 # each also as edgelb-linux-<target>.xz (xz -6: about a third of the size; the installer
-# takes it where xz is installed), plus install.sh, edgelb-uninstall.sh, edgelb.service and SHA256SUMS (over all of them),
-# so dist/ is a complete download location for `curl -sfL <url>/install.sh | sh -`.
+# takes it where xz is installed), plus install.sh, edgelb-uninstall.sh, edgelb.service, the Grafana
+# dashboard and Prometheus alert rules, bash/zsh/fish completion, the man page edgelb.8 and
+# SHA256SUMS (over all of them), so dist/ is a complete download location for
+# `curl -sfL <url>/install.sh | sh -`.
 #
 # Environment:
 #   EDGELB_TARGETS  space-separated subset of: linux-x64 linux-x64-baseline linux-arm64 (default: all)
@@ -88,6 +90,13 @@ xz_pids=""
 cp scripts/install.sh scripts/edgelb-uninstall.sh systemd/edgelb.service "$stage/"
 chmod 0755 "$stage"/*
 chmod 0644 "$stage/edgelb.service"
+# Monitoring, completion and the man page: the last two come from the CLI's own command table.
+cp scripts/monitoring/edgelb-dashboard.json scripts/monitoring/edgelb-alerts.rules.yaml "$stage/"
+for shell in bash zsh fish; do
+  "$bun" agent/main.ts completion "$shell" >"$stage/edgelb.$shell"
+done
+"$bun" scripts/man.ts "$version" "$(git log -1 --format=%cs 2>/dev/null || date -u +%F)" >"$stage/edgelb.8"
+chmod 0644 "$stage"/edgelb-dashboard.json "$stage"/edgelb-alerts.rules.yaml "$stage"/edgelb.bash "$stage"/edgelb.zsh "$stage"/edgelb.fish "$stage"/edgelb.8
 for f in "$stage"/*.xz; do
   if [ -e "$f" ]; then chmod 0644 "$f"; fi
 done
@@ -97,7 +106,8 @@ done
 # Checksums over every file the installer downloads (a subset build keeps the others' lines).
 (
   cd "$dist"
-  set -- edgelb-linux-* edgelb.service edgelb-uninstall.sh install.sh
+  set -- edgelb-linux-* edgelb.service edgelb-uninstall.sh install.sh \
+    edgelb-dashboard.json edgelb-alerts.rules.yaml edgelb.bash edgelb.zsh edgelb.fish edgelb.8
   sha256sum "$@" >SHA256SUMS.tmp
   mv -f SHA256SUMS.tmp SHA256SUMS
   echo "build.sh: wrote $* SHA256SUMS to $dist" >&2

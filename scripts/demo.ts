@@ -94,8 +94,11 @@ process.on('SIGTERM', () => void shutdown(0));
 
 try {
   say(`edgelb demo — files mode, working directory ${dir}`);
+  // setsid: a Ctrl-C in the terminal reaches only the demo, which stops the agent first (it
+  // withdraws its routes) and then the router; otherwise all three would get SIGINT at once.
   const router = spawn(
     [
+      'setsid',
       BUN,
       MAIN,
       'bgp',
@@ -108,9 +111,23 @@ try {
       '10.255.0.254',
       '--json',
     ],
-    { stdout: 'pipe', stderr: 'inherit' },
+    { stdout: 'pipe', stderr: 'pipe' },
   );
   children.push(router);
+  // --json makes the router's log JSON too: shown in the agent's text format, one format for the demo.
+  void pump(router.stderr, (line) => {
+    try {
+      const { time, level, msg, ...fields } = JSON.parse(line) as Record<string, unknown>;
+      const kv = Object.entries(fields).map(
+        ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+      );
+      process.stderr.write(
+        `router: ${time} ${String(level).toUpperCase().padEnd(5)} ${msg} ${kv.join(' ')}\n`,
+      );
+    } catch {
+      process.stderr.write(`router: ${line}\n`);
+    }
+  });
   void pump(router.stdout, (line) => {
     try {
       const e = JSON.parse(line) as { event: string; prefix?: string; nextHop?: string; asPath?: number[] };
@@ -126,7 +143,10 @@ try {
     }
   });
 
-  const agent = spawn([BUN, MAIN, 'run', '--config', configPath], { stdout: 'inherit', stderr: 'pipe' });
+  const agent = spawn(['setsid', BUN, MAIN, 'run', '--config', configPath], {
+    stdout: 'inherit',
+    stderr: 'pipe',
+  });
   children.push(agent);
   void pump(agent.stderr, (line) => {
     if (!once && / (WARN|ERROR) /.test(line)) process.stderr.write(`agent: ${line}\n`);

@@ -12,6 +12,7 @@ import {
   DEFAULT_RESTART_TIME_SECONDS,
 } from './defaults.ts';
 import { bool, custom, int, objectName, required, string } from './schema/field.ts';
+import { HOST_ADDRESS_PATTERN } from './schema/ip-pattern.ts';
 import { list, object } from './schema/object.ts';
 import { resource } from './schema/resource.ts';
 import { conditions, labelSelector } from './shared-fields.ts';
@@ -131,7 +132,7 @@ const neighbor = object<BGPNeighbor>(
     peerAddress: required(
       custom<string>(
         'The peer\'s IP address; the host-prefix form "192.168.2.1/32" is accepted.',
-        { type: 'string', pattern: '^[0-9a-fA-F:.]+(/(32|128))?$', maxLength: 43 },
+        { type: 'string', pattern: HOST_ADDRESS_PATTERN, maxLength: 43 },
         peerAddress,
       ),
     ),

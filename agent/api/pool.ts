@@ -12,6 +12,7 @@ import {
   rangesOverlap,
 } from '../net/ip.ts';
 import { bool, custom, required, string } from './schema/field.ts';
+import { IP_ADDRESS_PATTERN } from './schema/ip-pattern.ts';
 import { list, object } from './schema/object.ts';
 import { resource } from './schema/resource.ts';
 import { conditions, labelSelector } from './shared-fields.ts';
@@ -43,8 +44,6 @@ export interface LoadBalancerIPPool {
   };
 }
 
-const IP_PATTERN = '^[0-9a-fA-F:.]+$';
-
 function cidr(v: unknown, path: string, out: Problem[]): string | undefined {
   const s = str(v, path, out, { nonEmpty: true });
   if (s === undefined) return undefined;
@@ -56,7 +55,7 @@ function cidr(v: unknown, path: string, out: Problem[]): string | undefined {
 const end = (which: string) =>
   custom<string>(
     `${which} address of the range (inclusive), IPv4 or IPv6; requires ${which === 'First' ? 'stop' : 'start'}.`,
-    { type: 'string', pattern: IP_PATTERN, maxLength: 39 },
+    { type: 'string', pattern: IP_ADDRESS_PATTERN, maxLength: 39 },
     (v, path, out) => str(v, path, out, { nonEmpty: true }),
   );
 

@@ -177,7 +177,11 @@ export class Session extends SessionState {
         this.sync(true);
         break;
       case 'down':
-        this.deps.log.warn('bgp session down', { peer: this.config.id, reason: a.reason });
+        // A stop we asked for (shutdown, peer removed) is not a warning.
+        this.deps.log[a.reason === 'stopped' ? 'info' : 'warn']('bgp session down', {
+          peer: this.config.id,
+          reason: a.reason,
+        });
         this.noteError(`session lost: ${a.reason}`, false);
         this.rib.clear();
         this.deps.events?.advertised?.(this);

@@ -70,6 +70,7 @@ interface Metrics {
   advertised: Gauge;
   updates: Counter;
   notifications: Counter;
+  flaps: Counter;
 }
 
 function sameAddress(a: string, b: string): boolean {
@@ -91,6 +92,7 @@ export class Speaker {
     const r = opts.metrics;
     this.m = {
       up: r.gauge('edgelb_bgp_session_up', 'BGP session Established (1) or not (0).', ['peer']),
+      flaps: r.counter('edgelb_bgp_session_flaps_total', 'Established sessions that went down.', ['peer']),
       advertised: r.gauge('edgelb_bgp_advertised_prefixes', 'Prefixes in the Adj-RIB-Out of the peer.', [
         'peer',
       ]),
@@ -110,6 +112,7 @@ export class Speaker {
     for (const [id, entry] of this.sessions) {
       const p = next.get(id);
       if (p && JSON.stringify(p) === entry.key) continue;
+      this.m.up.set({ peer: id }, 0); // a stop we asked for is not a flap
       entry.session.stop({
         code: ErrorCode.Cease,
         subcode: p ? CeaseSubcode.OtherConfigurationChange : CeaseSubcode.PeerDeconfigured,
@@ -117,6 +120,7 @@ export class Speaker {
       this.sessions.delete(id);
       if (!p) {
         this.m.up.remove({ peer: id });
+        this.m.flaps.remove({ peer: id });
         this.m.advertised.remove({ peer: id });
       }
     }
@@ -129,6 +133,7 @@ export class Speaker {
       const session = this.newSession(p);
       this.sessions.set(p.id, { config: p, key: JSON.stringify(p), session });
       this.m.up.set({ peer: p.id }, 0);
+      this.m.flaps.inc({ peer: p.id }, 0);
       this.m.advertised.set({ peer: p.id }, 0);
       this.m.updates.inc({ peer: p.id }, 0);
       session.setDesired(this.desired.get(p.id) ?? PrefixList.EMPTY);
@@ -264,7 +269,10 @@ export class Speaker {
       log: this.opts.log.child({ peer: p.id }),
       events: {
         established: () => this.m.up.set({ peer: p.id }, 1),
-        down: () => this.m.up.set({ peer: p.id }, 0),
+        down: () => {
+          if (this.m.up.get({ peer: p.id }) === 1) this.m.flaps.inc({ peer: p.id });
+          this.m.up.set({ peer: p.id }, 0);
+        },
         advertised: (s) => this.m.advertised.set({ peer: p.id }, s.adjRibOut.size),
         updatesSent: (_s, n) => this.m.updates.inc({ peer: p.id }, n),
         notification: (_s, direction, code) =>

@@ -8,6 +8,7 @@ import { Collector, type RouteEvent } from '../bgp/collector.ts';
 import { parseIPv4 } from '../bgp/wire/address.ts';
 import { systemClock } from '../lib/clock.ts';
 import { createLogger } from '../lib/log.ts';
+import { type OptionSpec, parseErrorText } from './args.ts';
 
 export const USAGE = `usage: edgelb bgp listen --asn N [--listen ADDR:PORT] [--json] [--router-id IP]
 
@@ -19,6 +20,13 @@ route announced and withdrawn. It announces nothing.
   --router-id IP      BGP identifier (default 10.255.255.254)
   --json              one JSON object per line
   -h, --help          this help`;
+
+export const LISTEN_OPTIONS = {
+  asn: { type: 'string' },
+  listen: { type: 'string' },
+  json: { type: 'boolean' },
+  'router-id': { type: 'string' },
+} as const satisfies OptionSpec;
 
 export function formatEvent(e: RouteEvent, json: boolean): string {
   if (json) return JSON.stringify(e);
@@ -66,21 +74,11 @@ export async function main(
   const out = io.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const err = io.err ?? ((l: string) => process.stderr.write(`${l}\n`));
   let values: { asn?: string; listen?: string; json?: boolean; 'router-id'?: string; help?: boolean };
+  const options = { ...LISTEN_OPTIONS, help: { type: 'boolean', short: 'h' } } as const satisfies OptionSpec;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        asn: { type: 'string' },
-        listen: { type: 'string' },
-        json: { type: 'boolean' },
-        'router-id': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
   } catch (e) {
-    err(`${(e as Error).message}\n\n${USAGE}`);
+    err(`${parseErrorText(e, options)}\n\n${USAGE}`);
     return 2;
   }
   if (values.help) {

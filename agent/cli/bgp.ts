@@ -1,6 +1,6 @@
 import { EX_USAGE } from '../lib/errors.ts';
 import type { Command } from './args.ts';
-import { USAGE as LISTEN_USAGE, main as listen } from './bgp-listen.ts';
+import { LISTEN_OPTIONS, USAGE as LISTEN_USAGE, main as listen } from './bgp-listen.ts';
 
 const usage = `Usage: edgelb bgp <subcommand>
 
@@ -13,6 +13,7 @@ export const bgpCommand: Command = {
   name: 'bgp',
   summary: 'BGP tools: "bgp listen" collects and prints routes from peers',
   usage,
+  subcommands: [{ name: 'listen', options: LISTEN_OPTIONS }],
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'listen') return listen(rest);

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load.ts';
 import { formatProblem } from '../config/schema.ts';
-import { CONFIG_HELP, type Command, configPathFrom } from './args.ts';
+import { CONFIG_HELP, CONFIG_OPTION, type Command, configPathFrom } from './args.ts';
 
 const usage = `Usage: edgelb check-config [--config PATH]
 
@@ -14,6 +14,7 @@ export const checkConfigCommand: Command = {
   name: 'check-config',
   summary: 'validate the configuration file',
   usage,
+  options: CONFIG_OPTION,
   async run(argv) {
     const path = configPathFrom(argv, usage);
     if (path === undefined) return 0;

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments, stringify } from 'yaml';
 import { convertManifests, type Note } from '../convert/convert.ts';
 import { UserError } from '../lib/errors.ts';
-import { type Command, noPositionals, parseOrUsage } from './args.ts';
+import { type Command, noPositionals, type OptionSpec, parseOrUsage } from './args.ts';
 
 const usage = `Usage: edgelb convert [-f FILE|-] [--allow-lossy]
 
@@ -65,13 +65,14 @@ export function parseManifests(text: string, source: string): unknown[] {
   return list.map((d) => d.toJS());
 }
 
+const CONVERT_OPTIONS = {
+  filename: { type: 'string', short: 'f' },
+  'allow-lossy': { type: 'boolean' },
+} as const satisfies OptionSpec;
+
 /** Converts and prints; returns the exit code. */
 export async function runConvert(argv: string[], io: ConvertIO = realIO): Promise<number> {
-  const args = parseOrUsage(
-    argv,
-    { filename: { type: 'string', short: 'f' }, 'allow-lossy': { type: 'boolean' } },
-    usage,
-  );
+  const args = parseOrUsage(argv, CONVERT_OPTIONS, usage);
   if (!args) return 0;
   noPositionals(args.positionals, usage);
   const file = args.values.filename ?? '-';
@@ -105,6 +106,7 @@ export const convertCommand: Command = {
   name: 'convert',
   summary: 'convert Cilium or MetalLB pools, BGP, BFD and L2 settings to edgelb resources',
   usage,
+  options: CONVERT_OPTIONS,
   run: (argv) => runConvert(argv),
 };
 

@@ -23,7 +23,14 @@ import {
 } from '../kube/kubeconfig.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { parseManifestFile } from '../source/files-manifests.ts';
-import { CONFIG_HELP, CONFIG_OPTION, type Command, noPositionals, parseOrUsage } from './args.ts';
+import {
+  CONFIG_HELP,
+  CONFIG_OPTION,
+  type Command,
+  noPositionals,
+  type OptionSpec,
+  parseOrUsage,
+} from './args.ts';
 import { onlineKubernetes } from './doctor-online.ts';
 
 const usage = `Usage: edgelb doctor [--config PATH] [--online]
@@ -186,12 +193,15 @@ export async function doctor(
   return out;
 }
 
+const DOCTOR_OPTIONS = { ...CONFIG_OPTION, online: { type: 'boolean' } } as const satisfies OptionSpec;
+
 export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'check the config, kubeconfig, manifests and pools (--online: API server, RBAC, Node, peers)',
   usage,
+  options: DOCTOR_OPTIONS,
   async run(argv) {
-    const args = parseOrUsage(argv, { ...CONFIG_OPTION, online: { type: 'boolean' } }, usage);
+    const args = parseOrUsage(argv, DOCTOR_OPTIONS, usage);
     if (!args) return 0;
     noPositionals(args.positionals, usage);
     const findings = await doctor(args.values.config ?? DEFAULT_CONFIG_PATH, !!args.values.online);

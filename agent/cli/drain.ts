@@ -8,7 +8,14 @@ import { formatProblem } from '../config/schema.ts';
 import { request } from '../control/client.ts';
 import type { ControlRequest } from '../control/protocol.ts';
 import { EX_CONFIG, EX_USAGE, UserError } from '../lib/errors.ts';
-import { CONFIG_HELP, CONFIG_OPTION, type Command, noPositionals, parseOrUsage } from './args.ts';
+import {
+  CONFIG_HELP,
+  CONFIG_OPTION,
+  type Command,
+  noPositionals,
+  type OptionSpec,
+  parseOrUsage,
+} from './args.ts';
 
 /** Margin over the drain's own bound for the answer to arrive. */
 const ANSWER_MARGIN_MS = 5000;
@@ -72,16 +79,19 @@ async function send(configPath: string, req: ControlRequest): Promise<number> {
   return 0;
 }
 
+const DRAIN_OPTIONS = {
+  ...CONFIG_OPTION,
+  settle: { type: 'string' },
+  timeout: { type: 'string' },
+} as const satisfies OptionSpec;
+
 export const drainCommand: Command = {
   name: 'drain',
   summary: 'withdraw everything this node announces (for a reboot)',
   usage: drainUsage,
+  options: DRAIN_OPTIONS,
   async run(argv) {
-    const args = parseOrUsage(
-      argv,
-      { ...CONFIG_OPTION, settle: { type: 'string' }, timeout: { type: 'string' } },
-      drainUsage,
-    );
+    const args = parseOrUsage(argv, DRAIN_OPTIONS, drainUsage);
     if (!args) return 0;
     noPositionals(args.positionals, drainUsage);
     const settle = seconds(args.values.settle, '--settle', drainUsage);
@@ -99,6 +109,7 @@ export const undrainCommand: Command = {
   name: 'undrain',
   summary: 'end `edgelb drain`: announce again',
   usage: undrainUsage,
+  options: CONFIG_OPTION,
   async run(argv) {
     const args = parseOrUsage(argv, CONFIG_OPTION, undrainUsage);
     if (!args) return 0;

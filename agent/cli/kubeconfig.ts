@@ -12,7 +12,7 @@ import { customResourceDefinitions, rbac } from '../kube/manifests.ts';
 import { KubeApiError, KubeClient } from '../kube/transport.ts';
 import { EX_USAGE, errorMessage, UserError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
-import { type Command, noPositionals, parseOrUsage } from './args.ts';
+import { type Command, noPositionals, type OptionSpec, parseOrUsage } from './args.ts';
 
 export const TOKEN_SECRET = 'edgelb-token';
 const SA_TOKEN_TYPE = 'kubernetes.io/service-account-token';
@@ -139,18 +139,16 @@ function writePrivate(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
+const KUBECONFIG_OPTIONS = {
+  server: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  namespace: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'l2-nodes': { type: 'string' },
+} as const satisfies OptionSpec;
+
 export async function main(argv: string[]): Promise<number> {
-  const args = parseOrUsage(
-    argv,
-    {
-      server: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      namespace: { type: 'string' },
-      kubeconfig: { type: 'string' },
-      'l2-nodes': { type: 'string' },
-    },
-    usage,
-  );
+  const args = parseOrUsage(argv, KUBECONFIG_OPTIONS, usage);
   if (!args) return 0;
   noPositionals(args.positionals, usage);
   const ns = args.values.namespace || 'kube-system';
@@ -201,5 +199,6 @@ export const kubeconfigCommand: Command = {
   name: 'kubeconfig',
   summary: 'set up RBAC and print a kubeconfig for the nodes (run where kubectl works)',
   usage,
+  options: KUBECONFIG_OPTIONS,
   run: main,
 };

@@ -1,7 +1,7 @@
 /** `edgelb manifests`: prints the CRDs and the RBAC as YAML for `kubectl apply -f -`. */
 import { stringify } from 'yaml';
 import { allManifests } from '../kube/manifests.ts';
-import { type Command, noPositionals, parseOrUsage } from './args.ts';
+import { type Command, noPositionals, type OptionSpec, parseOrUsage } from './args.ts';
 
 const usage = `Usage: edgelb manifests [--namespace NS] [--lease-name NAME] [--secrets NAME,...] [--l2-nodes NODE,...]
 
@@ -35,7 +35,7 @@ export function renderManifests(o: {
       '# L2 mode (L2AnnouncementPolicy): rerun with --l2-nodes NODE,... so nodes can renew their heartbeat Lease.',
     );
   }
-  const docs = allManifests(o).map((m) => stringify(m, { lineWidth: 0 }).trimEnd());
+  const docs = allManifests(o).map((m) => stringify(m, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd());
   return `${header.join('\n')}\n---\n${docs.join('\n---\n')}\n`;
 }
 
@@ -46,17 +46,15 @@ function list(v: string | undefined): string[] {
     .filter(Boolean);
 }
 
+const MANIFESTS_OPTIONS = {
+  namespace: { type: 'string' },
+  'lease-name': { type: 'string' },
+  secrets: { type: 'string' },
+  'l2-nodes': { type: 'string' },
+} as const satisfies OptionSpec;
+
 export async function main(argv: string[]): Promise<number> {
-  const args = parseOrUsage(
-    argv,
-    {
-      namespace: { type: 'string' },
-      'lease-name': { type: 'string' },
-      secrets: { type: 'string' },
-      'l2-nodes': { type: 'string' },
-    },
-    usage,
-  );
+  const args = parseOrUsage(argv, MANIFESTS_OPTIONS, usage);
   if (!args) return 0;
   noPositionals(args.positionals, usage);
   const secretNames = list(args.values.secrets);
@@ -75,5 +73,6 @@ export const manifestsCommand: Command = {
   name: 'manifests',
   summary: 'print the CRDs and RBAC as YAML',
   usage,
+  options: MANIFESTS_OPTIONS,
   run: main,
 };

@@ -4,14 +4,13 @@
  * stdout; warnings on stderr; exit 1 with the reasons when the target cannot express them.
  */
 import { hostname, networkInterfaces } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { NodeObject } from '../api/core.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
 import { type Config, formatProblem } from '../config/schema.ts';
 import { EX_CONFIG, EX_USAGE, UserError } from '../lib/errors.ts';
 import { routerConfig, TARGETS, type Target } from '../routercfg/render.ts';
 import type { RouterNode } from '../routercfg/types.ts';
-import type { Command } from './args.ts';
+import { type Command, type OptionSpec, parseStrict } from './args.ts';
 import {
   clusterNodes,
   type ListClient,
@@ -74,24 +73,24 @@ const realIO: RouterConfigIO = {
   },
 };
 
+const ROUTER_CONFIG_OPTIONS = {
+  for: { type: 'string' },
+  config: { type: 'string' },
+  manifests: { type: 'string' },
+  router: { type: 'string' },
+  node: { type: 'string', multiple: true },
+} as const satisfies OptionSpec;
+
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        for: { type: 'string' },
-        config: { type: 'string', short: 'c' },
-        manifests: { type: 'string' },
-        router: { type: 'string' },
-        node: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n\n${usage}`, EX_USAGE);
-  }
+  return parseStrict(argv, { ...ROUTER_CONFIG_OPTIONS, help: { type: 'boolean', short: 'h' } }, usage, false)
+    .values as {
+    for?: string;
+    config?: string;
+    manifests?: string;
+    router?: string;
+    node?: string[];
+    help?: boolean;
+  };
 }
 
 export async function runRouterConfig(argv: string[], io: RouterConfigIO = realIO): Promise<number> {
@@ -154,5 +153,6 @@ export const routerConfigCommand: Command = {
   name: 'router-config',
   summary: 'print the router side (FRR, BIRD, OPNsense, RouterOS) of the current policies',
   usage,
+  options: ROUTER_CONFIG_OPTIONS,
   run: (argv) => runRouterConfig(argv),
 };

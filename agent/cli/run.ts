@@ -2,8 +2,8 @@ import { startAgent } from '../agent.ts';
 import { loadConfig } from '../config/load.ts';
 import { formatProblem } from '../config/schema.ts';
 import { EX_CONFIG } from '../lib/errors.ts';
-import { createLogger } from '../lib/log.ts';
-import { CONFIG_HELP, type Command, configPathFrom } from './args.ts';
+import { createLogger, JOURNAL_PRIORITY, stderrIsJournal } from '../lib/log.ts';
+import { CONFIG_HELP, CONFIG_OPTION, type Command, configPathFrom } from './args.ts';
 
 const usage = `Usage: edgelb run [--config PATH]
 
@@ -19,16 +19,20 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run the agent',
   usage,
+  options: CONFIG_OPTION,
   async run(argv) {
     const path = configPathFrom(argv, usage);
     if (path === undefined) return 0;
     const loaded = loadConfig(path);
+    const journald = stderrIsJournal();
     if (!loaded.ok) {
-      process.stderr.write(`edgelb: invalid configuration in ${path}:\n`);
-      for (const p of loaded.problems) process.stderr.write(`  ${formatProblem(p)}\n`);
+      const err = journald ? `<${JOURNAL_PRIORITY.error}>` : '';
+      process.stderr.write(`${err}edgelb: invalid configuration in ${path}:\n`);
+      for (const p of loaded.problems) process.stderr.write(`${err}  ${formatProblem(p)}\n`);
       return EX_CONFIG;
     }
-    const log = createLogger({ level: loaded.config.log.level, format: loaded.config.log.format });
+    const { level, format } = loaded.config.log;
+    const log = createLogger({ level, format, journald });
     if (!loaded.found) log.info('config file not found, using the defaults', { path });
     const agent = await startAgent(loaded.config, log);
     return agent.done;

@@ -1,38 +1,114 @@
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
 import { isHealthy, type StatusDoc } from '../http/status-doc.ts';
-import { type Command, noPositionals, parseOrUsage } from './args.ts';
+import { EX_USAGE, UserError } from '../lib/errors.ts';
+import { type Command, noPositionals, type OptionSpec, parseOrUsage } from './args.ts';
 import { formatStatus } from './status-format.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:9180';
+const FETCH_TIMEOUT_MS = 5000;
+const DEFAULT_WATCH_SECONDS = 2;
 
-const usage = `Usage: edgelb status [--url URL] [--json]
+const usage = `Usage: edgelb status [--config PATH | --url URL] [--json] [--watch [--interval SECONDS]]
 
 Reads the local agent's /status and prints the leader, BGP peers, announced
 prefixes and allocations. Exits 0 when healthy, 1 when degraded, 2 when the
 endpoint cannot be reached.
 
 Options:
-  --url URL   the agent's HTTP endpoint (default ${DEFAULT_URL})
-  --json      print the raw /status document`;
+  --config PATH        find the endpoint from http.listen in this config file
+                       (default ${DEFAULT_CONFIG_PATH}; ${DEFAULT_URL} when it is missing)
+  --url URL            the agent's HTTP endpoint, instead of --config
+  --json               print the raw /status document
+  --watch              print again every --interval seconds until Ctrl-C
+  --interval SECONDS   the --watch period (default ${DEFAULT_WATCH_SECONDS})`;
+
+const STATUS_OPTIONS = {
+  config: { type: 'string' },
+  url: { type: 'string' },
+  json: { type: 'boolean' },
+  watch: { type: 'boolean' },
+  interval: { type: 'string' },
+} as const satisfies OptionSpec;
+
+/** Where to find the agent: --url, else http.listen from the config (a wildcard listen means loopback). */
+export function endpointFrom(values: { url?: string; config?: string }): { base: string; from: string } {
+  if (values.url) return { base: values.url.replace(/\/+$/, ''), from: '--url' };
+  const path = values.config ?? DEFAULT_CONFIG_PATH;
+  const loaded = loadConfig(path);
+  if (!loaded.ok)
+    throw new UserError(`${path} is not a valid config (run "edgelb check-config --config ${path}")`);
+  if (!loaded.found) return { base: DEFAULT_URL, from: `the default (${path} not found)` };
+  const listen = loaded.config.http.listen;
+  const loopback = listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:');
+  return { base: `http://${loopback}`, from: `http.listen in ${path}` };
+}
+
+function unreachable(base: string, from: string, err: unknown): string {
+  const reason =
+    (err as Error)?.name === 'TimeoutError' ? 'no answer in 5 s' : ((err as Error)?.message ?? String(err));
+  return (
+    `edgelb status: cannot reach ${base}/status (${reason.replace(/\. Is the computer able.*$/s, '')}).\n` +
+    `  Is the agent running? Check "systemctl status edgelb" and "journalctl -u edgelb".\n` +
+    `  The address came from ${from}; the agent listens on http.listen of its config.\n`
+  );
+}
+
+async function fetchStatus(base: string): Promise<StatusDoc> {
+  const res = await fetch(`${base}/status`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return (await res.json()) as StatusDoc;
+}
 
 export const statusCommand: Command = {
   name: 'status',
   summary: 'show leader, peers, prefixes and allocations of the local agent',
   usage,
+  options: STATUS_OPTIONS,
   async run(argv) {
-    const args = parseOrUsage(argv, { url: { type: 'string' }, json: { type: 'boolean' } }, usage);
+    const args = parseOrUsage(argv, STATUS_OPTIONS, usage);
     if (!args) return 0;
     noPositionals(args.positionals, usage);
-    const base = (args.values.url ?? DEFAULT_URL).replace(/\/+$/, '');
-    let doc: StatusDoc;
-    try {
-      const res = await fetch(`${base}/status`, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      doc = (await res.json()) as StatusDoc;
-    } catch (err) {
-      process.stderr.write(`edgelb status: cannot reach ${base}/status: ${(err as Error).message}\n`);
-      return 2;
+    if (args.values.url && args.values.config)
+      throw new UserError(`give --url or --config, not both\n\n${usage}`, EX_USAGE);
+    const interval = Number(args.values.interval ?? DEFAULT_WATCH_SECONDS);
+    if (!(interval >= 0.5 && interval <= 3600))
+      throw new UserError(`--interval must be a number of seconds from 0.5 to 3600\n\n${usage}`, EX_USAGE);
+    const { base, from } = endpointFrom(args.values);
+    const render = (doc: StatusDoc) =>
+      args.values.json ? `${JSON.stringify(doc, null, 2)}\n` : formatStatus(doc);
+    if (!args.values.watch) {
+      let doc: StatusDoc;
+      try {
+        doc = await fetchStatus(base);
+      } catch (err) {
+        process.stderr.write(unreachable(base, from, err));
+        return 2;
+      }
+      process.stdout.write(render(doc));
+      return isHealthy(doc) ? 0 : 1;
     }
-    process.stdout.write(args.values.json ? `${JSON.stringify(doc, null, 2)}\n` : formatStatus(doc));
-    return isHealthy(doc) ? 0 : 1;
+    return watch(base, from, interval, render);
   },
 };
+
+/** Prints the status again every interval until SIGINT or SIGTERM; exit 0. */
+async function watch(base: string, from: string, seconds: number, render: (d: StatusDoc) => string) {
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
+  const clear = process.stdout.isTTY ? '\x1b[H\x1b[2J' : '';
+  for (let done = false; !done; ) {
+    let text: string;
+    try {
+      text = render(await fetchStatus(base));
+    } catch (err) {
+      text = unreachable(base, from, err);
+    }
+    process.stdout.write(`${clear}${new Date().toISOString()}  ${base}/status\n${text}\n`);
+    done = await Promise.race([stopped.then(() => true), Bun.sleep(seconds * 1000).then(() => false)]);
+  }
+  return 0;
+}

@@ -9,6 +9,7 @@ export const versionCommand: Command = {
   name: 'version',
   summary: 'print version, commit and target',
   usage,
+  options: { json: { type: 'boolean' } },
   async run(argv) {
     const args = parseOrUsage(argv, { json: { type: 'boolean' } }, usage);
     if (!args) return 0;

@@ -64,9 +64,10 @@ export function registerProcessMetrics(registry: Registry, startTimeMs: number):
   registry.collect('process_max_fds', 'Maximum number of open file descriptors.', 'gauge', () =>
     max === undefined ? [] : [{ labels: {}, value: max }],
   );
-  registry.collect('process_heap_bytes', 'JavaScript heap used in bytes.', 'gauge', () => [
-    { labels: {}, value: process.memoryUsage().heapUsed },
-  ]);
+  const heap = () => [{ labels: {}, value: process.memoryUsage().heapUsed }];
+  registry.collect('edgelb_runtime_heap_used_bytes', 'JavaScript heap in use, in bytes.', 'gauge', heap);
+  // Deprecated (not a standard process metric): removed in the release after 0.2.
+  registry.collect('process_heap_bytes', 'Deprecated: use edgelb_runtime_heap_used_bytes.', 'gauge', heap);
 }
 
 let bootTime: number | undefined;

@@ -1,12 +1,15 @@
 /**
- * Structured logging: one line per event on stderr (journald takes it as is).
- * JSON by default, logfmt-like text on request. Fields named like secrets are redacted.
+ * Structured logging: one line per event on stderr. JSON by default, logfmt-like text on
+ * request. Under journald each line starts with its syslog priority (`<4>` for a warning), so
+ * `journalctl -p warning` finds it. Fields named like secrets are redacted.
  */
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 export type Format = 'json' | 'text';
 export type Fields = Record<string, unknown>;
 
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** sd-daemon(3) priority prefixes: LOG_DEBUG 7, LOG_INFO 6, LOG_WARNING 4, LOG_ERR 3. */
+export const JOURNAL_PRIORITY: Record<Level, number> = { debug: 7, info: 6, warn: 4, error: 3 };
 const SECRET_KEY = /pass(word)?|secret|token|key|authorization|cert/i;
 
 export interface Logger {
@@ -22,6 +25,13 @@ export interface LogOptions {
   format: Format;
   write?: (line: string) => void;
   now?: () => Date;
+  /** Prefix each line with its `<N>` priority (set when JOURNAL_STREAM says stderr is the journal). */
+  journald?: boolean;
+}
+
+/** True when stderr is connected to journald (systemd sets JOURNAL_STREAM for the service). */
+export function stderrIsJournal(env: Record<string, string | undefined> = process.env): boolean {
+  return !!env.JOURNAL_STREAM;
 }
 
 export function redact(fields: Fields): Fields {
@@ -46,13 +56,14 @@ export function createLogger(opts: LogOptions, base: Fields = {}): Logger {
   const emit = (level: Level, msg: string, fields?: Fields) => {
     if (ORDER[level] < min) return;
     const all = redact({ ...base, ...fields });
+    const prefix = opts.journald ? `<${JOURNAL_PRIORITY[level]}>` : '';
     if (opts.format === 'json') {
-      write(JSON.stringify({ time: now().toISOString(), level, msg, ...all }));
+      write(prefix + JSON.stringify({ time: now().toISOString(), level, msg, ...all }));
     } else {
       const kv = Object.entries(all)
         .map(([k, v]) => `${k}=${textValue(v)}`)
         .join(' ');
-      write(`${now().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${kv ? ` ${kv}` : ''}`);
+      write(`${prefix}${now().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${kv ? ` ${kv}` : ''}`);
     }
   };
   return {

@@ -64,6 +64,16 @@ let build: Result;
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** Release files beside the binaries and install scripts. */
+const RELEASE_EXTRAS = [
+  'edgelb-dashboard.json',
+  'edgelb-alerts.rules.yaml',
+  'edgelb.bash',
+  'edgelb.zsh',
+  'edgelb.fish',
+  'edgelb.8',
+];
+
 describe.skipIf(!!why)('scripts/build.sh', () => {
   beforeAll(async () => {
     build = await exec(['bash', join(ROOT, 'scripts', 'build.sh')], {
@@ -86,6 +96,17 @@ describe.skipIf(!!why)('scripts/build.sh', () => {
     }
   });
 
+  test('the dashboard and rules are the sources; completion and the man page come from the CLI', () => {
+    for (const f of ['edgelb-dashboard.json', 'edgelb-alerts.rules.yaml'])
+      expect(readFileSync(join(dist, f), 'utf8')).toBe(
+        readFileSync(join(ROOT, 'scripts', 'monitoring', f), 'utf8'),
+      );
+    expect(readFileSync(join(dist, 'edgelb.bash'), 'utf8')).toContain('complete -F _edgelb edgelb');
+    expect(readFileSync(join(dist, 'edgelb.zsh'), 'utf8')).toStartWith('#compdef edgelb');
+    expect(readFileSync(join(dist, 'edgelb.fish'), 'utf8')).toContain('complete -c edgelb');
+    expect(readFileSync(join(dist, 'edgelb.8'), 'utf8')).toStartWith('.TH EDGELB 8 ');
+  });
+
   test('SHA256SUMS lists every downloadable file with its real digest', () => {
     const lines = readFileSync(join(dist, 'SHA256SUMS'), 'utf8').trim().split('\n');
     const sums = new Map(lines.map((l) => l.split(/\s+\*?/) as [string, string]).map(([h, f]) => [f, h]));
@@ -95,6 +116,7 @@ describe.skipIf(!!why)('scripts/build.sh', () => {
       'edgelb.service',
       'edgelb-uninstall.sh',
       'install.sh',
+      ...RELEASE_EXTRAS,
     ];
     expect([...sums.keys()].sort()).toEqual(files.sort());
     for (const [file, digest] of sums) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { customResourceDefinitions } from '../../agent/kube/manifests.ts';
 import { startApiServer, type TestApiServer } from '../support/apiserver/index.ts';
+import { runCli } from '../support/cli.ts';
 import { kubectlPath } from '../support/kubectl.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
@@ -311,4 +312,11 @@ spec: {pools: [lan], interfaces: [eth0]}
     walk(full.policy, policyCrd!.spec.versions[0]!.schema.openAPIV3Schema, 'policy');
     expect(missing).toEqual([]);
   });
+});
+
+test('edgelb manifests prints no YAML anchors or aliases (each object spelled out for kubectl and reviewers)', () => {
+  const r = runCli(['manifests']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).not.toMatch(/(: |- )[&*][A-Za-z0-9]+\s*$/m);
+  expect(r.stdout).toContain('kind: CustomResourceDefinition');
 });

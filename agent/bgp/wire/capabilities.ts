@@ -34,6 +34,17 @@ export const CAP_ROUTE_REFRESH_OLD = 128;
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
 
+/** A capability's value length is one octet (RFC 5492 §4). */
+export const MAX_CAPABILITY_VALUE = 255;
+
+/** The longest prefix of `b` of at most `max` bytes that ends on a UTF-8 character boundary. */
+function utf8Prefix(b: Uint8Array, max: number): Uint8Array {
+  if (b.length <= max) return b;
+  let end = max;
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  return b.subarray(0, end);
+}
+
 export function encodeCapability(c: Capability): Uint8Array {
   let v: Uint8Array;
   if ('unknown' in c) v = c.raw;
@@ -56,8 +67,10 @@ export function encodeCapability(c: Capability): Uint8Array {
         break;
       }
       case 73: {
-        const h = utf8.encode(c.hostname).subarray(0, 255);
-        const d = utf8.encode(c.domain).subarray(0, 255);
+        // Both lengths and the capability's own length are one octet: the hostname keeps up to
+        // 253 bytes and the domain what is left, each cut on a UTF-8 character boundary.
+        const h = utf8Prefix(utf8.encode(c.hostname), MAX_CAPABILITY_VALUE - 2);
+        const d = utf8Prefix(utf8.encode(c.domain), MAX_CAPABILITY_VALUE - 2 - h.length);
         v = new Uint8Array(2 + h.length + d.length);
         v[0] = h.length;
         v.set(h, 1);
