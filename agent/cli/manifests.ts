@@ -35,7 +35,9 @@ export function renderManifests(o: {
       '# L2 mode (L2AnnouncementPolicy): rerun with --l2-nodes NODE,... so nodes can renew their heartbeat Lease.',
     );
   }
-  const docs = allManifests(o).map((m) => stringify(m, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd());
+  const docs = allManifests(o).map((m) =>
+    stringify(m, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd(),
+  );
   return `${header.join('\n')}\n---\n${docs.join('\n---\n')}\n`;
 }
 
