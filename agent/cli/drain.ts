@@ -29,8 +29,8 @@ settle delay. The sessions stay up. The node stays drained across restarts of th
 
 Options:
 ${CONFIG_HELP}
-  --settle SECONDS   wait after the acknowledgements (default control.settleSeconds, 1)
-  --timeout SECONDS  give up waiting for acknowledgements (default control.drainTimeoutSeconds, 10)
+  --settle SECONDS  wait after the acknowledgements (default control.settleSeconds, 1)
+  --timeout SECONDS give up waiting for acknowledgements (default control.drainTimeoutSeconds, 10)
 
 Exit codes: 0 drained, 1 not (the reason is printed), 78 invalid configuration.`;
 
