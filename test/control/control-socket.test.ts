@@ -129,6 +129,17 @@ describe('control socket', () => {
     expect(await request(stale, { command: 'maintenance' }, 2000)).toMatchObject({ ok: true });
   });
 
+  test('a path that is not a socket is refused, and left alone', async () => {
+    const dir = tmp();
+    const path = join(dir, 'control.sock');
+    writeFileSync(path, 'not a socket');
+    const { m } = maintenance(dir);
+    await expect(startControlServer({ path, handle: (r) => m.handle(r) })).rejects.toThrow(
+      /exists and is not a socket/,
+    );
+    expect(readFileSync(path, 'utf8')).toBe('not a socket');
+  });
+
   test('groupId reads /etc/group', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'group'), 'root:x:0:\nedgelb:x:987:alice\n');
@@ -147,13 +158,13 @@ describe('edgelb drain / undrain', () => {
     expect(r.stderr).toContain(
       `no control socket at ${join(dir, 'control.sock')}: is the edgelb agent running`,
     );
-  });
+  }, 20_000);
 
   test('bad arguments are usage errors', async () => {
     const r = await cli(['drain', '--settle', 'soon']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--settle must be a number of seconds');
-  });
+  }, 20_000);
 
   test.skipIf(!IS_ROOT)(
     'a user outside root and the edgelb group: permission denied, nothing drained',
@@ -174,6 +185,7 @@ describe('edgelb drain / undrain', () => {
       const ok = await cli(['undrain', '--config', cfg]);
       expect(ok).toMatchObject({ code: 0, stdout: 'not drained: nothing to do\n' });
     },
+    30_000,
   );
 });
 
