@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { freePort, ROOT, spawnCli, waitFor } from '../support/cli.ts';
+import { freePort, ROOT, spawnCli } from '../support/cli.ts';
 import { missing } from '../support/env.ts';
 
 const DIR = join(ROOT, 'scripts', 'monitoring');
@@ -78,16 +78,23 @@ describe('every metric used exists in /metrics', () => {
       { mode: 0o600 },
     );
     agent = spawnCli(['run', '--config', cfg]);
-    const text = await waitFor('/metrics with the leader figures', async () => {
-      const r = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
-      const t = r?.ok ? await r.text() : undefined;
-      return t?.includes('# TYPE edgelb_services_without_ip') ? t : undefined;
-    });
-    const served = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
     const used = new Set([
       ...rules.groups.flatMap((g) => g.rules.flatMap((r) => metricsIn(r.expr))),
       ...dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricsIn(t.expr))),
     ]);
+    // The components register their metrics as they start: read until every family is there
+    // (bounded), then compare what the last read served.
+    let text = '';
+    let served = new Set<string>();
+    for (let i = 0; i < 100; i++) {
+      const r = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+      if (r?.ok) {
+        text = await r.text();
+        served = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+        if ([...used].every((m) => served.has(m))) break;
+      }
+      await Bun.sleep(100);
+    }
     expect(used.size).toBeGreaterThan(10);
     expect([...used].filter((m) => !served.has(m))).toEqual([]);
     if (!missing({ tools: ['promtool'] })) {
