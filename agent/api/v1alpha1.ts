@@ -51,7 +51,13 @@ export interface Condition {
 // The resources themselves: one file each, type and definition together.
 export type { BFDProfile } from './bfd-profile.ts';
 export type { L2AnnouncementPolicy } from './l2-announcement-policy.ts';
-export type { BGPNeighbor, BGPPeeringPolicy, BGPVirtualRouter } from './peering-policy.ts';
+export type {
+  BGPAdvertisement,
+  BGPNeighbor,
+  BGPPathAttributes,
+  BGPPeeringPolicy,
+  BGPVirtualRouter,
+} from './peering-policy.ts';
 export type { IPBlock, LoadBalancerIPPool } from './pool.ts';
 
 /** Requested-IP annotations, in precedence order (first present wins; a different value in a later one is a contradiction). */
