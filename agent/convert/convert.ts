@@ -169,7 +169,7 @@ export function convertManifests(docs: unknown[], options: ConvertOptions = {}):
   }
   const bfdNames = new Set(bfdProfiles.map((p) => p.metadata.name));
   policies.push(
-    ...convertMetalLBBGP(mlbPeers, mlbAds, communityAliases(mlbCommunities), mlbPoolNames, bfdNames),
+    ...convertMetalLBBGP(mlbPeers, mlbAds, communityAliases(mlbCommunities), mlbPoolLabels, bfdNames),
   );
   for (const a of mlbL2) l2Policies.push(...convertMetalLBL2(a, mlbPoolLabels));
 

@@ -271,9 +271,9 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
   test('pools, and both routers in one policy with the advertisement’s attributes', () => {
     const r = convert('metallb-bgp.yaml');
     expect(r.errors).toEqual([]);
+    // localPref is dropped: both routers are eBGP, where LOCAL_PREF is never sent (issue 22).
     const attributes = {
       communities: { standard: ['65535:65282', '1234:1'], large: ['64500:1:2'] },
-      localPreference: 100,
     };
     expect(r.objects).toEqual([
       {
@@ -327,7 +327,10 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
           virtualRouters: [
             {
               localASN: 64500,
-              serviceSelector: {},
+              // Limited to the production pool, as in MetalLB (issue 22: no longer widened to every pool).
+              advertisements: [
+                { serviceSelector: {}, pools: ['production'], advertisedPathAttributes: attributes },
+              ],
               neighbors: [
                 {
                   peerAddress: '10.0.0.1',
@@ -336,7 +339,6 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
                   keepAliveTimeSeconds: 30,
                   connectRetryTimeSeconds: 60,
                   authSecretRef: { name: 'router-a-password', namespace: 'metallb-system', key: 'password' },
-                  advertisedPathAttributes: attributes,
                 },
                 {
                   peerAddress: '10.0.0.2',
@@ -345,7 +347,6 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
                   eBGPMultihopTTL: 255,
                   gracefulRestart: { enabled: true },
                   bfdProfile: 'fast',
-                  advertisedPathAttributes: attributes,
                 },
               ],
             },
@@ -356,8 +357,8 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
     expect(warnings(r)).toEqual([
       'IPAddressPool/lab spec.avoidBuggyIPs: edgelb skips the first and last address of each CIDR, not every .0 and .255 inside larger blocks or ranges',
       'IPAddressPool/lab spec.serviceAllocation.priority: edgelb has no pool priority; dropped',
-      'BGPAdvertisement/external spec.ipAddressPools: edgelb cannot limit announcements to some pools; it announces every Service the selector matches, whatever its pool',
       'BGPPeer/router-b spec.password: edgelb reads BGP passwords from Secrets only; create one (key "password") and set authSecretRef',
+      'BGPAdvertisement/external spec.localPref: LOCAL_PREF is sent to iBGP peers only, by MetalLB and edgelb alike; dropped for the eBGP peer(s) router-a, router-b',
     ]);
     expectValid(r);
   });
