@@ -34,13 +34,16 @@ function warnUnknown(spec: Rec, known: string[], notes: Notes): void {
     if (!known.includes(key)) notes.warn(at('spec', key), 'is not a field edgelb knows; dropped');
 }
 
-/** The first selector of a MetalLB selector list (ORed); a warning when there are more. */
-function firstSelector(v: unknown, field: string, notes: Notes): LabelSelector | undefined {
+/**
+ * A pool's one selector. MetalLB ORs a list; edgelb's pool takes one, and dropping the others
+ * would change which Services get an IP from it: lossy (the first is kept with --allow-lossy).
+ */
+function onlySelector(v: unknown, field: string, notes: Notes, what: string): LabelSelector | undefined {
   const list = asList(v);
   if (list.length > 1)
-    notes.warn(
+    notes.lossy(
       field,
-      `edgelb takes one selector here; only ${field}[0] is kept (MetalLB ORs all ${list.length})`,
+      `MetalLB ORs these ${list.length} selectors, an edgelb pool takes one (ANDed terms): only the ${what} ${field}[0] matches would get IPs from it; split the pool, or merge the selectors into one`,
     );
   return list.length > 0 ? toSelector(list[0], `${field}[0]`, notes) : undefined;
 }
@@ -76,16 +79,18 @@ export function convertMetalLBPool(s: Source): LoadBalancerIPPool | undefined {
       namespaces.length > 0
         ? { matchExpressions: [{ key: SERVICE_NAMESPACE_LABEL, operator: 'In', values: namespaces }] }
         : undefined;
-    const bySelector = firstSelector(alloc.serviceSelectors, at(f, 'serviceSelectors'), notes);
+    const bySelector = onlySelector(alloc.serviceSelectors, at(f, 'serviceSelectors'), notes, 'Services');
     const sel = andSelectors(byNamespace, bySelector);
     if (sel) out.spec.serviceSelector = sel;
     if (present(alloc.priority)) notes.warn(at(f, 'priority'), 'edgelb has no pool priority; dropped');
-    if (asList(alloc.namespaceSelectors).length > 0) {
-      notes.warn(
-        at(f, 'namespaceSelectors'),
-        'edgelb selects Services by their own labels and namespace name, not namespace labels; dropped (list the namespaces in serviceAllocation.namespaces instead)',
-      );
-    }
+    const byNamespaceLabels = onlySelector(
+      alloc.namespaceSelectors,
+      at(f, 'namespaceSelectors'),
+      notes,
+      'namespaces',
+    );
+    if (byNamespaceLabels && !isEmptySelector(byNamespaceLabels))
+      out.spec.namespaceSelector = byNamespaceLabels;
   }
   warnUnknown(spec, ['addresses', 'autoAssign', 'avoidBuggyIPs', 'serviceAllocation'], notes);
   return notes.errorCount() === errors ? out : undefined;

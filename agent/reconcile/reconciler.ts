@@ -23,7 +23,7 @@ import { Announcer, type BfdPort, type SpeakerPort } from './announcer.ts';
 import { Collector } from './collector.ts';
 import type { AnnouncePlan } from './plan/announce.ts';
 import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
-import { poolSpec } from './plan/to-domain.ts';
+import { poolSpecIn } from './plan/to-domain.ts';
 import { type ValidObjects, validObjects } from './plan/valid-objects.ts';
 import { feedOf, type ServiceChangeFeed } from './service-feed.ts';
 import { StatusPublisher } from './status-publisher.ts';
@@ -200,7 +200,7 @@ export class Reconciler {
       // allocate
       const check = this.allocator.sync(
         observed,
-        objects.pools.map(poolSpec),
+        objects.pools.map((p) => poolSpecIn(p, observed.namespaces)),
         changes,
         this.publisher.takeRechecks(),
       );
