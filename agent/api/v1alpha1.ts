@@ -67,6 +67,8 @@ export const IPS_ANNOTATIONS = [
   'io.cilium/lb-ipam-ips',
   'metallb.io/loadBalancerIPs',
   'metallb.universe.tf/loadBalancerIPs',
+  // kube-vip's request annotation (its migration guide in the README).
+  'kube-vip.io/loadbalancerIPs',
 ] as const;
 
 export const POOL_ANNOTATIONS = [
