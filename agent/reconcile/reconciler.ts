@@ -20,6 +20,7 @@ import { SerialLoop } from '../lib/serial-loop.ts';
 import type { ObservedState, Source } from '../source/types.ts';
 import { Allocator, type Changes } from './allocate.ts';
 import { Announcer, type BfdPort, type SpeakerPort } from './announcer.ts';
+import { AttributeConditions } from './attribute-conditions.ts';
 import { Collector } from './collector.ts';
 import type { AnnouncePlan } from './plan/announce.ts';
 import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
@@ -78,6 +79,7 @@ export class Reconciler {
   private readonly allocator: Allocator;
   private readonly publisher: StatusPublisher;
   private readonly announcer: Announcer;
+  private readonly attributeConditions: AttributeConditions;
   private lastFull = Number.NEGATIVE_INFINITY;
   private resyncTimer: Timer | undefined;
   private lastObjects: ValidObjects | undefined;
@@ -115,6 +117,7 @@ export class Reconciler {
       ...(o.collectDelayMs !== undefined ? { delayMs: o.collectDelayMs } : {}),
     });
     this.allocator = new Allocator(this.feed, o.log, this.collector);
+    this.attributeConditions = new AttributeConditions(o.source.writer, o.log);
     this.publisher = new StatusPublisher({
       source: o.source,
       feed: this.feed,
@@ -208,8 +211,10 @@ export class Reconciler {
       // publish
       await this.publisher.publishServices(ipam, observed.services, check);
       await this.publisher.publishObjects(ipam, objects, observed.bfdProfiles);
+      await this.attributeConditions.publish(observed.services, objects.policies, objects.pools);
     } else {
       this.allocator.drop();
+      this.attributeConditions.clear();
       this.publisher.clear();
       this.m.leader.set({}, 0);
     }
