@@ -89,8 +89,16 @@ export function convertMetalLBPool(s: Source): LoadBalancerIPPool | undefined {
       notes,
       'namespaces',
     );
-    if (byNamespaceLabels && !isEmptySelector(byNamespaceLabels))
+    if (byNamespaceLabels && !isEmptySelector(byNamespaceLabels)) {
+      // MetalLB takes a Service whose namespace is listed OR whose Namespace matches; an edgelb
+      // pool ANDs its selectors, so both together would narrow the pool.
+      if (namespaces.length > 0)
+        notes.lossy(
+          at(f, 'namespaceSelectors'),
+          'MetalLB serves the listed namespaces OR those the selector matches; an edgelb pool ANDs them (only listed namespaces that also match would get IPs): list every namespace in serviceAllocation.namespaces, or label them all and keep only namespaceSelectors',
+        );
       out.spec.namespaceSelector = byNamespaceLabels;
+    }
   }
   warnUnknown(spec, ['addresses', 'autoAssign', 'avoidBuggyIPs', 'serviceAllocation'], notes);
   return notes.errorCount() === errors ? out : undefined;
@@ -353,7 +361,9 @@ function peerParts(plan: PeerPlan, applicable: AdPlan[], inputPools: readonly st
     // Naming every pool of the input announces what "every pool" does for that input.
     const everyPool = (p: string[] | undefined) =>
       p === undefined || (inputPools.length > 0 && inputPools.every((x) => p.includes(x)));
-    const simple = advertisements.length === 1 && only && everyPool(only.pools);
+    // The short form puts the attributes on the neighbor: only while the peer is in one
+    // policy, or a node in two would see one neighbor with two settings.
+    const simple = bySelector.size === 1 && advertisements.length === 1 && only && everyPool(only.pools);
     parts.push({
       nodeSelector: g.nodeSelector,
       vr: simple
