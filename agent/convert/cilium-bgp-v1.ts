@@ -84,9 +84,9 @@ function neighbor(v: Rec, field: string, notes: Notes): BGPNeighbor | undefined 
     }
     const sel = present(a.selector) ? toSelector(a.selector, at(f, 'selector'), notes) : undefined;
     if (sel && !isEmptySelector(sel)) {
-      notes.warn(
+      notes.lossy(
         at(f, 'selector'),
-        'edgelb applies one set of path attributes to all of a neighbor’s routes; attributes for selected pools only are dropped',
+        'path attributes for the selected pools only: a CiliumBGPPeeringPolicy neighbor has no per-pool attributes in edgelb, and dropping them changes what the router receives; write a BGPPeeringPolicy with advertisements[] (pools and advertisedPathAttributes) instead',
       );
       continue;
     }
