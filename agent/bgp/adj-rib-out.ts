@@ -143,6 +143,7 @@ export class AdjRibOut {
   clear(): void {
     this.sent.clear();
     this.unannounceable = [];
+    this.forgetUnused();
   }
 
   /** The difference since the last sync; `initial`: the full table, then End-of-RIB. */
