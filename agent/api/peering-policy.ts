@@ -315,13 +315,21 @@ const virtualRouter = object<BGPVirtualRouter>(
         check(vr, path, out) {
           // LOCAL_PREF is never sent to an eBGP peer (RFC 4271 §5.1.5): setting it where every
           // neighbor is eBGP is a mistake that would otherwise go unnoticed.
-          if (vr.neighbors.some((n) => n.peerASN === vr.localASN)) return;
+          const ibgp = vr.neighbors.some((n) => n.peerASN === vr.localASN);
+          const ebgp = vr.neighbors.some((n) => n.peerASN !== vr.localASN);
           for (const [i, a] of (vr.advertisements ?? []).entries()) {
-            if (a.advertisedPathAttributes?.localPreference === undefined) continue;
-            out.push({
-              path: `${path}.advertisements[${i}].advertisedPathAttributes.localPreference`,
-              message: `is only sent to iBGP peers, and every neighbor of this virtual router is eBGP (localASN ${vr.localASN}); drop it or use med`,
-            });
+            const at = `${path}.advertisements[${i}].advertisedPathAttributes`;
+            if (!ibgp && a.advertisedPathAttributes?.localPreference !== undefined)
+              out.push({
+                path: `${at}.localPreference`,
+                message: `is only sent to iBGP peers, and every neighbor of this virtual router is eBGP (localASN ${vr.localASN}); drop it or use med`,
+              });
+            // Likewise the prepend: an iBGP peer would find its own AS in the path.
+            if (!ebgp && a.advertisedPathAttributes?.asPathPrepend)
+              out.push({
+                path: `${at}.asPathPrepend`,
+                message: `is only applied toward eBGP peers, and every neighbor of this virtual router is iBGP (AS ${vr.localASN}); drop it or use localPreference`,
+              });
           }
         },
       },

@@ -188,6 +188,11 @@ describe('attribute merging (story)', () => {
   test('a Service matched by two advertisements gets their merge', () => {
     const p = policy(
       {
+        // An iBGP and an eBGP neighbor: local-pref and prepend are both valid here.
+        neighbors: [
+          { peerAddress: ROUTER, peerASN: 65001 },
+          { peerAddress: '192.168.2.2', peerASN: 65000 },
+        ],
         advertisements: [
           ad({
             advertisedPathAttributes: {
@@ -327,6 +332,12 @@ describe('advertisement validation, the field named', () => {
       { advertisements: [ad({ advertisedPathAttributes: { localPreference: 200 } })] },
       65001,
       undefined,
+    ],
+    [
+      'prepend where every neighbor is iBGP',
+      { advertisements: [ad({ advertisedPathAttributes: { asPathPrepend: 2 } })] },
+      65001,
+      'spec.virtualRouters[0].advertisements[0].advertisedPathAttributes.asPathPrepend',
     ],
     [
       'a missing serviceSelector',
