@@ -140,6 +140,14 @@ function peerPlan(s: Source, bfdNames: ReadonlySet<string>): PeerPlan | undefine
   if (localASN === undefined) notes.error('spec.myASN', `must be an ASN 1..${UINT32_MAX}`);
   let peerASN = intIn(spec.peerASN, 1, UINT32_MAX);
   if (peerASN === undefined && spec.dynamicASN === 'internal' && localASN !== undefined) peerASN = localASN;
+  if (peerASN === undefined && spec.dynamicASN === 'external') {
+    // The ASN is learnt from the peer's OPEN: handled as Cilium's peer without peerASN.
+    notes.lossy(
+      'spec.dynamicASN',
+      `BGPPeer ${s.name}: edgelb needs the peer’s ASN (it does not learn it from the OPEN); write peerASN, or the peer is dropped`,
+    );
+    return undefined;
+  }
   if (peerASN === undefined) {
     notes.error(
       present(spec.dynamicASN) ? 'spec.dynamicASN' : 'spec.peerASN',

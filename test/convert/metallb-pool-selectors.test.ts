@@ -108,3 +108,18 @@ test('two MetalLB advertisements with different node selectors for one peer: one
     { matchLabels: { y: '1' } },
   ]);
 });
+
+test('dynamicASN external is handled as a Cilium peer without peerASN: a lossy error naming the peer', () => {
+  const peer = {
+    apiVersion: 'metallb.io/v1beta2',
+    kind: 'BGPPeer',
+    metadata: { name: 'isp', namespace: 'metallb-system' },
+    spec: { myASN: 65001, dynamicASN: 'external', peerAddress: '192.168.2.1' },
+  };
+  const r = convertManifests([peer]);
+  expect(r.errors.map((e) => `${e.object} ${e.field}: ${e.message}`)).toEqual([
+    'BGPPeer/isp spec.dynamicASN: BGPPeer isp: edgelb needs the peer’s ASN (it does not learn it from the OPEN); write peerASN, or the peer is dropped; --allow-lossy converts it anyway',
+  ]);
+  const lossy = convertManifests([peer], { allowLossy: true });
+  expect([lossy.errors, lossy.objects]).toEqual([[], []]);
+});
