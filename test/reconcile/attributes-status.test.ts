@@ -74,3 +74,70 @@ test('bgp.invalidServiceAttributes lists each bad annotation by Service', async 
   expect(doc.problems).toEqual([]);
   reconciler.stop();
 });
+
+test('the leader writes BGPAttributesValid through the source writer; a follower does not', async () => {
+  const source = new FakeSource();
+  const written: string[] = [];
+  (source.writer as { writeServiceCondition?: unknown }).writeServiceCondition = async (
+    svc: { metadata: { name: string } },
+    c: { type: string; status: string },
+  ) => {
+    written.push(`${svc.metadata.name} ${c.type}=${c.status}`);
+    return true;
+  };
+  source.state = {
+    ...source.state,
+    pools: [
+      {
+        apiVersion: 'edgelb.io/v1alpha1',
+        kind: 'LoadBalancerIPPool',
+        metadata: { name: 'p' },
+        spec: { blocks: [{ cidr: '10.9.0.0/28' }] },
+      },
+    ],
+    policies: [
+      {
+        apiVersion: 'edgelb.io/v1alpha1',
+        kind: 'BGPPeeringPolicy',
+        metadata: { name: 'r' },
+        // Selects no node here: the leader judges the annotations anyway.
+        spec: {
+          nodeSelector: { matchLabels: { rack: 'elsewhere' } },
+          virtualRouters: [
+            {
+              localASN: 65001,
+              neighbors: [{ peerAddress: '192.168.2.1', peerASN: 65000 }],
+              advertisements: [{ serviceSelector: {}, allowServiceAttributes: true }],
+            },
+          ],
+        },
+      },
+    ],
+    services: [
+      {
+        metadata: { namespace: 'default', name: 'web', annotations: { 'edgelb.io/bgp-local-pref': '-1' } },
+        spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
+      },
+    ],
+  };
+  const make = () =>
+    new Reconciler({
+      source,
+      speaker: () => undefined,
+      nodeName: 'worker',
+      defaultSecretNamespace: 'kube-system',
+      clock: new FakeClock(),
+      log: memoryLogger('error'),
+      metrics: new Registry(),
+    });
+  source.leader = false;
+  const follower = make();
+  await follower.runNow();
+  expect(written).toEqual([]);
+  follower.stop();
+  source.leader = true;
+  const leader = make();
+  await leader.runNow();
+  expect(written).toEqual(['web edgelb.io/BGPAttributesValid=False']);
+  leader.stop();
+});
