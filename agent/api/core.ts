@@ -51,6 +51,11 @@ export interface EndpointSliceObject {
   endpoints?: EndpointObject[];
 }
 
+/** A Namespace: its name and labels (a pool's namespaceSelector reads them). */
+export interface NamespaceObject {
+  metadata: ObjectMeta;
+}
+
 export interface NodeObject {
   metadata: ObjectMeta;
   /** unschedulable: the Node is cordoned (kubectl cordon / drain). */

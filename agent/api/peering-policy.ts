@@ -30,18 +30,36 @@ export interface BGPNeighbor {
   holdTimeSeconds?: number;
   keepAliveTimeSeconds?: number;
   gracefulRestart?: { enabled?: boolean; restartTimeSeconds?: number };
-  advertisedPathAttributes?: {
-    communities?: { standard?: string[]; large?: string[] };
-    localPreference?: number;
-  };
+  advertisedPathAttributes?: BGPPathAttributes;
   authSecretRef?: { name: string; namespace?: string; key?: string };
   /** Name of a BFDProfile; absent = no BFD for this neighbor. */
   bfdProfile?: string;
 }
 
+/** Path attributes of a neighbor (every route to it) or of an advertisement (its Services' routes). */
+export interface BGPPathAttributes {
+  communities?: { standard?: string[]; large?: string[] };
+  localPreference?: number;
+  /** MULTI_EXIT_DISC (RFC 4271 §5.1.4). */
+  med?: number;
+  /** Extra copies of the local AS in the AS path (eBGP only). */
+  asPathPrepend?: number;
+}
+
+/** Which Services a virtual router announces, from which pools, with which attributes. */
+export interface BGPAdvertisement {
+  serviceSelector: LabelSelector;
+  /** Pool names whose IPs are announced; absent = every pool. */
+  pools?: string[];
+  advertisedPathAttributes?: BGPPathAttributes;
+  /** Honour the edgelb.io/bgp-* annotations of the Services it matches. */
+  allowServiceAttributes?: boolean;
+}
+
 export interface BGPVirtualRouter {
   localASN: number;
   serviceSelector?: LabelSelector;
+  advertisements?: BGPAdvertisement[];
   neighbors: BGPNeighbor[];
 }
 
@@ -67,7 +85,7 @@ export const WELL_KNOWN_COMMUNITIES: Record<string, string> = {
   'no-peer': '65535:65284',
 };
 
-function standardCommunity(v: unknown, path: string, out: Problem[]): string | undefined {
+export function standardCommunity(v: unknown, path: string, out: Problem[]): string | undefined {
   const s = str(v, path, out, { nonEmpty: true });
   if (s === undefined) return undefined;
   const named = WELL_KNOWN_COMMUNITIES[s.toLowerCase()];
@@ -83,7 +101,7 @@ function standardCommunity(v: unknown, path: string, out: Problem[]): string | u
   return undefined;
 }
 
-function largeCommunity(v: unknown, path: string, out: Problem[]): string | undefined {
+export function largeCommunity(v: unknown, path: string, out: Problem[]): string | undefined {
   const s = str(v, path, out, { nonEmpty: true });
   if (s === undefined) return undefined;
   const m = /^(\d{1,10}):(\d{1,10}):(\d{1,10})$/.exec(s);
@@ -122,7 +140,42 @@ function holdTime(v: unknown, path: string, out: Problem[]): number | undefined 
   return v;
 }
 
-type Attributes = NonNullable<BGPNeighbor['advertisedPathAttributes']>;
+/** The most AS path copies an advertisement or a Service may add (a longer path is a mistake). */
+export const MAX_AS_PATH_PREPEND = 10;
+
+const pathAttributes = (description: string) =>
+  object<BGPPathAttributes>(description, {
+    localPreference: int('LOCAL_PREF (iBGP peers only).', 0, UINT32_MAX),
+    med: int('MULTI_EXIT_DISC: lower is preferred by the peer.', 0, UINT32_MAX),
+    asPathPrepend: int(
+      `Extra copies of the local AS in the AS path (eBGP peers only), 0..${MAX_AS_PATH_PREPEND}.`,
+      0,
+      MAX_AS_PATH_PREPEND,
+    ),
+    communities: object<NonNullable<BGPPathAttributes['communities']>>(
+      'Communities attached to the routes.',
+      {
+        standard: list(
+          'Standard communities "a:b" (or well-known names such as no-export).',
+          custom<string>(
+            'A community.',
+            { type: 'string', pattern: '^([0-9]{1,5}:[0-9]{1,5}|[0-9]{1,10}|[a-zA-Z-]+)$' },
+            standardCommunity,
+          ),
+          { dedupe: true },
+        ),
+        large: list(
+          'Large communities "a:b:c" (RFC 8092).',
+          custom<string>(
+            'A large community.',
+            { type: 'string', pattern: '^[0-9]{1,10}:[0-9]{1,10}:[0-9]{1,10}$' },
+            largeCommunity,
+          ),
+          { dedupe: true },
+        ),
+      },
+    ),
+  });
 
 const asn = (description: string) => int(description, 1, UINT32_MAX);
 
@@ -171,32 +224,7 @@ const neighbor = object<BGPNeighbor>(
       },
       { defaultEmpty: true },
     ),
-    advertisedPathAttributes: object<Attributes>(
-      'Path attributes added to every route announced to this peer.',
-      {
-        localPreference: int('LOCAL_PREF (iBGP peers only).', 0, UINT32_MAX),
-        communities: object<NonNullable<Attributes['communities']>>('Communities attached to the routes.', {
-          standard: list(
-            'Standard communities "a:b" (or well-known names such as no-export).',
-            custom<string>(
-              'A community.',
-              { type: 'string', pattern: '^([0-9]{1,5}:[0-9]{1,5}|[0-9]{1,10}|[a-zA-Z-]+)$' },
-              standardCommunity,
-            ),
-            { dedupe: true },
-          ),
-          large: list(
-            'Large communities "a:b:c" (RFC 8092).',
-            custom<string>(
-              'A large community.',
-              { type: 'string', pattern: '^[0-9]{1,10}:[0-9]{1,10}:[0-9]{1,10}$' },
-              largeCommunity,
-            ),
-            { dedupe: true },
-          ),
-        }),
-      },
-    ),
+    advertisedPathAttributes: pathAttributes('Path attributes added to every route announced to this peer.'),
     authSecretRef: object<NonNullable<BGPNeighbor['authSecretRef']>>(
       'The Secret holding the TCP-MD5 password (RFC 2385) of this session.',
       {
@@ -242,20 +270,73 @@ const neighbor = object<BGPNeighbor>(
   },
 );
 
-const virtualRouter = object<BGPVirtualRouter>('A local AS and the peers this node talks to as it.', {
-  localASN: required(asn('The AS number this node speaks as.')),
-  serviceSelector: labelSelector('Services announced; absent = none, {} = all.'),
-  neighbors: required(
-    list('The peers.', neighbor, {
-      distinct: {
-        field: 'peerAddress',
-        clash: (a, b) => a.peerAddress === b.peerAddress,
-        message: (earlier, n) => `duplicates ${earlier} (${n.peerAddress})`,
-      },
+const advertisement = object<BGPAdvertisement>(
+  'Services announced to every neighbor of the virtual router, with their own path attributes.',
+  {
+    serviceSelector: required(
+      labelSelector('Services this advertisement announces; {} = all.'),
+      'is required ({} = every Service)',
+    ),
+    pools: list('Pools whose IPs are announced; absent = every pool.', objectName('A pool name.'), {
+      dedupe: true,
     }),
-    'is required (a list of peers)',
-  ),
-});
+    advertisedPathAttributes: pathAttributes(
+      "Path attributes of these Services' routes: communities add to the neighbor's, localPreference, med and asPathPrepend replace the neighbor's.",
+    ),
+    allowServiceAttributes: bool(
+      'Honour the edgelb.io/bgp-communities, bgp-large-communities, bgp-local-pref and bgp-as-path-prepend annotations of the Services it matches.',
+      { default: false },
+    ),
+  },
+);
+
+const virtualRouter = object<BGPVirtualRouter>(
+  'A local AS and the peers this node talks to as it.',
+  {
+    localASN: required(asn('The AS number this node speaks as.')),
+    serviceSelector: labelSelector(
+      "Services announced with the neighbors' attributes; absent = none, {} = all. Works as one more advertisement.",
+    ),
+    advertisements: list('Services announced, each with its own pools and path attributes.', advertisement),
+    neighbors: required(
+      list('The peers.', neighbor, {
+        distinct: {
+          field: 'peerAddress',
+          clash: (a, b) => a.peerAddress === b.peerAddress,
+          message: (earlier, n) => `duplicates ${earlier} (${n.peerAddress})`,
+        },
+      }),
+      'is required (a list of peers)',
+    ),
+  },
+  {
+    checks: [
+      {
+        uses: ['localASN', 'neighbors', 'advertisements'],
+        check(vr, path, out) {
+          // LOCAL_PREF is never sent to an eBGP peer (RFC 4271 §5.1.5): setting it where every
+          // neighbor is eBGP is a mistake that would otherwise go unnoticed.
+          const ibgp = vr.neighbors.some((n) => n.peerASN === vr.localASN);
+          const ebgp = vr.neighbors.some((n) => n.peerASN !== vr.localASN);
+          for (const [i, a] of (vr.advertisements ?? []).entries()) {
+            const at = `${path}.advertisements[${i}].advertisedPathAttributes`;
+            if (!ibgp && a.advertisedPathAttributes?.localPreference !== undefined)
+              out.push({
+                path: `${at}.localPreference`,
+                message: `is only sent to iBGP peers, and every neighbor of this virtual router is eBGP (localASN ${vr.localASN}); drop it or use med`,
+              });
+            // Likewise the prepend: an iBGP peer would find its own AS in the path.
+            if (!ebgp && a.advertisedPathAttributes?.asPathPrepend)
+              out.push({
+                path: `${at}.asPathPrepend`,
+                message: `is only applied toward eBGP peers, and every neighbor of this virtual router is iBGP (AS ${vr.localASN}); drop it or use localPreference`,
+              });
+          }
+        },
+      },
+    ],
+  },
+);
 
 export const policyResource = resource<BGPPeeringPolicy>({
   kind: 'BGPPeeringPolicy',

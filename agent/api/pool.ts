@@ -33,6 +33,8 @@ export interface LoadBalancerIPPool {
     blocks: IPBlock[];
     disabled?: boolean;
     serviceSelector?: LabelSelector;
+    /** Namespaces whose Services this pool serves, by the Namespace's labels; absent = every namespace. */
+    namespaceSelector?: LabelSelector;
     allowFirstLastIPs?: boolean;
     autoAssign?: boolean;
   };
@@ -167,6 +169,9 @@ export const poolResource = resource<LoadBalancerIPPool>({
       ),
       serviceSelector: labelSelector(
         'Services this pool serves; absent = every Service. Also matches the pseudo-labels io.kubernetes.service.namespace and io.kubernetes.service.name.',
+      ),
+      namespaceSelector: labelSelector(
+        "Namespaces whose Services this pool serves, by the Namespace's own labels (ANDed with serviceSelector); absent = every namespace.",
       ),
     }),
   ),

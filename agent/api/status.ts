@@ -49,6 +49,14 @@ export interface StatusWriter {
    * Absent: a writer that records only the leader's Events.
    */
   nodeEvent?(svc: ServiceObject, kind: EventKind, type: 'Normal' | 'Warning', message: string): void;
+  /**
+   * Sets one more condition on a Service's status (edgelb.io/BGPAttributesValid), leaving its
+   * IPs and other conditions alone. Absent: a writer that keeps only the IPAM condition.
+   */
+  writeServiceCondition?(
+    svc: ServiceObject,
+    condition: Omit<Condition, 'lastTransitionTime'>,
+  ): Promise<boolean>;
   /** Records an Event on the Service; aggregated so a loop cannot flood. */
   event(svc: ServiceObject, kind: EventKind, type: 'Normal' | 'Warning', message: string): void;
 }

@@ -51,7 +51,13 @@ export interface Condition {
 // The resources themselves: one file each, type and definition together.
 export type { BFDProfile } from './bfd-profile.ts';
 export type { L2AnnouncementPolicy } from './l2-announcement-policy.ts';
-export type { BGPNeighbor, BGPPeeringPolicy, BGPVirtualRouter } from './peering-policy.ts';
+export type {
+  BGPAdvertisement,
+  BGPNeighbor,
+  BGPPathAttributes,
+  BGPPeeringPolicy,
+  BGPVirtualRouter,
+} from './peering-policy.ts';
 export type { IPBlock, LoadBalancerIPPool } from './pool.ts';
 
 /** Requested-IP annotations, in precedence order (first present wins; a different value in a later one is a contradiction). */
@@ -61,6 +67,8 @@ export const IPS_ANNOTATIONS = [
   'io.cilium/lb-ipam-ips',
   'metallb.io/loadBalancerIPs',
   'metallb.universe.tf/loadBalancerIPs',
+  // kube-vip's request annotation (its migration guide in the README).
+  'kube-vip.io/loadbalancerIPs',
 ] as const;
 
 export const POOL_ANNOTATIONS = [

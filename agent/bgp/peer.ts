@@ -52,6 +52,10 @@ export interface SessionConfig {
   communities: string[];
   largeCommunities: string[];
   localPreference?: number;
+  /** MULTI_EXIT_DISC on every route to this peer. */
+  med?: number;
+  /** Extra copies of the local AS on every route to this eBGP peer. */
+  asPathPrepend?: number;
   /** First reconnect delay after a failure (default PEER_DEFAULTS.idleHoldBaseMs). */
   idleHoldBaseMs?: number;
 }

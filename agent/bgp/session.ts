@@ -8,6 +8,7 @@ import { sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, TimerName } from './fsm/types.ts';
 import { notificationEvent, openOutOfState, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
 import { dialOptions, PEER_DEFAULTS } from './peer.ts';
+import type { RouteAttributes } from './rib/route-attributes.ts';
 import { SessionState } from './session-state.ts';
 import type { BgpConnection } from './transport.ts';
 import {
@@ -92,8 +93,8 @@ export class Session extends SessionState {
   }
 
   /** Desired prefixes for this peer; sends the difference when Established. */
-  setDesired(prefixes: PrefixList): void {
-    this.rib.setDesired(prefixes);
+  setDesired(prefixes: PrefixList, attributes?: ReadonlyMap<string, RouteAttributes>): void {
+    this.rib.setDesired(prefixes, attributes);
     if (this.fsm.name === 'Established') this.sync(false);
   }
 

@@ -11,6 +11,7 @@ import { PrefixList } from '../net/prefix-list.ts';
 import { Connection } from './connection.ts';
 import type { LivenessGate } from './liveness-gate.ts';
 import type { PeerConfig, SessionConfig } from './peer.ts';
+import type { RouteAttributes } from './rib/route-attributes.ts';
 import { Session } from './session.ts';
 import { closeFd, rawListen, setMd5Key, setTtl } from './socket-ffi.ts';
 import type { Dial } from './transport.ts';
@@ -82,6 +83,8 @@ function sameAddress(a: string, b: string): boolean {
 export class Speaker {
   private sessions = new Map<string, { config: PeerConfig; key: string; session: Session }>();
   private desired = new Map<string, PrefixList>();
+  /** peer id -> prefix -> the route's own attributes (advertisements, Service annotations). */
+  private routeAttributes: ReadonlyMap<string, ReadonlyMap<string, RouteAttributes>> = new Map();
   private server: net.Server | undefined;
   private serverFd: number | undefined;
   private md5Keys = new Map<string, string>();
@@ -136,14 +139,20 @@ export class Speaker {
       this.m.flaps.inc({ peer: p.id }, 0);
       this.m.advertised.set({ peer: p.id }, 0);
       this.m.updates.inc({ peer: p.id }, 0);
-      session.setDesired(this.desired.get(p.id) ?? PrefixList.EMPTY);
+      session.setDesired(this.desired.get(p.id) ?? PrefixList.EMPTY, this.routeAttributes.get(p.id));
       session.start();
     }
     this.syncListenerKeys();
   }
 
-  /** peer id -> prefixes; each is parsed once here and travels typed to the wire. */
-  setAdvertisements(desired: Map<string, string[]>): void {
+  /**
+   * peer id -> prefixes; each is parsed once here and travels typed to the wire. `attributes`:
+   * per peer, the prefixes that carry attributes of their own on top of the neighbor's.
+   */
+  setAdvertisements(
+    desired: Map<string, string[]>,
+    attributes: ReadonlyMap<string, ReadonlyMap<string, RouteAttributes>> = new Map(),
+  ): void {
     const clean = new Map<string, PrefixList>();
     for (const [id, list] of desired)
       clean.set(
@@ -153,7 +162,9 @@ export class Speaker {
         ),
       );
     this.desired = clean;
-    for (const [id, e] of this.sessions) e.session.setDesired(clean.get(id) ?? PrefixList.EMPTY);
+    this.routeAttributes = attributes;
+    for (const [id, e] of this.sessions)
+      e.session.setDesired(clean.get(id) ?? PrefixList.EMPTY, attributes.get(id));
   }
 
   status(): PeerStatus[] {

@@ -45,7 +45,7 @@ export function checkFamilies(v: unknown, field: string, notes: Notes): void {
   }
 }
 
-function neighbor(v: Rec, field: string, notes: Notes): BGPNeighbor | undefined {
+function neighbor(v: Rec, field: string, notes: Notes, localASN: number): BGPNeighbor | undefined {
   const peerASN = intIn(v.peerASN, 1, UINT32_MAX);
   if (typeof v.peerAddress !== 'string' || v.peerAddress === '')
     return void notes.error(at(field, 'peerAddress'), 'is required');
@@ -84,9 +84,9 @@ function neighbor(v: Rec, field: string, notes: Notes): BGPNeighbor | undefined 
     }
     const sel = present(a.selector) ? toSelector(a.selector, at(f, 'selector'), notes) : undefined;
     if (sel && !isEmptySelector(sel)) {
-      notes.warn(
+      notes.lossy(
         at(f, 'selector'),
-        'edgelb applies one set of path attributes to all of a neighbor’s routes; attributes for selected pools only are dropped',
+        'path attributes for the selected pools only: a CiliumBGPPeeringPolicy neighbor has no per-pool attributes in edgelb, and dropping them changes what the router receives; write a BGPPeeringPolicy with advertisements[] (pools and advertisedPathAttributes) instead',
       );
       continue;
     }
@@ -99,7 +99,14 @@ function neighbor(v: Rec, field: string, notes: Notes): BGPNeighbor | undefined 
       ciliumCommunities(a.communities, at(f, 'communities'), notes),
       intIn(a.localPreference, 0, UINT32_MAX),
     );
-    if (attrs) n.advertisedPathAttributes = attrs;
+    if (attrs?.localPreference !== undefined && peerASN !== localASN) {
+      notes.warn(
+        at(f, 'localPreference'),
+        `LOCAL_PREF is sent to iBGP peers only, by Cilium and edgelb alike, and this neighbor is eBGP (AS ${peerASN}, local AS ${localASN}); dropped`,
+      );
+      delete attrs.localPreference;
+    }
+    if (attrs && Object.keys(attrs).length > 0) n.advertisedPathAttributes = attrs;
   }
   for (const key of Object.keys(v)) {
     if (
@@ -147,7 +154,7 @@ function virtualRouter(v: Rec, field: string, notes: Notes): BGPVirtualRouter | 
       notes.error(at(at(field, 'neighbors'), i), 'must be a neighbor');
       continue;
     }
-    const out = neighbor(n, at(at(field, 'neighbors'), i), notes);
+    const out = neighbor(n, at(at(field, 'neighbors'), i), notes, localASN);
     if (out) neighbors.push(out);
   }
   for (const key of Object.keys(v)) {

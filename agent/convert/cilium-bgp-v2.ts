@@ -2,10 +2,17 @@
  * PURE. Cilium BGPv2 (CiliumBGPClusterConfig + CiliumBGPPeerConfig + CiliumBGPAdvertisement,
  * cilium.io/v2 or v2alpha1) -> one BGPPeeringPolicy per cluster config. Each peer takes its
  * timers, auth and graceful restart from its peer config, and its Service selector and path
- * attributes from the Service advertisements that config's families select by label.
- * Peers of one instance with different selectors become separate virtual routers.
+ * attributes from the Service advertisements that config's families select by label (several:
+ * advertisements[], each with its selector and attributes). Peers of one instance that announce
+ * differently become separate virtual routers.
  */
-import type { BGPNeighbor, BGPPeeringPolicy, BGPVirtualRouter, LabelSelector } from '../api/v1alpha1.ts';
+import type {
+  BGPNeighbor,
+  BGPPathAttributes,
+  BGPPeeringPolicy,
+  BGPVirtualRouter,
+  LabelSelector,
+} from '../api/v1alpha1.ts';
 import { compileSelector } from '../ipam/selector.ts';
 import { checkFamilies, ciliumAuthSecretRef, policySkeleton } from './cilium-bgp-v1.ts';
 import { ciliumCommunities, pathAttributes } from './communities.ts';
@@ -19,13 +26,19 @@ export interface BGPv2Inputs {
   referenced: Set<string>;
 }
 
-interface PeerAnnouncements {
-  serviceSelector?: LabelSelector;
-  attributes?: BGPNeighbor['advertisedPathAttributes'];
+interface Found {
+  selector: LabelSelector;
+  attributes?: BGPPathAttributes;
+  where: string;
+  notes: Notes;
 }
 
-/** The Service selector and attributes the peer config's families select, with notes on the rest. */
-function announcements(peerConfig: Rec, inputs: BGPv2Inputs, reported: Set<string>): PeerAnnouncements {
+/**
+ * The Service advertisements the peer config's families select, each with its selector and
+ * attributes, with notes on the rest. Cilium announces the union of what they select, a
+ * Service matched by several getting the union of their communities: edgelb's advertisements[].
+ */
+function announcements(peerConfig: Rec, inputs: BGPv2Inputs, reported: Set<string>): Found[] {
   const spec = isMap(peerConfig.spec) ? peerConfig.spec : {};
   const selected: { doc: Rec; notes: Notes }[] = [];
   for (const fam of asList(spec.families)) {
@@ -36,12 +49,7 @@ function announcements(peerConfig: Rec, inputs: BGPv2Inputs, reported: Set<strin
       if (sel.matches(metaLabels(a.doc) ?? {}) && !selected.includes(a)) selected.push(a);
     }
   }
-  const found: {
-    selector: LabelSelector;
-    attributes?: BGPNeighbor['advertisedPathAttributes'];
-    where: string;
-    notes: Notes;
-  }[] = [];
+  const found: Found[] = [];
   for (const a of selected) {
     const spec = isMap(a.doc.spec) ? a.doc.spec : {};
     for (const [i, ad] of asList(spec.advertisements).entries()) {
@@ -86,26 +94,34 @@ function announcements(peerConfig: Rec, inputs: BGPv2Inputs, reported: Set<strin
       found.push({ selector, ...(attributes ? { attributes } : {}), where: f, notes: a.notes });
     }
   }
-  const [first, ...rest] = found;
-  for (const r of rest) {
+  const out: Found[] = [];
+  for (const f of found)
     if (
-      JSON.stringify(r.selector) === JSON.stringify(first?.selector) &&
-      JSON.stringify(r.attributes) === JSON.stringify(first?.attributes)
+      !out.some(
+        (x) =>
+          JSON.stringify([x.selector, x.attributes ?? null]) ===
+          JSON.stringify([f.selector, f.attributes ?? null]),
+      )
     )
-      continue;
-    const key = `${r.notes.object} ${r.where} second`;
+      out.push(f);
+  return out;
+}
+
+/** localPreference is never sent to an eBGP peer (by Cilium or edgelb): dropped with a warning. */
+function forPeer(found: Found[], localASN: number, peerASN: number, peer: string, reported: Set<string>) {
+  return found.map((f) => {
+    if (f.attributes?.localPreference === undefined || localASN === peerASN) return f;
+    const key = `${f.notes.object} ${f.where} localPreference ${peer}`;
     if (!reported.has(key)) {
-      r.notes.warn(
-        r.where,
-        `edgelb announces one Service selector per peer; ${first?.notes.object} ${first?.where} is kept for the same peers, this one is dropped`,
-      );
       reported.add(key);
+      f.notes.warn(
+        at(at(f.where, 'attributes'), 'localPreference'),
+        `LOCAL_PREF is sent to iBGP peers only, by Cilium and edgelb alike; dropped for the eBGP peer ${peer}`,
+      );
     }
-  }
-  if (!first) return {};
-  return first.attributes
-    ? { serviceSelector: first.selector, attributes: first.attributes }
-    : { serviceSelector: first.selector };
+    const { localPreference: _, ...rest } = f.attributes;
+    return Object.keys(rest).length > 0 ? { ...f, attributes: rest } : { ...f, attributes: undefined };
+  });
 }
 
 function neighborFromPeerConfig(base: BGPNeighbor, pc: Rec, notes: Notes): BGPNeighbor {
@@ -178,7 +194,12 @@ export function convertBGPClusterConfig(
         continue;
       }
       if (present(p.autoDiscovery)) {
-        notes.warn(at(pf, 'autoDiscovery'), 'edgelb needs an explicit peerAddress; this peer is dropped');
+        // Auto-discovered (the default gateway, unnumbered): who the peer is is only known on
+        // the node. Dropping it silently would stop announcing to it.
+        notes.lossy(
+          at(pf, 'autoDiscovery'),
+          `peer ${String(p.name ?? j)} is auto-discovered: edgelb peers with an address; write peerAddress (the router's address) and peerASN`,
+        );
         continue;
       }
       if (typeof p.peerAddress !== 'string' || p.peerAddress === '') {
@@ -187,20 +208,20 @@ export function convertBGPClusterConfig(
       }
       const peerASN = intIn(p.peerASN, 1, UINT32_MAX);
       if (peerASN === undefined) {
-        notes.warn(
+        notes.lossy(
           at(pf, 'peerASN'),
-          'edgelb needs the peer’s ASN (it does not learn it from the OPEN); this peer is dropped',
+          `peer ${String(p.name ?? j)}: edgelb needs the peer’s ASN (it does not learn it from the OPEN); write peerASN, or the peer is dropped`,
         );
         continue;
       }
       let n: BGPNeighbor = { peerAddress: p.peerAddress, peerASN };
-      let ann: PeerAnnouncements = {};
+      let found: Found[] = [];
       const ref = isMap(p.peerConfigRef) ? String(p.peerConfigRef.name ?? '') : '';
       const pc = ref ? inputs.peerConfigs.get(ref) : undefined;
       if (ref) inputs.referenced.add(ref);
       if (pc) {
         n = neighborFromPeerConfig(n, pc.doc, pc.notes);
-        ann = announcements(pc.doc, inputs, reported);
+        found = forPeer(announcements(pc.doc, inputs, reported), localASN, peerASN, p.peerAddress, reported);
       } else {
         notes.warn(
           at(pf, 'peerConfigRef'),
@@ -209,13 +230,25 @@ export function convertBGPClusterConfig(
             : 'is unset: Cilium announces nothing to this peer; neither does edgelb',
         );
       }
-      if (ann.attributes) n.advertisedPathAttributes = ann.attributes;
-      const key = JSON.stringify(ann.serviceSelector ?? null);
-      let vr = routers.find((r) => JSON.stringify(r.serviceSelector ?? null) === key);
+      // One advertisement: the virtual router's serviceSelector, its attributes on the neighbor
+      // (the form of the single-advertisement setups); several: advertisements[].
+      let shape: Omit<BGPVirtualRouter, 'neighbors'> = { localASN };
+      const [one] = found;
+      if (found.length === 1 && one) {
+        shape = { localASN, serviceSelector: one.selector };
+        if (one.attributes) n.advertisedPathAttributes = one.attributes;
+      } else if (found.length > 1)
+        shape = {
+          localASN,
+          advertisements: found.map((f) => ({
+            serviceSelector: f.selector,
+            ...(f.attributes ? { advertisedPathAttributes: f.attributes } : {}),
+          })),
+        };
+      const key = JSON.stringify(shape);
+      let vr = routers.find(({ neighbors: _, ...r }) => JSON.stringify(r) === key);
       if (!vr) {
-        vr = ann.serviceSelector
-          ? { localASN, serviceSelector: ann.serviceSelector, neighbors: [] }
-          : { localASN, neighbors: [] };
+        vr = { ...shape, neighbors: [] };
         routers.push(vr);
       }
       vr.neighbors.push(n);

@@ -11,6 +11,7 @@ import { convertCiliumPeeringPolicy } from './cilium-bgp-v1.ts';
 import { type BGPv2Inputs, convertBGPClusterConfig } from './cilium-bgp-v2.ts';
 import { convertCiliumL2Policy } from './cilium-l2.ts';
 import { convertCiliumPool } from './cilium-pool.ts';
+import { convertKubeVipConfigMap, isKubeVipConfigMap } from './kube-vip.ts';
 import { communityAliases, convertMetalLBBGP, convertMetalLBPool, type Source } from './metallb.ts';
 import { convertMetalLBBFDProfile } from './metallb-bfd.ts';
 import { convertMetalLBL2, type PoolLabels } from './metallb-l2.ts';
@@ -87,6 +88,10 @@ export function convertManifests(docs: unknown[], options: ConvertOptions = {}):
     const own = doc.apiVersion === API_VERSION ? out.get(kind) : undefined;
     if (own) {
       own.push(doc as unknown as EdgelbObject);
+      continue;
+    }
+    if (isKubeVipConfigMap(doc)) {
+      pools.push(...convertKubeVipConfigMap(doc, notes));
       continue;
     }
     const why = NOT_CONVERTED[`${g}/${kind}`];
@@ -169,7 +174,7 @@ export function convertManifests(docs: unknown[], options: ConvertOptions = {}):
   }
   const bfdNames = new Set(bfdProfiles.map((p) => p.metadata.name));
   policies.push(
-    ...convertMetalLBBGP(mlbPeers, mlbAds, communityAliases(mlbCommunities), mlbPoolNames, bfdNames),
+    ...convertMetalLBBGP(mlbPeers, mlbAds, communityAliases(mlbCommunities), mlbPoolLabels, bfdNames),
   );
   for (const a of mlbL2) l2Policies.push(...convertMetalLBL2(a, mlbPoolLabels));
 

@@ -32,7 +32,7 @@ export function exactInterface(name: string): string {
 const KNOWN = ['ipAddressPools', 'ipAddressPoolSelectors', 'nodeSelectors', 'interfaces'];
 
 /** The pools the advertisement names; undefined = every pool; null = not convertible. */
-function poolsOf(s: Source, inputPools: PoolLabels[]): string[] | undefined | null {
+export function poolsOf(s: Source, inputPools: PoolLabels[]): string[] | undefined | null {
   const { doc, notes } = s;
   const spec = isMap(doc.spec) ? doc.spec : {};
   const named = asList(spec.ipAddressPools).map(String);

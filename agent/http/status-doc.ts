@@ -80,7 +80,16 @@ export interface StatusDoc {
   /** Services that asked for an IP and did not get one, with the reason. */
   pending: { namespace: string; name: string; reason: string; message: string }[];
   pools: PoolDoc[];
-  bgp: { routerId: string; peers: PeerDoc[]; advertised: string[] };
+  bgp: {
+    routerId: string;
+    peers: PeerDoc[];
+    advertised: string[];
+    /**
+     * Services announced by this node whose edgelb.io/bgp-* annotations (honoured by their
+     * advertisement) are bad: announced with the advertisement's attributes. Absent: none.
+     */
+    invalidServiceAttributes?: { service: string; problems: string[] }[];
+  };
   /** Absent from agents without L2 mode. */
   l2?: L2Doc;
   /** Planned maintenance: whether this node announces at all, and why not (issue 20). */

@@ -116,6 +116,8 @@ export function rbac(o: RbacOptions) {
       metadata: { name },
       rules: [
         { apiGroups: [''], resources: ['services', 'nodes'], verbs: read },
+        // Pools' namespaceSelector reads the Namespaces' labels.
+        { apiGroups: [''], resources: ['namespaces'], verbs: read },
         { apiGroups: [''], resources: ['services/status'], verbs: ['get', 'update', 'patch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: read },
         { apiGroups: [GROUP], resources: Object.values(PLURALS), verbs: read },

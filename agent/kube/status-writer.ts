@@ -121,6 +121,16 @@ export class KubeStatusWriter implements StatusWriter {
     });
   }
 
+  async writeServiceCondition(svc: ServiceObject, condition: ConditionInput): Promise<boolean> {
+    const path = servicePath(svc.metadata.namespace, svc.metadata.name);
+    return this.update<ServiceObject & WithStatus>(path, svc as ServiceObject & WithStatus, (cur) => {
+      if (!ownsService(cur, this.o.classes)) return undefined;
+      const conditions = setCondition(cur.status?.conditions, condition, this.o.clock.now());
+      if (sameConditions(cur.status?.conditions, conditions)) return undefined;
+      return { ...cur.status, conditions };
+    });
+  }
+
   async writePoolStatus(pool: LoadBalancerIPPool, w: PoolStatusWrite): Promise<void> {
     const path = `${POOLS}/${encodeURIComponent(pool.metadata.name)}`;
     await this.update<LoadBalancerIPPool & WithStatus>(

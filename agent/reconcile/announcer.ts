@@ -2,6 +2,7 @@
  * The announce step, on every node: the desired announcements (plan/announce.ts) handed to the
  * BGP speaker, skipping the calls that would change nothing.
  */
+import { type RouteAttributes, routeAttributesKey } from '../bgp/rib/route-attributes.ts';
 import type { ObservedState } from '../source/types.ts';
 import { type AnnouncePlan, type PeerPlan, planAnnouncements } from './plan/announce.ts';
 import type { BfdPlan } from './plan/bfd-profiles.ts';
@@ -11,7 +12,10 @@ import type { ValidObjects } from './plan/valid-objects.ts';
 /** The part of the BGP speaker the loop drives. */
 export interface SpeakerPort {
   setPeers(peers: PeerPlan[]): void;
-  setAdvertisements(desired: Map<string, string[]>): void;
+  setAdvertisements(
+    desired: Map<string, string[]>,
+    attributes?: ReadonlyMap<string, ReadonlyMap<string, RouteAttributes>>,
+  ): void;
 }
 
 /** The BFD sessions the loop drives (reconcile/bfd-coupling.ts). */
@@ -35,6 +39,23 @@ function sameAdverts(a: Map<string, string[]>, b: Map<string, string[]>): boolea
     const y = b.get(id);
     if (!y || y.length !== x.length) return false;
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
+}
+
+/** Same route attributes per peer and prefix (compared by their canonical key). */
+function sameAttributes(
+  a: ReadonlyMap<string, ReadonlyMap<string, RouteAttributes>>,
+  b: ReadonlyMap<string, ReadonlyMap<string, RouteAttributes>>,
+): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, x] of a) {
+    const y = b.get(id);
+    if (!y || y.size !== x.size) return false;
+    for (const [p, r] of x) {
+      const o = y.get(p);
+      if (!o || (o !== r && routeAttributesKey(o) !== routeAttributesKey(r))) return false;
+    }
   }
   return true;
 }
@@ -72,6 +93,7 @@ export class Announcer {
       defaultSecretNamespace: this.o.defaultSecretNamespace,
       ...(observed.bfdProfiles ? { bfdProfiles: observed.bfdProfiles } : {}),
       withheld,
+      pools: objects.pools,
     });
     const before = this.lastPlan;
     const sameSpeaker = speaker === this.plannedFor;
@@ -84,7 +106,13 @@ export class Announcer {
     this.o.bfd?.setSessions(plan.bfd);
     speaker.setPeers(plan.peers);
     // The speaker re-reads every prefix on each call: skip the call when nothing moved.
-    if (sameSpeaker && before && sameAdverts(before.advertisements, plan.advertisements)) return;
-    speaker.setAdvertisements(plan.advertisements);
+    if (
+      sameSpeaker &&
+      before &&
+      sameAdverts(before.advertisements, plan.advertisements) &&
+      sameAttributes(before.attributes, plan.attributes)
+    )
+      return;
+    speaker.setAdvertisements(plan.advertisements, plan.attributes);
   }
 }

@@ -20,11 +20,12 @@ import { SerialLoop } from '../lib/serial-loop.ts';
 import type { ObservedState, Source } from '../source/types.ts';
 import { Allocator, type Changes } from './allocate.ts';
 import { Announcer, type BfdPort, type SpeakerPort } from './announcer.ts';
+import { AttributeConditions } from './attribute-conditions.ts';
 import { Collector } from './collector.ts';
 import type { AnnouncePlan } from './plan/announce.ts';
 import { NODE_REASONS, type NodeWithhold, nodeWithholds } from './plan/node-state.ts';
 import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
-import { poolSpec } from './plan/to-domain.ts';
+import { poolSpecIn } from './plan/to-domain.ts';
 import { type ValidObjects, validObjects } from './plan/valid-objects.ts';
 import { feedOf, type ServiceChangeFeed } from './service-feed.ts';
 import { StatusPublisher } from './status-publisher.ts';
@@ -92,6 +93,7 @@ export class Reconciler {
   private readonly allocator: Allocator;
   private readonly publisher: StatusPublisher;
   private readonly announcer: Announcer;
+  private readonly attributeConditions: AttributeConditions;
   private lastFull = Number.NEGATIVE_INFINITY;
   private resyncTimer: Timer | undefined;
   private lastObjects: ValidObjects | undefined;
@@ -129,6 +131,7 @@ export class Reconciler {
       ...(o.collectDelayMs !== undefined ? { delayMs: o.collectDelayMs } : {}),
     });
     this.allocator = new Allocator(this.feed, o.log, this.collector);
+    this.attributeConditions = new AttributeConditions(o.source.writer, o.log);
     this.publisher = new StatusPublisher({
       source: o.source,
       feed: this.feed,
@@ -231,7 +234,7 @@ export class Reconciler {
       // allocate
       const check = this.allocator.sync(
         observed,
-        objects.pools.map(poolSpec),
+        objects.pools.map((p) => poolSpecIn(p, observed.namespaces)),
         changes,
         this.publisher.takeRechecks(),
       );
@@ -239,8 +242,10 @@ export class Reconciler {
       // publish
       await this.publisher.publishServices(ipam, observed.services, check);
       await this.publisher.publishObjects(ipam, objects, observed.bfdProfiles);
+      await this.attributeConditions.publish(observed.services, objects.policies, objects.pools);
     } else {
       this.allocator.drop();
+      this.attributeConditions.clear();
       this.publisher.clear();
       this.m.leader.set({}, 0);
     }

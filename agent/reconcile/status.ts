@@ -138,9 +138,26 @@ export function buildStatus(i: StatusInputs): StatusDoc {
     allocations,
     pending,
     pools,
-    bgp: { routerId: i.routerId(), peers, advertised: speaker?.advertised() ?? [] },
+    bgp: {
+      routerId: i.routerId(),
+      peers,
+      advertised: speaker?.advertised() ?? [],
+      ...invalidServiceAttributes(i.reconciler.plan()?.serviceProblems),
+    },
     ...(i.l2 ? { l2: i.l2() } : {}),
     maintenance: maintenanceDoc(i),
+  };
+}
+
+/** The bad annotations the announce plan met, sorted by Service (omitted when none). */
+function invalidServiceAttributes(problems: ReadonlyMap<string, string[]> | undefined): {
+  invalidServiceAttributes?: { service: string; problems: string[] }[];
+} {
+  if (!problems?.size) return {};
+  return {
+    invalidServiceAttributes: [...problems]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([service, p]) => ({ service, problems: [...p] })),
   };
 }
 

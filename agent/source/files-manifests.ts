@@ -5,7 +5,7 @@
  * caller's decision (files.ts).
  */
 import { parseAllDocuments } from 'yaml';
-import type { EndpointSliceObject, ServiceObject } from '../api/core.ts';
+import type { EndpointSliceObject, NamespaceObject, ServiceObject } from '../api/core.ts';
 import type {
   BFDProfile,
   BGPPeeringPolicy,
@@ -20,6 +20,7 @@ import {
   validateBfdProfile,
   validateEndpointSlice,
   validateL2Policy,
+  validateNamespace,
   validatePolicy,
   validatePool,
   validateSecret,
@@ -33,7 +34,8 @@ export type ManifestObject =
   | { kind: 'L2AnnouncementPolicy'; value: L2AnnouncementPolicy }
   | { kind: 'Service'; value: ServiceObject }
   | { kind: 'EndpointSlice'; value: EndpointSliceObject }
-  | { kind: 'Secret'; value: SecretData };
+  | { kind: 'Secret'; value: SecretData }
+  | { kind: 'Namespace'; value: NamespaceObject };
 
 export interface LoadedObject {
   /** "Kind name" or "Kind namespace/name": unique across the directory. */
@@ -95,6 +97,8 @@ function validate(doc: Record<string, unknown>): Validation<ManifestObject> | 'i
       return wrap('EndpointSlice', validateEndpointSlice(doc, opts));
     case 'Secret':
       return wrap('Secret', validateSecret(doc, opts));
+    case 'Namespace':
+      return wrap('Namespace', validateNamespace(doc));
     case undefined:
     case null:
       return { path: 'kind', message: 'is required' };

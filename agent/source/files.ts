@@ -301,6 +301,8 @@ export class FilesSource implements Source {
     const secrets = new Map<string, Record<string, string>>();
     for (const s of pick('Secret')) secrets.set(`${s.namespace}/${s.name}`, { ...s.data });
     const node = this.node();
+    // Files mode: the Namespace objects of the folder (a namespace without one has no labels).
+    const namespaces = pick('Namespace');
     return {
       synced: this.synced,
       node,
@@ -312,6 +314,7 @@ export class FilesSource implements Source {
       services,
       endpointSlices,
       secrets,
+      namespaces,
     };
   }
 

@@ -6,7 +6,7 @@
  */
 
 import type { BFDProfile } from '../api/bfd-profile.ts';
-import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
+import type { EndpointSliceObject, NamespaceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import { SERVICE_NAME_SLICE_LABEL } from '../api/core.ts';
 import type { BGPPeeringPolicy, L2AnnouncementPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
 import { GROUP, PLURALS, VERSION } from '../api/v1alpha1.ts';
@@ -74,6 +74,8 @@ export class KubernetesSource implements Source {
   /** Every Node, reduced to name and labels (L2 eligibility needs the other nodes' labels). */
   private readonly allNodes: Informer<NodeObject & Any>;
   private readonly bfdProfiles: Informer<BFDProfile & Any>;
+  /** Namespaces reduced to name and labels (pools' namespaceSelector). */
+  private readonly namespaces: Informer<NamespaceObject & Any>;
   private readonly secrets: SecretFetcher;
   private readonly events: EventRecorder;
   private onChange: () => void = () => {};
@@ -153,6 +155,12 @@ export class KubernetesSource implements Source {
       resource: PLURALS.BFDProfile,
       path: `/apis/${GROUP}/${VERSION}/${PLURALS.BFDProfile}`,
     });
+    this.namespaces = new Informer({
+      ...common,
+      resource: 'namespaces',
+      path: '/api/v1/namespaces',
+      project: (n, previous) => projectNodeLabels(n, previous) as NamespaceObject & Any,
+    });
     this.secrets = new SecretFetcher({
       client: this.client,
       clock: o.clock,
@@ -210,7 +218,9 @@ export class KubernetesSource implements Source {
 
   /** Informers that do not hold up `synced` (an older CRD set without BFDProfile still runs). */
   private optionalInformers(): Informer<Any>[] {
-    return [this.bfdProfiles] as unknown as Informer<Any>[];
+    // Namespaces: an RBAC without list/watch on them keeps BGP running; pools with a
+    // namespaceSelector then serve no Service until the list succeeds (problems() says why).
+    return [this.bfdProfiles, this.namespaces] as unknown as Informer<Any>[];
   }
 
   private changed(): void {
@@ -273,6 +283,7 @@ export class KubernetesSource implements Source {
       l2Policies: this.l2Policies.list(),
       nodes: this.allNodes.list(),
       bfdProfiles: this.bfdProfiles.list(),
+      ...(this.namespaces.synced ? { namespaces: this.namespaces.list() } : {}),
       services,
       endpointSlices: slices,
       secrets: this.secrets.values(),
@@ -296,6 +307,10 @@ export class KubernetesSource implements Source {
   problems(): string[] {
     const out = new Set<string>();
     for (const i of this.informers()) if (i.lastError) out.add(i.lastError);
+    if (this.namespaces.lastError && this.pools.list().some((p) => p.spec?.namespaceSelector))
+      out.add(
+        `${this.namespaces.lastError} (pools with a namespaceSelector serve no Service until it succeeds)`,
+      );
     if (this.secrets.lastError) out.add(this.secrets.lastError);
     if (!this.elector.isLeader() && !this.elector.holder() && this.elector.lastError) {
       out.add(`leader election: ${this.elector.lastError}`);

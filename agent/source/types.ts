@@ -6,7 +6,7 @@
  */
 
 import type { BFDProfile } from '../api/bfd-profile.ts';
-import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
+import type { EndpointSliceObject, NamespaceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import type { StatusWriter } from '../api/status.ts';
 import type { BGPPeeringPolicy, L2AnnouncementPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
 
@@ -27,6 +27,11 @@ export interface ObservedState {
    * Absent: only `node` is known.
    */
   nodes?: NodeObject[];
+  /**
+   * Namespaces (name and labels), for pools with a namespaceSelector. Absent: not known (yet),
+   * and such pools serve no Service rather than every one.
+   */
+  namespaces?: NamespaceObject[];
   /** Services this edgelb owns (type LoadBalancer, and a class it handles), with their status. */
   services: ServiceObject[];
   endpointSlices: EndpointSliceObject[];

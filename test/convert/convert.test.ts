@@ -179,60 +179,63 @@ describe('Cilium BGPv2 (cluster config + peer config + advertisement)', () => {
   });
 
   test('what BGPv2 can express and edgelb cannot is named', () => {
-    const r = convertManifests([
-      {
-        apiVersion: 'cilium.io/v2',
-        kind: 'CiliumBGPClusterConfig',
-        metadata: { name: 'edge' },
-        spec: {
-          bgpInstances: [
-            {
-              name: 'i',
-              localASN: 65010,
-              localPort: 179,
-              peers: [
-                { name: 'auto', autoDiscovery: { mode: 'DefaultGateway' }, peerConfigRef: { name: 'pc' } },
-                { name: 'learn', peerAddress: '10.1.0.1', peerConfigRef: { name: 'pc' } },
-                { name: 'plain', peerAddress: '10.1.0.2', peerASN: 65011 },
-                { name: 'agg', peerAddress: '10.1.0.3', peerASN: 65011, peerConfigRef: { name: 'pc' } },
-              ],
-            },
-          ],
+    const r = convertManifests(
+      [
+        {
+          apiVersion: 'cilium.io/v2',
+          kind: 'CiliumBGPClusterConfig',
+          metadata: { name: 'edge' },
+          spec: {
+            bgpInstances: [
+              {
+                name: 'i',
+                localASN: 65010,
+                localPort: 179,
+                peers: [
+                  { name: 'auto', autoDiscovery: { mode: 'DefaultGateway' }, peerConfigRef: { name: 'pc' } },
+                  { name: 'learn', peerAddress: '10.1.0.1', peerConfigRef: { name: 'pc' } },
+                  { name: 'plain', peerAddress: '10.1.0.2', peerASN: 65011 },
+                  { name: 'agg', peerAddress: '10.1.0.3', peerASN: 65011, peerConfigRef: { name: 'pc' } },
+                ],
+              },
+            ],
+          },
         },
-      },
-      {
-        apiVersion: 'cilium.io/v2',
-        kind: 'CiliumBGPPeerConfig',
-        metadata: { name: 'pc' },
-        spec: { families: [{ afi: 'ipv4', safi: 'unicast', advertisements: { matchLabels: { a: 'b' } } }] },
-      },
-      {
-        apiVersion: 'cilium.io/v2',
-        kind: 'CiliumBGPPeerConfig',
-        metadata: { name: 'orphan' },
-        spec: {},
-      },
-      {
-        apiVersion: 'cilium.io/v2',
-        kind: 'CiliumBGPAdvertisement',
-        metadata: { name: 'ad', labels: { a: 'b' } },
-        spec: {
-          advertisements: [
-            {
-              advertisementType: 'Service',
-              service: { addresses: ['LoadBalancerIP'], aggregationLengthIPv4: 24 },
-              selector: { matchLabels: { expose: 'bgp' } },
-            },
-          ],
+        {
+          apiVersion: 'cilium.io/v2',
+          kind: 'CiliumBGPPeerConfig',
+          metadata: { name: 'pc' },
+          spec: { families: [{ afi: 'ipv4', safi: 'unicast', advertisements: { matchLabels: { a: 'b' } } }] },
         },
-      },
-      {
-        apiVersion: 'cilium.io/v2',
-        kind: 'CiliumBGPNodeConfigOverride',
-        metadata: { name: 'node-1' },
-        spec: {},
-      },
-    ]);
+        {
+          apiVersion: 'cilium.io/v2',
+          kind: 'CiliumBGPPeerConfig',
+          metadata: { name: 'orphan' },
+          spec: {},
+        },
+        {
+          apiVersion: 'cilium.io/v2',
+          kind: 'CiliumBGPAdvertisement',
+          metadata: { name: 'ad', labels: { a: 'b' } },
+          spec: {
+            advertisements: [
+              {
+                advertisementType: 'Service',
+                service: { addresses: ['LoadBalancerIP'], aggregationLengthIPv4: 24 },
+                selector: { matchLabels: { expose: 'bgp' } },
+              },
+            ],
+          },
+        },
+        {
+          apiVersion: 'cilium.io/v2',
+          kind: 'CiliumBGPNodeConfigOverride',
+          metadata: { name: 'node-1' },
+          spec: {},
+        },
+      ],
+      { allowLossy: true },
+    );
     expect(r.errors).toEqual([]);
     expect(r.objects).toEqual([
       {
@@ -256,8 +259,9 @@ describe('Cilium BGPv2 (cluster config + peer config + advertisement)', () => {
     expect(warnings(r)).toEqual([
       'CiliumBGPNodeConfigOverride/node-1 : not converted: per-node router ID and ports are bgp.routerId and bgp.listenPort in each node’s config',
       'CiliumBGPClusterConfig/edge spec.bgpInstances[0].localPort: edgelb’s listen port is bgp.listenPort in the node config; dropped',
-      'CiliumBGPClusterConfig/edge spec.bgpInstances[0].peers[0].autoDiscovery: edgelb needs an explicit peerAddress; this peer is dropped',
-      'CiliumBGPClusterConfig/edge spec.bgpInstances[0].peers[1].peerASN: edgelb needs the peer’s ASN (it does not learn it from the OPEN); this peer is dropped',
+      // Issue 22: both are lossy (errors unless --allow-lossy, which this test passes).
+      "CiliumBGPClusterConfig/edge spec.bgpInstances[0].peers[0].autoDiscovery: peer auto is auto-discovered: edgelb peers with an address; write peerAddress (the router's address) and peerASN (converted anyway: --allow-lossy)",
+      'CiliumBGPClusterConfig/edge spec.bgpInstances[0].peers[1].peerASN: peer learn: edgelb needs the peer’s ASN (it does not learn it from the OPEN); write peerASN, or the peer is dropped (converted anyway: --allow-lossy)',
       'CiliumBGPClusterConfig/edge spec.bgpInstances[0].peers[2].peerConfigRef: is unset: Cilium announces nothing to this peer; neither does edgelb',
       'CiliumBGPPeerConfig/pc spec.families: edgelb announces IPv4 and IPv6 unicast to every neighbor; [ipv4/unicast] not carried over',
       'CiliumBGPAdvertisement/ad spec.advertisements[0].service.aggregationLengthIPv4: edgelb announces host routes (/32, /128) only; aggregation dropped',
@@ -271,9 +275,9 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
   test('pools, and both routers in one policy with the advertisement’s attributes', () => {
     const r = convert('metallb-bgp.yaml');
     expect(r.errors).toEqual([]);
+    // localPref is dropped: both routers are eBGP, where LOCAL_PREF is never sent (issue 22).
     const attributes = {
       communities: { standard: ['65535:65282', '1234:1'], large: ['64500:1:2'] },
-      localPreference: 100,
     };
     expect(r.objects).toEqual([
       {
@@ -327,7 +331,10 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
           virtualRouters: [
             {
               localASN: 64500,
-              serviceSelector: {},
+              // Limited to the production pool, as in MetalLB (issue 22: no longer widened to every pool).
+              advertisements: [
+                { serviceSelector: {}, pools: ['production'], advertisedPathAttributes: attributes },
+              ],
               neighbors: [
                 {
                   peerAddress: '10.0.0.1',
@@ -336,7 +343,6 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
                   keepAliveTimeSeconds: 30,
                   connectRetryTimeSeconds: 60,
                   authSecretRef: { name: 'router-a-password', namespace: 'metallb-system', key: 'password' },
-                  advertisedPathAttributes: attributes,
                 },
                 {
                   peerAddress: '10.0.0.2',
@@ -345,7 +351,6 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
                   eBGPMultihopTTL: 255,
                   gracefulRestart: { enabled: true },
                   bfdProfile: 'fast',
-                  advertisedPathAttributes: attributes,
                 },
               ],
             },
@@ -356,8 +361,8 @@ describe('MetalLB (IPAddressPool, BGPPeer, BGPAdvertisement, Community)', () => 
     expect(warnings(r)).toEqual([
       'IPAddressPool/lab spec.avoidBuggyIPs: edgelb skips the first and last address of each CIDR, not every .0 and .255 inside larger blocks or ranges',
       'IPAddressPool/lab spec.serviceAllocation.priority: edgelb has no pool priority; dropped',
-      'BGPAdvertisement/external spec.ipAddressPools: edgelb cannot limit announcements to some pools; it announces every Service the selector matches, whatever its pool',
       'BGPPeer/router-b spec.password: edgelb reads BGP passwords from Secrets only; create one (key "password") and set authSecretRef',
+      'BGPAdvertisement/external spec.localPref: LOCAL_PREF is sent to iBGP peers only, by MetalLB and edgelb alike; dropped for the eBGP peer(s) router-a, router-b',
     ]);
     expectValid(r);
   });

@@ -99,6 +99,8 @@ export interface FrrPath {
   communities: string[];
   largeCommunities: string[];
   localPref: number | undefined;
+  /** MULTI_EXIT_DISC ("metric" in FRR's JSON). */
+  med: number | undefined;
   stale: boolean;
   best: boolean;
   multipath: boolean;
@@ -269,6 +271,7 @@ interface RawPath {
   community?: { string?: string };
   largeCommunity?: { string?: string };
   locPrf?: number;
+  metric?: number;
   localpref?: number;
   nexthops?: { ip?: string; scope?: string }[];
   peer?: { peerId?: string };
@@ -289,6 +292,7 @@ function toPath(r: RawPath): FrrPath {
     communities: words(r.community?.string),
     largeCommunities: words(r.largeCommunity?.string),
     localPref: r.locPrf ?? r.localpref,
+    med: r.metric,
     stale: r.stale === true,
     best: r.bestpath?.overall === true,
     multipath: r.multipath === true,

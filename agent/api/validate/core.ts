@@ -7,6 +7,7 @@ import type {
   EndpointObject,
   EndpointSliceObject,
   LoadBalancerIngress,
+  NamespaceObject,
   NodeObject,
   ServiceObject,
   ServicePort,
@@ -178,6 +179,15 @@ export function validateEndpointSlice(
     });
   }
   return out.length ? { ok: false, problems: out } : { ok: true, value: slice };
+}
+
+export function validateNamespace(input: unknown): Validation<NamespaceObject> {
+  const out: Problem[] = [];
+  const top = mapping(input, '', out);
+  if (!top) return { ok: false, problems: out };
+  typeMeta(top, 'Namespace', 'v1', out);
+  const meta = metadata(top.metadata, 'metadata', out, false);
+  return out.length || !meta ? { ok: false, problems: out } : { ok: true, value: { metadata: meta } };
 }
 
 export function validateNode(input: unknown): Validation<NodeObject> {

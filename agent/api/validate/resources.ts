@@ -14,6 +14,7 @@ export {
   type CoreOptions,
   type SecretData,
   validateEndpointSlice,
+  validateNamespace,
   validateNode,
   validateSecret,
   validateService,

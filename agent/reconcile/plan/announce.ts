@@ -12,13 +12,16 @@ import {
   type ServiceObject,
   serviceKey,
 } from '../../api/core.ts';
-import type { BGPNeighbor, BGPPeeringPolicy, LabelSelector } from '../../api/v1alpha1.ts';
+import type { BGPNeighbor, BGPPeeringPolicy, LabelSelector, LoadBalancerIPPool } from '../../api/v1alpha1.ts';
 import { PEER_DEFAULTS, type PeerConfig, peerId } from '../../bgp/peer.ts';
+import { type RouteAttributes, routeAttributesKey } from '../../bgp/rib/route-attributes.ts';
 import { compileSelector, matchesAll, serviceLabels } from '../../ipam/selector.ts';
 import { isCanonicalIPv4 } from '../../net/fast.ts';
 import { hostPrefix, parseCidr, parseIP } from '../../net/ip.ts';
+import { type AdvertiseContext, advertisedRoutes, poolLookup } from './advertisements.ts';
 import { type BfdPlan, bfdFor, profilesByName } from './bfd-profiles.ts';
 import type { NodeWithhold } from './node-state.ts';
+import { mergeRouteAttributes, type ServiceAttributes, serviceAttributes } from './route-attributes.ts';
 
 /** The peer a plan asks for: the speaker's one peer type (agent/bgp/peer.ts). */
 export type PeerPlan = PeerConfig;
@@ -36,6 +39,8 @@ export interface AnnounceInput {
   bfdProfiles?: readonly BFDProfile[];
   /** Node-level reasons to announce nothing (plan/node-state.ts); the sessions stay up. */
   withheld?: readonly NodeWithhold[];
+  /** The pools, for advertisements limited to some (absent = none: such advertisements announce nothing). */
+  pools?: readonly LoadBalancerIPPool[];
 }
 
 export interface AnnouncePlan {
@@ -48,6 +53,10 @@ export interface AnnouncePlan {
   bfd: BfdPlan[];
   /** Why this node announces nothing (empty: it announces); every peer then gets no prefix. */
   withheld: NodeWithhold[];
+  /** peer id -> prefix -> the route's attributes beyond the neighbor's (only routes that have some). */
+  attributes: Map<string, Map<string, RouteAttributes>>;
+  /** Service key -> its bad edgelb.io/bgp-* annotations (where an advertisement honours them). */
+  serviceProblems: Map<string, string[]>;
 }
 
 export const DEFAULT_SECRET_KEY = 'password';
@@ -166,6 +175,8 @@ function peerFrom(
     communities: attrs?.communities?.standard ?? [],
     largeCommunities: attrs?.communities?.large ?? [],
     ...(attrs?.localPreference !== undefined ? { localPreference: attrs.localPreference } : {}),
+    ...(attrs?.med !== undefined ? { med: attrs.med } : {}),
+    ...(attrs?.asPathPrepend ? { asPathPrepend: attrs.asPathPrepend } : {}),
   };
 }
 
@@ -216,6 +227,26 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
     return ok;
   };
 
+  const attributes = new Map<string, Map<string, RouteAttributes>>();
+  const serviceProblems = new Map<string, string[]>();
+  const ownAttributes = new Map<ServiceObject, ServiceAttributes>();
+  const ctx: AdvertiseContext = {
+    services,
+    prefixes,
+    labels: serviceSelectorLabels,
+    announceable,
+    poolOf: poolLookup(input.pools ?? []),
+    serviceAttributes(svc) {
+      let a = ownAttributes.get(svc);
+      if (a === undefined) {
+        a = serviceAttributes(svc);
+        ownAttributes.set(svc, a);
+      }
+      return a;
+    },
+    serviceProblems,
+  };
+
   for (const policy of policies) {
     const name = policy.metadata.name;
     const own: string[] = [];
@@ -223,6 +254,7 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
     if (!matches(policy.spec.nodeSelector, { ...input.nodeLabels })) continue;
     for (const vr of policy.spec.virtualRouters) {
       const targets: Set<string>[] = [];
+      const targetIds: string[] = [];
       for (const n of vr.neighbors) {
         const plan = peerFrom(vr.localASN, n, input, own);
         if (!plan) continue;
@@ -244,6 +276,26 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
           adverts.set(plan.id, set);
         }
         targets.push(set);
+        targetIds.push(plan.id);
+      }
+      if (vr.advertisements?.length && targets.length) {
+        const routes = advertisedRoutes(vr.advertisements, ctx);
+        for (const [i, set] of targets.entries()) {
+          const id = targetIds[i]!;
+          let own = attributes.get(id);
+          for (const [p, a] of routes) {
+            const before = own?.get(p);
+            // A prefix the peer already gets from another advertisement or policy: merged.
+            const merged = before ? mergeRouteAttributes(before, a) : a;
+            set.add(p);
+            if (routeAttributesKey(merged) === '') continue;
+            if (!own) {
+              own = new Map();
+              attributes.set(id, own);
+            }
+            own.set(p, merged);
+          }
+        }
       }
       // Absent serviceSelector announces nothing; {} announces everything (as in Cilium).
       if (!vr.serviceSelector || targets.length === 0) continue;
@@ -262,5 +314,13 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
   const advertisements = new Map<string, string[]>();
   // A withheld node keeps its sessions (and their BFD) but announces nothing on them.
   for (const [id, set] of adverts) advertisements.set(id, withheld.length ? [] : [...set].sort());
-  return { peers: [...peers.values()].map((p) => p.plan), advertisements, problems, bfd, withheld };
+  return {
+    peers: [...peers.values()].map((p) => p.plan),
+    advertisements,
+    problems,
+    bfd,
+    withheld,
+    attributes,
+    serviceProblems,
+  };
 }

@@ -2,12 +2,47 @@
  * PURE. Kubernetes-shaped objects (from either source) into the IPAM's own types.
  * Kubernetes shapes stop here; the allocator never sees them.
  */
-import type { ServiceObject } from '../../api/core.ts';
-import type { LoadBalancerIPPool } from '../../api/v1alpha1.ts';
+import type { NamespaceObject, ServiceObject } from '../../api/core.ts';
+import { type LabelSelector, type LoadBalancerIPPool, SERVICE_NAMESPACE_LABEL } from '../../api/v1alpha1.ts';
+import { compileSelector } from '../../ipam/selector.ts';
 import type { IPFamilyName, PoolSpec, ServicePort, ServiceView } from '../../ipam/types.ts';
 import { sameEntries } from '../../lib/records.ts';
 
+/**
+ * A pool's namespaceSelector as a term of its serviceSelector: the names of the namespaces
+ * whose labels it matches, on the namespace pseudo-label. An unknown namespace list, or none
+ * matching, serves no Service (a selector that cannot be checked never widens a pool).
+ */
+function withNamespaces(
+  p: LoadBalancerIPPool,
+  namespaces: readonly NamespaceObject[] | undefined,
+): LabelSelector | undefined {
+  const sel = p.spec.serviceSelector;
+  if (!p.spec.namespaceSelector) return sel;
+  const c = compileSelector(p.spec.namespaceSelector);
+  const names = c.ok
+    ? (namespaces ?? []).filter((n) => c.matches(n.metadata.labels ?? {})).map((n) => n.metadata.name)
+    : [];
+  // No namespace is named "": an In over it alone matches nothing.
+  const term = {
+    key: SERVICE_NAMESPACE_LABEL,
+    operator: 'In' as const,
+    values: names.length ? names.sort() : [''],
+  };
+  return { ...sel, matchExpressions: [...(sel?.matchExpressions ?? []), term] };
+}
+
+/** The IPAM's pool; without the namespaces, a pool with a namespaceSelector serves no Service. */
 export function poolSpec(p: LoadBalancerIPPool): PoolSpec {
+  return poolSpecIn(p, undefined);
+}
+
+/** The IPAM's pool, its namespaceSelector resolved against these namespaces. */
+export function poolSpecIn(
+  p: LoadBalancerIPPool,
+  namespaces: readonly NamespaceObject[] | undefined,
+): PoolSpec {
+  const serviceSelector = withNamespaces(p, namespaces);
   return {
     name: p.metadata.name,
     creationOrder: p.metadata.creationTimestamp ?? '',
@@ -17,7 +52,7 @@ export function poolSpec(p: LoadBalancerIPPool): PoolSpec {
     disabled: p.spec.disabled ?? false,
     allowFirstLastIPs: p.spec.allowFirstLastIPs ?? false,
     autoAssign: p.spec.autoAssign ?? true,
-    ...(p.spec.serviceSelector ? { serviceSelector: p.spec.serviceSelector } : {}),
+    ...(serviceSelector ? { serviceSelector } : {}),
   };
 }
 
