@@ -114,7 +114,7 @@ export class Reconciler {
       ...(o.collectAfter !== undefined ? { after: o.collectAfter } : {}),
       ...(o.collectDelayMs !== undefined ? { delayMs: o.collectDelayMs } : {}),
     });
-    this.allocator = new Allocator(this.feed, o.log, this.collector);
+    this.allocator = new Allocator(this.feed, o.log, this.collector, o.source.leadership);
     this.publisher = new StatusPublisher({
       source: o.source,
       feed: this.feed,
@@ -124,6 +124,7 @@ export class Reconciler {
       loop: this.loop,
       writeConcurrency: o.writeConcurrency ?? WRITE_CONCURRENCY,
       maxWritesPerPass: o.maxWritesPerPass ?? MAX_WRITES_PER_PASS,
+      current: () => this.allocator.current,
     });
     this.m = { leader, passes: o.metrics.counter('edgelb_reconcile_passes_total', 'Reconcile passes run.') };
     this.m.leader.set({}, 0);
@@ -208,15 +209,22 @@ export class Reconciler {
       // publish
       await this.publisher.publishServices(ipam, observed.services, check);
       await this.publisher.publishObjects(ipam, objects, observed.bfdProfiles);
+      // Leadership ended during the writes: drop the state now, not at the next pass (which,
+      // were leadership regained by then, would otherwise build on it).
+      if (!this.allocator.current) this.lostLead();
     } else {
-      this.allocator.drop();
-      this.publisher.clear();
-      this.m.leader.set({}, 0);
+      this.lostLead();
     }
     // announce (what the source says now: the writes above may have changed it)
     const now = this.o.source.observe();
     this.announcer.announce(now, objects);
     this.o.l2?.update(now, objects);
+  }
+
+  private lostLead(): void {
+    this.allocator.drop();
+    this.publisher.clear();
+    this.m.leader.set({}, 0);
   }
 
   /**

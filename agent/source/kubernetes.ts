@@ -198,7 +198,11 @@ export class KubernetesSource implements Source {
       onStoppedLeading: changed,
       onNewLeader: changed,
     });
-    this.leadership = { isLeader: () => this.elector.isLeader(), holder: () => this.elector.holder() };
+    this.leadership = {
+      isLeader: () => this.elector.isLeader(),
+      holder: () => this.elector.holder(),
+      term: () => this.elector.term(),
+    };
     this.events = new EventRecorder({ client: this.client, clock: o.clock, log, instance: o.nodeName });
     this.writer = new KubeStatusWriter({
       client: this.client,

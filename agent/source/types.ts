@@ -40,6 +40,12 @@ export interface Leadership {
   isLeader(): boolean;
   /** Identity of the current holder as last observed ("" when none). */
   holder(): string;
+  /**
+   * Counts this node's terms as leader (absent: one endless term, as in files mode). The IPAM
+   * built in one term is never used in the next: a term lost and regained inside one long
+   * reconcile pass must not keep state from before the gap.
+   */
+  term?(): number;
 }
 
 export interface Source {
