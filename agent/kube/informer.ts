@@ -18,7 +18,7 @@ import type { Clock, Timer } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter } from '../lib/metrics.ts';
-import { checkList, checkWatchEvent } from './response-shape.ts';
+import { article, checkList, checkWatchEvent } from './response-shape.ts';
 import {
   KubeApiError,
   type KubeClient,
@@ -85,8 +85,14 @@ export class Informer<T extends KubeObject> {
   private _synced = false;
   private _lastError = '';
   private generation = 0;
-  /** A malformed response was logged and no list has been read in full since. */
+  /** A malformed response was logged and the API has not been seen sane since. */
   private malformedLogged = false;
+  /**
+   * A watch event was rejected: a good list alone does not end the episode (nor reset the
+   * backoff, or a list that is fine followed by a watch that is not would loop at the base
+   * delay); the next valid watch event (bookmarks count) does.
+   */
+  private watchSuspect = false;
   /** Keys added, changed or deleted since the last takeChanges(); `all` after a first list. */
   private dirty = new Set<string>();
   private dirtyAll = true;
@@ -211,6 +217,7 @@ export class Informer<T extends KubeObject> {
    */
   private rejected(step: 'list' | 'watch', reason: string): void {
     this.o.malformed?.inc({ resource: this.o.resource });
+    if (step === 'watch') this.watchSuspect = true;
     const keeping = this._synced
       ? 'the last complete list is kept until one is read in full'
       : `${this.o.resource} stay unsynced until a list is read in full`;
@@ -254,12 +261,7 @@ export class Informer<T extends KubeObject> {
       this.rejected('list', reason);
       return;
     }
-    this._lastError = '';
-    this.failures = 0;
-    if (this.malformedLogged) {
-      this.malformedLogged = false;
-      this.o.log.info('API responses are well-formed again', { resource: this.o.resource });
-    }
+    if (!this.watchSuspect) this.sane();
     const first = !this._synced;
     this._synced = true;
     if (changed || first) this.o.onChange?.();
@@ -308,6 +310,17 @@ export class Informer<T extends KubeObject> {
     return dirty.length > 0;
   }
 
+  /** The API answered well: the failure count, the error and a malformed episode end. */
+  private sane(): void {
+    this._lastError = '';
+    this.failures = 0;
+    this.watchSuspect = false;
+    if (this.malformedLogged) {
+      this.malformedLogged = false;
+      this.o.log.info('API responses are well-formed again', { resource: this.o.resource });
+    }
+  }
+
   private armSilence(ac: AbortController): void {
     this.silenceTimer?.cancel();
     this.silenceTimer = this.o.clock.setTimer(this.o.silenceMs ?? 150_000, () =>
@@ -344,7 +357,7 @@ export class Informer<T extends KubeObject> {
                 ac.abort(new Error('gone'));
               }
             } catch (err) {
-              bad = `a ${checked.value.type} event could not be read: ${errorMessage(err)}`;
+              bad = `${article(checked.value.type)} event could not be read: ${errorMessage(err)}`;
             }
           }
           if (bad) {
@@ -392,8 +405,7 @@ export class Informer<T extends KubeObject> {
     const obj = e.object;
     const rv = obj?.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
-    this.failures = 0;
-    this._lastError = '';
+    this.sane();
     if (e.type === 'BOOKMARK') return false;
     const key = objectKey(obj);
     if (e.type === 'DELETED' || !this.keep(obj)) {

@@ -21,8 +21,14 @@ export const WATCH_EVENT_TYPES: ReadonlySet<string> = new Set([
   'ERROR',
 ]);
 
+/** "a BOOKMARK", "an ADDED" */
+export function article(word: string): string {
+  return /^[AEIOUaeiou]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
 function describe(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'missing';
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
@@ -35,7 +41,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function objectProblem(o: unknown, kind: string | undefined, where: string): string | undefined {
   if (!isObject(o)) return `${where} is ${describe(o)}, not an object`;
   if (kind !== undefined && o.kind !== undefined && o.kind !== kind)
-    return `${where} is a ${String(o.kind)}, not a ${kind}`;
+    return `${where} is ${article(String(o.kind))}, not ${article(kind)}`;
   const m = o.metadata;
   if (!isObject(m)) return `${where} has no metadata`;
   if (typeof m.name !== 'string' || m.name === '') return `${where} has no metadata.name`;
@@ -50,7 +56,7 @@ export function objectProblem(o: unknown, kind: string | undefined, where: strin
 export function checkList(body: unknown, kind?: string): Checked<CheckedList> {
   if (!isObject(body)) return { ok: false, reason: `the list is ${describe(body)}, not an object` };
   if (kind !== undefined && body.kind !== undefined && body.kind !== `${kind}List`)
-    return { ok: false, reason: `the list is a ${String(body.kind)}, not a ${kind}List` };
+    return { ok: false, reason: `the list is ${article(String(body.kind))}, not ${article(`${kind}List`)}` };
   const items = body.items;
   if (!Array.isArray(items)) return { ok: false, reason: `items is ${describe(items)}, not an array` };
   for (let i = 0; i < items.length; i++) {
@@ -79,13 +85,14 @@ export function checkWatchEvent(e: unknown, kind?: string): Checked<CheckedEvent
   if (typeof type !== 'string' || !WATCH_EVENT_TYPES.has(type))
     return { ok: false, reason: `a watch event has an unknown type ${JSON.stringify(type)?.slice(0, 40)}` };
   const object = e.object;
-  if (!isObject(object)) return { ok: false, reason: `a ${type} event's object is ${describe(object)}` };
+  if (!isObject(object))
+    return { ok: false, reason: `${article(type)} event's object is ${describe(object)}` };
   if (type === 'BOOKMARK') {
     const m = object.metadata;
     if (!isObject(m) || typeof m.resourceVersion !== 'string')
       return { ok: false, reason: 'a BOOKMARK event has no metadata.resourceVersion' };
   } else if (type !== 'ERROR') {
-    const problem = objectProblem(object, kind, `a ${type} event's object`);
+    const problem = objectProblem(object, kind, `${article(type)} event's object`);
     if (problem) return { ok: false, reason: problem };
   }
   return { ok: true, value: { type: type as CheckedEvent['type'], object } };
