@@ -1,4 +1,5 @@
 /**
+ * PURE.
  * Permission rules for files edgelb trusts (the config file, a kubeconfig): one that group or
  * others can write is refused, since whoever can edit it can point edgelb at another API server
  * or identity, or change what it announces; a kubeconfig that others can read while it holds a

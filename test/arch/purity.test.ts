@@ -30,6 +30,8 @@ const PURE = [
   'agent/lib/metrics.ts',
   'agent/lib/backoff.ts',
   'agent/lib/suggest.ts',
+  'agent/lib/file-mode.ts',
+  'agent/kube/response-shape.ts',
   'agent/l2/ownership.ts',
   'agent/l2/liveness.ts',
   'agent/l2/heartbeat-lease.ts',
