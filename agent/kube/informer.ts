@@ -103,6 +103,11 @@ export class Informer<T extends KubeObject> {
     return this._synced;
   }
 
+  /** The metric label and log name ("services"). */
+  get resource(): string {
+    return this.o.resource;
+  }
+
   /** The last failure, cleared by the next successful list or watch event. */
   get lastError(): string {
     return this._lastError;

@@ -311,6 +311,14 @@ export class KubernetesSource implements Source {
     return this.services.get(key);
   }
 
+  unsynced(): string[] {
+    const out = this.informers()
+      .filter((i) => !i.synced && i !== (this.l2Policies as unknown as Informer<Any>))
+      .map((i) => i.resource);
+    if (!this.secrets.synced) out.push('secrets');
+    return out;
+  }
+
   problems(): string[] {
     const out = new Set<string>();
     for (const i of this.informers()) if (i.lastError) out.add(i.lastError);

@@ -57,6 +57,8 @@ export interface Source {
   readonly leadership: Leadership;
   /** Problems a user must fix (bad manifest, unreachable API), for /readyz and /status. */
   problems(): string[];
+  /** The resources not listed in full yet, when the source has several (for /readyz). */
+  unsynced?(): string[];
   /** Stops watching; releases leadership if held. Called after BGP has withdrawn. */
   stop(): Promise<void>;
 }

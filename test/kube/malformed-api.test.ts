@@ -195,7 +195,9 @@ describe('a leader reading malformed pools answers', () => {
     await until('the reason', () => a.reasons().some((r) => r.includes('loadbalancerippools stay unsynced')));
     await Bun.sleep(500);
     expect(a.source.observe().synced).toBe(false);
-    expect(a.reasons()).toContain('kubernetes source has not synced yet');
+    expect(a.reasons()).toContain(
+      'kubernetes source has not synced yet: not listed in full: loadbalancerippools',
+    );
     expect(server.get('v1', 'Service', 'default', 'late')?.status?.loadBalancer?.ingress).toBeUndefined();
     shape = 'sane';
     await until('synced', () => a.source.observe().synced);
