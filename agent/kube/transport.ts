@@ -244,7 +244,9 @@ export class KubeClient {
     const limit = this.opts.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     if (!res.body) return '';
     const reader = res.body.getReader();
-    const parts: Uint8Array[] = [];
+    // Decoded as it arrives (no chunk is kept; the string pieces join without copying).
+    const decoder = new TextDecoder();
+    let text = '';
     let total = 0;
     try {
       for (;;) {
@@ -255,8 +257,9 @@ export class KubeClient {
           void reader.cancel().catch(() => {});
           throw new KubeResponseError('too-large', `${what}: the response exceeds ${mib(limit)}`);
         }
-        parts.push(value);
+        text += decoder.decode(value, { stream: true });
       }
+      text += decoder.decode();
     } catch (err) {
       if (err instanceof KubeResponseError) throw err;
       if (signal?.aborted) throw new KubeTransportError('aborted', `${what}: aborted`, { cause: err });
@@ -271,7 +274,7 @@ export class KubeClient {
     } finally {
       reader.releaseLock?.();
     }
-    return new TextDecoder().decode(concatBytes(parts, total));
+    return text;
   }
 
   /**
