@@ -18,6 +18,7 @@ import type { Clock, Timer } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter } from '../lib/metrics.ts';
+import { ChangedKeys } from './changed-keys.ts';
 import { article, checkList, checkWatchEvent } from './response-shape.ts';
 import {
   KubeApiError,
@@ -65,8 +66,6 @@ export interface InformerOptions<T extends KubeObject> {
   requestTimeoutMs?: number;
 }
 
-const EMPTY_KEYS: ReadonlySet<string> = new Set();
-
 export function objectKey(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
@@ -93,11 +92,11 @@ export class Informer<T extends KubeObject> {
    * delay); the next valid watch event (bookmarks count) does.
    */
   private watchSuspect = false;
-  /** Keys added, changed or deleted since the last takeChanges(); `all` after a first list. */
-  private dirty = new Set<string>();
-  private dirtyAll = true;
+  private readonly changes: ChangedKeys;
 
-  constructor(private readonly o: InformerOptions<T>) {}
+  constructor(private readonly o: InformerOptions<T>) {
+    this.changes = new ChangedKeys(o.trackChanges === true);
+  }
 
   get synced(): boolean {
     return this._synced;
@@ -131,25 +130,11 @@ export class Informer<T extends KubeObject> {
    * (before the first call, or when more keys changed than are worth listing). Needs trackChanges.
    */
   takeChanges(): ReadonlySet<string> | 'all' {
-    if (this.dirtyAll || !this.o.trackChanges) {
-      this.dirtyAll = false;
-      if (this.dirty.size > 0) this.dirty = new Set();
-      return 'all';
-    }
-    if (this.dirty.size === 0) return EMPTY_KEYS;
-    const out = this.dirty;
-    this.dirty = new Set();
-    return out;
+    return this.changes.take();
   }
 
   private markDirty(key: string): void {
-    if (!this.o.trackChanges || this.dirtyAll) return;
-    this.dirty.add(key);
-    // Nobody is taking them (or a flood): stop listing keys, say 'all' instead.
-    if (this.dirty.size > this.cache.size + 1024) {
-      this.dirtyAll = true;
-      this.dirty = new Set();
-    }
+    this.changes.mark(key, this.cache.size);
   }
 
   start(): void {
