@@ -168,6 +168,7 @@ export async function doctor(
   } else {
     const k = kubeconfigFinding(cfg, deps);
     out.push(k.finding);
+    for (const w of k.endpoint?.warnings ?? []) out.push(warn('kubeconfig', w.replace(/^kubeconfig /, '')));
     if (online && k.endpoint) {
       const r = await onlineKubernetes(cfg, k.endpoint, nodeName, objects);
       out.push(...r.findings);

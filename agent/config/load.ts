@@ -1,6 +1,10 @@
-/** Reads and validates the config file. A missing file means the defaults. */
-import { readFileSync } from 'node:fs';
+/**
+ * Reads and validates the config file. A missing file means the defaults; a file that group or
+ * others can write is refused (lib/file-mode.ts), like any other invalid configuration.
+ */
+import { readFileSync, statSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+import { writableProblem } from '../lib/file-mode.ts';
 import { type ConfigResult, validateConfig } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/edgelb/config.yaml';
@@ -24,6 +28,14 @@ export function loadConfig(path: string): LoadResult {
       found: true,
     };
   }
+  let unsafe: string | undefined;
+  try {
+    unsafe = writableProblem(path, statSync(path).mode);
+  } catch {
+    unsafe = undefined; // gone since it was read: the content read is what counts
+  }
+  if (unsafe)
+    return { ok: false, problems: [{ path, message: `the config file: ${unsafe}` }], path, found: true };
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs) || docs.length > 1) {
     return {

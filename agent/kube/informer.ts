@@ -5,13 +5,28 @@
  * backoff and jitter, reset by a successful list or a watch event; the server ending a watch normally re-watches at once. Unlike client-node's
  * ListWatch it never stops by itself. The cache is keyed "namespace/name" and holds only
  * objects that pass `filter` (an object that stops passing is dropped).
+ *
+ * Bad data never stops it and is never read as "empty": a list whose `items` is not an array of
+ * named objects of the right kind, an event that is not one, a body that is not JSON or too
+ * large (transport.ts), or any error while handling an item, rejects the whole response (the
+ * cache stays as the last complete list had it, unsynced before the first one), is counted
+ * (`malformed`), logged once per episode with the resource named, and restarts with the same
+ * backoff as any failure; `lastError` says why until a list is read in full.
  */
 import { backoffDelay } from '../lib/backoff.ts';
 import type { Clock, Timer } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter } from '../lib/metrics.ts';
-import { KubeApiError, type KubeClient, KubeTransportError, type WatchEvent } from './transport.ts';
+import { ChangedKeys } from './changed-keys.ts';
+import { article, checkList, checkWatchEvent } from './response-shape.ts';
+import {
+  KubeApiError,
+  type KubeClient,
+  KubeResponseError,
+  KubeTransportError,
+  type WatchEvent,
+} from './transport.ts';
 
 export interface KubeObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string };
@@ -22,6 +37,8 @@ export interface InformerOptions<T extends KubeObject> {
   resource: string;
   /** Collection path, e.g. /api/v1/services or /apis/edgelb.io/v1alpha1/loadbalancerippools */
   path: string;
+  /** The objects' kind ("Service"): a list or event object that names another kind is rejected. */
+  kind?: string;
   labelSelector?: string;
   fieldSelector?: string;
   filter?: (o: T) => boolean;
@@ -37,6 +54,8 @@ export interface InformerOptions<T extends KubeObject> {
   random: () => number;
   log: Logger;
   restarts: Counter;
+  /** Rejected responses (bad shape, not JSON, too large, an item that could not be handled). */
+  malformed?: Counter;
   onChange?: () => void;
   /** A watch with no event (bookmarks count) for this long is restarted. Default 150 s. */
   silenceMs?: number;
@@ -47,16 +66,12 @@ export interface InformerOptions<T extends KubeObject> {
   requestTimeoutMs?: number;
 }
 
-const EMPTY_KEYS: ReadonlySet<string> = new Set();
-
 export function objectKey(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
-interface ListBody<T> {
-  metadata?: { resourceVersion?: string };
-  items?: T[];
-}
+/** A response rejected for its content (not the connection): counted and logged once. */
+class MalformedError extends Error {}
 
 export class Informer<T extends KubeObject> {
   private readonly cache = new Map<string, T>();
@@ -69,14 +84,27 @@ export class Informer<T extends KubeObject> {
   private _synced = false;
   private _lastError = '';
   private generation = 0;
-  /** Keys added, changed or deleted since the last takeChanges(); `all` after a first list. */
-  private dirty = new Set<string>();
-  private dirtyAll = true;
+  /** A malformed response was logged and the API has not been seen sane since. */
+  private malformedLogged = false;
+  /**
+   * A watch event was rejected: a good list alone does not end the episode (nor reset the
+   * backoff, or a list that is fine followed by a watch that is not would loop at the base
+   * delay); the next valid watch event (bookmarks count) does.
+   */
+  private watchSuspect = false;
+  private readonly changes: ChangedKeys;
 
-  constructor(private readonly o: InformerOptions<T>) {}
+  constructor(private readonly o: InformerOptions<T>) {
+    this.changes = new ChangedKeys(o.trackChanges === true);
+  }
 
   get synced(): boolean {
     return this._synced;
+  }
+
+  /** The metric label and log name ("services"). */
+  get resource(): string {
+    return this.o.resource;
   }
 
   /** The last failure, cleared by the next successful list or watch event. */
@@ -102,25 +130,11 @@ export class Informer<T extends KubeObject> {
    * (before the first call, or when more keys changed than are worth listing). Needs trackChanges.
    */
   takeChanges(): ReadonlySet<string> | 'all' {
-    if (this.dirtyAll || !this.o.trackChanges) {
-      this.dirtyAll = false;
-      if (this.dirty.size > 0) this.dirty = new Set();
-      return 'all';
-    }
-    if (this.dirty.size === 0) return EMPTY_KEYS;
-    const out = this.dirty;
-    this.dirty = new Set();
-    return out;
+    return this.changes.take();
   }
 
   private markDirty(key: string): void {
-    if (!this.o.trackChanges || this.dirtyAll) return;
-    this.dirty.add(key);
-    // Nobody is taking them (or a flood): stop listing keys, say 'all' instead.
-    if (this.dirty.size > this.cache.size + 1024) {
-      this.dirtyAll = true;
-      this.dirty = new Set();
-    }
+    this.changes.mark(key, this.cache.size);
   }
 
   start(): void {
@@ -142,7 +156,13 @@ export class Informer<T extends KubeObject> {
     const gen = this.generation;
     this.timer = this.o.clock.setTimer(ms, () => {
       if (!this.running || gen !== this.generation) return;
-      void (what === 'list' ? this.relist() : this.watch());
+      // relist() and watch() catch their own errors; this is the net under them, so a bug can
+      // never leave the informer stopped without a retry.
+      (what === 'list' ? this.relist() : this.watch()).catch((err: unknown) => {
+        if (!this.running || gen !== this.generation) return;
+        this._lastError = `internal error: ${what} ${this.o.resource}: ${errorMessage(err)}`;
+        this.restart(errorMessage(err), true);
+      });
     });
   }
 
@@ -151,7 +171,7 @@ export class Informer<T extends KubeObject> {
    * resourceVersion expired: it relists after the base delay and does not add to the failure
    * count, or a leader whose watch failed a few times would stay blind for the capped delay.
    */
-  private restart(reason: string, relist: boolean, expired = false): void {
+  private restart(reason: string, relist: boolean, expired = false, quiet = false): void {
     if (!this.running) return;
     this.o.restarts.inc({ resource: this.o.resource });
     const delay = backoffDelay(
@@ -160,7 +180,9 @@ export class Informer<T extends KubeObject> {
       this.o.random,
     );
     if (!expired) this.failures++;
-    this.o.log.warn('watch restarting', { resource: this.o.resource, reason, delayMs: delay, relist });
+    const fields = { resource: this.o.resource, reason, delayMs: delay, relist };
+    if (quiet) this.o.log.debug('watch restarting', fields);
+    else this.o.log.warn('watch restarting', fields);
     this.schedule(delay, relist ? 'list' : 'watch');
   }
 
@@ -179,60 +201,114 @@ export class Informer<T extends KubeObject> {
     return this.o.project ? this.o.project(o, previous) : o;
   }
 
+  /**
+   * Rejects a response for its content: counted, logged once per episode (the resource and the
+   * reason, never the data), `lastError` set, then a relist with the usual backoff.
+   */
+  private rejected(step: 'list' | 'watch', reason: string): void {
+    this.o.malformed?.inc({ resource: this.o.resource });
+    if (step === 'watch') this.watchSuspect = true;
+    const keeping = this._synced
+      ? 'the last complete list is kept until one is read in full'
+      : `${this.o.resource} stay unsynced until a list is read in full`;
+    this._lastError = `malformed response: ${step} ${this.o.resource}: ${reason}; ${keeping}`;
+    const first = !this.malformedLogged;
+    if (first) {
+      this.malformedLogged = true;
+      this.o.log.warn('rejected a malformed API response', {
+        resource: this.o.resource,
+        step,
+        reason,
+      });
+    }
+    this.restart(reason, true, false, !first);
+  }
+
   private async relist(): Promise<void> {
     const gen = this.generation;
-    let body: ListBody<T>;
+    let body: unknown;
     try {
-      body = await this.o.client.request<ListBody<T>>('GET', this.o.path, {
+      body = await this.o.client.request<unknown>('GET', this.o.path, {
         query: this.query(),
         timeoutMs: this.o.requestTimeoutMs,
       });
     } catch (err) {
       if (gen !== this.generation || !this.running) return;
+      if (err instanceof KubeResponseError) {
+        this.rejected('list', errorMessage(err));
+        return;
+      }
       this._lastError = `${err instanceof KubeTransportError ? 'API unreachable' : 'API error'}: list ${this.o.resource}: ${errorMessage(err)}`;
       this.restart(errorMessage(err), true);
       return;
     }
     if (gen !== this.generation || !this.running) return;
-    const items = body.items ?? [];
-    // The response is dropped item by item as the cache takes the projections.
-    body.items = undefined;
-    const next = new Map<string, T>();
-    let changed = false;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      items[i] = undefined as unknown as T;
-      if (!this.keep(item)) continue;
-      const key = objectKey(item);
-      const old = this.cache.get(key);
-      // An unchanged object keeps its cached identity (and no new projection is made).
-      if (
-        old &&
-        old.metadata.resourceVersion === item.metadata.resourceVersion &&
-        old.metadata.resourceVersion
-      ) {
-        next.set(key, old);
-        continue;
-      }
-      next.set(key, this.project(item, old));
-      changed = true;
-      this.markDirty(key);
+    let changed: boolean;
+    try {
+      changed = this.replace(body);
+    } catch (err) {
+      const reason = err instanceof MalformedError ? err.message : `the list failed: ${errorMessage(err)}`;
+      this.rejected('list', reason);
+      return;
     }
-    for (const k of this.cache.keys()) {
-      if (!next.has(k)) {
-        changed = true;
-        this.markDirty(k);
-      }
-    }
-    this.cache.clear();
-    for (const [k, v] of next) this.cache.set(k, v);
-    this.resourceVersion = body.metadata?.resourceVersion ?? '';
-    this._lastError = '';
-    this.failures = 0;
+    if (!this.watchSuspect) this.sane();
     const first = !this._synced;
     this._synced = true;
     if (changed || first) this.o.onChange?.();
     this.schedule(0, 'watch');
+  }
+
+  /**
+   * Checks a list response and makes it the cache; throws (leaving the cache untouched) when
+   * the list or any of its items is malformed or cannot be handled. Returns whether it changed.
+   */
+  private replace(body: unknown): boolean {
+    const checked = checkList(body, this.o.kind);
+    if (!checked.ok) throw new MalformedError(checked.reason);
+    const items = checked.value.items as T[];
+    // The response is dropped item by item as the cache takes the projections.
+    (body as { items?: unknown }).items = undefined;
+    const next = new Map<string, T>();
+    const dirty: string[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      items[i] = undefined as unknown as T;
+      const key = objectKey(item);
+      try {
+        if (!this.keep(item)) continue;
+        const old = this.cache.get(key);
+        // An unchanged object keeps its cached identity (and no new projection is made).
+        if (
+          old &&
+          old.metadata.resourceVersion === item.metadata.resourceVersion &&
+          old.metadata.resourceVersion
+        ) {
+          next.set(key, old);
+          continue;
+        }
+        next.set(key, this.project(item, old));
+      } catch (err) {
+        throw new MalformedError(`items[${i}] (${key}) could not be read: ${errorMessage(err)}`);
+      }
+      dirty.push(key);
+    }
+    for (const k of this.cache.keys()) if (!next.has(k)) dirty.push(k);
+    this.cache.clear();
+    for (const [k, v] of next) this.cache.set(k, v);
+    for (const k of dirty) this.markDirty(k);
+    this.resourceVersion = checked.value.resourceVersion;
+    return dirty.length > 0;
+  }
+
+  /** The API answered well: the failure count, the error and a malformed episode end. */
+  private sane(): void {
+    this._lastError = '';
+    this.failures = 0;
+    this.watchSuspect = false;
+    if (this.malformedLogged) {
+      this.malformedLogged = false;
+      this.o.log.info('API responses are well-formed again', { resource: this.o.resource });
+    }
   }
 
   private armSilence(ac: AbortController): void {
@@ -248,6 +324,7 @@ export class Informer<T extends KubeObject> {
     this.abort = ac;
     this.armSilence(ac);
     let gone = false;
+    let bad = '';
     const timeout = this.o.watchTimeoutSeconds ?? Math.round(300 * (1 + this.o.random()));
     try {
       await this.o.client.watch<T | { code?: number; message?: string }>(
@@ -259,11 +336,23 @@ export class Informer<T extends KubeObject> {
           timeoutSeconds: timeout,
         },
         (e) => {
-          if (gen !== this.generation) return;
+          if (gen !== this.generation || ac.signal.aborted) return;
           this.armSilence(ac);
-          if (this.apply(e as WatchEvent<T>)) {
-            gone = true;
-            ac.abort(new Error('gone'));
+          const checked = checkWatchEvent(e, this.o.kind);
+          if (!checked.ok) bad = checked.reason;
+          else {
+            try {
+              if (this.apply(checked.value as unknown as WatchEvent<T>)) {
+                gone = true;
+                ac.abort(new Error('gone'));
+              }
+            } catch (err) {
+              bad = `${article(checked.value.type)} event could not be read: ${errorMessage(err)}`;
+            }
+          }
+          if (bad) {
+            this.silenceTimer?.cancel();
+            ac.abort(new Error('malformed'));
           }
         },
         ac.signal,
@@ -276,6 +365,11 @@ export class Informer<T extends KubeObject> {
         this.restart('410 Gone', true, true);
         return;
       }
+      // An event edgelb cannot read may have been any change: relist to learn the truth.
+      if (bad || err instanceof KubeResponseError) {
+        this.rejected('watch', bad || errorMessage(err));
+        return;
+      }
       const silent = ac.signal.aborted && (ac.signal.reason as Error | undefined)?.message === 'silent';
       const why = silent ? `no event for ${this.o.silenceMs ?? 150_000} ms` : errorMessage(err);
       const kind = silent || err instanceof KubeTransportError ? 'API unreachable' : 'API error';
@@ -285,7 +379,8 @@ export class Informer<T extends KubeObject> {
     }
     this.silenceTimer?.cancel();
     if (gen !== this.generation || !this.running) return;
-    if (gone) this.restart('410 Gone', true, true);
+    if (bad) this.rejected('watch', bad);
+    else if (gone) this.restart('410 Gone', true, true);
     else this.schedule(0, 'watch'); // the server closed the watch normally (its timeout)
   }
 
@@ -300,8 +395,7 @@ export class Informer<T extends KubeObject> {
     const obj = e.object;
     const rv = obj?.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
-    this.failures = 0;
-    this._lastError = '';
+    this.sane();
     if (e.type === 'BOOKMARK') return false;
     const key = objectKey(obj);
     if (e.type === 'DELETED' || !this.keep(obj)) {

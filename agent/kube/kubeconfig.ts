@@ -6,12 +6,13 @@
  * A bearer token file is re-read whenever it changes (size or mtime).
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { EX_CONFIG, errorMessage, UserError } from '../lib/errors.ts';
+import { readableWarning, writableProblem } from '../lib/file-mode.ts';
 import type { Logger } from '../lib/log.ts';
 
 export const SERVICEACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -35,6 +36,8 @@ export interface KubeEndpoint {
   authHeaders(): Promise<Record<string, string>>;
   /** The default namespace of the current context, if any. */
   namespace?: string;
+  /** Sentences a user should act on (a credential others can read); also logged when loaded. */
+  warnings?: string[];
 }
 
 export interface LoadOptions {
@@ -106,11 +109,15 @@ export function loadKubeconfig(opts: LoadOptions = {}): KubeEndpoint {
   const path = resolveKubeconfigPath(opts);
   if (path === undefined) return loadInCluster(opts);
   let text: string;
+  let stat: Stats;
   try {
     text = readFileSync(path, 'utf8');
+    stat = statSync(path);
   } catch (err) {
     fail(path, `cannot read: ${errorMessage(err)}`);
   }
+  const unsafe = writableProblem(path, stat.mode);
+  if (unsafe) fail(path, unsafe);
   const kc = new KubeConfig();
   let raw: unknown;
   try {
@@ -182,6 +189,25 @@ export function loadKubeconfig(opts: LoadOptions = {}): KubeEndpoint {
       fail(path, `cannot read tokenFile ${tokenFile.path}: ${errorMessage(err)}`);
     }
   }
+  const warnings: string[] = [];
+  const holdsCredential =
+    !!user?.token || !!user?.password || !!user?.keyData || rawUser?.token !== undefined;
+  const readable = holdsCredential ? readableWarning(path, stat.mode) : undefined;
+  if (readable) warnings.push(`kubeconfig ${path}: ${readable}`);
+  for (const [what, file] of [
+    ['tokenFile', tokenFile?.path],
+    ['client-key', user?.keyFile],
+  ] as const) {
+    if (!file) continue;
+    let w: string | undefined;
+    try {
+      w = readableWarning(file, statSync(file).mode);
+    } catch {
+      w = undefined; // read above; a race is not worth a warning
+    }
+    if (w) warnings.push(`kubeconfig ${path}: its ${what} ${file}: ${w}`);
+  }
+  for (const w of warnings) opts.log?.warn(w, { kubeconfig: path });
   const authHeaders = async (): Promise<Record<string, string>> => {
     const h: Record<string, string> = {};
     if (tokenFile) h.Authorization = `Bearer ${tokenFile.read()}`;
@@ -203,6 +229,7 @@ export function loadKubeconfig(opts: LoadOptions = {}): KubeEndpoint {
     tls,
     authHeaders,
     namespace: ctx.namespace,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 

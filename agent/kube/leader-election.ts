@@ -6,8 +6,11 @@
  * aborts the request in flight. Others can only take over leaseDuration after they saw
  * that renewal, which is later; so a partitioned leader stops before anyone else starts.
  * stop() releases the Lease (empty holder, 1 s) so another node takes over at once.
+ * Every duration (the observed record's age, the leader's deadline) is measured on the clock's
+ * monotonic time, so stepping the system clock neither ends nor stretches a term; term()
+ * counts the terms, so a caller can tell a term lost and regained from one that never ended.
  */
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import {
@@ -81,6 +84,7 @@ export class LeaderElector {
   private lastHolder = '';
   private readonly durationSeconds: number;
   private termAbort: AbortController | undefined;
+  private terms = 0;
   /** The last failure to reach or update the Lease, "" after a success. */
   lastError = '';
 
@@ -92,7 +96,16 @@ export class LeaderElector {
   }
 
   isLeader(): boolean {
-    return this.leading && this.o.clock.now() < this.deadline;
+    return this.leading && this.mono() < this.deadline;
+  }
+
+  /** Counts the terms this node has led (1 during the first); a new term, a new number. */
+  term(): number {
+    return this.terms;
+  }
+
+  private mono(): number {
+    return monotonicNow(this.o.clock);
   }
 
   holder(): string {
@@ -128,13 +141,13 @@ export class LeaderElector {
 
   private async tick(): Promise<void> {
     if (!this.running) return;
-    const start = this.o.clock.now();
-    const ok = await this.tryAcquireOrRenew(start);
+    const start = this.mono();
+    const ok = await this.tryAcquireOrRenew(start, this.o.clock.now());
     if (!this.running) return;
     this.noteHolder();
     if (ok) {
       this.lastError = '';
-      if (this.leading || this.o.clock.now() < start + this.o.renewDeadlineMs) {
+      if (this.leading || this.mono() < start + this.o.renewDeadlineMs) {
         this.extend(start + this.o.renewDeadlineMs);
       }
     }
@@ -145,11 +158,12 @@ export class LeaderElector {
   private extend(deadline: number): void {
     this.deadline = deadline;
     this.deadlineTimer?.cancel();
-    this.deadlineTimer = this.o.clock.setTimer(deadline - this.o.clock.now(), () =>
+    this.deadlineTimer = this.o.clock.setTimer(deadline - this.mono(), () =>
       this.lose('renew deadline passed'),
     );
     if (!this.leading) {
       this.leading = true;
+      this.terms++;
       this.termAbort = new AbortController();
       this.o.log.info('became leader', {
         identity: this.o.identity,
@@ -211,7 +225,7 @@ export class LeaderElector {
         ? await this.o.store.create(lease, signal)
         : await this.o.store.update(lease, signal);
       this.cached = saved;
-      this.observed = observeOwnWrite(recordFromSpec(saved.spec), this.o.clock.now());
+      this.observed = observeOwnWrite(recordFromSpec(saved.spec), this.mono());
       return true;
     } catch (err) {
       this.fail(create ? 'create' : 'update', err);
@@ -226,12 +240,12 @@ export class LeaderElector {
     else this.o.log.warn('leader election attempt failed', { step, error: errorMessage(err) });
   }
 
-  /** client-go's tryAcquireOrRenew, step by step. */
-  private async tryAcquireOrRenew(now: number): Promise<boolean> {
+  /** client-go's tryAcquireOrRenew, step by step: `now` monotonic, `wall` for the record. */
+  private async tryAcquireOrRenew(now: number, wall: number): Promise<boolean> {
     const me = this.o.identity;
     // 1. Fast path: the holder renews from its cached Lease.
     if (this.leading && isHolder(this.observed, me) && isLeaseValid(this.observed, now) && this.cached) {
-      if (await this.write(renewRecord(this.observed, me, this.durationSeconds, now), now, false))
+      if (await this.write(renewRecord(this.observed, me, this.durationSeconds, wall), now, false))
         return true;
       if (!this.running) return false;
     }
@@ -245,13 +259,13 @@ export class LeaderElector {
     }
     if (!current) {
       this.cached = undefined;
-      return this.write(renewRecord(NOTHING_OBSERVED, me, this.durationSeconds, now), now, true);
+      return this.write(renewRecord(NOTHING_OBSERVED, me, this.durationSeconds, wall), now, true);
     }
     this.cached = current;
     // 3. A changed record restarts the observer's clock.
-    this.observed = observe(this.observed, recordFromSpec(current.spec), this.o.clock.now());
-    // 4-5. Held by someone else and not expired on our clock: wait.
-    const d = decide(this.observed, me, this.durationSeconds, now);
+    this.observed = observe(this.observed, recordFromSpec(current.spec), this.mono());
+    // 4-5. Held by someone else and not expired on our (monotonic) clock: wait.
+    const d = decide(this.observed, me, this.durationSeconds, now, wall);
     if (d.kind === 'held') return false;
     // 6. Update with the resourceVersion we just read; 409 is a failed attempt.
     return this.write(d.record, now, false);
@@ -265,7 +279,7 @@ export class LeaderElector {
       if (!isHolder(this.observed, this.o.identity)) return;
       const saved = await this.o.store.update(this.leaseWith(releaseRecord(this.observed, now)), ac.signal);
       this.cached = saved;
-      this.observed = observeOwnWrite(recordFromSpec(saved.spec), this.o.clock.now());
+      this.observed = observeOwnWrite(recordFromSpec(saved.spec), this.mono());
       this.o.log.info('released lease', { lease: `${this.o.namespace}/${this.o.name}` });
     } catch (err) {
       this.o.log.warn('could not release lease; others take over when it expires', {

@@ -2,7 +2,9 @@
  * PURE. client-go's leader-election decisions (tools/leaderelection, tryAcquireOrRenew)
  * without I/O: the record <-> Lease spec mapping, MicroTime, and what to write next.
  * Expiry is judged on the observer's own clock from the moment it last saw the record
- * change, never from the holder's renewTime.
+ * change, never from the holder's renewTime. That clock is monotonic (as client-go's): a
+ * wall-clock step cannot shorten or lengthen a lease; wall time only fills the record's
+ * acquireTime and renewTime, which are for people to read.
  */
 
 export interface LeaseSpec {
@@ -32,7 +34,7 @@ export interface LeaderElectionRecord {
 export interface Observed {
   record: LeaderElectionRecord | undefined;
   raw: string;
-  /** Local clock (ms) at which the record was last seen to change. */
+  /** Local monotonic clock (ms) at which the record was last seen to change. */
   time: number;
 }
 
@@ -131,13 +133,22 @@ export function renewRecord(
 
 export type Decision = { kind: 'update'; record: LeaderElectionRecord } | { kind: 'held'; holder: string };
 
-/** Steps 4-5, after observing the current record: may we write, and what? */
-export function decide(o: Observed, identity: string, leaseDurationSeconds: number, now: number): Decision {
+/**
+ * Steps 4-5, after observing the current record: may we write, and what? `now` is the
+ * observer's monotonic time (as in `o.time`); `wall` stamps the record (default: `now`).
+ */
+export function decide(
+  o: Observed,
+  identity: string,
+  leaseDurationSeconds: number,
+  now: number,
+  wall = now,
+): Decision {
   const current = o.record ?? recordFromSpec(undefined);
   if (current.holderIdentity !== '' && isLeaseValid(o, now) && current.holderIdentity !== identity) {
     return { kind: 'held', holder: current.holderIdentity };
   }
-  const r = desiredRecord(identity, leaseDurationSeconds, now);
+  const r = desiredRecord(identity, leaseDurationSeconds, wall);
   if (current.holderIdentity === identity) {
     return {
       kind: 'update',

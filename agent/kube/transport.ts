@@ -3,6 +3,9 @@
  * kubeconfig's TLS material passed as `tls` (the part client-node's transport loses
  * under Bun). Every request has a timeout; a non-2xx answer is a KubeApiError carrying
  * the HTTP status and the Status reason; a 403 logs the verb and resource RBAC lacks.
+ * Bodies are bounded: a response over MAX_RESPONSE_BYTES or a watch line over
+ * MAX_WATCH_LINE_BYTES (counted after decompression) is cut off and rejected, as is a body
+ * that is not JSON: a KubeResponseError naming the request ("list services").
  */
 import { type Clock, systemClock } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -35,6 +38,42 @@ export class KubeTransportError extends Error {
   }
 }
 
+/**
+ * The largest response body read (64 MiB): a list of 10,000 Services is about 30 MiB with
+ * managedFields. Anything larger is cut off rather than buffered without end.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** The largest watch event line (16 MiB): the API server refuses objects over about 1.5 MiB. */
+export const MAX_WATCH_LINE_BYTES = 16 * 1024 * 1024;
+
+/** The server answered 2xx with a body edgelb will not use: too large or not JSON. */
+export class KubeResponseError extends Error {
+  constructor(
+    readonly code: 'too-large' | 'malformed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KubeResponseError';
+  }
+}
+
+const NEWLINE = 10;
+
+function mib(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
+}
+
+function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
@@ -55,6 +94,9 @@ export interface KubeClientOptions {
   timeoutMs?: number;
   /** Times the watch connect timeout (default: the system clock). */
   clock?: Clock;
+  /** Bounds (tests): default MAX_RESPONSE_BYTES and MAX_WATCH_LINE_BYTES. */
+  maxResponseBytes?: number;
+  maxWatchLineBytes?: number;
 }
 
 /** "list services", "update leases"... from a method and path, for messages about RBAC. */
@@ -179,12 +221,60 @@ export class KubeClient {
     );
   }
 
-  /** A JSON request; resolves with the parsed body of a 2xx answer, throws KubeApiError otherwise. */
+  /**
+   * A JSON request; resolves with the parsed body of a 2xx answer, throws KubeApiError otherwise
+   * (KubeResponseError for a body too large or not JSON, KubeTransportError if the read fails).
+   */
   async request<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
     const res = await this.send(method, path, o, o.timeoutMs ?? this.timeoutMs);
     if (res.status < 200 || res.status > 299) return this.fail(method, path, o, res);
-    const text = await res.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    const { verb, resource } = describeRequest(method, path, o.query);
+    const what = `${verb} ${resource}`;
+    const text = await this.readBounded(res, what, o.signal);
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new KubeResponseError('malformed', `${what}: the response is not JSON (${errorMessage(err)})`);
+    }
+  }
+
+  /** The body as text, refused past the response bound (checked as it arrives, never buffered whole). */
+  private async readBounded(res: Response, what: string, signal: AbortSignal | undefined): Promise<string> {
+    const limit = this.opts.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    if (!res.body) return '';
+    const reader = res.body.getReader();
+    // Decoded as it arrives (no chunk is kept; the string pieces join without copying).
+    const decoder = new TextDecoder();
+    let text = '';
+    let total = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > limit) {
+          void reader.cancel().catch(() => {});
+          throw new KubeResponseError('too-large', `${what}: the response exceeds ${mib(limit)}`);
+        }
+        text += decoder.decode(value, { stream: true });
+      }
+      text += decoder.decode();
+    } catch (err) {
+      if (err instanceof KubeResponseError) throw err;
+      if (signal?.aborted) throw new KubeTransportError('aborted', `${what}: aborted`, { cause: err });
+      const name = (err as { name?: string })?.name;
+      if (name === 'TimeoutError' || name === 'AbortError')
+        throw new KubeTransportError('timeout', `${what}: the response did not complete in time`, {
+          cause: err,
+        });
+      throw new KubeTransportError('network', `${what}: reading the response: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    } finally {
+      reader.releaseLock?.();
+    }
+    return text;
   }
 
   /**
@@ -215,26 +305,54 @@ export class KubeClient {
     }
     if (res.status !== 200) return this.fail('GET', path, { query: q }, res);
     if (!res.body) return;
+    const { resource } = describeRequest('GET', path);
+    const what = `watch ${resource}`;
+    const limit = this.opts.maxWatchLineBytes ?? MAX_WATCH_LINE_BYTES;
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
-    let buf = '';
+    // The current line's bytes so far; lines are split on the newline byte (never inside a
+    // UTF-8 sequence), each checked against the bound as it grows.
+    let parts: Uint8Array[] = [];
+    let lineBytes = 0;
+    const emit = (last: Uint8Array) => {
+      const bytes = concatBytes(last.byteLength > 0 ? [...parts, last] : parts, lineBytes + last.byteLength);
+      parts = [];
+      lineBytes = 0;
+      const line = decoder.decode(bytes).trim();
+      if (!line) return;
+      let event: WatchEvent<T>;
+      try {
+        event = JSON.parse(line) as WatchEvent<T>;
+      } catch (err) {
+        throw new KubeResponseError('malformed', `${what}: an event is not JSON (${errorMessage(err)})`);
+      }
+      onEvent(event);
+    };
+    const tooLong = () => {
+      void reader.cancel().catch(() => {});
+      return new KubeResponseError('too-large', `${what}: an event line exceeds ${mib(limit)}`);
+    };
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        buf += decoder.decode(value, { stream: true });
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (line) onEvent(JSON.parse(line) as WatchEvent<T>);
+        let start = 0;
+        for (let nl = value.indexOf(NEWLINE); nl >= 0; nl = value.indexOf(NEWLINE, start)) {
+          if (lineBytes + nl - start > limit) throw tooLong();
+          emit(value.subarray(start, nl));
+          start = nl + 1;
+        }
+        const rest = value.byteLength - start;
+        if (lineBytes + rest > limit) throw tooLong();
+        if (rest > 0) {
+          parts.push(value.subarray(start));
+          lineBytes += rest;
         }
       }
-      const last = buf.trim();
-      if (last) onEvent(JSON.parse(last) as WatchEvent<T>);
+      if (lineBytes > 0) emit(new Uint8Array(0));
     } catch (err) {
+      if (err instanceof KubeResponseError) throw err;
       if (signal.aborted) throw new KubeTransportError('aborted', `watch ${path}: aborted`, { cause: err });
-      if (err instanceof SyntaxError)
-        throw new KubeTransportError('network', `watch ${path}: bad event: ${err.message}`);
       throw new KubeTransportError('network', `watch ${path}: ${errorMessage(err)}`, { cause: err });
     } finally {
       reader.releaseLock?.();

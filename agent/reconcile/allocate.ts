@@ -12,7 +12,7 @@ import { type ServiceObject, serviceKey } from '../api/core.ts';
 import { Ipam } from '../ipam/ipam.ts';
 import type { PoolSpec, ServiceResult } from '../ipam/types.ts';
 import type { Logger } from '../lib/log.ts';
-import type { ObservedState } from '../source/types.ts';
+import type { Leadership, ObservedState } from '../source/types.ts';
 import type { Collector } from './collector.ts';
 import {
   poolFingerprint,
@@ -28,6 +28,8 @@ export type Changes = ReadonlySet<string> | 'all';
 
 export class Allocator {
   private ipam: Ipam | undefined;
+  /** The leadership term the IPAM was built in. */
+  private term = 0;
   private seenPools = new Map<string, string>();
   /**
    * Per Service key: what the IPAM was last given, as a fingerprint (full passes) or, with a
@@ -40,11 +42,21 @@ export class Allocator {
     private readonly feed: ServiceChangeFeed | undefined,
     private readonly log: Logger,
     private readonly collector: Collector,
+    private readonly leadership?: Leadership,
   ) {}
 
-  /** The IPAM while leading. */
+  /**
+   * The IPAM while leading in the term it was built in; undefined from the moment that term
+   * ends (even in the middle of a pass), so nothing reads allocations a new leader may change.
+   */
   get current(): Ipam | undefined {
+    if (this.ipam && this.leadership && !this.sameTerm()) return undefined;
     return this.ipam;
+  }
+
+  private sameTerm(): boolean {
+    const l = this.leadership!;
+    return l.isLeader() && (l.term?.() ?? 0) === this.term;
   }
 
   /** No longer leading: the IPAM is rebuilt from status on the next lead. */
@@ -66,6 +78,8 @@ export class Allocator {
     changes: Changes,
     rechecks: ReadonlySet<string>,
   ): Set<string> | undefined {
+    // Built in an earlier term (lost and regained since, maybe inside one pass): start again.
+    if (this.ipam && this.leadership && !this.sameTerm()) this.drop();
     if (!this.ipam) {
       this.restore(observed, pools);
       return undefined;
@@ -114,6 +128,7 @@ export class Allocator {
   /** Restore before allocating: every IP already in status is imported first. */
   private restore(observed: ObservedState, pools: PoolSpec[]): void {
     const views = observed.services.map(serviceView);
+    this.term = this.leadership?.term?.() ?? 0;
     this.ipam = new Ipam();
     this.ipam.restore(pools, views);
     this.collector.noteWork(views.length);

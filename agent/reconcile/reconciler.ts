@@ -130,7 +130,7 @@ export class Reconciler {
       ...(o.collectAfter !== undefined ? { after: o.collectAfter } : {}),
       ...(o.collectDelayMs !== undefined ? { delayMs: o.collectDelayMs } : {}),
     });
-    this.allocator = new Allocator(this.feed, o.log, this.collector);
+    this.allocator = new Allocator(this.feed, o.log, this.collector, o.source.leadership);
     this.attributeConditions = new AttributeConditions(o.source.writer, o.log);
     this.publisher = new StatusPublisher({
       source: o.source,
@@ -141,6 +141,7 @@ export class Reconciler {
       loop: this.loop,
       writeConcurrency: o.writeConcurrency ?? WRITE_CONCURRENCY,
       maxWritesPerPass: o.maxWritesPerPass ?? MAX_WRITES_PER_PASS,
+      current: () => this.allocator.current,
     });
     this.m = { leader, passes: o.metrics.counter('edgelb_reconcile_passes_total', 'Reconcile passes run.') };
     this.m.leader.set({}, 0);
@@ -243,11 +244,11 @@ export class Reconciler {
       await this.publisher.publishServices(ipam, observed.services, check);
       await this.publisher.publishObjects(ipam, objects, observed.bfdProfiles);
       await this.attributeConditions.publish(observed.services, objects.policies, objects.pools);
+      // Leadership ended during the writes: drop the state now, not at the next pass (which,
+      // were leadership regained by then, would otherwise build on it).
+      if (!this.allocator.current) this.lostLead();
     } else {
-      this.allocator.drop();
-      this.attributeConditions.clear();
-      this.publisher.clear();
-      this.m.leader.set({}, 0);
+      this.lostLead();
     }
     // announce (what the source says now: the writes above may have changed it)
     const now = this.o.source.observe();
@@ -255,6 +256,13 @@ export class Reconciler {
     this.announcer.announce(now, objects, withheld);
     // A withheld node gives its L2 IPs away: no policy here, so it stops answering and releases its heartbeat.
     this.o.l2?.update(now, withheld.length ? { ...objects, l2Policies: [] } : objects);
+  }
+
+  private lostLead(): void {
+    this.allocator.drop();
+    this.attributeConditions.clear();
+    this.publisher.clear();
+    this.m.leader.set({}, 0);
   }
 
   /**

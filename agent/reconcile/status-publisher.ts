@@ -32,6 +32,12 @@ export interface PublisherOptions {
   loop: { readonly isStopped: boolean; passAgain(): void };
   writeConcurrency: number;
   maxWritesPerPass: number;
+  /**
+   * The IPAM of the current leadership term (default: any). Writes stop as soon as it is no
+   * longer the one being published: results of an ended term are never written, even when
+   * this node leads again by the time the write would go out.
+   */
+  current?: () => Ipam | undefined;
 }
 
 type WriteKind = 'service' | 'pool' | 'policy' | 'l2policy';
@@ -174,7 +180,7 @@ export class StatusPublisher {
     const writer = this.o.source.writer;
     let next = 0;
     const worker = async () => {
-      while (next < todo.length && this.writing) {
+      while (next < todo.length && this.writing && this.isCurrent(ipam)) {
         const key = todo[next++]!;
         const svc = current(key);
         const r = ipam.result(key);
@@ -194,6 +200,10 @@ export class StatusPublisher {
     };
     await Promise.all(Array.from({ length: Math.min(this.o.writeConcurrency, todo.length) }, worker));
     for (let i = next; i < todo.length; i++) this.recheck.add(todo[i]!);
+  }
+
+  private isCurrent(ipam: Ipam): boolean {
+    return this.o.current ? this.o.current() === ipam : true;
   }
 
   /** Logs, counts and records the Events of a written result. */
@@ -218,6 +228,7 @@ export class StatusPublisher {
     bfdProfiles?: readonly BFDProfile[],
   ): Promise<void> {
     this.otherFailed = false;
+    if (!this.isCurrent(ipam)) return;
     const writer = this.o.source.writer;
     const results = new Map(ipam.pools().map((p) => [p.name, poolResult(p)]));
     this.m.poolIPs.remove();
@@ -231,6 +242,7 @@ export class StatusPublisher {
       this.m.poolIPs.set({ pool: r.name, state: 'total' }, Number(r.total));
       this.m.poolIPs.set({ pool: r.name, state: 'used' }, Number(r.used));
       this.m.poolIPs.set({ pool: r.name, state: 'available' }, Number(r.available));
+      if (!this.isCurrent(ipam)) return;
       await this.write('pool', r.name, () =>
         writer.writePoolStatus(pool, {
           conditions: r.conditions,

@@ -161,11 +161,19 @@ function invalidServiceAttributes(problems: ReadonlyMap<string, string[]> | unde
   };
 }
 
-/** /readyz: the source has synced and every configured session is Established. */
+/**
+ * /readyz: the source has synced (else which resources are not, and the source's problems say
+ * why) and every configured session is Established.
+ */
 export function notReadyReasons(i: StatusInputs): string[] {
   const reasons: string[] = [];
   const observed = i.source.observe();
-  if (!observed.synced) reasons.push(`${i.source.kind} source has not synced yet`);
+  if (!observed.synced) {
+    const waiting = i.source.unsynced?.() ?? [];
+    reasons.push(
+      `${i.source.kind} source has not synced yet${waiting.length > 0 ? `: not listed in full: ${waiting.join(', ')}` : ''}`,
+    );
+  }
   for (const p of i.source.problems()) reasons.push(p);
   const plan = i.reconciler.plan();
   const speaker = i.speaker();

@@ -94,6 +94,11 @@ export class KubernetesSource implements Source {
       ['resource'],
     );
     this.restarts = restarts;
+    const malformed = o.metrics.counter(
+      'edgelb_kube_malformed_responses_total',
+      'API responses rejected as malformed (a list or event of the wrong shape, not JSON, over the size bound): the last complete list stays in use.',
+      ['resource'],
+    );
     const changed = () => this.changed();
     const common = {
       client: this.client,
@@ -101,6 +106,7 @@ export class KubernetesSource implements Source {
       random: o.random,
       log,
       restarts,
+      malformed,
       onChange: changed,
       ...o.informer,
     };
@@ -110,6 +116,7 @@ export class KubernetesSource implements Source {
     };
     this.services = new Informer({
       ...common,
+      kind: 'Service',
       resource: 'services',
       path: '/api/v1/services',
       filter: (s) => ownsService(s, classes),
@@ -118,12 +125,14 @@ export class KubernetesSource implements Source {
     });
     this.nodes = new Informer({
       ...common,
+      kind: 'Node',
       resource: 'nodes',
       path: '/api/v1/nodes',
       fieldSelector: `metadata.name=${o.nodeName}`,
     });
     this.slices = new Informer({
       ...common,
+      kind: 'EndpointSlice',
       resource: 'endpointslices',
       path: '/apis/discovery.k8s.io/v1/endpointslices',
       labelSelector: SERVICE_NAME_SLICE_LABEL,
@@ -131,27 +140,32 @@ export class KubernetesSource implements Source {
     });
     this.pools = new Informer({
       ...common,
+      kind: 'LoadBalancerIPPool',
       resource: PLURALS.LoadBalancerIPPool,
       path: `/apis/${GROUP}/${VERSION}/${PLURALS.LoadBalancerIPPool}`,
     });
     this.policies = new Informer({
       ...common,
+      kind: 'BGPPeeringPolicy',
       resource: PLURALS.BGPPeeringPolicy,
       path: `/apis/${GROUP}/${VERSION}/${PLURALS.BGPPeeringPolicy}`,
     });
     this.l2Policies = new Informer({
       ...common,
+      kind: 'L2AnnouncementPolicy',
       resource: PLURALS.L2AnnouncementPolicy,
       path: `/apis/${GROUP}/${VERSION}/${PLURALS.L2AnnouncementPolicy}`,
     });
     this.allNodes = new Informer({
       ...common,
+      kind: 'Node',
       resource: 'nodes-labels',
       path: '/api/v1/nodes',
       project: (n, previous) => projectNodeLabels(n, previous) as NodeObject & Any,
     });
     this.bfdProfiles = new Informer({
       ...common,
+      kind: 'BFDProfile',
       resource: PLURALS.BFDProfile,
       path: `/apis/${GROUP}/${VERSION}/${PLURALS.BFDProfile}`,
     });
@@ -192,7 +206,11 @@ export class KubernetesSource implements Source {
       onStoppedLeading: changed,
       onNewLeader: changed,
     });
-    this.leadership = { isLeader: () => this.elector.isLeader(), holder: () => this.elector.holder() };
+    this.leadership = {
+      isLeader: () => this.elector.isLeader(),
+      holder: () => this.elector.holder(),
+      term: () => this.elector.term(),
+    };
     this.events = new EventRecorder({ client: this.client, clock: o.clock, log, instance: o.nodeName });
     this.writer = new KubeStatusWriter({
       client: this.client,
@@ -302,6 +320,14 @@ export class KubernetesSource implements Source {
   /** The cached Service with this key, as observe() would list it. */
   service(key: string): ServiceObject | undefined {
     return this.services.get(key);
+  }
+
+  unsynced(): string[] {
+    const out = this.informers()
+      .filter((i) => !i.synced && i !== (this.l2Policies as unknown as Informer<Any>))
+      .map((i) => i.resource);
+    if (!this.secrets.synced) out.push('secrets');
+    return out;
   }
 
   problems(): string[] {

@@ -45,6 +45,12 @@ export interface Leadership {
   isLeader(): boolean;
   /** Identity of the current holder as last observed ("" when none). */
   holder(): string;
+  /**
+   * Counts this node's terms as leader (absent: one endless term, as in files mode). The IPAM
+   * built in one term is never used in the next: a term lost and regained inside one long
+   * reconcile pass must not keep state from before the gap.
+   */
+  term?(): number;
 }
 
 export interface Source {
@@ -56,6 +62,8 @@ export interface Source {
   readonly leadership: Leadership;
   /** Problems a user must fix (bad manifest, unreachable API), for /readyz and /status. */
   problems(): string[];
+  /** The resources not listed in full yet, when the source has several (for /readyz). */
+  unsynced?(): string[];
   /** Stops watching; releases leadership if held. Called after BGP has withdrawn. */
   stop(): Promise<void>;
 }

@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The decision logic of the Kubernetes layer is PURE: FakeClock tests cover it without I/O.
-const PURE = ['lease-record.ts', 'conditions.ts', 'service-class.ts', 'manifests.ts'];
+const PURE = [
+  'lease-record.ts',
+  'conditions.ts',
+  'service-class.ts',
+  'manifests.ts',
+  'response-shape.ts',
+  'changed-keys.ts',
+];
 
 test.each(PURE)('agent/kube/%s imports nothing impure and reads no clock', (name) => {
   const text = readFileSync(join(import.meta.dir, '..', '..', 'agent', 'kube', name), 'utf8');

@@ -1,5 +1,5 @@
 /** Kubeconfig files in the four shapes edgelb must load: cert -data (k3s), cert files, token, token file. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync as writeSync } from 'node:fs';
 import { stringify } from 'yaml';
 
 export interface KubeconfigPaths {
@@ -33,6 +33,8 @@ export function writeKubeconfigs(
   tokenFile: string,
   token: string,
 ): KubeconfigPaths {
+  // 0600: the kubeconfigs hold credentials (edgelb warns about ones others can read)
+  const writeFileSync = (p: string, text: string) => writeSync(p, text, { mode: 0o600 });
   const b64 = (f: string) => Buffer.from(readFileSync(f)).toString('base64');
   const paths = {
     kubeconfigCert: `${dir}/kubeconfig-cert.yaml`,
