@@ -69,6 +69,16 @@ export interface L2Doc {
   };
 }
 
+/** Announcement truth on this node (agent/reconcile/plan/announce-reasons.ts). */
+export interface AnnouncementsDoc {
+  /** Allocated IPs a policy sends to a peer here that no peer carries, the first BLOCKED_LISTED. */
+  blocked: { ip: string; code: string; message: string }[];
+  blockedTotal: number;
+}
+
+/** Blocked IPs listed in /status and the EdgeLBNode (the total says how many more). */
+export const BLOCKED_LISTED = 100;
+
 export interface StatusDoc {
   node: string;
   version: string;
@@ -83,6 +93,8 @@ export interface StatusDoc {
   bgp: { routerId: string; peers: PeerDoc[]; advertised: string[] };
   /** Absent from agents without L2 mode. */
   l2?: L2Doc;
+  /** Absent from agents older than the announcement check. */
+  announcements?: AnnouncementsDoc;
 }
 
 export function emptyStatus(node: string, version: string, sourceKind: string): StatusDoc {
