@@ -5,6 +5,7 @@ import { bgpCommand } from './cli/bgp.ts';
 import { checkConfigCommand } from './cli/check-config.ts';
 import { convertCommand } from './cli/convert.ts';
 import { doctorCommand } from './cli/doctor.ts';
+import { explainCommand } from './cli/explain.ts';
 import { kubeconfigCommand } from './cli/kubeconfig.ts';
 import { manifestsCommand } from './cli/manifests.ts';
 import { routerConfigCommand } from './cli/router-config.ts';
@@ -16,6 +17,7 @@ import { EX_USAGE, UserError } from './lib/errors.ts';
 const commands: Command[] = [
   runCommand,
   statusCommand,
+  explainCommand,
   checkConfigCommand,
   doctorCommand,
   manifestsCommand,
