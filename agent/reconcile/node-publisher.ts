@@ -10,6 +10,8 @@ import type { Logger } from '../lib/log.ts';
 import type { Registry } from '../lib/metrics.ts';
 
 export const NODE_STATUS_MIN_INTERVAL_MS = 5000;
+/** Checks (building and comparing the status) at most this many times per interval. */
+const CHECKS_PER_INTERVAL = 5;
 
 export interface NodePublisherOptions {
   clock: Clock;
@@ -25,6 +27,7 @@ export class NodePublisher {
   private timer: Timer | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private lastWriteAt = Number.NEGATIVE_INFINITY;
+  private lastCheckAt = Number.NEGATIVE_INFINITY;
   private written: string | undefined;
   private inFlight = false;
   private stopped = false;
@@ -51,7 +54,13 @@ export class NodePublisher {
   /** Something may have changed: check as soon as the rate allows. */
   poke(): void {
     if (this.stopped) return;
-    this.schedule(Math.max(this.o.clock.now(), this.lastWriteAt + this.interval));
+    this.schedule(
+      Math.max(
+        this.o.clock.now(),
+        this.lastWriteAt + this.interval,
+        this.lastCheckAt + this.interval / CHECKS_PER_INTERVAL,
+      ),
+    );
   }
 
   stop(): void {
@@ -73,7 +82,11 @@ export class NodePublisher {
 
   private async check(): Promise<void> {
     if (this.stopped) return;
-    if (this.inFlight) return this.schedule(this.o.clock.now() + this.interval);
+    if (this.inFlight) {
+      this.o.log.debug('EdgeLBNode status write still in flight; checking again later');
+      return this.schedule(this.o.clock.now() + this.interval);
+    }
+    this.lastCheckAt = this.o.clock.now();
     const status = this.o.snapshot();
     const json = status && JSON.stringify(status);
     if (status && json !== this.written && this.o.clock.now() >= this.lastWriteAt + this.interval) {
@@ -83,6 +96,7 @@ export class NodePublisher {
         await this.o.write(status);
         this.written = json;
         this.m.writes.inc();
+        this.o.log.debug('EdgeLBNode status written', { ms: this.o.clock.now() - this.lastWriteAt });
         this.lastError = '';
       } catch (err) {
         this.m.errors.inc();

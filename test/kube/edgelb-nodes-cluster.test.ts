@@ -258,7 +258,9 @@ describe('EdgeLBNode with three agents, pi4 without its router', () => {
         expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(NODE_STATUS_MIN_INTERVAL_MS - 50);
     }
     expect(rate).toBeLessThanOrEqual(bound + NODES.length / seconds);
-    // churn moved the announced counts of the nodes that announce: they did write
-    expect(perNode.worker).toBeGreaterThan(0);
+    // churn changes pi4's blocked IPs all the time: it writes, but no more often than the bound.
+    // (A node whose counts and lists do not change writes nothing: the leader's announced count
+    // stays 21 when each pass sees one Service created and one deleted.)
+    expect(perNode[DOWN]).toBeGreaterThan(0);
   }, 60_000);
 });

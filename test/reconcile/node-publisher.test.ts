@@ -192,3 +192,29 @@ describe('nodeStatus', () => {
     expect(s.l2OwnedTotal).toBe(120);
   });
 });
+
+describe('NodePublisher checks', () => {
+  test('pokes under churn with nothing changed: at most 5 status builds per interval', async () => {
+    const clock = new FakeClock();
+    let builds = 0;
+    const p = new NodePublisher({
+      clock,
+      snapshot: () => {
+        builds++;
+        return status(1);
+      },
+      write: async () => {},
+      log: memoryLogger('error'),
+      metrics: new Registry(),
+    });
+    for (let i = 0; i < 1000; i++) {
+      p.poke();
+      clock.advance(10);
+      await flush();
+    }
+    // 10 s: one write, then checks spaced by at least 1 s
+    expect(builds).toBeGreaterThanOrEqual(5);
+    expect(builds).toBeLessThanOrEqual(11);
+    p.stop();
+  });
+});
