@@ -3,11 +3,13 @@
  * (for /status, /readyz, edgelb_announcements_blocked and the EdgeLBNode), and `explain` for
  * one Service (/explain). Computed when asked, never stored.
  */
-import { serviceKey } from '../api/core.ts';
+import { type ServiceObject, serviceKey } from '../api/core.ts';
 import type { EdgeLBNodeStatus } from '../api/edgelb-node.ts';
 import type { Registry } from '../lib/metrics.ts';
+import type { ObservedState } from '../source/types.ts';
 import {
   ANNOUNCE_REASONS,
+  type AnnounceReason,
   type BlockedIP,
   blockedAnnouncements,
   blockedCounts,
@@ -30,8 +32,18 @@ export function blockedNow(i: AnnouncementInputs): BlockedIP[] {
   return blockedAnnouncements(plan.advertisements, peerFacts(i));
 }
 
+/**
+ * Intended reasons that hold for a Service on this node from features outside the announcement
+ * plan (node maintenance, sticky IPs): they plug in here and show in /explain.
+ */
+export type ExtraReasons = (svc: ServiceObject, observed: ObservedState) => AnnounceReason[];
+
 /** The explanation for "namespace/name"; undefined when this node sees no such Service. */
-export function explainNow(i: AnnouncementInputs, key: string): Explanation | undefined {
+export function explainNow(
+  i: AnnouncementInputs,
+  key: string,
+  extra?: ExtraReasons,
+): Explanation | undefined {
   const observed = i.source.observe();
   const svc = observed.services.find((s) => serviceKey(s) === key);
   if (!svc) return undefined;
@@ -44,6 +56,7 @@ export function explainNow(i: AnnouncementInputs, key: string): Explanation | un
     endpointSlices: observed.endpointSlices,
     peers: peerFacts(i),
     ...(r?.ok ? { pool: r.pool } : {}),
+    ...(extra ? { extraReasons: extra(svc, observed) } : {}),
   });
 }
 

@@ -330,3 +330,16 @@ describe('/explain and edgelb explain', () => {
     expect(await missing.exited).toBe(2);
   });
 });
+
+describe('explainNow with reasons from other features', () => {
+  test('an extra intended reason shows before the plan facts, and is never blocked', async () => {
+    const w = world();
+    w.source.state.services = [svc('web', ['10.50.0.10'])];
+    await w.run();
+    const e = explainNow(w.inputs, `${NS}/web`, (s) =>
+      s.metadata.name === 'web' ? [announceReason('NodeDrained', 'node worker is drained')] : [],
+    )!;
+    expect(e.facts[0]).toMatchObject({ announced: false, reason: { code: 'NodeDrained', kind: 'intended' } });
+    expect(buildStatus(w.inputs).announcements?.blockedTotal).toBe(0);
+  });
+});
