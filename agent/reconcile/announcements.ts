@@ -40,7 +40,7 @@ export type ExtraReasons = (svc: ServiceObject, observed: ObservedState) => Anno
 
 /** The explanation for "namespace/name"; undefined when this node sees no such Service. */
 export function explainNow(
-  i: AnnouncementInputs,
+  i: AnnouncementInputs & Partial<Pick<StatusInputs, 'l2'>>,
   key: string,
   extra?: ExtraReasons,
 ): Explanation | undefined {
@@ -57,6 +57,7 @@ export function explainNow(
     peers: peerFacts(i),
     ...(r?.ok ? { pool: r.pool } : {}),
     ...(extra ? { extraReasons: extra(svc, observed) } : {}),
+    ...(i.l2 ? { l2Owned: i.l2().owned } : {}),
   });
 }
 

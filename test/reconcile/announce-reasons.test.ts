@@ -343,3 +343,19 @@ describe('explainNow with reasons from other features', () => {
     expect(buildStatus(w.inputs).announcements?.blockedTotal).toBe(0);
   });
 });
+
+describe('explain in L2 mode', () => {
+  test('an IP this node answers ARP/NDP for is announced on its interface', () => {
+    const e = explainService({
+      nodeName: 'pi4',
+      nodeLabels: {},
+      policies: [],
+      service: svc('web', ['192.168.2.200']),
+      endpointSlices: [],
+      peers: [],
+      l2Owned: [{ ip: '192.168.2.200', interface: 'eth0' }],
+    });
+    expect(e.facts[0]).toEqual({ ip: '192.168.2.200', interface: 'eth0', announced: true });
+    expect(formatExplain(e)).toContain('192.168.2.200: announced (node pi4, L2 on eth0)');
+  });
+});

@@ -34,6 +34,8 @@ export interface ExplainInput {
   peers: readonly PeerFacts[];
   /** The pool the IPs came from, when known (the leader's IPAM, or the pool ranges). */
   pool?: string;
+  /** L2 mode: the IPs this node answers ARP/NDP for, and on which interface. */
+  l2Owned?: readonly { ip: string; interface: string }[];
   /**
    * Intended reasons that hold for every IP of this Service on this node, from features outside
    * the announcement plan (maintenance: NodeDrained...; sticky IPs: HeldAfterDelete...).
@@ -45,6 +47,8 @@ export interface ExplainFact {
   ip: string;
   policy?: string;
   peer?: string;
+  /** L2 mode: the interface this node answers the IP on. */
+  interface?: string;
   announced: boolean;
   reason?: AnnounceReason;
 }
@@ -97,6 +101,8 @@ export function explainService(input: ExplainInput): Explanation {
   for (const prefix of prefixes) {
     const ip = ipOf(prefix);
     for (const r of input.extraReasons ?? []) facts.push({ ip, announced: false, reason: r });
+    for (const o of input.l2Owned ?? [])
+      if (o.ip === ip) facts.push({ ip, interface: o.interface, announced: true });
     if (policies.length === 0)
       facts.push({
         ip,
@@ -172,7 +178,11 @@ export function explainService(input: ExplainInput): Explanation {
 export function formatExplanation(e: Explanation): string[] {
   const lines: string[] = [];
   for (const f of e.facts) {
-    const where = [`node ${e.node}`, ...(f.peer ? [`peer ${f.peer}`] : [])].join(', ');
+    const where = [
+      `node ${e.node}`,
+      ...(f.peer ? [`peer ${f.peer}`] : []),
+      ...(f.interface ? [`L2 on ${f.interface}`] : []),
+    ].join(', ');
     lines.push(
       f.announced
         ? `${f.ip}: announced (${where})`
