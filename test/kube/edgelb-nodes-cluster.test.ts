@@ -251,11 +251,12 @@ describe('EdgeLBNode with three agents, pi4 without its router', () => {
       `EdgeLBNode status writes under churn: ${created} Services created, ${created - 20} deleted in ${seconds.toFixed(1)} s; ` +
         `${during.length} writes (${JSON.stringify(perNode)}) = ${rate.toFixed(2)}/s; bound ${bound.toFixed(2)}/s (${NODES.length} nodes x 1 per ${NODE_STATUS_MIN_INTERVAL_MS / 1000} s)`,
     );
-    // per node: never two writes closer than the interval
+    // per node: never two writes closer than the interval (logged when answered: a slow answer
+    // followed by a fast one looks closer, so a second of slack; without the limit they are 100 ms apart)
     for (const n of NODES) {
       const at = during.filter((w) => w.node === n).map((w) => w.at);
       for (let i = 1; i < at.length; i++)
-        expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(NODE_STATUS_MIN_INTERVAL_MS - 50);
+        expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(NODE_STATUS_MIN_INTERVAL_MS - 1000);
     }
     expect(rate).toBeLessThanOrEqual(bound + NODES.length / seconds);
     // churn changes pi4's blocked IPs all the time: it writes, but no more often than the bound.
