@@ -30,15 +30,18 @@ import type { Logger } from './lib/log.ts';
 import { Registry } from './lib/metrics.ts';
 import { sdNotify } from './lib/sd-notify.ts';
 import { systemIsStopping } from './lib/system-state.ts';
+import { blockedNow, explainNow, nodeStatusNow, registerBlockedMetric } from './reconcile/announcements.ts';
 import { BfdCoupling } from './reconcile/bfd-coupling.ts';
 import { L2Announcer, type OwnershipPort, StaticOwnership } from './reconcile/l2-announcer.ts';
 import { Maintenance } from './reconcile/maintenance.ts';
+import { NodePublisher } from './reconcile/node-publisher.ts';
 import {
   type HostInterface,
   hostNextHop,
   nodeAddresses,
   pickAddress,
 } from './reconcile/plan/node-address.ts';
+import type { SinceMemory } from './reconcile/plan/node-status.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { buildStatus, notReadyReasons, type StatusInputs } from './reconcile/status.ts';
 import { FilesSource } from './source/files.ts';
@@ -254,10 +257,12 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     bfd,
     drained: () => maintenance.drained,
   };
+  registerBlockedMetric(metrics, () => blockedNow(statusInputs));
   const app = createApp({
     notReady: () => notReadyReasons(statusInputs),
     metrics: () => metrics.render(),
     status: () => buildStatus(statusInputs),
+    explain: (key) => explainNow(statusInputs, key),
   });
   // The control socket of edgelb drain/undrain (none: the agent runs on, drain unavailable).
   const control = await openControlSocket({
@@ -266,6 +271,20 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     log,
   });
 
+  // kubernetes mode: this node's EdgeLBNode, written on change, at most once every few seconds.
+  let nodePublisher: NodePublisher | undefined;
+  if (source.kind === 'kubernetes') {
+    const kube = source as KubernetesSource;
+    const { edgelbNodeWriter } = await import('./kube/edgelb-node-writer.ts');
+    const since: SinceMemory = new Map();
+    nodePublisher = new NodePublisher({
+      clock,
+      snapshot: () => nodeStatusNow(statusInputs, since, clock.now()),
+      write: edgelbNodeWriter(kube.client, nodeName, () => source.observe().node?.metadata.uid),
+      log: log.child({ component: 'edgelbnode' }),
+      metrics,
+    });
+  }
   let http: ReturnType<typeof serveHttp>;
   try {
     http = serveHttp(app, config.http.listen);
@@ -274,8 +293,17 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     throw err;
   }
   lifecycle.add({ name: 'http', stop: () => http.stop() });
-  await source.start(() => reconciler.trigger());
+
+  await source.start(() => {
+    reconciler.trigger();
+    nodePublisher?.poke();
+  });
   lifecycle.add({ name: 'source', stop: () => source.stop() });
+  if (nodePublisher) {
+    const p = nodePublisher;
+    p.poke();
+    lifecycle.add({ name: 'edgelbnode', stop: () => p.stop() });
+  }
   lifecycle.add({ name: 'bfd', stop: () => bfd.close() });
   // A machine going down withdraws whatever bgp.shutdown says ("keep" is for a service restart).
   let shutdownMode = config.bgp.shutdown;

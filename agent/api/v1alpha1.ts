@@ -15,6 +15,7 @@ export const PLURALS = {
   BGPPeeringPolicy: 'bgppeeringpolicies',
   BFDProfile: 'bfdprofiles',
   L2AnnouncementPolicy: 'l2announcementpolicies',
+  EdgeLBNode: 'edgelbnodes',
 } as const;
 
 export interface ObjectMeta {
@@ -50,6 +51,7 @@ export interface Condition {
 
 // The resources themselves: one file each, type and definition together.
 export type { BFDProfile } from './bfd-profile.ts';
+export type { EdgeLBNode, EdgeLBNodeStatus } from './edgelb-node.ts';
 export type { L2AnnouncementPolicy } from './l2-announcement-policy.ts';
 export type {
   BGPAdvertisement,

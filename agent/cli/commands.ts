@@ -6,6 +6,7 @@ import { completion, SHELLS } from './completion.ts';
 import { convertCommand } from './convert.ts';
 import { doctorCommand } from './doctor.ts';
 import { drainCommand, undrainCommand } from './drain.ts';
+import { explainCommand } from './explain.ts';
 import { kubeconfigCommand } from './kubeconfig.ts';
 import { manifestsCommand } from './manifests.ts';
 import { routerConfigCommand } from './router-config.ts';
@@ -43,6 +44,7 @@ const completionCommand: Command = {
 export const commands: Command[] = [
   runCommand,
   statusCommand,
+  explainCommand,
   drainCommand,
   undrainCommand,
   checkConfigCommand,

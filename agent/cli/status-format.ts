@@ -1,7 +1,7 @@
 /** PURE. Renders the /status document for people: leader, peers table, allocations, pools. */
 import { type BfdDoc, isHealthy, type StatusDoc } from '../http/status-doc.ts';
 
-function table(header: string[], rows: string[][]): string[] {
+export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

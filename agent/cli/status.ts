@@ -1,7 +1,9 @@
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
 import { isHealthy, type StatusDoc } from '../http/status-doc.ts';
-import { EX_USAGE, UserError } from '../lib/errors.ts';
+import { EX_USAGE, errorMessage, UserError } from '../lib/errors.ts';
 import { type Command, noPositionals, type OptionSpec, parseOrUsage } from './args.ts';
+import { clusterHealthy, formatClusterStatus } from './cluster-format.ts';
+import { CLUSTER_OPTIONS, clusterClient, listEdgeLBNodes, listNodes } from './cluster-read.ts';
 import { formatStatus } from './status-format.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:9180';
@@ -9,6 +11,7 @@ const FETCH_TIMEOUT_MS = 5000;
 const DEFAULT_WATCH_SECONDS = 2;
 
 const usage = `Usage: edgelb status [--config PATH | --url URL] [--json] [--watch [--interval SECONDS]]
+       edgelb status --cluster [--kubeconfig PATH | --config PATH] [--json]
 
 Reads the local agent's /status and prints the leader, BGP peers, announced
 prefixes and allocations. Exits 0 when healthy, 1 when degraded, 2 when the
@@ -16,18 +19,24 @@ endpoint cannot be reached.
 
 Options:
   --config PATH        find the endpoint from http.listen in this config file
-                       (default ${DEFAULT_CONFIG_PATH}; ${DEFAULT_URL} when it is missing)
+                       (default ${DEFAULT_CONFIG_PATH}; ${DEFAULT_URL} when it is missing);
+                       with --cluster: the config whose kubernetes.kubeconfig to use
   --url URL            the agent's HTTP endpoint, instead of --config
-  --json               print the raw /status document
+  --json               print the raw /status document (with --cluster: the EdgeLBNode objects)
   --watch              print again every --interval seconds until Ctrl-C
-  --interval SECONDS   the --watch period (default ${DEFAULT_WATCH_SECONDS})`;
+  --interval SECONDS   the --watch period (default ${DEFAULT_WATCH_SECONDS})
+  --cluster            read the cluster (EdgeLBNode objects) through the kubeconfig
+  --kubeconfig PATH    with --cluster: the kubeconfig (default: the config's, $KUBECONFIG, ~/.kube/config)
+
+With --cluster: every node's BGP sessions and counts from the EdgeLBNode objects;
+exits 1 when a node has a session down, a blocked IP, or no object.`;
 
 const STATUS_OPTIONS = {
-  config: { type: 'string' },
   url: { type: 'string' },
   json: { type: 'boolean' },
   watch: { type: 'boolean' },
   interval: { type: 'string' },
+  ...CLUSTER_OPTIONS,
 } as const satisfies OptionSpec;
 
 /** Where to find the agent: --url, else http.listen from the config (a wildcard listen means loopback). */
@@ -59,15 +68,34 @@ async function fetchStatus(base: string): Promise<StatusDoc> {
   return (await res.json()) as StatusDoc;
 }
 
+async function clusterStatus(values: { kubeconfig?: string; config?: string; json?: boolean }) {
+  try {
+    const client = await clusterClient({
+      ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+      ...(values.config ? { config: values.config } : {}),
+    });
+    const [objects, nodes] = await Promise.all([listEdgeLBNodes(client), listNodes(client)]);
+    const names = nodes.map((n) => n.metadata.name).sort();
+    process.stdout.write(
+      values.json ? `${JSON.stringify(objects, null, 2)}\n` : formatClusterStatus(objects, names),
+    );
+    return clusterHealthy(objects, names) ? 0 : 1;
+  } catch (err) {
+    process.stderr.write(`edgelb status: cannot read the cluster: ${errorMessage(err)}\n`);
+    return 2;
+  }
+}
+
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'show leader, peers, prefixes and allocations of the local agent',
+  summary: 'show leader, peers, prefixes and allocations of the local agent (--cluster: every node)',
   usage,
   options: STATUS_OPTIONS,
   async run(argv) {
     const args = parseOrUsage(argv, STATUS_OPTIONS, usage);
     if (!args) return 0;
     noPositionals(args.positionals, usage);
+    if (args.values.cluster) return clusterStatus(args.values);
     if (args.values.url && args.values.config)
       throw new UserError(`give --url or --config, not both\n\n${usage}`, EX_USAGE);
     const interval = Number(args.values.interval ?? DEFAULT_WATCH_SECONDS);

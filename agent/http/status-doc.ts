@@ -69,6 +69,16 @@ export interface L2Doc {
   };
 }
 
+/** Announcement truth on this node (agent/reconcile/plan/announce-reasons.ts). */
+export interface AnnouncementsDoc {
+  /** Allocated IPs a policy sends to a peer here that no peer carries, the first BLOCKED_LISTED. */
+  blocked: { ip: string; code: string; message: string }[];
+  blockedTotal: number;
+}
+
+/** Blocked IPs listed in /status and the EdgeLBNode (the total says how many more). */
+export const BLOCKED_LISTED = 100;
+
 export interface StatusDoc {
   node: string;
   version: string;
@@ -92,6 +102,8 @@ export interface StatusDoc {
   };
   /** Absent from agents without L2 mode. */
   l2?: L2Doc;
+  /** Absent from agents older than the announcement check. */
+  announcements?: AnnouncementsDoc;
   /** Planned maintenance: whether this node announces at all, and why not (issue 20). */
   maintenance?: MaintenanceDoc;
 }

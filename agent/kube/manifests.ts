@@ -6,6 +6,7 @@
  * bindings). Objects are plain data; cli/manifests.ts renders them as YAML.
  */
 import { bfdProfileResource } from '../api/bfd-profile.ts';
+import { edgelbNodeResource } from '../api/edgelb-node.ts';
 import { l2PolicyResource } from '../api/l2-announcement-policy.ts';
 import { policyResource } from '../api/peering-policy.ts';
 import { poolResource } from '../api/pool.ts';
@@ -84,6 +85,12 @@ export function customResourceDefinitions() {
       { name: 'Interfaces', type: 'string', jsonPath: '.spec.interfaces' },
       VALID_COLUMN,
     ]),
+    crd(edgelbNodeResource, 'elbnode', [
+      { name: 'Peers Up', type: 'integer', jsonPath: '.status.peersUp' },
+      { name: 'Announced', type: 'integer', jsonPath: '.status.announced' },
+      { name: 'Blocked', type: 'integer', jsonPath: '.status.blockedTotal' },
+      { name: 'L2 Owned', type: 'integer', jsonPath: '.status.l2OwnedTotal' },
+    ]),
   ];
 }
 
@@ -129,6 +136,14 @@ export function rbac(o: RbacOptions) {
           verbs: ['get', 'update', 'patch'],
         },
         { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+        // Each node creates and writes its own EdgeLBNode. RBAC cannot tell the nodes apart (one
+        // ServiceAccount for all), so any node may write any node's object (README, security).
+        { apiGroups: [GROUP], resources: [PLURALS.EdgeLBNode], verbs: ['create', 'update', 'patch'] },
+        {
+          apiGroups: [GROUP],
+          resources: [`${PLURALS.EdgeLBNode}/status`],
+          verbs: ['get', 'update', 'patch'],
+        },
       ],
     },
     {

@@ -6,8 +6,11 @@
 import { serviceKey } from '../api/core.ts';
 import { SERVICE_CONDITION } from '../api/v1alpha1.ts';
 import type { BfdDoc, L2Doc, MaintenanceDoc, PeerDoc, StatusDoc } from '../http/status-doc.ts';
+import { BLOCKED_LISTED } from '../http/status-doc.ts';
 import { cidrRange, type IPRange, inRange, parseCidr, parseIP } from '../net/ip.ts';
 import type { Source } from '../source/types.ts';
+import { blockedNow } from './announcements.ts';
+import { blockedProblems } from './plan/announce-reasons.ts';
 import { NODE_STATE_WORDS, type NodeReason } from './plan/node-state.ts';
 import { statusIPs } from './plan/to-domain.ts';
 import type { Reconciler } from './reconciler.ts';
@@ -127,6 +130,8 @@ export function buildStatus(i: StatusInputs): StatusDoc {
     ...peers.flatMap((p) => (p.bfdProblem ? [`BGP peer ${p.address}: ${p.bfdProblem}`] : [])),
     ...unannounceableReasons(speaker?.status() ?? []),
   ];
+  const blocked = blockedNow(i);
+  problems.push(...blockedProblems(blocked));
   const reasons = notReadyReasons(i);
   return {
     node: i.node,
@@ -146,6 +151,12 @@ export function buildStatus(i: StatusInputs): StatusDoc {
     },
     ...(i.l2 ? { l2: i.l2() } : {}),
     maintenance: maintenanceDoc(i),
+    announcements: {
+      blocked: blocked
+        .slice(0, BLOCKED_LISTED)
+        .map((b) => ({ ip: b.ip, code: b.reason.code, message: b.reason.message })),
+      blockedTotal: blocked.length,
+    },
   };
 }
 
@@ -182,6 +193,7 @@ export function notReadyReasons(i: StatusInputs): string[] {
     if (p.state !== 'Established') reasons.push(`BGP peer ${p.id} is ${p.state}`);
   }
   reasons.push(...unannounceableReasons(speaker?.status() ?? []));
+  reasons.push(...blockedProblems(blockedNow(i)));
   return reasons;
 }
 

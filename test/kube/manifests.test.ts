@@ -78,6 +78,8 @@ describe('edgelb manifests', () => {
       'CustomResourceDefinition',
       'CustomResourceDefinition',
       'CustomResourceDefinition',
+      // EdgeLBNode (issue 17)
+      'CustomResourceDefinition',
       'ServiceAccount',
       'ClusterRole',
       'ClusterRoleBinding',

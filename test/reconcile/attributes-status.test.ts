@@ -71,7 +71,10 @@ test('bgp.invalidServiceAttributes lists each bad annotation by Service', async 
       problems: ['annotation edgelb.io/bgp-as-path-prepend: must be an integer 0..10, got "99"'],
     },
   ]);
-  expect(doc.problems).toEqual([]);
+  // The bad annotation adds no problem: the only one is that no speaker runs in this test.
+  expect(doc.problems).toEqual([
+    '1 IP(s) not announced (PeersDown): 10.9.0.5: BGP peer 192.168.2.1: no session (the BGP speaker is not running yet)',
+  ]);
   reconciler.stop();
 });
 
