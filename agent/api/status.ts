@@ -31,6 +31,10 @@ export type EventKind =
   | 'PoolExhausted'
   | 'SharingConflict'
   | 'DualStackUnavailable'
+  /** The requested IP is held for a deleted Service until its hold expires (the condition says until when). */
+  | 'IpHeld'
+  /** The pool was otherwise full: this Service got the oldest address held for a deleted one. */
+  | 'HeldIPTaken'
   /** L2 mode: this node started answering ARP/NDP for one of the Service's IPs. */
   | 'L2Announcing';
 
