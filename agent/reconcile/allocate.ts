@@ -10,7 +10,8 @@
  */
 import { type ServiceObject, serviceKey } from '../api/core.ts';
 import { Ipam } from '../ipam/ipam.ts';
-import type { PoolSpec, ServiceResult } from '../ipam/types.ts';
+import type { HoldRecord, PoolSpec, ServiceResult } from '../ipam/types.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { ObservedState } from '../source/types.ts';
 import type { Collector } from './collector.ts';
@@ -40,6 +41,7 @@ export class Allocator {
     private readonly feed: ServiceChangeFeed | undefined,
     private readonly log: Logger,
     private readonly collector: Collector,
+    private readonly clock?: Clock,
   ) {}
 
   /** The IPAM while leading. */
@@ -76,6 +78,7 @@ export class Allocator {
     const moved = (results: ServiceResult[]) => {
       for (const r of results) check?.add(r.key);
     };
+    moved(ipam.expireHolds());
     const poolNames = new Set(pools.map((p) => p.name));
     for (const name of [...this.seenPools.keys()]) {
       if (!poolNames.has(name)) {
@@ -114,8 +117,9 @@ export class Allocator {
   /** Restore before allocating: every IP already in status is imported first. */
   private restore(observed: ObservedState, pools: PoolSpec[]): void {
     const views = observed.services.map(serviceView);
-    this.ipam = new Ipam();
-    this.ipam.restore(pools, views);
+    const clock = this.clock;
+    this.ipam = new Ipam(clock ? { now: () => clock.now() } : {});
+    this.ipam.restore(pools, views, heldIn(observed));
     this.collector.noteWork(views.length);
     this.seenPools = new Map(pools.map((p) => [p.name, poolFingerprint(p)]));
     this.seenServices = new Map();
@@ -123,7 +127,11 @@ export class Allocator {
       const v = views[i]!;
       this.seenServices.set(v.key, this.feed ? serviceInputs(observed.services[i]!) : serviceFingerprint(v));
     }
-    this.log.info('leading: IPAM restored from status', { services: views.length, pools: pools.length });
+    this.log.info('leading: IPAM restored from status', {
+      services: views.length,
+      pools: pools.length,
+      held: this.ipam.holds().length,
+    });
   }
 
   /** Gives a Service to the IPAM unless its inputs are those it already has. */
@@ -155,4 +163,12 @@ export class Allocator {
       this.seenServices.set(v.key, fp);
     }
   }
+}
+
+/** The holds the pools' status lists (the previous leader's, or the state file's). */
+export function heldIn(observed: Pick<ObservedState, 'pools'>): HoldRecord[] {
+  const out: HoldRecord[] = [];
+  for (const p of observed.pools)
+    for (const h of p.status?.held ?? []) out.push({ ...h, pool: p.metadata.name });
+  return out;
 }

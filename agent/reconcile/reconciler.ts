@@ -23,7 +23,7 @@ import { Announcer, type BfdPort, type SpeakerPort } from './announcer.ts';
 import { Collector } from './collector.ts';
 import type { AnnouncePlan } from './plan/announce.ts';
 import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
-import { poolSpec } from './plan/to-domain.ts';
+import { ipamPoolSpec } from './plan/to-domain.ts';
 import { type ValidObjects, validObjects } from './plan/valid-objects.ts';
 import { feedOf, type ServiceChangeFeed } from './service-feed.ts';
 import { StatusPublisher } from './status-publisher.ts';
@@ -80,6 +80,8 @@ export class Reconciler {
   private readonly announcer: Announcer;
   private lastFull = Number.NEGATIVE_INFINITY;
   private resyncTimer: Timer | undefined;
+  /** A pass when the next held address goes back to its pool. */
+  private expiryTimer: { at: number; timer: Timer } | undefined;
   private lastObjects: ValidObjects | undefined;
   private passes = 0;
   private readonly m;
@@ -114,7 +116,7 @@ export class Reconciler {
       ...(o.collectAfter !== undefined ? { after: o.collectAfter } : {}),
       ...(o.collectDelayMs !== undefined ? { delayMs: o.collectDelayMs } : {}),
     });
-    this.allocator = new Allocator(this.feed, o.log, this.collector);
+    this.allocator = new Allocator(this.feed, o.log, this.collector, o.clock);
     this.publisher = new StatusPublisher({
       source: o.source,
       feed: this.feed,
@@ -149,7 +151,24 @@ export class Reconciler {
   stop(): void {
     this.loop.stop();
     this.resyncTimer?.cancel();
+    this.expiryTimer?.timer.cancel();
     this.collector.stop();
+  }
+
+  /** Schedules a pass at `at` (the next hold expiry), replacing an earlier schedule. */
+  private holdTimer(at: number | undefined): void {
+    if (this.expiryTimer?.at === at) return;
+    this.expiryTimer?.timer.cancel();
+    this.expiryTimer = undefined;
+    if (at === undefined || this.loop.isStopped) return;
+    const delay = Math.max(0, at - this.o.clock.now());
+    this.expiryTimer = {
+      at,
+      timer: this.o.clock.setTimer(delay, () => {
+        this.expiryTimer = undefined;
+        this.trigger();
+      }),
+    };
   }
 
   get isIdle(): boolean {
@@ -200,7 +219,7 @@ export class Reconciler {
       // allocate
       const check = this.allocator.sync(
         observed,
-        objects.pools.map(poolSpec),
+        objects.pools.map(ipamPoolSpec),
         changes,
         this.publisher.takeRechecks(),
       );
@@ -208,6 +227,7 @@ export class Reconciler {
       // publish
       await this.publisher.publishServices(ipam, observed.services, check);
       await this.publisher.publishObjects(ipam, objects, observed.bfdProfiles);
+      this.holdTimer(ipam.nextHoldExpiry());
     } else {
       this.allocator.drop();
       this.publisher.clear();

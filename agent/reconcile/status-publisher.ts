@@ -14,6 +14,7 @@ import type { Registry } from '../lib/metrics.ts';
 import type { Source } from '../source/types.ts';
 import type { Collector } from './collector.ts';
 import { bfdProfileCondition, profilesByName } from './plan/bfd-profiles.ts';
+import { heldStatus } from './plan/held-status.ts';
 import { poolResult } from './plan/pool-conditions.ts';
 import { failureReason } from './plan/reasons.ts';
 import { serviceEvents, serviceStatus, statusMatches } from './plan/service-status.ts';
@@ -218,6 +219,7 @@ export class StatusPublisher {
           ipsTotal: r.total,
           ipsUsed: r.used,
           ipsAvailable: r.available,
+          ...heldStatus(ipam, r.name),
         }),
       );
     }

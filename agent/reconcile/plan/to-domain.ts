@@ -3,6 +3,7 @@
  * Kubernetes shapes stop here; the allocator never sees them.
  */
 import type { ServiceObject } from '../../api/core.ts';
+import { DEFAULT_RELEASE_DELAY_SECONDS } from '../../api/defaults.ts';
 import type { LoadBalancerIPPool } from '../../api/v1alpha1.ts';
 import type { IPFamilyName, PoolSpec, ServicePort, ServiceView } from '../../ipam/types.ts';
 import { sameEntries } from '../../lib/records.ts';
@@ -18,7 +19,16 @@ export function poolSpec(p: LoadBalancerIPPool): PoolSpec {
     allowFirstLastIPs: p.spec.allowFirstLastIPs ?? false,
     autoAssign: p.spec.autoAssign ?? true,
     ...(p.spec.serviceSelector ? { serviceSelector: p.spec.serviceSelector } : {}),
+    ...(p.spec.releaseDelaySeconds !== undefined ? { releaseDelaySeconds: p.spec.releaseDelaySeconds } : {}),
   };
+}
+
+/** The pool as the agent's IPAM runs it: an absent releaseDelaySeconds is the API default (600 s). */
+export function ipamPoolSpec(p: LoadBalancerIPPool): PoolSpec {
+  const s = poolSpec(p);
+  return s.releaseDelaySeconds === undefined
+    ? { ...s, releaseDelaySeconds: DEFAULT_RELEASE_DELAY_SECONDS }
+    : s;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
