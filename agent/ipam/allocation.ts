@@ -113,6 +113,8 @@ export class Allocation implements ClaimWorld {
     this.release(st, h, undefined, true);
     if (h.holders.length > 0) return; // still shared by others: nothing to hold
     this.holds.add(h, { key: v.key, namespace: v.namespace, name: v.name, since: this.now(), expires });
+    // Services waiting on a full pool may now take it (the oldest hold goes first).
+    this.freed = true;
   }
 
   /** Frees every hold whose time is up. */
