@@ -62,6 +62,7 @@ export class Announcer {
       secrets: observed.secrets,
       defaultSecretNamespace: this.o.defaultSecretNamespace,
       ...(observed.bfdProfiles ? { bfdProfiles: observed.bfdProfiles } : {}),
+      pools: observed.pools,
     });
     const before = this.lastPlan;
     const sameSpeaker = speaker === this.plannedFor;

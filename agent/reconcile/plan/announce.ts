@@ -12,12 +12,14 @@ import {
   type ServiceObject,
   serviceKey,
 } from '../../api/core.ts';
+import type { LoadBalancerIPPool } from '../../api/pool.ts';
 import type { BGPNeighbor, BGPPeeringPolicy, LabelSelector } from '../../api/v1alpha1.ts';
 import { PEER_DEFAULTS, type PeerConfig, peerId } from '../../bgp/peer.ts';
 import { compileSelector, matchesAll, serviceLabels } from '../../ipam/selector.ts';
 import { isCanonicalIPv4 } from '../../net/fast.ts';
 import { hostPrefix, parseCidr, parseIP } from '../../net/ip.ts';
 import { type BfdPlan, bfdFor, profilesByName } from './bfd-profiles.ts';
+import { healthGate, type Withheld, withheldReasons } from './health-gate.ts';
 
 /** The peer a plan asks for: the speaker's one peer type (agent/bgp/peer.ts). */
 export type PeerPlan = PeerConfig;
@@ -33,6 +35,8 @@ export interface AnnounceInput {
   defaultSecretNamespace: string;
   /** BFDProfiles that neighbors may name (absent = none). */
   bfdProfiles?: readonly BFDProfile[];
+  /** Pools, for the addresses their status holds for deleted Services (absent = none listed). */
+  pools?: readonly LoadBalancerIPPool[];
 }
 
 export interface AnnouncePlan {
@@ -43,6 +47,8 @@ export interface AnnouncePlan {
   problems: Map<string, string[]>;
   /** BFD sessions: one per peer whose neighbor names an existing BFDProfile. */
   bfd: BfdPlan[];
+  /** What is intentionally not announced, and why (health gate, held addresses). */
+  withheld?: Withheld[];
 }
 
 export const DEFAULT_SECRET_KEY = 'password';
@@ -189,7 +195,9 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
   };
   const localOk = new Map<ServiceObject, boolean>();
   let slicesOf: Map<string, EndpointSliceObject[]> | undefined;
+  const healthy = healthGate(input.endpointSlices);
   const announceable = (svc: ServiceObject): boolean => {
+    if (!healthy(svc)) return false;
     if (svc.spec.externalTrafficPolicy !== 'Local') return true;
     let ok = localOk.get(svc);
     if (ok === undefined) {
@@ -255,5 +263,8 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
   }
   const advertisements = new Map<string, string[]>();
   for (const [id, set] of adverts) advertisements.set(id, [...set].sort());
-  return { peers: [...peers.values()].map((p) => p.plan), advertisements, problems, bfd };
+  const plan: AnnouncePlan = { peers: [...peers.values()].map((p) => p.plan), advertisements, problems, bfd };
+  const withheld = withheldReasons(services, input.endpointSlices, input.pools);
+  if (withheld.length > 0) plan.withheld = withheld;
+  return plan;
 }
