@@ -7,6 +7,7 @@ import { convertCommand } from './cli/convert.ts';
 import { doctorCommand } from './cli/doctor.ts';
 import { kubeconfigCommand } from './cli/kubeconfig.ts';
 import { manifestsCommand } from './cli/manifests.ts';
+import { planCommand } from './cli/plan.ts';
 import { routerConfigCommand } from './cli/router-config.ts';
 import { runCommand } from './cli/run.ts';
 import { statusCommand } from './cli/status.ts';
@@ -22,6 +23,7 @@ const commands: Command[] = [
   kubeconfigCommand,
   convertCommand,
   routerConfigCommand,
+  planCommand,
   bgpCommand,
   versionCommand,
 ];

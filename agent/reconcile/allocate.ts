@@ -10,11 +10,12 @@
  */
 import { type ServiceObject, serviceKey } from '../api/core.ts';
 import { Ipam } from '../ipam/ipam.ts';
-import type { HoldRecord, PoolSpec, ServiceResult } from '../ipam/types.ts';
+import type { PoolSpec, ServiceResult } from '../ipam/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { ObservedState } from '../source/types.ts';
 import type { Collector } from './collector.ts';
+import { heldIn } from './plan/held-status.ts';
 import {
   poolFingerprint,
   type ServiceInputs,
@@ -119,7 +120,7 @@ export class Allocator {
     const views = observed.services.map(serviceView);
     const clock = this.clock;
     this.ipam = new Ipam(clock ? { now: () => clock.now() } : {});
-    this.ipam.restore(pools, views, heldIn(observed));
+    this.ipam.restore(pools, views, heldIn(observed.pools));
     this.collector.noteWork(views.length);
     this.seenPools = new Map(pools.map((p) => [p.name, poolFingerprint(p)]));
     this.seenServices = new Map();
@@ -165,10 +166,3 @@ export class Allocator {
   }
 }
 
-/** The holds the pools' status lists (the previous leader's, or the state file's). */
-export function heldIn(observed: Pick<ObservedState, 'pools'>): HoldRecord[] {
-  const out: HoldRecord[] = [];
-  for (const p of observed.pools)
-    for (const h of p.status?.held ?? []) out.push({ ...h, pool: p.metadata.name });
-  return out;
-}

@@ -4,6 +4,7 @@
  * pools without holds keep their status exactly as before.
  */
 import { type HeldIP, MAX_HELD_LISTED } from '../../api/pool.ts';
+import type { LoadBalancerIPPool } from '../../api/pool.ts';
 import type { HoldRecord } from '../../ipam/types.ts';
 
 export function heldList(
@@ -26,4 +27,11 @@ export function heldList(
 /** The held part of pool `name`'s status. */
 export function heldStatus(ipam: { holds(pool?: string): HoldRecord[] }, name: string) {
   return heldList(ipam.holds(name));
+}
+
+/** The holds the pools' status lists (the previous leader's, or the state file's). */
+export function heldIn(pools: readonly LoadBalancerIPPool[]): HoldRecord[] {
+  const out: HoldRecord[] = [];
+  for (const p of pools) for (const h of p.status?.held ?? []) out.push({ ...h, pool: p.metadata.name });
+  return out;
 }
