@@ -3,8 +3,9 @@
  * a mass delete cannot grow the object past etcd's limit. Absent while nothing is held, so
  * pools without holds keep their status exactly as before.
  */
-import { type HeldIP, MAX_HELD_LISTED } from '../../api/pool.ts';
+
 import type { LoadBalancerIPPool } from '../../api/pool.ts';
+import { type HeldIP, MAX_HELD_LISTED } from '../../api/pool.ts';
 import type { HoldRecord } from '../../ipam/types.ts';
 
 export function heldList(
