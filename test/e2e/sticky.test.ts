@@ -7,8 +7,9 @@
  * Run under the lab lock.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../support/cli.ts';
+import { BUN, MAIN, ROOT } from '../support/cli.ts';
 import { missing } from '../support/env.ts';
 import { waitFor } from '../support/proc.ts';
 import {
@@ -165,4 +166,39 @@ describe.skipIf(!!why)('lab: sticky IPs and health-gated anycast', () => {
     expect((await c.frr.paths('172.198.1.1/32')).length).toBe(2);
     console.log(`health gate at FRR: withdrawn in ${withdrawMs} ms, re-announced in ${announceMs} ms`);
   }, 60_000);
+
+  test('edgelb plan against the cluster: a shrink lists the Service losing 172.198.1.2 (exit 3); a no-op exits 0', async () => {
+    const dir = join(c.lan.dir, 'agents');
+    const edit = async (blocks: string) => {
+      const file = join(dir, 'edit.yaml');
+      writeFileSync(
+        file,
+        `apiVersion: edgelb.io/v1alpha1\nkind: LoadBalancerIPPool\nmetadata: {name: ${poolName}}\nspec:\n  blocks: [${blocks}]\n  serviceSelector: {matchLabels: {app.kubernetes.io/name: ingress-nginx}}\n`,
+      );
+      // Asynchronously: the test API server runs in this process and must keep answering.
+      const p = Bun.spawn([BUN, MAIN, 'plan', '-f', file, '--config', join(dir, 'worker.yaml')], {
+        stdout: 'pipe',
+        stderr: 'pipe',
+      });
+      const timer = setTimeout(() => p.kill(), 20_000);
+      const [stdout, stderr, code] = await Promise.all([
+        new Response(p.stdout).text(),
+        new Response(p.stderr).text(),
+        p.exited,
+      ]);
+      clearTimeout(timer);
+      return { stdout, stderr, code };
+    };
+    const shrink = await edit('{start: 172.198.1.1, stop: 172.198.1.1}');
+    expect(shrink.stderr).toBe('');
+    expect(shrink.stdout).toContain(
+      'ingress-nginx/anycast: 172.198.1.2 -> (none) (would be released: 172.198.1.2: no pool contains it any more)',
+    );
+    expect(shrink.stdout).toContain('node worker, peer 192.168.2.1: withdraw 172.198.1.2/32');
+    expect(shrink.stdout).toContain('node pi4, peer 192.168.2.1: withdraw 172.198.1.2/32');
+    expect(shrink.code).toBe(3);
+    const same = await edit('{cidr: 172.198.1.0/30}');
+    expect(same.stdout).toBe('Nothing would move: no Service IP and no announcement changes.\n');
+    expect(same.code).toBe(0);
+  }, 30_000);
 });
