@@ -79,6 +79,7 @@ describe('held IPs through the loop', () => {
       },
     ]);
     expect(last.heldCount).toBe(1);
+    expect(a.r.poolResults().map((p) => [p.name, p.used, p.held])).toEqual([['nginx-ingress', '1', 1]]);
     expect(a.speaker.adverts.get('192.168.2.1')).toEqual([]);
     // Leader change: the old leader stops, a new one restores from status alone.
     a.r.stop();
