@@ -99,7 +99,7 @@ export class Allocator {
       for (const svc of observed.services) keys.add(serviceKey(svc));
       for (const key of [...this.seenServices.keys()]) {
         if (!keys.has(key)) {
-          ipam.deleteService(key);
+          this.delete(ipam, key, moved);
           this.seenServices.delete(key);
         }
       }
@@ -109,7 +109,7 @@ export class Allocator {
       for (const key of changes) {
         const svc = feed.service(key);
         if (svc) this.upsert(ipam, svc, moved);
-        else if (this.seenServices.delete(key)) moved(ipam.deleteService(key));
+        else if (this.seenServices.delete(key)) this.delete(ipam, key, moved);
       }
     }
     return check;
@@ -133,6 +133,19 @@ export class Allocator {
       pools: pools.length,
       held: this.ipam.holds().length,
     });
+  }
+
+  /** A Service is gone: its addresses are freed, or held for it (pool releaseDelaySeconds). */
+  private delete(ipam: Ipam, key: string, moved: (r: ServiceResult[]) => void): void {
+    moved(ipam.deleteService(key));
+    const [ns, name] = key.split('/');
+    const held = ipam.holds().filter((h) => h.namespace === ns && h.name === name);
+    if (held.length > 0)
+      this.log.info('Service deleted: its IPs are held for it', {
+        service: key,
+        ips: held.map((h) => h.ip),
+        until: held[0]!.expires,
+      });
   }
 
   /** Gives a Service to the IPAM unless its inputs are those it already has. */
