@@ -6,7 +6,8 @@
  * is still valid for its Service is never taken away, whatever the order of events, pool edits
  * or restarts. Every address has at most one owner pool (the oldest containing it). Each event
  * returns the results it changed. The rules live in claim-rules.ts, the per-Service reconcile
- * in allocation.ts, the memory-saving index of held addresses in holdings.ts.
+ * in allocation.ts, the memory-saving index of held addresses in holdings.ts, and the addresses
+ * kept for deleted Services (pool releaseDelaySeconds, restored from pool status) in holds.ts.
  */
 import { parseAddrText } from './addr.ts';
 import { Allocation, svcOrder } from './allocation.ts';
