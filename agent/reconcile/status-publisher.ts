@@ -47,10 +47,11 @@ export class StatusPublisher {
   constructor(private readonly o: PublisherOptions) {
     const r = o.metrics;
     this.m = {
-      poolIPs: r.gauge('edgelb_ipam_pool_ips', 'Addresses per pool by state (total, used, available).', [
-        'pool',
-        'state',
-      ]),
+      poolIPs: r.gauge(
+        'edgelb_ipam_pool_ips',
+        'Addresses per pool by state (total, used, available; held for deleted Services, when any).',
+        ['pool', 'state'],
+      ),
       allocations: r.counter('edgelb_ipam_allocations_total', 'IP allocations made by this node as leader.'),
       errors: r.counter('edgelb_ipam_errors_total', 'Services left without an IP, by reason.', ['reason']),
       writeErrors: r.counter('edgelb_status_write_errors_total', 'Status writes that failed, by kind.', [
@@ -213,6 +214,7 @@ export class StatusPublisher {
       this.m.poolIPs.set({ pool: r.name, state: 'total' }, Number(r.total));
       this.m.poolIPs.set({ pool: r.name, state: 'used' }, Number(r.used));
       this.m.poolIPs.set({ pool: r.name, state: 'available' }, Number(r.available));
+      if (r.held) this.m.poolIPs.set({ pool: r.name, state: 'held' }, r.held);
       await this.write('pool', r.name, () =>
         writer.writePoolStatus(pool, {
           conditions: r.conditions,

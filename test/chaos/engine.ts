@@ -465,7 +465,8 @@ export function convergenceProblems(specs: SvcSpec[], mon: Monitor, pool: PoolSt
         const blockers = holders(s.requestIp).filter((o) => !compatible(s, o));
         // Issue 21: the IP is held for a deleted Service (pool releaseDelaySeconds); the
         // request waits until the hold ends, with a condition naming the IP.
-        const held = cond.reason === 'IpHeld' && String(cond.message).startsWith(`${s.requestIp} is held for `);
+        const held =
+          cond.reason === 'IpHeld' && String(cond.message).startsWith(`${s.requestIp} is held for `);
         if (blockers.length === 0 && !held)
           out.push(`${key} requests free ${s.requestIp} but has none (${cond.reason}: ${cond.message})`);
       }

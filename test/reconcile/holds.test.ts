@@ -30,6 +30,7 @@ const T0 = Date.parse('2026-06-01T00:00:00Z');
 
 function setup(source: FakeSource, clock: FakeClock) {
   const speaker = new FakeSpeaker();
+  const metrics = new Registry();
   const r = new Reconciler({
     source,
     speaker: () => speaker,
@@ -37,9 +38,9 @@ function setup(source: FakeSource, clock: FakeClock) {
     defaultSecretNamespace: 'kube-system',
     clock,
     log: memoryLogger(),
-    metrics: new Registry(),
+    metrics,
   });
-  return { speaker, r };
+  return { speaker, r, metrics };
 }
 
 /** What the API server would now hold as the pool's status (the last write). */
@@ -80,6 +81,7 @@ describe('held IPs through the loop', () => {
     ]);
     expect(last.heldCount).toBe(1);
     expect(a.r.poolResults().map((p) => [p.name, p.used, p.held])).toEqual([['nginx-ingress', '1', 1]]);
+    expect(a.metrics.render()).toContain('edgelb_ipam_pool_ips{pool="nginx-ingress",state="held"} 1');
     expect(a.speaker.adverts.get('192.168.2.1')).toEqual([]);
     // Leader change: the old leader stops, a new one restores from status alone.
     a.r.stop();
