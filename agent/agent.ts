@@ -30,7 +30,13 @@ import type { Logger } from './lib/log.ts';
 import { Registry } from './lib/metrics.ts';
 import { sdNotify } from './lib/sd-notify.ts';
 import { systemIsStopping } from './lib/system-state.ts';
-import { blockedNow, explainNow, nodeStatusNow, registerBlockedMetric } from './reconcile/announcements.ts';
+import {
+  blockedNow,
+  explainNow,
+  nodeStatusNow,
+  planReasons,
+  registerBlockedMetric,
+} from './reconcile/announcements.ts';
 import { BfdCoupling } from './reconcile/bfd-coupling.ts';
 import { L2Announcer, type OwnershipPort, StaticOwnership } from './reconcile/l2-announcer.ts';
 import { Maintenance } from './reconcile/maintenance.ts';
@@ -262,7 +268,12 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     notReady: () => notReadyReasons(statusInputs),
     metrics: () => metrics.render(),
     status: () => buildStatus(statusInputs),
-    explain: (key) => explainNow(statusInputs, key),
+    explain: (key) =>
+      explainNow(
+        statusInputs,
+        key,
+        planReasons(() => reconciler.plan()),
+      ),
   });
   // The control socket of edgelb drain/undrain (none: the agent runs on, drain unavailable).
   const control = await openControlSocket({

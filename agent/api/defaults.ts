@@ -17,6 +17,9 @@ export const DEFAULT_RESTART_TIME_SECONDS = 120;
 /** BGPPeeringPolicy neighbor: key of the TCP-MD5 password in the authSecretRef Secret. */
 export const DEFAULT_AUTH_SECRET_KEY = 'password';
 
+/** LoadBalancerIPPool: seconds a deleted Service's IP stays held for its namespace/name (0 = off). */
+export const DEFAULT_RELEASE_DELAY_SECONDS = 600;
+
 /** BFDProfile: required minimum receive interval (RFC 5880 §4.1), milliseconds. */
 export const DEFAULT_BFD_RECEIVE_INTERVAL_MS = 300;
 /** BFDProfile: desired minimum transmit interval, milliseconds. */

@@ -11,7 +11,8 @@ import {
   parseIP,
   rangesOverlap,
 } from '../net/ip.ts';
-import { bool, custom, required, string } from './schema/field.ts';
+import { DEFAULT_RELEASE_DELAY_SECONDS } from './defaults.ts';
+import { bool, custom, int, required, string } from './schema/field.ts';
 import { IP_ADDRESS_PATTERN } from './schema/ip-pattern.ts';
 import { list, object } from './schema/object.ts';
 import { resource } from './schema/resource.ts';
@@ -37,14 +38,33 @@ export interface LoadBalancerIPPool {
     namespaceSelector?: LabelSelector;
     allowFirstLastIPs?: boolean;
     autoAssign?: boolean;
+    releaseDelaySeconds?: number;
   };
   status?: {
     conditions?: Condition[];
     ipsTotal?: string;
     ipsUsed?: string;
     ipsAvailable?: string;
+    held?: HeldIP[];
+    heldCount?: number;
   };
 }
+
+/** An address held for a deleted Service (status.held[]). */
+export interface HeldIP {
+  namespace: string;
+  name: string;
+  ip: string;
+  /** RFC 3339: when the address goes back to the pool. */
+  expires: string;
+  /** RFC 3339: when the Service was deleted. */
+  since?: string;
+}
+
+/** status.held[] lists at most this many holds (oldest first); heldCount counts them all. */
+export const MAX_HELD_LISTED = 256;
+/** A week: a longer hold is more likely a typo than a wish. */
+const MAX_RELEASE_DELAY_SECONDS = 7 * 24 * 3600;
 
 function cidr(v: unknown, path: string, out: Problem[]): string | undefined {
   const s = str(v, path, out, { nonEmpty: true });
@@ -173,6 +193,11 @@ export const poolResource = resource<LoadBalancerIPPool>({
       namespaceSelector: labelSelector(
         "Namespaces whose Services this pool serves, by the Namespace's own labels (ANDed with serviceSelector); absent = every namespace.",
       ),
+      releaseDelaySeconds: int(
+        `Seconds a deleted Service's IP stays held for its namespace/name, so re-creating it gives the same IP; 0 frees it at once. Absent: ${DEFAULT_RELEASE_DELAY_SECONDS} (applied when read, so existing pools keep their shape).`,
+        0,
+        MAX_RELEASE_DELAY_SECONDS,
+      ),
     }),
   ),
   status: object<NonNullable<LoadBalancerIPPool['status']>>('What edgelb observed about the pool.', {
@@ -180,5 +205,16 @@ export const poolResource = resource<LoadBalancerIPPool>({
     ipsTotal: count('Addresses in the pool'),
     ipsUsed: count('Addresses given to Services'),
     ipsAvailable: count('Addresses still free'),
+    held: list(
+      `Addresses held for deleted Services (oldest first, at most ${MAX_HELD_LISTED}).`,
+      object<HeldIP>('One held address.', {
+        namespace: required(string('Namespace of the deleted Service.')),
+        name: required(string('Name of the deleted Service.')),
+        ip: required(string('The held address.')),
+        expires: required(string('When the address goes back to the pool (RFC 3339).')),
+        since: string('When the Service was deleted (RFC 3339).'),
+      }),
+    ),
+    heldCount: int('How many addresses are held (status.held lists the oldest ones).', 0, 2 ** 31 - 1),
   }),
 });

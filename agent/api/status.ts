@@ -4,6 +4,7 @@
  * (kube/status-writer.ts), files mode to its state file; both implement StatusWriter.
  */
 import type { ServiceObject } from './core.ts';
+import type { HeldIP } from './pool.ts';
 import type { BGPPeeringPolicy, Condition, L2AnnouncementPolicy, LoadBalancerIPPool } from './v1alpha1.ts';
 
 export interface ServiceStatusWrite {
@@ -17,6 +18,10 @@ export interface PoolStatusWrite {
   ipsTotal: string;
   ipsUsed: string;
   ipsAvailable: string;
+  /** Addresses held for deleted Services, oldest first, capped (pool.ts MAX_HELD_LISTED). */
+  held?: HeldIP[];
+  /** How many are held in all. */
+  heldCount?: number;
 }
 
 export type EventKind =
@@ -31,6 +36,10 @@ export type EventKind =
   | 'PoolExhausted'
   | 'SharingConflict'
   | 'DualStackUnavailable'
+  /** The requested IP is held for a deleted Service until its hold expires (the condition says until when). */
+  | 'IpHeld'
+  /** The pool was otherwise full: this Service got the oldest address held for a deleted one. */
+  | 'HeldIPTaken'
   /** L2 mode: this node started answering ARP/NDP for one of the Service's IPs. */
   | 'L2Announcing';
 

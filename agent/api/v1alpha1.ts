@@ -63,6 +63,9 @@ export type {
 export type { IPBlock, LoadBalancerIPPool } from './pool.ts';
 
 /** Requested-IP annotations, in precedence order (first present wins; a different value in a later one is a contradiction). */
+/** "true": announce the Service only while it has a ready endpoint somewhere in the cluster (issue 21). */
+export const ANNOUNCE_ONLY_WITH_ENDPOINTS_ANNOTATION = 'edgelb.io/announce-only-with-endpoints';
+
 export const IPS_ANNOTATIONS = [
   'edgelb.io/ips',
   'lbipam.cilium.io/ips',

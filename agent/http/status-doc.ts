@@ -45,6 +45,8 @@ export interface PoolDoc {
   used: string;
   available: string;
   conditions: { type: string; status: string; reason: string; message: string }[];
+  /** Addresses held for deleted Services (absent when none). */
+  held?: number;
 }
 
 /** L2 mode on this node: the IPs it answers ARP/NDP for, per interface. */

@@ -17,9 +17,11 @@ import {
   ownerOf,
 } from './claim-rules.ts';
 import { type Holding, HoldingIndex } from './holdings.ts';
+import { HoldBook, rfc3339 } from './holds.ts';
 import { compareOrdered } from './order.ts';
 import { type CompiledPool, markConflicts, poolOrder, rangesOverlap } from './pools.ts';
 import { famName, holdsFamily, holdsText, type SvcState, sharingKeyOf } from './service-state.ts';
+import type { TookHold } from './types.ts';
 
 export const svcOrder: (a: SvcState, b: SvcState) => number = compareOrdered;
 
@@ -52,11 +54,18 @@ export class Allocation implements ClaimWorld {
   private freed = false;
   /** Sharing keys whose holdings changed in this call. */
   readonly keysChanged = new Set<string>();
+  /** Addresses held for deleted Services (holds.ts). */
+  readonly holds = new HoldBook();
+  /** Holds taken over in this call, per Service key (for the result's tookHold). */
+  private took: Map<string, TookHold[]> | undefined;
+  /** Epoch milliseconds (the Ipam's injected clock). */
+  now: () => number = () => 0;
 
   clear(): void {
     this.poolsByName.clear();
     this.ordered = [];
     this.index.clear();
+    this.holds.clear();
     this.poolLists.clear();
     this.svcs.clear();
     this.pending.clear();
@@ -65,6 +74,7 @@ export class Allocation implements ClaimWorld {
   begin(): void {
     this.log.end();
     this.freed = false;
+    this.took = undefined;
     if (this.keysChanged.size > 0) this.keysChanged.clear();
   }
 
@@ -80,6 +90,61 @@ export class Allocation implements ClaimWorld {
   create(family: Family, value: bigint, text = formatAddr({ family, value })): Holding {
     const owner = ownerOf(this.ordered, family, value) as CompiledPool;
     return this.index.create(family, value, text, owner.name);
+  }
+
+  takeOldestHold(st: SvcState, pools: readonly CompiledPool[], fam: Family): Holding | undefined {
+    if (this.holds.size === 0) return undefined;
+    const h = this.holds.oldest(new Set(pools.map((p) => p.name)), fam);
+    if (!h?.hold) return undefined;
+    const t: TookHold = { ip: h.text, heldFor: h.hold.key, expires: rfc3339(h.hold.expires) };
+    this.holds.remove(h);
+    this.took ??= new Map();
+    const list = this.took.get(st.view.key);
+    if (list) list.push(t);
+    else this.took.set(st.view.key, [t]);
+    return h;
+  }
+
+  // ---------------------------------------------------------------- holds
+
+  /** Lets go of `st`'s address `h`, keeping it held for st's namespace/name until `expires`. */
+  holdFor(st: SvcState, h: Holding, expires: number): void {
+    const v = st.view;
+    this.release(st, h, undefined, true);
+    if (h.holders.length > 0) return; // still shared by others: nothing to hold
+    this.holds.add(h, { key: v.key, namespace: v.namespace, name: v.name, since: this.now(), expires });
+    // Services waiting on a full pool may now take it (the oldest hold goes first).
+    this.freed = true;
+  }
+
+  /** Frees every hold whose time is up. */
+  expireHolds(now: number): void {
+    for (const h of this.holds.due(now)) this.dropHold(h);
+    this.retryPending();
+  }
+
+  /** The held address goes back to the pool. */
+  dropHold(h: Holding): void {
+    this.holds.remove(h);
+    if (h.holders.length === 0) {
+      this.index.drop(h);
+      this.freed = true;
+    }
+  }
+
+  /** Re-created within its hold: the Service takes back the addresses held for its key, when still valid for it. */
+  private reclaimHolds(st: SvcState): void {
+    const held = this.holds.forKey(st.view.key);
+    if (!held || !st.parsed.ok) return;
+    const r = st.parsed.request;
+    for (const h of [...held]) {
+      if (holdsFamily(st, h.family) || invalidFor(this, st, r, h, h.text, h)) {
+        // It asks for something else now: the hold has no purpose left.
+        this.dropHold(h);
+        continue;
+      }
+      this.claim(st, h);
+    }
   }
 
   // ---------------------------------------------------------------- pools
@@ -106,9 +171,18 @@ export class Allocation implements ClaimWorld {
         if (p.name !== c.name && overlaps(p.blockRanges, c.blockRanges)) affected.add(p.name);
     }
     const holders = new Set<SvcState>();
+    const orphans: Holding[] = [];
     for (const name of affected)
-      for (const h of this.index.inPool(name))
+      for (const h of this.index.inPool(name)) {
         for (const k of h.holders) holders.add(this.svcs.get(k) as SvcState);
+        if (h.hold) orphans.push(h);
+      }
+    // A held address follows its owner pool, and goes when no pool holds it any more.
+    for (const h of orphans) {
+      const owner = ownerOf(this.ordered, h.family, h.value);
+      if (!owner) this.dropHold(h);
+      else if (owner.name !== h.pool) this.index.move(h, owner.name);
+    }
     for (const st of [...holders].sort(svcOrder)) this.reconcile(st);
     this.freed = true; // new space or new rules: every pending Service gets another chance
     this.retryPending();
@@ -128,8 +202,14 @@ export class Allocation implements ClaimWorld {
 
   // ---------------------------------------------------------------- per Service
 
-  /** Keep what is valid, import valid status IPs, allocate the rest. */
+  /** Keep what is valid, import valid status IPs, take back held ones, allocate the rest. */
   reconcile(st: SvcState): void {
+    this.reconcileOne(st);
+    const took = this.took?.get(st.view.key);
+    if (took && st.result.ok) st.result = { ...st.result, tookHold: took };
+  }
+
+  private reconcileOne(st: SvcState): void {
     this.log.touch(st);
     const key = st.view.key;
     if (!st.parsed.ok) {
@@ -144,6 +224,7 @@ export class Allocation implements ClaimWorld {
         if (why) this.release(st, h, why);
       }
     if (st.view.statusIPs.length > 0) this.importStatus(st);
+    if (this.holds.size > 0) this.reclaimHolds(st);
     let failures: { family: Family; f: Failure }[] | undefined;
     for (const fam of r.families) {
       if (holdsFamily(st, fam)) continue;
@@ -241,6 +322,7 @@ export class Allocation implements ClaimWorld {
   // ---------------------------------------------------------------- holding and letting go
 
   claim(st: SvcState, h: Holding): void {
+    if (h.hold) this.holds.remove(h);
     if (h.holders.length === 0) h.holders = [st.view.key];
     else h.holders.push(st.view.key);
     if (st.held.length === 0) st.held = [h];
@@ -252,7 +334,8 @@ export class Allocation implements ClaimWorld {
     }
   }
 
-  release(st: SvcState, h: Holding, why?: string): void {
+  /** `keep`: the address is about to be held, so it stays in the index when no holder is left. */
+  release(st: SvcState, h: Holding, why?: string, keep = false): void {
     if (why) this.log.noteLost(st.view.key, h.text, why);
     h.holders.splice(h.holders.indexOf(st.view.key), 1);
     st.held.splice(st.held.indexOf(h), 1);
@@ -261,7 +344,7 @@ export class Allocation implements ClaimWorld {
       this.index.keyIndex(key, h, -1);
       this.keysChanged.add(key);
     }
-    if (h.holders.length === 0) {
+    if (h.holders.length === 0 && !keep) {
       this.index.drop(h);
       this.freed = true;
     }

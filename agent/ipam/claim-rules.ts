@@ -7,6 +7,7 @@
 import type { Family, IP } from '../net/ip.ts';
 import { formatAddr } from './addr.ts';
 import type { Holding, HoldingIndex } from './holdings.ts';
+import { type Hold, rfc3339 } from './holds.ts';
 import { type CompiledPool, contains, unusableWhy, usable } from './pools.ts';
 import type { Request } from './request.ts';
 import { matchesAll } from './selector.ts';
@@ -31,6 +32,17 @@ export interface ClaimWorld {
   service(key: string): SvcState | undefined;
   /** A holding for a free address of the owner pool (not claimed yet). */
   create(family: Family, value: bigint): Holding;
+  /**
+   * The pools are otherwise full: the oldest address held for a deleted Service in one of
+   * `pools`, no longer held (recorded for st's Event); undefined when there is none.
+   */
+  takeOldestHold(st: SvcState, pools: readonly CompiledPool[], fam: Family): Holding | undefined;
+}
+
+/** "held for ns/name until T": why another Service cannot have a held address yet. */
+export function heldWhy(h: Holding): string {
+  const hold = h.hold as Hold;
+  return `held for ${hold.key} until ${rfc3339(hold.expires)} (that Service was deleted; it gets the address back if re-created before then)`;
 }
 
 /** The pool's serviceSelector accepts the Service (an invalid selector is reported elsewhere). */
@@ -81,6 +93,7 @@ export function invalidFor(
   if (r.pool !== undefined && r.pool !== owner.name)
     return `the Service asks for pool ${r.pool}, it is in pool ${owner.name}`;
   if (!selects(owner, r)) return `pool ${owner.name}'s serviceSelector does not match the Service`;
+  if (h?.hold && h.hold.key !== st.view.key) return heldWhy(h);
   return h ? sharingConflict(w, st, r, h)?.message : undefined;
 }
 
@@ -97,6 +110,7 @@ export function claimExplicit(w: ClaimWorld, st: SvcState, r: Request, ip: IP): 
       `${text} is in pool ${owner.name}, whose serviceSelector does not match the Service`,
     );
   const h = w.index.get(text);
+  if (h?.hold) return h.hold.key === st.view.key ? h : fail('ip-held', `${text} is ${heldWhy(h)}`);
   if (h) {
     const v = sharingConflict(w, st, r, h);
     if (!v) return h;
@@ -143,6 +157,8 @@ export function claimAuto(w: ClaimWorld, st: SvcState, r: Request, fam: Family):
     const h = lowestFree(w, p, fam);
     if (h) return h;
   }
+  const taken = w.takeOldestHold(st, pools, fam);
+  if (taken) return taken;
   const one = pools.length === 1;
   return fail(
     'pool-exhausted',

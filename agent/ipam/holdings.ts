@@ -9,6 +9,7 @@
  * sharing key, so a pool or key event visits only its own holders.
  */
 import type { Family, IP, IPRange } from '../net/ip.ts';
+import type { Hold } from './holds.ts';
 import { RunSet } from './run-set.ts';
 
 /** An allocated address. */
@@ -19,6 +20,8 @@ export interface Holding extends IP {
   slot: number;
   /** Keys of the Services holding it (more than one only when they share). */
   holders: string[];
+  /** Set while the address is held for a deleted Service (holders is then empty; holds.ts). */
+  hold?: Hold;
 }
 
 /**

@@ -6,19 +6,36 @@
  * is still valid for its Service is never taken away, whatever the order of events, pool edits
  * or restarts. Every address has at most one owner pool (the oldest containing it). Each event
  * returns the results it changed. The rules live in claim-rules.ts, the per-Service reconcile
- * in allocation.ts, the memory-saving index of held addresses in holdings.ts.
+ * in allocation.ts, the memory-saving index of held addresses in holdings.ts, and the addresses
+ * kept for deleted Services (pool releaseDelaySeconds, restored from pool status) in holds.ts.
  */
+import { parseAddrText } from './addr.ts';
 import { Allocation, svcOrder } from './allocation.ts';
 import { UNTOUCHED } from './call-log.ts';
+import { ownerOf } from './claim-rules.ts';
+import { parseTime } from './holds.ts';
 import { compilePool, poolFacts } from './pools.ts';
 import { newState, type SvcState, sharingKeyOf, updateState } from './service-state.ts';
-import type { PoolFacts, PoolSpec, ServiceResult, ServiceView } from './types.ts';
+import type { HoldRecord, PoolFacts, PoolSpec, ServiceResult, ServiceView } from './types.ts';
+
+export interface IpamOptions {
+  /** Epoch milliseconds, for holds (holds.ts). Default: always 0 (tests without holds). */
+  now?: () => number;
+}
 
 export class Ipam {
   private readonly a = new Allocation();
 
-  /** Rebuilds everything from pools and Service statuses. Returns every Service's result. */
-  restore(pools: PoolSpec[], services: ServiceView[]): ServiceResult[] {
+  constructor(o: IpamOptions = {}) {
+    if (o.now) this.a.now = o.now;
+  }
+
+  /**
+   * Rebuilds everything from pools, Service statuses and the holds pool status lists. Returns
+   * every Service's result. Status wins over a hold: a held address some Service's status
+   * already names is not held; expired holds and holds of addresses no pool owns are dropped.
+   */
+  restore(pools: PoolSpec[], services: ServiceView[], holds: readonly HoldRecord[] = []): ServiceResult[] {
     const a = this.a;
     a.clear();
     for (const p of pools) a.poolsByName.set(p.name, compilePool(p));
@@ -42,6 +59,22 @@ export class Ipam {
     a.index.bulkStart();
     for (const st of states) if (st.view.statusIPs.length > 0) a.importStatus(st);
     a.index.bulkEnd();
+    const now = a.now();
+    for (const rec of holds) {
+      const ip = parseAddrText(rec.ip);
+      const expires = parseTime(rec.expires);
+      if (!ip || !(expires > now) || a.index.get(ip.text)) continue;
+      const owner = ownerOf(a.ordered, ip.family, ip.value);
+      if (!owner) continue;
+      const since = rec.since !== undefined ? parseTime(rec.since) : Number.NaN;
+      a.holds.add(a.create(ip.family, ip.value, ip.text), {
+        key: `${rec.namespace}/${rec.name}`,
+        namespace: rec.namespace,
+        name: rec.name,
+        since: Number.isNaN(since) ? now : since,
+        expires,
+      });
+    }
     for (const st of states) a.reconcile(st);
     a.log.restoring = false;
     const out: ServiceResult[] = new Array(entries.length);
@@ -70,6 +103,22 @@ export class Ipam {
     return this.call(deleteService, key);
   }
 
+  /** Frees the holds whose time is up (at the injected clock's now); returns the results that changed. */
+  expireHolds(): ServiceResult[] {
+    if (this.a.holds.size === 0) return [];
+    return this.call((a) => a.expireHolds(a.now()), undefined);
+  }
+
+  /** When the next hold expires (epoch milliseconds); undefined without holds. */
+  nextHoldExpiry(): number | undefined {
+    return this.a.holds.nextExpiry();
+  }
+
+  /** The addresses held for deleted Services, oldest first (of one pool when given). */
+  holds(pool?: string): HoldRecord[] {
+    return this.a.holds.records(pool);
+  }
+
   result(key: string): ServiceResult | undefined {
     return this.a.svcs.get(key)?.result;
   }
@@ -81,7 +130,14 @@ export class Ipam {
 
   /** Every pool's figures and state, oldest pool first. */
   pools(): PoolFacts[] {
-    return this.a.ordered.map((p) => poolFacts(p, BigInt(this.a.index.count(p.name))));
+    const held = new Map<string, number>();
+    if (this.a.holds.size > 0)
+      for (const r of this.a.holds.records()) held.set(r.pool, (held.get(r.pool) ?? 0) + 1);
+    return this.a.ordered.map((p) => {
+      const f = poolFacts(p, BigInt(this.a.index.count(p.name)));
+      const n = held.get(p.name);
+      return n ? { ...f, held: n } : f;
+    });
   }
 
   /** One event: returns the results it changed. */
@@ -130,7 +186,11 @@ function upsertService(a: Allocation, view: ServiceView): void {
 function deleteService(a: Allocation, key: string): void {
   const st = a.svcs.get(key);
   if (!st) return;
-  for (const h of [...st.held]) a.release(st, h);
+  for (const h of [...st.held]) {
+    const delay = a.poolsByName.get(h.pool)?.spec.releaseDelaySeconds ?? 0;
+    if (delay > 0) a.holdFor(st, h, a.now() + delay * 1000);
+    else a.release(st, h);
+  }
   a.svcs.delete(key);
   a.pending.delete(key);
   a.log.forget(key);

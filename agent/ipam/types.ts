@@ -19,6 +19,32 @@ export interface PoolSpec {
   autoAssign: boolean;
   /** Absent: every Service. */
   serviceSelector?: LabelSelector;
+  /**
+   * Seconds a deleted Service's address stays held for its namespace/name (holds.ts); absent or
+   * 0: freed at once. The API's default (600) is applied before the IPAM sees the pool.
+   */
+  releaseDelaySeconds?: number;
+}
+
+/** An address held for a deleted Service, as pool status lists it (and restore() reads it). */
+export interface HoldRecord {
+  namespace: string;
+  name: string;
+  ip: string;
+  /** The pool that owned the address when the hold began. */
+  pool: string;
+  /** RFC 3339: when the address goes back to the pool. */
+  expires: string;
+  /** RFC 3339: when the Service was deleted (the oldest hold goes first); absent = unknown. */
+  since?: string;
+}
+
+/** A hold taken over by automatic allocation because the pool was otherwise full (for an Event). */
+export interface TookHold {
+  ip: string;
+  /** "namespace/name" the address was held for. */
+  heldFor: string;
+  expires: string;
 }
 
 export interface ServicePort {
@@ -55,7 +81,9 @@ export type FailureReason =
   | 'no-matching-pool'
   | 'pool-exhausted'
   | 'sharing-conflict'
-  | 'dual-stack-unavailable';
+  | 'dual-stack-unavailable'
+  /** The explicitly requested address is held for a deleted Service until its hold expires. */
+  | 'ip-held';
 
 export interface Replaced {
   /** The IPs the Service held (or had in status) and lost. */
@@ -76,6 +104,8 @@ export type ServiceResult =
       message: string;
       /** Set by the call that dropped them (for an Event); result() keeps it until the Service is next reconciled. */
       replaced?: Replaced;
+      /** Set by the call that gave this Service a held address (pool otherwise full), for an Event. */
+      tookHold?: TookHold[];
     }
   | {
       key: string;
@@ -100,4 +130,6 @@ export interface PoolFacts {
   why: string;
   /** The overlap with an older pool, when there is one. */
   conflict?: string;
+  /** Addresses held for deleted Services (counted in used). */
+  held?: number;
 }

@@ -144,15 +144,28 @@ export class KubeStatusWriter implements StatusWriter {
         }));
         const conditions = setConditions(cur.status?.conditions, input, this.o.clock.now());
         const s = cur.status as LoadBalancerIPPool['status'];
+        const sameHeld =
+          JSON.stringify(s?.held ?? []) === JSON.stringify(w.held ?? []) &&
+          (s?.heldCount ?? 0) === (w.heldCount ?? 0);
         if (
           sameConditions(s?.conditions, conditions) &&
           s?.ipsTotal === w.ipsTotal &&
           s?.ipsUsed === w.ipsUsed &&
-          s?.ipsAvailable === w.ipsAvailable
+          s?.ipsAvailable === w.ipsAvailable &&
+          sameHeld
         ) {
           return undefined;
         }
-        return { ...s, conditions, ipsTotal: w.ipsTotal, ipsUsed: w.ipsUsed, ipsAvailable: w.ipsAvailable };
+        // Holds (status.held, heldCount) are replaced as a whole; absent when nothing is held.
+        const { held: _h, heldCount: _c, ...rest } = s ?? {};
+        return {
+          ...rest,
+          conditions,
+          ipsTotal: w.ipsTotal,
+          ipsUsed: w.ipsUsed,
+          ipsAvailable: w.ipsAvailable,
+          ...(w.held?.length ? { held: w.held, heldCount: w.heldCount ?? w.held.length } : {}),
+        };
       },
     );
   }

@@ -11,9 +11,11 @@
 import { type ServiceObject, serviceKey } from '../api/core.ts';
 import { Ipam } from '../ipam/ipam.ts';
 import type { PoolSpec, ServiceResult } from '../ipam/types.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Leadership, ObservedState } from '../source/types.ts';
 import type { Collector } from './collector.ts';
+import { heldIn } from './plan/held-status.ts';
 import {
   poolFingerprint,
   type ServiceInputs,
@@ -43,6 +45,7 @@ export class Allocator {
     private readonly log: Logger,
     private readonly collector: Collector,
     private readonly leadership?: Leadership,
+    private readonly clock?: Clock,
   ) {}
 
   /**
@@ -90,6 +93,7 @@ export class Allocator {
     const moved = (results: ServiceResult[]) => {
       for (const r of results) check?.add(r.key);
     };
+    moved(ipam.expireHolds());
     const poolNames = new Set(pools.map((p) => p.name));
     for (const name of [...this.seenPools.keys()]) {
       if (!poolNames.has(name)) {
@@ -109,7 +113,7 @@ export class Allocator {
       for (const svc of observed.services) keys.add(serviceKey(svc));
       for (const key of [...this.seenServices.keys()]) {
         if (!keys.has(key)) {
-          ipam.deleteService(key);
+          this.delete(ipam, key, moved);
           this.seenServices.delete(key);
         }
       }
@@ -119,7 +123,7 @@ export class Allocator {
       for (const key of changes) {
         const svc = feed.service(key);
         if (svc) this.upsert(ipam, svc, moved);
-        else if (this.seenServices.delete(key)) moved(ipam.deleteService(key));
+        else if (this.seenServices.delete(key)) this.delete(ipam, key, moved);
       }
     }
     return check;
@@ -129,8 +133,9 @@ export class Allocator {
   private restore(observed: ObservedState, pools: PoolSpec[]): void {
     const views = observed.services.map(serviceView);
     this.term = this.leadership?.term?.() ?? 0;
-    this.ipam = new Ipam();
-    this.ipam.restore(pools, views);
+    const clock = this.clock;
+    this.ipam = new Ipam(clock ? { now: () => clock.now() } : {});
+    this.ipam.restore(pools, views, heldIn(observed.pools));
     this.collector.noteWork(views.length);
     this.seenPools = new Map(pools.map((p) => [p.name, poolFingerprint(p)]));
     this.seenServices = new Map();
@@ -138,7 +143,24 @@ export class Allocator {
       const v = views[i]!;
       this.seenServices.set(v.key, this.feed ? serviceInputs(observed.services[i]!) : serviceFingerprint(v));
     }
-    this.log.info('leading: IPAM restored from status', { services: views.length, pools: pools.length });
+    this.log.info('leading: IPAM restored from status', {
+      services: views.length,
+      pools: pools.length,
+      held: this.ipam.holds().length,
+    });
+  }
+
+  /** A Service is gone: its addresses are freed, or held for it (pool releaseDelaySeconds). */
+  private delete(ipam: Ipam, key: string, moved: (r: ServiceResult[]) => void): void {
+    moved(ipam.deleteService(key));
+    const [ns, name] = key.split('/');
+    const held = ipam.holds().filter((h) => h.namespace === ns && h.name === name);
+    if (held.length > 0)
+      this.log.info('Service deleted: its IPs are held for it', {
+        service: key,
+        ips: held.map((h) => h.ip),
+        until: held[0]!.expires,
+      });
   }
 
   /** Gives a Service to the IPAM unless its inputs are those it already has. */

@@ -7,9 +7,11 @@ import { type ServiceObject, serviceKey } from '../api/core.ts';
 import type { EdgeLBNodeStatus } from '../api/edgelb-node.ts';
 import type { Registry } from '../lib/metrics.ts';
 import type { ObservedState } from '../source/types.ts';
+import type { AnnouncePlan } from './plan/announce.ts';
 import {
   ANNOUNCE_REASONS,
   type AnnounceReason,
+  announceReason,
   type BlockedIP,
   blockedAnnouncements,
   blockedCounts,
@@ -37,6 +39,23 @@ export function blockedNow(i: AnnouncementInputs): BlockedIP[] {
  * plan (node maintenance, sticky IPs): they plug in here and show in /explain.
  */
 export type ExtraReasons = (svc: ServiceObject, observed: ObservedState) => AnnounceReason[];
+
+/**
+ * The intended reasons the last announcement plan carries: the node's own (drained, excluded,
+ * cordoned, shutting down) for every Service, and the health gate for the Services it withholds.
+ */
+export function planReasons(plan: () => AnnouncePlan | undefined): ExtraReasons {
+  return (svc) => {
+    const p = plan();
+    if (!p) return [];
+    const key = serviceKey(svc);
+    const out = p.withheld.map((w) => announceReason(w.reason, w.message));
+    for (const w of p.withheldServices ?? [])
+      if (w.service === key && w.reason === 'NoReadyEndpoints')
+        out.push(announceReason('HealthGated', w.message));
+    return out;
+  };
+}
 
 /** The explanation for "namespace/name"; undefined when this node sees no such Service. */
 export function explainNow(

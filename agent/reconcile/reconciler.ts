@@ -25,7 +25,7 @@ import { Collector } from './collector.ts';
 import type { AnnouncePlan } from './plan/announce.ts';
 import { NODE_REASONS, type NodeWithhold, nodeWithholds } from './plan/node-state.ts';
 import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
-import { poolSpecIn } from './plan/to-domain.ts';
+import { ipamPoolSpec } from './plan/to-domain.ts';
 import { type ValidObjects, validObjects } from './plan/valid-objects.ts';
 import { feedOf, type ServiceChangeFeed } from './service-feed.ts';
 import { StatusPublisher } from './status-publisher.ts';
@@ -96,6 +96,8 @@ export class Reconciler {
   private readonly attributeConditions: AttributeConditions;
   private lastFull = Number.NEGATIVE_INFINITY;
   private resyncTimer: Timer | undefined;
+  /** A pass when the next held address goes back to its pool. */
+  private expiryTimer: { at: number; timer: Timer } | undefined;
   private lastObjects: ValidObjects | undefined;
   private passes = 0;
   private readonly m;
@@ -130,7 +132,7 @@ export class Reconciler {
       ...(o.collectAfter !== undefined ? { after: o.collectAfter } : {}),
       ...(o.collectDelayMs !== undefined ? { delayMs: o.collectDelayMs } : {}),
     });
-    this.allocator = new Allocator(this.feed, o.log, this.collector, o.source.leadership);
+    this.allocator = new Allocator(this.feed, o.log, this.collector, o.source.leadership, o.clock);
     this.attributeConditions = new AttributeConditions(o.source.writer, o.log);
     this.publisher = new StatusPublisher({
       source: o.source,
@@ -179,7 +181,24 @@ export class Reconciler {
   stop(): void {
     this.loop.stop();
     this.resyncTimer?.cancel();
+    this.expiryTimer?.timer.cancel();
     this.collector.stop();
+  }
+
+  /** Schedules a pass at `at` (the next hold expiry), replacing an earlier schedule. */
+  private holdTimer(at: number | undefined): void {
+    if (this.expiryTimer?.at === at) return;
+    this.expiryTimer?.timer.cancel();
+    this.expiryTimer = undefined;
+    if (at === undefined || this.loop.isStopped) return;
+    const delay = Math.max(0, at - this.o.clock.now());
+    this.expiryTimer = {
+      at,
+      timer: this.o.clock.setTimer(delay, () => {
+        this.expiryTimer = undefined;
+        this.trigger();
+      }),
+    };
   }
 
   get isIdle(): boolean {
@@ -235,7 +254,7 @@ export class Reconciler {
       // allocate
       const check = this.allocator.sync(
         observed,
-        objects.pools.map((p) => poolSpecIn(p, observed.namespaces)),
+        objects.pools.map((p) => ipamPoolSpec(p, observed.namespaces)),
         changes,
         this.publisher.takeRechecks(),
       );
@@ -244,6 +263,7 @@ export class Reconciler {
       await this.publisher.publishServices(ipam, observed.services, check);
       await this.publisher.publishObjects(ipam, objects, observed.bfdProfiles);
       await this.attributeConditions.publish(observed.services, objects.policies, objects.pools);
+      this.holdTimer(ipam.nextHoldExpiry());
       // Leadership ended during the writes: drop the state now, not at the next pass (which,
       // were leadership regained by then, would otherwise build on it).
       if (!this.allocator.current) this.lostLead();

@@ -14,6 +14,7 @@ import type { Registry } from '../lib/metrics.ts';
 import type { Source } from '../source/types.ts';
 import type { Collector } from './collector.ts';
 import { bfdProfileCondition, profilesByName } from './plan/bfd-profiles.ts';
+import { heldStatus } from './plan/held-status.ts';
 import { poolResult } from './plan/pool-conditions.ts';
 import { FAILURE_REASONS, failureReason } from './plan/reasons.ts';
 import { serviceEvents, serviceStatus, statusMatches } from './plan/service-status.ts';
@@ -59,6 +60,7 @@ export class StatusPublisher {
       ),
       capacity: r.gauge('edgelb_ipam_pool_capacity_ips', 'Addresses a pool can hand out.', ['pool']),
       used: r.gauge('edgelb_ipam_pool_used_ips', 'Addresses of a pool in use by Services.', ['pool']),
+      held: r.gauge('edgelb_ipam_pool_held_ips', 'Addresses of a pool held for deleted Services.', ['pool']),
       withoutIP: r.gauge(
         'edgelb_services_without_ip',
         'LoadBalancer Services that have no IP now, by reason.',
@@ -88,7 +90,14 @@ export class StatusPublisher {
   clear(): void {
     this.recheck = new Set();
     this.otherFailed = false;
-    for (const g of [this.m.poolIPs, this.m.capacity, this.m.used, this.m.withoutIP, this.m.invalid])
+    for (const g of [
+      this.m.poolIPs,
+      this.m.capacity,
+      this.m.used,
+      this.m.held,
+      this.m.withoutIP,
+      this.m.invalid,
+    ])
       g.remove();
   }
 
@@ -234,6 +243,7 @@ export class StatusPublisher {
     this.m.poolIPs.remove();
     this.m.capacity.remove();
     this.m.used.remove();
+    this.m.held.remove();
     for (const pool of objects.pools) {
       const r = results.get(pool.metadata.name);
       if (!r) continue;
@@ -242,6 +252,7 @@ export class StatusPublisher {
       this.m.poolIPs.set({ pool: r.name, state: 'total' }, Number(r.total));
       this.m.poolIPs.set({ pool: r.name, state: 'used' }, Number(r.used));
       this.m.poolIPs.set({ pool: r.name, state: 'available' }, Number(r.available));
+      this.m.held.set({ pool: r.name }, r.held ?? 0);
       if (!this.isCurrent(ipam)) return;
       await this.write('pool', r.name, () =>
         writer.writePoolStatus(pool, {
@@ -249,6 +260,7 @@ export class StatusPublisher {
           ipsTotal: r.total,
           ipsUsed: r.used,
           ipsAvailable: r.available,
+          ...heldStatus(ipam, r.name),
         }),
       );
     }

@@ -118,6 +118,7 @@ export function buildStatus(i: StatusInputs): StatusDoc {
             reason: c.reason,
             message: c.message,
           })),
+          ...(p.status?.heldCount ? { held: p.status.heldCount } : {}),
         }));
   const peers: PeerDoc[] = (speaker?.status() ?? []).map(({ id: _id, ...p }) => {
     const bfd = i.bfd?.status(p.address);

@@ -118,7 +118,8 @@ export class StatusStore {
       prev.ipsTotal === status.ipsTotal &&
       prev.ipsUsed === status.ipsUsed &&
       prev.ipsAvailable === status.ipsAvailable &&
-      sameConditions(prev.conditions, status.conditions)
+      sameConditions(prev.conditions, status.conditions) &&
+      JSON.stringify(prev.held ?? []) === JSON.stringify(status.held ?? [])
     ) {
       return this.flushIfDirty();
     }
@@ -127,6 +128,10 @@ export class StatusStore {
       ipsTotal: status.ipsTotal,
       ipsUsed: status.ipsUsed,
       ipsAvailable: status.ipsAvailable,
+      // The holds survive a restart here (what pool status does in kubernetes mode).
+      ...(status.held?.length
+        ? { held: status.held, heldCount: status.heldCount ?? status.held.length }
+        : {}),
     };
     this.persist();
     return true;

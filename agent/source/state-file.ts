@@ -20,6 +20,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import type { HeldIP } from '../api/pool.ts';
 import type { Condition } from '../api/v1alpha1.ts';
 import { isMap } from '../api/validate/fields.ts';
 
@@ -36,7 +37,17 @@ export interface PoolState {
   ipsTotal: string;
   ipsUsed: string;
   ipsAvailable: string;
+  /** Addresses held for deleted Services (the pool's status.held). */
+  held?: HeldIP[];
+  heldCount?: number;
 }
+
+const isHeld = (v: unknown): boolean =>
+  isMap(v) &&
+  typeof v.namespace === 'string' &&
+  typeof v.name === 'string' &&
+  typeof v.ip === 'string' &&
+  typeof v.expires === 'string';
 
 export interface PolicyState {
   conditions: Condition[];
@@ -101,7 +112,8 @@ export function parseState(text: string): ParseStateResult {
       p.conditions.every((c) => isCondition(c, true)) &&
       typeof p.ipsTotal === 'string' &&
       typeof p.ipsUsed === 'string' &&
-      typeof p.ipsAvailable === 'string';
+      typeof p.ipsAvailable === 'string' &&
+      (p.held === undefined || (Array.isArray(p.held) && p.held.every(isHeld)));
     if (!ok) return { ok: false, error: `pools["${name}"] is malformed` };
     state.pools[name] = p as unknown as PoolState;
   }

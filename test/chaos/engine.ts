@@ -463,7 +463,11 @@ export function convergenceProblems(specs: SvcSpec[], mon: Monitor, pool: PoolSt
         if (!keyConflict) out.push(`${key} has no IP (${cond.reason}: ${cond.message})`);
       } else if (inEligiblePool(s.requestIp, s, pool)) {
         const blockers = holders(s.requestIp).filter((o) => !compatible(s, o));
-        if (blockers.length === 0)
+        // Issue 21: the IP is held for a deleted Service (pool releaseDelaySeconds); the
+        // request waits until the hold ends, with a condition naming the IP.
+        const held =
+          cond.reason === 'IpHeld' && String(cond.message).startsWith(`${s.requestIp} is held for `);
+        if (blockers.length === 0 && !held)
           out.push(`${key} requests free ${s.requestIp} but has none (${cond.reason}: ${cond.message})`);
       }
     }

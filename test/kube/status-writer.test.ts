@@ -215,6 +215,31 @@ describe('KubeStatusWriter and EventRecorder', () => {
     expect(pol.status.conditions[0]).toMatchObject({ type: 'Valid', status: 'True' });
   });
 
+  test('pool status.held: written with heldCount, replaced as a whole, removed when nothing is held (issue 21)', async () => {
+    const pool = server.create({
+      apiVersion: 'edgelb.io/v1alpha1',
+      kind: 'LoadBalancerIPPool',
+      metadata: { name: 'held-pool' },
+      spec: { blocks: [{ cidr: '172.198.2.0/30' }] },
+    });
+    const base = {
+      conditions: [{ type: 'Ready', status: 'True' as const, reason: 'Ready', message: '' }],
+      ipsTotal: '2',
+      ipsUsed: '1',
+      ipsAvailable: '1',
+    };
+    const hold = { namespace: 'shop', name: 'web', ip: '172.198.2.1', expires: '2026-01-01T00:10:00Z' };
+    await writer.writePoolStatus(pool, { ...base, held: [hold], heldCount: 1 });
+    const get = () => server.get('edgelb.io/v1alpha1', 'LoadBalancerIPPool', undefined, 'held-pool');
+    expect(get().status).toMatchObject({ held: [hold], heldCount: 1, ipsUsed: '1' });
+    await writer.writePoolStatus(get(), { ...base, held: [hold], heldCount: 1 });
+    expect(puts('held-pool')).toBe(1);
+    await writer.writePoolStatus(get(), { ...base, ipsUsed: '0', ipsAvailable: '2' });
+    expect(get().status.held).toBeUndefined();
+    expect(get().status.heldCount).toBeUndefined();
+    expect(get().status.ipsUsed).toBe('0');
+  });
+
   test('Events: a loop of repeats is one Event with a series; new Events are rate limited', async () => {
     const svc = fresh('web');
     for (let i = 0; i < 1000; i++)

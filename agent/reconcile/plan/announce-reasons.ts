@@ -38,6 +38,10 @@ export const ANNOUNCE_REASONS = {
   NodeExcluded: { kind: 'intended', meaning: 'the node is excluded from announcing (maintenance)' },
   NodeCordoned: { kind: 'intended', meaning: 'the node is cordoned and announcing is stopped on it' },
   NodeDrained: { kind: 'intended', meaning: 'the node is drained: its announcements are withdrawn' },
+  NodeShuttingDown: {
+    kind: 'intended',
+    meaning: 'the machine is shutting down: announcements are withdrawn first',
+  },
   HealthGated: { kind: 'intended', meaning: 'the Service has no ready endpoint: its IP is health-gated' },
   HeldAfterDelete: {
     kind: 'intended',

@@ -20,6 +20,7 @@ import { isCanonicalIPv4 } from '../../net/fast.ts';
 import { hostPrefix, parseCidr, parseIP } from '../../net/ip.ts';
 import { type AdvertiseContext, advertisedRoutes, poolLookup } from './advertisements.ts';
 import { type BfdPlan, bfdFor, profilesByName } from './bfd-profiles.ts';
+import { healthGate, type Withheld, withheldReasons } from './health-gate.ts';
 import type { NodeWithhold } from './node-state.ts';
 import { mergeRouteAttributes, type ServiceAttributes, serviceAttributes } from './route-attributes.ts';
 
@@ -39,7 +40,10 @@ export interface AnnounceInput {
   bfdProfiles?: readonly BFDProfile[];
   /** Node-level reasons to announce nothing (plan/node-state.ts); the sessions stay up. */
   withheld?: readonly NodeWithhold[];
-  /** The pools, for advertisements limited to some (absent = none: such advertisements announce nothing). */
+  /**
+   * The pools: for advertisements limited to some (absent = none: such advertisements announce
+   * nothing), and for the addresses their status holds for deleted Services.
+   */
   pools?: readonly LoadBalancerIPPool[];
 }
 
@@ -53,6 +57,8 @@ export interface AnnouncePlan {
   bfd: BfdPlan[];
   /** Why this node announces nothing (empty: it announces); every peer then gets no prefix. */
   withheld: NodeWithhold[];
+  /** Services intentionally not announced, and why (health gate, held addresses); absent = none. */
+  withheldServices?: Withheld[];
   /** peer id -> prefix -> the route's attributes beyond the neighbor's (only routes that have some). */
   attributes: Map<string, Map<string, RouteAttributes>>;
   /** Service key -> its bad edgelb.io/bgp-* annotations (where an advertisement honours them). */
@@ -205,7 +211,9 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
   };
   const localOk = new Map<ServiceObject, boolean>();
   let slicesOf: Map<string, EndpointSliceObject[]> | undefined;
+  const healthy = healthGate(input.endpointSlices);
   const announceable = (svc: ServiceObject): boolean => {
+    if (!healthy(svc)) return false;
     if (svc.spec.externalTrafficPolicy !== 'Local') return true;
     let ok = localOk.get(svc);
     if (ok === undefined) {
@@ -314,7 +322,7 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
   const advertisements = new Map<string, string[]>();
   // A withheld node keeps its sessions (and their BFD) but announces nothing on them.
   for (const [id, set] of adverts) advertisements.set(id, withheld.length ? [] : [...set].sort());
-  return {
+  const plan: AnnouncePlan = {
     peers: [...peers.values()].map((p) => p.plan),
     advertisements,
     problems,
@@ -323,4 +331,7 @@ export function planAnnouncements(input: AnnounceInput): AnnouncePlan {
     attributes,
     serviceProblems,
   };
+  const withheldServices = withheldReasons(services, input.endpointSlices, input.pools);
+  if (withheldServices.length > 0) plan.withheldServices = withheldServices;
+  return plan;
 }

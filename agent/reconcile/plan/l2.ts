@@ -20,6 +20,7 @@ import type { L2AnnouncementPolicy, LoadBalancerIPPool } from '../../api/v1alpha
 import { compilePool, poolOrder } from '../../ipam/pools.ts';
 import { compileSelector, type Matcher, matchesAll, serviceLabels } from '../../ipam/selector.ts';
 import { canonicalIP, type IPRange, inRange, parseIP } from '../../net/ip.ts';
+import { healthGate } from './health-gate.ts';
 import { nodeMayAnnounce } from './node-state.ts';
 import { poolSpec, statusIPs } from './to-domain.ts';
 
@@ -160,10 +161,12 @@ export function planL2(input: L2PlanInput): L2Plan {
   const poolOf = poolIndex(input.pools);
   let slices: Map<string, EndpointSliceObject[]> | undefined;
   const byIP = new Map<string, L2Candidate>();
+  const healthy = healthGate(input.endpointSlices);
 
   for (const svc of input.services) {
     const ips = statusIPs(svc);
     if (ips.length === 0) continue;
+    if (!healthy(svc)) continue; // edgelb.io/announce-only-with-endpoints and nothing ready: no owner anywhere
     const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
     const labels = serviceLabels(svc.metadata.namespace, svc.metadata.name, svc.metadata.labels ?? {});
     let local: Set<string> | undefined;

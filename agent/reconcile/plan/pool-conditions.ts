@@ -20,6 +20,8 @@ export interface PoolResult {
   used: string;
   available: string;
   conditions: PoolCondition[];
+  /** Addresses held for deleted Services (absent when none). */
+  held?: number;
 }
 
 const READY_REASON: Record<PoolState, string> = {
@@ -70,5 +72,6 @@ export function poolResult(f: PoolFacts): PoolResult {
     used: f.used,
     available: f.available,
     conditions: poolConditions(f),
+    ...(f.held ? { held: f.held } : {}),
   };
 }

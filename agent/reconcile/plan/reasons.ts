@@ -13,6 +13,7 @@ export const FAILURE_REASONS = {
   'pool-exhausted': 'PoolExhausted',
   'sharing-conflict': 'SharingConflict',
   'dual-stack-unavailable': 'DualStackUnavailable',
+  'ip-held': 'IpHeld',
 } as const satisfies Record<FailureReason, string>;
 
 export type ReasonName = (typeof FAILURE_REASONS)[FailureReason];

@@ -76,6 +76,12 @@ export function serviceEvents(r: ServiceResult, before: readonly string[]): Serv
         type: 'Warning',
         message: `Replaced ${r.replaced.ips.join(', ')}: ${r.replaced.why}`,
       });
+    for (const t of r.tookHold ?? [])
+      out.push({
+        kind: 'HeldIPTaken',
+        type: 'Warning',
+        message: `Took ${t.ip}, held for deleted Service ${t.heldFor} until ${t.expires}: the pool had no other free address`,
+      });
     return out;
   }
   if (before.length > 0)

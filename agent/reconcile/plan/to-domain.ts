@@ -3,6 +3,7 @@
  * Kubernetes shapes stop here; the allocator never sees them.
  */
 import type { NamespaceObject, ServiceObject } from '../../api/core.ts';
+import { DEFAULT_RELEASE_DELAY_SECONDS } from '../../api/defaults.ts';
 import { type LabelSelector, type LoadBalancerIPPool, SERVICE_NAMESPACE_LABEL } from '../../api/v1alpha1.ts';
 import { compileSelector } from '../../ipam/selector.ts';
 import type { IPFamilyName, PoolSpec, ServicePort, ServiceView } from '../../ipam/types.ts';
@@ -53,7 +54,19 @@ export function poolSpecIn(
     allowFirstLastIPs: p.spec.allowFirstLastIPs ?? false,
     autoAssign: p.spec.autoAssign ?? true,
     ...(serviceSelector ? { serviceSelector } : {}),
+    ...(p.spec.releaseDelaySeconds !== undefined ? { releaseDelaySeconds: p.spec.releaseDelaySeconds } : {}),
   };
+}
+
+/**
+ * The pool as the agent's IPAM runs it: an absent releaseDelaySeconds is the API default (600 s);
+ * its namespaceSelector resolved against these namespaces (absent: it serves no Service).
+ */
+export function ipamPoolSpec(p: LoadBalancerIPPool, namespaces?: readonly NamespaceObject[]): PoolSpec {
+  const s = poolSpecIn(p, namespaces);
+  return s.releaseDelaySeconds === undefined
+    ? { ...s, releaseDelaySeconds: DEFAULT_RELEASE_DELAY_SECONDS }
+    : s;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
