@@ -9,6 +9,7 @@ import { drainCommand, undrainCommand } from './drain.ts';
 import { explainCommand } from './explain.ts';
 import { kubeconfigCommand } from './kubeconfig.ts';
 import { manifestsCommand } from './manifests.ts';
+import { planCommand } from './plan.ts';
 import { routerConfigCommand } from './router-config.ts';
 import { runCommand } from './run.ts';
 import { statusCommand } from './status.ts';
@@ -53,6 +54,7 @@ export const commands: Command[] = [
   kubeconfigCommand,
   convertCommand,
   routerConfigCommand,
+  planCommand,
   bgpCommand,
   completionCommand,
   versionCommand,

@@ -50,7 +50,7 @@ change, per node and peer. Nothing is written.
 
 Options:
   -f, --filename FILE   the edited pools and policies ("-": standard input)
-  -c, --config PATH     config file (default ${DEFAULT_CONFIG_PATH})
+      --config PATH     config file (default ${DEFAULT_CONFIG_PATH})
 
 Exit codes: 0 nothing would move, 3 something would, 1 FILE is malformed (the field is
 named) or the current state cannot be read, 2 usage error.`;
@@ -263,12 +263,10 @@ export function formatWhatIf(w: WhatIf): { text: string; moves: boolean } {
   return { text, moves };
 }
 
+const PLAN_OPTIONS = { filename: { type: 'string', short: 'f' }, config: { type: 'string' } } as const;
+
 export async function runPlan(argv: string[], io: PlanIO = realIO): Promise<number> {
-  const args = parseOrUsage(
-    argv,
-    { filename: { type: 'string', short: 'f' }, config: { type: 'string', short: 'c' } },
-    usage,
-  );
+  const args = parseOrUsage(argv, PLAN_OPTIONS, usage);
   if (!args) return 0;
   if (args.positionals.length > 0)
     throw new UserError(`unexpected argument "${args.positionals[0]}"\n\n${usage}`, EX_USAGE);
@@ -302,5 +300,6 @@ export const planCommand: Command = {
   name: 'plan',
   summary: 'what-if: which IPs and announcements a pool/policy edit would change',
   usage,
+  options: PLAN_OPTIONS,
   run: (argv) => runPlan(argv),
 };
