@@ -100,3 +100,12 @@ describe('sameServiceInputs', () => {
     ).toBe(false);
   });
 });
+
+test('a Service has the same inputs as itself', () => {
+  const s: ServiceObject = {
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { ports: [{ port: 80 }] },
+  } as ServiceObject;
+  expect(sameServiceInputs(s, s)).toBe(true);
+  expect(sameServiceInputs(s, { ...s, metadata: { ...s.metadata, name: 'db' } })).toBe(false);
+});

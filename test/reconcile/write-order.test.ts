@@ -116,3 +116,30 @@ describe('WriteOrder', () => {
     expect(o.left).toEqual(['a']);
   });
 });
+
+describe('several Services holding one IP in status', () => {
+  test('a claim waits for every holder that lets it go', () => {
+    const world: World = {
+      a: [['10.0.0.1'], []],
+      b: [['10.0.0.1'], []],
+      d: [['10.0.0.1'], []],
+      c: [[], ['10.0.0.1']],
+    };
+    const o = order(world);
+    expect(o.blockers('c')).toEqual(['a', 'b', 'd']);
+    expect(rounds(o).rounds).toEqual(['a,b,d', 'c']);
+  });
+
+  test('a holder listed twice counts once', () => {
+    const o = order({ a: [['10.0.0.1'], []], c: [[], ['10.0.0.1']] }, ['a', 'a', 'c']);
+    expect(o.blockers('c')).toEqual(['a']);
+  });
+
+  test('a Service that is gone (no status) while its result is known waits for nobody', () => {
+    const o = new WriteOrder(['a', 'c'], {
+      statusIPs: (k) => (k === 'a' ? ['10.0.0.1'] : undefined),
+      resultIPs: (k) => (k === 'a' ? [] : ['10.0.0.1']),
+    });
+    expect(o.blockers('c')).toEqual([]);
+  });
+});
