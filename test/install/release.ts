@@ -3,7 +3,7 @@
  * the one target this machine's installer picks, cached under .tmp/nspawn/ by a digest of
  * everything the binary is built from (agent/, package.json, the lockfile, build.sh), then
  * the current install.sh, uninstaller and unit beside it, with SHA256SUMS over all of them
- * (as build.sh writes it).
+ * (as build.sh writes it). Older builds of the target are removed from the cache.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -69,6 +69,12 @@ export async function builtBinary(target: string): Promise<{ dir: string; builtM
   );
   rmSync(dir, { recursive: true, force: true });
   renameSync(partial, dir);
+  // Older builds of this target are stale (their inputs changed): keep the cache to one.
+  for (const e of readdirSync(CACHE)) {
+    if (e.startsWith(`build-${target}-`) && join(CACHE, e) !== dir && !e.endsWith('.partial')) {
+      rmSync(join(CACHE, e), { recursive: true, force: true });
+    }
+  }
   return { dir, builtMs: performance.now() - t0 };
 }
 

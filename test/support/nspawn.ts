@@ -165,13 +165,25 @@ export function findLeader(nspawnPid: number): number | undefined {
   return undefined;
 }
 
+/** Inits of booted containers, killed if the test process exits without stopping them. */
+const leaders = new Set<number>();
+process.on('exit', () => {
+  for (const pid of leaders) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
+});
+
 export class Container {
   private constructor(
     readonly machine: string,
     readonly nspawn: Proc,
     /** The container's init (systemd), as seen from the host. */
     readonly leader: number,
-  ) {}
+  ) {
+    leaders.add(leader);
+  }
 
   /** Boots the root and waits until `systemctl is-system-running` says running (or degraded). */
   static async boot(opts: BootOptions): Promise<Container> {
@@ -269,6 +281,7 @@ export class Container {
 
   /** Powers the container off (SIGRTMIN+4 to its init); SIGKILL to init and nspawn after a bound. */
   async stop(timeoutMs = POWEROFF_TIMEOUT_MS): Promise<void> {
+    leaders.delete(this.leader);
     if (!this.nspawn.running()) return;
     try {
       // systemd: SIGRTMIN+4 is "poweroff".
