@@ -30,6 +30,7 @@ const PURE = [
   'agent/lib/metrics.ts',
   'agent/lib/backoff.ts',
   'agent/lib/suggest.ts',
+  'agent/lib/watchdog.ts',
   'agent/l2/ownership.ts',
   'agent/l2/liveness.ts',
   'agent/l2/heartbeat-lease.ts',
