@@ -29,6 +29,7 @@ import { Lifecycle } from './lib/lifecycle.ts';
 import type { Logger } from './lib/log.ts';
 import { Registry } from './lib/metrics.ts';
 import { sdNotify } from './lib/sd-notify.ts';
+import { startSdWatchdog } from './lib/sd-watchdog.ts';
 import { systemIsStopping } from './lib/system-state.ts';
 import {
   blockedNow,
@@ -87,6 +88,10 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     { labels: { version: buildInfo.version, commit: buildInfo.commit, target: buildInfo.target }, value: 1 },
   ]);
   registerProcessMetrics(metrics, startedAt);
+  // WatchdogSec= in the unit: keep-alives from this event loop while its timers run on time;
+  // registered first, so it is stopped last.
+  const watchdog = startSdWatchdog(metrics, log);
+  if (watchdog) lifecycle.add({ name: 'watchdog', stop: () => watchdog.stop() });
 
   // The Kubernetes client (and @kubernetes/client-node, ~20 MB resident) loads only in kubernetes mode.
   const source: Source =

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(frr bird2 exabgp iproute2 qemu-user-static libc6-arm64-cross prometheus shellcheck
-  openssl unzip curl procps python3 systemd kmod iputils-ping iputils-arping ndisc6 xz-utils man-db)
+  openssl unzip curl procps python3 systemd kmod iputils-ping iputils-arping ndisc6 xz-utils man-db
+  debootstrap systemd-container)
 
 if [ "$(id -u)" = 0 ] && [ "${EDGELB_SKIP_APT:-}" != 1 ]; then
   echo "== installing system packages"

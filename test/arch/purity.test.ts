@@ -34,6 +34,7 @@ const PURE = [
   'agent/lib/file-mode.ts',
   'agent/kube/response-shape.ts',
   'agent/kube/changed-keys.ts',
+  'agent/lib/watchdog.ts',
   'agent/l2/ownership.ts',
   'agent/l2/liveness.ts',
   'agent/l2/heartbeat-lease.ts',

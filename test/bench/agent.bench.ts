@@ -8,7 +8,10 @@
  *   200, polled every 5 ms from the root namespace (so ≤ ~6 ms resolution); the readiness
  *   condition includes the BGP session to FRR being Established. Before each run FRR's
  *   neighbour is back in Active, so a run never waits for a connect retry caused by the last.
- * - idle RSS: VmRSS after the agent has been ready and idle for 10 s, and again after the CPU window.
+ * - idle RSS: VmRSS after the agent has been ready and idle for 10 s, and again after the CPU window,
+ *   with its anonymous and file-backed parts (RssAnon, RssFile) and whether BFD and L2 ran.
+ * - BFD and L2 mode are on in both modes (support/agent-world.ts: a BFDProfile on the
+ *   neighbor, an L2AnnouncementPolicy for the pool on eth0).
  * - idle CPU: utime+stime from /proc/PID/stat over the idle window, as % of one core
  *   (resolution one clock tick = 10 ms, i.e. 0.017 % over 60 s).
  * - create-to-route: Services created one at a time in the API server's store (the in-process
@@ -76,10 +79,33 @@ async function heapMiB(): Promise<number> {
   }
 }
 
-/** "anon A, file F, JS heap H" for a note. */
+/** Threads of a process (/proc/PID/status), for TasksMax. */
+function threads(pid: number): number {
+  try {
+    return Number(/^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** "anon A, file F, JS heap H, T threads" for a note. */
 async function breakdown(pid: number): Promise<string> {
   const p = rssParts(pid);
-  return `anon ${p.anon.toFixed(1)} + file ${p.file.toFixed(1)}; JS heap ${(await heapMiB()).toFixed(1)}`;
+  return `anon ${p.anon.toFixed(1)} + file ${p.file.toFixed(1)}; JS heap ${(await heapMiB()).toFixed(1)}; ${threads(pid)} threads`;
+}
+
+/** "L2 owns N IPs, BFD peers: state" from /status, to show BFD and L2 mode were on. */
+async function bfdL2(): Promise<string> {
+  try {
+    const st = (await (await fetch(`${HTTP_URL}/status`, { signal: AbortSignal.timeout(5000) })).json()) as {
+      l2?: { active: boolean; owned: unknown[] };
+      bgp?: { peers?: { address: string; bfd?: { state?: string } }[] };
+    };
+    const bfd = (st.bgp?.peers ?? []).map((p) => `${p.address} ${p.bfd?.state ?? 'none'}`).join(', ');
+    return `L2 ${st.l2?.active ? `on, ${st.l2.owned.length} IPs owned` : 'off'}; BFD ${bfd || 'none'}`;
+  } catch (err) {
+    return `status: ${(err as Error).message}`;
+  }
 }
 
 async function readyz(): Promise<number> {
@@ -148,7 +174,7 @@ async function idle(w: World, agent: Proc, mode: string, what: string): Promise<
     value: rssAfter,
     unit: 'MB',
     target: MB(50),
-    note: `MiB (${rssBefore.toFixed(1)} after 10 s idle); ${await breakdown(agent.pid)}`,
+    note: `MiB (${rssBefore.toFixed(1)} after 10 s idle); ${await breakdown(agent.pid)}; ${await bfdL2()}`,
   });
   rows.push({
     figure: `idle CPU (${mode}) over ${IDLE_S} s`,
@@ -246,7 +272,7 @@ async function scale(w: World, vty: FrrVty, agent: Proc): Promise<void> {
     value: rss,
     unit: 'MB',
     target: MB(100),
-    note: `MiB; peak (VmHWM) ${peakRssMiB(agent.pid).toFixed(1)}; ${await breakdown(agent.pid)}`,
+    note: `MiB; peak (VmHWM) ${peakRssMiB(agent.pid).toFixed(1)}; ${await breakdown(agent.pid)}; ${await bfdL2()}`,
   });
   rows.push({
     figure: `${SCALE_N} Services: all IPs in status`,

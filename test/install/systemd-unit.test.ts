@@ -83,4 +83,27 @@ describe.skipIf(!!why)('systemd/edgelb.service', () => {
     // Bun's JIT needs writable+executable memory.
     expect(d.has('MemoryDenyWriteExecute')).toBe(false);
   });
+
+  test('has a watchdog and resource limits (a stuck loop is restarted, a leak is bounded)', () => {
+    const d = directives(UNIT);
+    const one = (k: string) => d.get(k)?.join(' ');
+    expect(one('WatchdogSec')).toBe('10');
+    // The agent pings at half the timeout; systemd needs the notify socket for the main PID.
+    expect(one('Type')).toBe('notify');
+    const mib = (v: string | undefined) => Number(/^(\d+)M$/.exec(v ?? '')?.[1]);
+    const high = mib(one('MemoryHigh'));
+    const max = mib(one('MemoryMax'));
+    // Above the 10k-Service peak of bench:agent (README), MemoryMax above MemoryHigh.
+    expect(high).toBeGreaterThanOrEqual(160);
+    expect(max).toBeGreaterThan(high);
+    expect(Number(one('TasksMax'))).toBeGreaterThanOrEqual(32);
+  });
+
+  test('verify rejects a bad WatchdogSec (so the check above means something)', () => {
+    const r = analyze([
+      'verify',
+      unitWithBinary('edgelb.service', UNIT.replace('WatchdogSec=10', 'WatchdogSec=ten')),
+    ]);
+    expect(r.out).toContain('Failed to parse sec value');
+  });
 });

@@ -81,6 +81,28 @@ function spawner(lan: Lan, dir: string, config: string) {
     });
 }
 
+/**
+ * BFD and L2 mode on, as a node would run them: a BFDProfile on the FRR neighbor (FRR runs no
+ * bfdd here, so the agent's session stays Down, transmitting at the slow rate; BGP is not held
+ * by a BFD session that was never Up) and an L2AnnouncementPolicy answering ARP for every IP of
+ * the pool on the node's eth0 (heartbeat Leases in kubernetes mode).
+ */
+export const BFD_PROFILE = {
+  apiVersion: 'edgelb.io/v1alpha1',
+  kind: 'BFDProfile',
+  metadata: { name: 'bench' },
+  spec: { receiveIntervalMilliseconds: 300, transmitIntervalMilliseconds: 300, detectMultiplier: 3 },
+};
+
+function l2Policy(pool: string) {
+  return {
+    apiVersion: 'edgelb.io/v1alpha1',
+    kind: 'L2AnnouncementPolicy',
+    metadata: { name: 'bench' },
+    spec: { pools: [pool], interfaces: ['^eth0$'] },
+  };
+}
+
 const COMMON = [
   'bgp:',
   '  shutdown: withdraw',
@@ -107,8 +129,15 @@ export async function filesWorld(): Promise<World> {
   writeFileSync(
     join(manifests, 'policy.yaml'),
     (await policy.text())
-      .replace('peerAddress: 127.0.0.1/32', `peerAddress: ${NET.router.v4}/32`)
+      .replace(
+        'peerAddress: 127.0.0.1/32',
+        `peerAddress: ${NET.router.v4}/32\n          bfdProfile: ${BFD_PROFILE.metadata.name}`,
+      )
       .replace('peerPort: 1179', 'peerPort: 179'),
+  );
+  writeFileSync(
+    join(manifests, 'bfd-l2.yaml'),
+    [BFD_PROFILE, l2Policy('nginx-ingress')].map((o) => JSON.stringify(o)).join('\n---\n'),
   );
   const config = join(dir, 'config.yaml');
   writeFileSync(
@@ -180,6 +209,7 @@ export async function kubeWorld(): Promise<World> {
               {
                 peerAddress: `${NET.router.v4}/32`,
                 peerASN: ROUTER_ASN,
+                bfdProfile: BFD_PROFILE.metadata.name,
                 connectRetryTimeSeconds: 1,
                 holdTimeSeconds: 9,
                 keepAliveTimeSeconds: 3,
@@ -189,6 +219,8 @@ export async function kubeWorld(): Promise<World> {
         ],
       },
     });
+    api.create(BFD_PROFILE);
+    api.create(l2Policy('bench'));
     const dir = join(lan.dir, 'kube');
     mkdirSync(dir, { recursive: true });
     const config = join(dir, 'config.yaml');
