@@ -30,7 +30,7 @@ describe('alert rules', () => {
     const check = spawnSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' });
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
-    expect(check.stdout).toContain('SUCCESS: 7 rules found');
+    expect(check.stdout).toContain('SUCCESS: 8 rules found');
     const t = spawnSync('promtool', ['test', 'rules', 'edgelb-alerts.test.yaml'], {
       cwd: DIR,
       encoding: 'utf8',
@@ -47,6 +47,7 @@ describe('alert rules', () => {
       'EdgeLBPoolNearlyFull',
       'EdgeLBServiceWithoutIP',
       'EdgeLBInvalidObjectIgnored',
+      'EdgeLBAnnouncementsBlocked',
     ])
       expect(names).toContain(a);
   });
