@@ -1,8 +1,8 @@
 /**
  * SHELL. Non-blocking UDP sockets through bun:ffi for what Bun.udpSocket cannot do: read
  * the received TTL / Hop Limit (IP_RECVTTL / IPV6_RECVHOPLIMIT, RFC 5881 §5) and the
- * destination address and interface of each datagram (IP_PKTINFO / IPV6_RECVPKTINFO) from
- * recvmsg()'s control messages. Every call is non-blocking (SOCK_NONBLOCK + MSG_DONTWAIT):
+ * destination address and interface of each datagram (IP_PKTINFO / IPV6_RECVPKTINFO) and
+ * its arrival time (SO_TIMESTAMP) from recvmsg()'s control messages. Every call is non-blocking (SOCK_NONBLOCK + MSG_DONTWAIT):
  * nothing here ever blocks the event loop. Linux only; struct layouts are the LP64
  * (x86_64/arm64) glibc ones, as in agent/bgp/socket-ffi.ts.
  */
@@ -23,6 +23,7 @@ import {
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
+  SOL_SOCKET,
   SyscallError,
 } from '../lib/libc.ts';
 import { type Family, formatIP, ipFromBytes, ipToBytes, parseIP } from '../net/ip.ts';
@@ -34,6 +35,10 @@ const IPV6_RECVPKTINFO = 49;
 const IPV6_PKTINFO = 50;
 const IPV6_RECVHOPLIMIT = 51;
 const IPV6_HOPLIMIT = 52;
+/** SO_TIMESTAMP (= SCM_TIMESTAMP): a struct timeval of 2 × 64 bits on LP64. */
+const SO_TIMESTAMP = 29;
+const MS_PER_S = 1000;
+const US_PER_MS = 1000;
 
 const SOCKADDR_IN6_LEN = 28;
 const MAX_CACHED_DESTINATIONS = 4096;
@@ -73,6 +78,8 @@ export interface UdpOptions {
   ttl?: number;
   /** Ask for TTL and destination address of received datagrams. */
   receiveInfo?: boolean;
+  /** Ask for the kernel's arrival time of received datagrams (SO_TIMESTAMP). */
+  timestamps?: boolean;
 }
 
 export interface Datagram {
@@ -84,6 +91,8 @@ export interface Datagram {
   ifindex: number;
   /** Received TTL / Hop Limit, -1 if the kernel did not say. */
   ttl: number;
+  /** When the kernel received it (ms since the epoch, like Date.now()); undefined if it did not say. */
+  receivedAt?: number;
 }
 
 /** One non-blocking datagram socket. */
@@ -148,6 +157,7 @@ export class UdpSocket {
           set(IPPROTO_IP, IP_PKTINFO, 1, 'IP_PKTINFO');
         }
       }
+      if (o.timestamps) set(SOL_SOCKET, SO_TIMESTAMP, 1, 'SO_TIMESTAMP');
       const sa = sockaddr(o.family, o.address, o.port);
       if (libc().bind(fd, ptr(sa), sa.length) !== 0) throw new SyscallError(`bind port ${o.port}`, errno());
     } catch (e) {
@@ -233,6 +243,9 @@ export class UdpSocket {
       const type = cv.getInt32(off + 12, true);
       const data = off + CMSG_HDR_LEN;
       if (level === IPPROTO_IP && type === IP_TTL) d.ttl = cv.getInt32(data, true);
+      else if (level === SOL_SOCKET && type === SO_TIMESTAMP)
+        // struct timeval { time_t tv_sec; suseconds_t tv_usec; } (low 32 bits suffice for each until 2106)
+        d.receivedAt = cv.getUint32(data, true) * MS_PER_S + cv.getUint32(data + 8, true) / US_PER_MS;
       else if (level === IPPROTO_IPV6 && type === IPV6_HOPLIMIT) d.ttl = cv.getInt32(data, true);
       else if (level === IPPROTO_IP && type === IP_PKTINFO) {
         // struct in_pktinfo { int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }
