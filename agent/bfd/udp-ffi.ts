@@ -42,6 +42,9 @@ const US_PER_MS = 1000;
 
 const SOCKADDR_IN6_LEN = 28;
 const MAX_CACHED_DESTINATIONS = 4096;
+/** Recent IPv6 source/destination addresses kept as text (a node has a handful of BFD peers). */
+const MAX_CACHED_SOURCES = 32;
+const EMSGSIZE = 90;
 const MSGHDR_LEN = 56;
 const IOVEC_LEN = 16;
 const CMSG_HDR_LEN = 16;
@@ -49,11 +52,19 @@ const CONTROL_LEN = 128;
 /** BFD packets are small; anything longer is truncated (and then fails the length check). */
 const RECV_BUFFER_LEN = 512;
 
+function sameBytes(a: Uint8Array, b: Uint8Array, off: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[off + i]) return false;
+  return true;
+}
+
 /** Failures carry the step and errno (agent/lib/libc.ts). */
 export { SyscallError as UdpFfiError };
 
+/** A byte array whose storage never moves (see UdpSocket's buffers). */
+const stable = (n: number) => new Uint8Array(new ArrayBuffer(n));
+
 function sockaddr(family: Family, address: string | undefined, port: number): Uint8Array {
-  const b = new Uint8Array(family === 6 ? SOCKADDR_IN6_LEN : 16);
+  const b = stable(family === 6 ? SOCKADDR_IN6_LEN : 16);
   const dv = new DataView(b.buffer);
   dv.setUint16(0, family === 6 ? AF_INET6 : AF_INET, true);
   dv.setUint16(2, port, false);
@@ -64,9 +75,6 @@ function sockaddr(family: Family, address: string | undefined, port: number): Ui
   }
   return b;
 }
-
-/** A byte array whose storage never moves (see UdpSocket's buffers). */
-const stable = (n: number) => new Uint8Array(new ArrayBuffer(n));
 
 export interface UdpOptions {
   family: Family;
@@ -109,10 +117,15 @@ export class UdpSocket {
   private readonly iov = stable(IOVEC_LEN);
   private readonly msg = stable(MSGHDR_LEN);
   private readonly nameView = new DataView(this.name.buffer);
-  /** struct sockaddr per destination (a session sends to one peer several times a second). */
-  private readonly destinations = new Map<string, Uint8Array>();
-  /** Text form per source address (formatting an IPv6 address is not free). */
-  private readonly sources = new Map<string, string>();
+  /** struct sockaddr and its pointer per port and destination (a session sends to one peer several times a second). */
+  private readonly destinations = new Map<number, Map<string, { sa: Uint8Array; at: number }>>();
+  private destinationCount = 0;
+  /** Text form of recent IPv6 addresses (formatting one is not free), compared byte by byte. */
+  private readonly sources: { raw: Uint8Array; text: string }[] = [];
+  /** Outgoing datagrams are copied here: one pointer, taken once, for every send. */
+  private readonly sendBuf = stable(RECV_BUFFER_LEN);
+  private readonly sendPtr = ptr(this.sendBuf);
+  private readonly msgPtr = ptr(this.msg);
   private readonly controlView = new DataView(this.control.buffer);
   private readonly msgView = new DataView(this.msg.buffer);
 
@@ -199,7 +212,7 @@ export class UdpSocket {
     this.msgView.setUint32(40, this.control.length, true);
     this.msgView.setUint32(44, 0, true);
     this.msgView.setInt32(48, 0, true);
-    const n = Number(libc().recvmsg(this.fd, ptr(this.msg), MSG_DONTWAIT));
+    const n = Number(libc().recvmsg(this.fd, this.msgPtr, MSG_DONTWAIT));
     if (n < 0) {
       const e = errno();
       if (e === EAGAIN) return undefined;
@@ -219,17 +232,14 @@ export class UdpSocket {
     return d;
   }
 
-  /** Canonical text of the address at buf[off...] (cached; the cache is bounded). */
+  /** Canonical text of the address at buf[off...] (IPv6: cached; the cache is bounded). */
   private address(buf: Uint8Array, off: number, family: Family): string {
     if (family === 4) return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
-    const raw = buf.subarray(off, off + 16);
-    const key = raw.join(',');
-    let text = this.sources.get(key);
-    if (text === undefined) {
-      text = formatIP(ipFromBytes(raw, 6));
-      if (this.sources.size >= MAX_CACHED_DESTINATIONS) this.sources.clear();
-      this.sources.set(key, text);
-    }
+    for (const c of this.sources) if (sameBytes(c.raw, buf, off)) return c.text;
+    const raw = buf.slice(off, off + 16);
+    const text = formatIP(ipFromBytes(raw, 6));
+    if (this.sources.length >= MAX_CACHED_SOURCES) this.sources.shift();
+    this.sources.push({ raw, text });
     return text;
   }
 
@@ -263,14 +273,25 @@ export class UdpSocket {
   /** Sends one datagram; returns 0 or the errno (a full buffer or an unreachable peer is not fatal). */
   send(bytes: Uint8Array, address: string, port: number): number {
     if (this.closed) return -1;
-    const key = `${address}|${port}`;
-    let sa = this.destinations.get(key);
-    if (!sa) {
-      sa = sockaddr(this.family, address, port);
-      if (this.destinations.size >= MAX_CACHED_DESTINATIONS) this.destinations.clear();
-      this.destinations.set(key, sa);
+    if (bytes.length > this.sendBuf.length) return EMSGSIZE;
+    let byAddress = this.destinations.get(port);
+    if (!byAddress) {
+      byAddress = new Map();
+      this.destinations.set(port, byAddress);
     }
-    const n = Number(libc().sendto(this.fd, ptr(bytes), bytes.length, MSG_DONTWAIT, ptr(sa), sa.length));
+    let d = byAddress.get(address);
+    if (!d) {
+      const sa = sockaddr(this.family, address, port);
+      if (this.destinationCount >= MAX_CACHED_DESTINATIONS) {
+        for (const m of this.destinations.values()) m.clear();
+        this.destinationCount = 0;
+      }
+      d = { sa, at: ptr(sa) };
+      byAddress.set(address, d);
+      this.destinationCount++;
+    }
+    this.sendBuf.set(bytes);
+    const n = Number(libc().sendto(this.fd, this.sendPtr, bytes.length, MSG_DONTWAIT, d.at, d.sa.length));
     return n < 0 ? errno() : 0;
   }
 

@@ -36,7 +36,12 @@ export class WheelTimer {
   /** Schedules (or moves) a task: due at `dueAt`, allowed from `earliestAt` (default: not early). */
   set(task: WheelTask, dueAt: number, earliestAt = dueAt): void {
     if (this.closed) return;
-    this.slots.set(task, { dueAt, earliestAt });
+    // Moved in place: a received packet moves a Detection Time several times a second.
+    const slot = this.slots.get(task);
+    if (slot) {
+      slot.dueAt = dueAt;
+      slot.earliestAt = earliestAt;
+    } else this.slots.set(task, { dueAt, earliestAt });
     if (!this.ticking && (!this.timer || dueAt < this.armedAt)) this.arm();
   }
 
