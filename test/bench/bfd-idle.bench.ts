@@ -14,7 +14,7 @@
  * processes: idle, with only a timer at the wheel's period (about 240 ms with 4 sessions),
  * and with a 20 ms timer (what a fixed-period drain costs by itself).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_BFD_PROFILE } from '../../agent/bfd/profile.ts';
 import { DRAIN_INTERVAL_MS } from '../../agent/bfd/transport.ts';
@@ -23,7 +23,7 @@ import { missing } from '../support/env.ts';
 import { startFrrBfd } from '../support/frr-bfd.ts';
 import { createLan, type Lan, TOPOLOGY } from '../support/netns.ts';
 import { sleep } from '../support/proc.ts';
-import { clockTicks, cpuTicks, rssMiB } from './support/proc-stats.ts';
+import { clockTicks, cpuTicks, rssMiB, threadTicks } from './support/proc-stats.ts';
 
 const R2 = { v4: '192.168.2.3', v6: 'fd00:2::3' };
 const ROUTER_ADDRESSES = [TOPOLOGY.router.v4, TOPOLOGY.router.v6, R2.v4, R2.v6];
@@ -33,20 +33,6 @@ const WARMUP_MS = 10_000;
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
-
-/** Ticks per thread name (main thread, JIT, GC helpers...). */
-function threadTicks(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(name, (out.get(name) ?? 0) + Number(rest[11]) + Number(rest[12]));
-    } catch {}
-  }
-  return out;
 }
 
 async function cpuPercent(pid: number, seconds: number): Promise<{ total: number; threads: string }> {
