@@ -20,7 +20,13 @@ import { type DiagnosticCode, diagnosticName } from './diagnostic.ts';
 import type { ControlPacket, SessionState } from './packet.ts';
 import { type BfdProfile, profileToConfig } from './profile.ts';
 import { BfdSession, type BfdSnapshot, type StateChange } from './session.ts';
-import type { BfdDatagram, BfdTransport, TransportFactory } from './transport.ts';
+import {
+  type BfdDatagram,
+  type BfdTransport,
+  MAX_RECEIVE_DELAY_MS,
+  type TransportFactory,
+} from './transport.ts';
+import { WheelTimer } from './wheel-timer.ts';
 
 export interface BfdPeer {
   /** Peer address; the session key. */
@@ -43,6 +49,8 @@ export interface BfdCounters {
   received: number;
   /** Discarded packets by reason (every reason present, 0 when none). */
   discards: Record<DiscardReason, number>;
+  /** Wake-ups of the sessions' timer wheel (one per batch of transmissions or expiries). */
+  wakeups: number;
 }
 
 export interface BfdManagerOptions {
@@ -66,12 +74,19 @@ export class BfdManager {
   private readonly byDiscr = new Map<number, Entry>();
   private readonly listeners: ((e: BfdManagerEvent) => void)[] = [];
   private readonly transport: BfdTransport;
+  /** One process timer for every session's TX and Detection Time; each tick drains first. */
+  private readonly wheel: WheelTimer;
   private received = 0;
   private readonly discards = new Map<DiscardReason, number>();
   private readonly listenProblems = new Map<string, string>();
 
   constructor(private readonly o: BfdManagerOptions) {
     this.transport = o.transport((d) => this.onDatagram(d));
+    this.wheel = new WheelTimer({
+      clock: o.clock,
+      beforeTick: () => this.transport.drain(),
+      maxGapMs: MAX_RECEIVE_DELAY_MS,
+    });
   }
 
   on<T extends BfdManagerEvent['type']>(type: T, fn: Listener<T>): () => void {
@@ -117,9 +132,9 @@ export class BfdManager {
       localDiscr,
       clock: this.o.clock,
       random: this.o.random,
+      wheel: this.wheel,
       send: (bytes) => this.transport.send(bytes, peer, family, multihop),
       onChange: (c) => this.onChange(entry, c),
-      beforeTimerEvent: () => this.transport.drain(),
     });
     this.byPeer.set(peer, entry);
     this.byDiscr.set(localDiscr, entry);
@@ -196,13 +211,14 @@ export class BfdManager {
   counters(): BfdCounters {
     const discards = {} as Record<DiscardReason, number>;
     for (const r of DISCARD_REASONS) discards[r] = this.discards.get(r) ?? 0;
-    return { received: this.received, discards };
+    return { received: this.received, discards, wakeups: this.wheel.ticks };
   }
 
   close(): void {
     for (const e of this.byPeer.values()) e.session.stop();
     this.byPeer.clear();
     this.byDiscr.clear();
+    this.wheel.close();
     this.transport.close();
   }
 
@@ -229,7 +245,7 @@ export class BfdManager {
     const r = this.route(d);
     if (typeof r === 'string') this.discard(r, d);
     else {
-      r.entry.session.receive(r.packet);
+      r.entry.session.receive(r.packet, d.receivedAt);
       this.refreshBusy();
     }
   }

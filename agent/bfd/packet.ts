@@ -55,12 +55,27 @@ export class BfdCodecError extends Error {
   }
 }
 
+/** Big-endian 32-bit read/write by hand: a DataView would reach for `.buffer`, which makes
+ * JavaScriptCore move a small array's storage out of line (a malloc per packet). */
+function u32(b: Uint8Array, off: number): number {
+  return (
+    (b[off] as number) * 0x1000000 +
+    (((b[off + 1] as number) << 16) | ((b[off + 2] as number) << 8) | (b[off + 3] as number))
+  );
+}
+
+function putU32(b: Uint8Array, off: number, v: number): void {
+  b[off] = v >>> 24;
+  b[off + 1] = (v >>> 16) & 0xff;
+  b[off + 2] = (v >>> 8) & 0xff;
+  b[off + 3] = v & 0xff;
+}
+
 export function decodeControl(b: Uint8Array): ControlPacket {
   if (b.length < CONTROL_LENGTH)
     throw new BfdCodecError('truncated', `BFD control packet of ${b.length} bytes, need ${CONTROL_LENGTH}`);
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const b0 = dv.getUint8(0);
-  const b1 = dv.getUint8(1);
+  const b0 = b[0] as number;
+  const b1 = b[1] as number;
   return {
     version: b0 >>> VERSION_SHIFT,
     diagnostic: b0 & DIAG_MASK,
@@ -71,13 +86,13 @@ export function decodeControl(b: Uint8Array): ControlPacket {
     authentication: (b1 & FLAG_AUTH) !== 0,
     demand: (b1 & FLAG_DEMAND) !== 0,
     multipoint: (b1 & FLAG_MULTIPOINT) !== 0,
-    detectMult: dv.getUint8(2),
-    length: dv.getUint8(3),
-    myDiscriminator: dv.getUint32(4),
-    yourDiscriminator: dv.getUint32(8),
-    desiredMinTxUs: dv.getUint32(12),
-    requiredMinRxUs: dv.getUint32(16),
-    requiredMinEchoRxUs: dv.getUint32(20),
+    detectMult: b[2] as number,
+    length: b[3] as number,
+    myDiscriminator: u32(b, 4),
+    yourDiscriminator: u32(b, 8),
+    desiredMinTxUs: u32(b, 12),
+    requiredMinRxUs: u32(b, 16),
+    requiredMinEchoRxUs: u32(b, 20),
   };
 }
 
@@ -90,25 +105,22 @@ function u(name: string, v: number, max: number): number {
 /** The 24-byte mandatory section (this codec never writes an authentication section). */
 export function encodeControl(p: ControlPacket): Uint8Array {
   const b = new Uint8Array(CONTROL_LENGTH);
-  const dv = new DataView(b.buffer);
-  dv.setUint8(0, (u('version', p.version, 7) << VERSION_SHIFT) | u('diagnostic', p.diagnostic, DIAG_MASK));
-  dv.setUint8(
-    1,
+  b[0] = (u('version', p.version, 7) << VERSION_SHIFT) | u('diagnostic', p.diagnostic, DIAG_MASK);
+  b[1] =
     (STATE_CODE[p.state] << STATE_SHIFT) |
-      (p.poll ? FLAG_POLL : 0) |
-      (p.final ? FLAG_FINAL : 0) |
-      (p.controlPlaneIndependent ? FLAG_CONTROL_PLANE_INDEPENDENT : 0) |
-      (p.authentication ? FLAG_AUTH : 0) |
-      (p.demand ? FLAG_DEMAND : 0) |
-      (p.multipoint ? FLAG_MULTIPOINT : 0),
-  );
-  dv.setUint8(2, u('detectMult', p.detectMult, 0xff));
-  dv.setUint8(3, u('length', p.length, 0xff));
+    (p.poll ? FLAG_POLL : 0) |
+    (p.final ? FLAG_FINAL : 0) |
+    (p.controlPlaneIndependent ? FLAG_CONTROL_PLANE_INDEPENDENT : 0) |
+    (p.authentication ? FLAG_AUTH : 0) |
+    (p.demand ? FLAG_DEMAND : 0) |
+    (p.multipoint ? FLAG_MULTIPOINT : 0);
+  b[2] = u('detectMult', p.detectMult, 0xff);
+  b[3] = u('length', p.length, 0xff);
   const U32 = 0xffffffff;
-  dv.setUint32(4, u('myDiscriminator', p.myDiscriminator, U32));
-  dv.setUint32(8, u('yourDiscriminator', p.yourDiscriminator, U32));
-  dv.setUint32(12, u('desiredMinTxUs', p.desiredMinTxUs, U32));
-  dv.setUint32(16, u('requiredMinRxUs', p.requiredMinRxUs, U32));
-  dv.setUint32(20, u('requiredMinEchoRxUs', p.requiredMinEchoRxUs, U32));
+  putU32(b, 4, u('myDiscriminator', p.myDiscriminator, U32));
+  putU32(b, 8, u('yourDiscriminator', p.yourDiscriminator, U32));
+  putU32(b, 12, u('desiredMinTxUs', p.desiredMinTxUs, U32));
+  putU32(b, 16, u('requiredMinRxUs', p.requiredMinRxUs, U32));
+  putU32(b, 20, u('requiredMinEchoRxUs', p.requiredMinEchoRxUs, U32));
   return b;
 }

@@ -1,10 +1,12 @@
 /**
- * SHELL. One BFD session: the pure state machine (fsm.ts) plus its two timers on the
- * injected clock. Executes the machine's actions: packets go to `send`, state changes to
- * `onChange`. Before acting on a Detection Time expiry it asks `beforeTimerEvent` to
- * read pending packets, so a packet already queued in the kernel is never ignored.
+ * SHELL. One BFD session: the pure state machine (fsm.ts) plus its two timers, slots of the
+ * manager's timer wheel (wheel-timer.ts). Executes the machine's actions: packets go to
+ * `send`, state changes to `onChange`. The wheel drains the sockets before every tick, so a
+ * packet already queued in the kernel is read before a Detection Time expiry is acted on;
+ * a packet's arrival time (the kernel's timestamp when the transport has one) restarts the
+ * Detection Time, not the time it was read.
  */
-import type { Clock, Timer } from '../lib/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import { type DiagnosticCode, diagnosticName } from './diagnostic.ts';
 import {
   type BfdAction,
@@ -15,9 +17,11 @@ import {
   currentTxIntervalUs,
   initialState,
   step,
-  type TimerName,
 } from './fsm.ts';
 import { type ControlPacket, encodeControl, type SessionState } from './packet.ts';
+import { minJitteredIntervalMs } from './timers.ts';
+import { transmitSlot } from './wheel.ts';
+import type { WheelTask, WheelTimer } from './wheel-timer.ts';
 
 export type StateChange = Extract<BfdAction, { type: 'stateChange' }>;
 
@@ -26,10 +30,10 @@ export interface SessionOptions {
   localDiscr: number;
   clock: Clock;
   random: () => number;
+  /** The manager's timer wheel (it drains pending packets before each tick). */
+  wheel: WheelTimer;
   send(bytes: Uint8Array, packet: ControlPacket): void;
   onChange(change: StateChange, session: BfdSession): void;
-  /** Reads pending packets (before a Detection Time expiry, and on each TX tick since we are awake). */
-  beforeTimerEvent(): void;
 }
 
 /** What /status shows for one peer. */
@@ -50,9 +54,13 @@ export interface BfdSnapshot {
   packetsOut: number;
 }
 
+const TRANSMIT_EXPIRES: BfdEvent = { type: 'TransmitTimer_Expires' };
+const DETECTION_EXPIRES: BfdEvent = { type: 'DetectionTimer_Expires' };
+
 export class BfdSession {
   private s: BfdState;
-  private readonly timers = new Map<TimerName, Timer>();
+  private readonly transmitTask: WheelTask = { run: () => this.dispatch(TRANSMIT_EXPIRES) };
+  private readonly detectionTask: WheelTask = { run: () => this.dispatch(DETECTION_EXPIRES) };
   private stopped = false;
   flaps = 0;
   packetsIn = 0;
@@ -60,9 +68,6 @@ export class BfdSession {
   /** Down transitions by diagnostic name. */
   readonly diagnostics = new Map<string, number>();
   private lastDiag: DiagnosticCode = 0;
-  /** When the Detection Time runs out, and when its timer is due (≤ the deadline). */
-  private detectionDeadline: number | undefined;
-  private detectionFiresAt = 0;
 
   constructor(private readonly o: SessionOptions) {
     this.s = initialState(o.config, o.localDiscr);
@@ -76,9 +81,10 @@ export class BfdSession {
     this.dispatch({ type: 'Start' });
   }
 
-  receive(packet: ControlPacket): void {
+  /** A packet for this session; `at`: when it arrived (default now). */
+  receive(packet: ControlPacket, at?: number): void {
     this.packetsIn++;
-    this.dispatch({ type: 'ReceivedControl', packet });
+    this.dispatch({ type: 'ReceivedControl', packet }, at);
   }
 
   update(config: BfdConfig): void {
@@ -95,8 +101,8 @@ export class BfdSession {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) t.cancel();
-    this.timers.clear();
+    this.o.wheel.clear(this.transmitTask);
+    this.o.wheel.clear(this.detectionTask);
   }
 
   snapshot(): BfdSnapshot {
@@ -119,14 +125,17 @@ export class BfdSession {
     };
   }
 
-  private dispatch(e: BfdEvent): void {
+  private dispatch(e: BfdEvent, at?: number): void {
     if (this.stopped) return;
-    const r = step(this.s, e, this.o.clock.now(), this.o.random);
+    const now = this.o.clock.now();
+    // A packet never counts as arriving later than it is read.
+    const eventAt = at === undefined ? now : Math.min(at, now);
+    const r = step(this.s, e, eventAt, this.o.random);
     this.s = r.state;
-    for (const a of r.actions) this.run(a);
+    for (const a of r.actions) this.run(a, now, eventAt);
   }
 
-  private run(a: BfdAction): void {
+  private run(a: BfdAction, now: number, eventAt: number): void {
     if (this.stopped) return;
     switch (a.type) {
       case 'send':
@@ -134,13 +143,17 @@ export class BfdSession {
         this.o.send(encodeControl(a.packet), a.packet);
         break;
       case 'startTimer':
-        if (a.timer === 'DetectionTimer') this.armDetection(a.ms);
-        else this.arm(a.timer, a.ms);
+        if (a.timer === 'DetectionTimer') {
+          // Every received packet moves the deadline: one map entry, no timer re-created.
+          this.o.wheel.set(this.detectionTask, eventAt + a.ms);
+        } else {
+          // Sent now: may go out with another session's packets from 75 % of the interval.
+          const slot = transmitSlot(now, a.ms, minJitteredIntervalMs(currentTxIntervalUs(this.s)));
+          this.o.wheel.set(this.transmitTask, slot.dueAt, slot.earliestAt);
+        }
         break;
       case 'stopTimer':
-        this.timers.get(a.timer)?.cancel();
-        this.timers.delete(a.timer);
-        if (a.timer === 'DetectionTimer') this.detectionDeadline = undefined;
+        this.o.wheel.clear(a.timer === 'DetectionTimer' ? this.detectionTask : this.transmitTask);
         break;
       case 'stateChange':
         // The last reason the session went down stays visible after it recovers.
@@ -152,51 +165,6 @@ export class BfdSession {
         }
         this.o.onChange(a, this);
         break;
-    }
-  }
-
-  private arm(timer: TimerName, ms: number): void {
-    this.timers.get(timer)?.cancel();
-    this.timers.set(
-      timer,
-      this.o.clock.setTimer(ms, () => this.expire(timer)),
-    );
-  }
-
-  /**
-   * Every received packet restarts the Detection Time. Rather than cancel and re-create a
-   * timer per packet, the deadline moves and a timer already due no later stays: when it
-   * fires early it re-arms for the rest.
-   */
-  private armDetection(ms: number): void {
-    const deadline = this.o.clock.now() + ms;
-    this.detectionDeadline = deadline;
-    if (this.timers.has('DetectionTimer') && this.detectionFiresAt <= deadline) return;
-    this.detectionFiresAt = deadline;
-    this.arm('DetectionTimer', ms);
-  }
-
-  private expire(timer: TimerName): void {
-    if (this.stopped) return;
-    this.timers.delete(timer);
-    if (timer === 'DetectionTimer') {
-      const deadline = this.detectionDeadline;
-      if (deadline === undefined) return;
-      const left = deadline - this.o.clock.now();
-      if (left > 0) {
-        this.detectionFiresAt = deadline;
-        this.arm('DetectionTimer', left);
-        return;
-      }
-      // A packet still queued in the kernel restarts the timer instead of a false Down.
-      this.o.beforeTimerEvent();
-      if (this.stopped || this.timers.has('DetectionTimer')) return;
-      this.detectionDeadline = undefined;
-      this.dispatch({ type: 'DetectionTimer_Expires' });
-    } else {
-      this.o.beforeTimerEvent();
-      if (this.stopped) return;
-      this.dispatch({ type: 'TransmitTimer_Expires' });
     }
   }
 }

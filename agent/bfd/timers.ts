@@ -7,6 +7,8 @@
 /** §6.8.3: while the session is not Up, DesiredMinTxInterval is at least one second. */
 export const SLOW_DESIRED_MIN_TX_US = 1_000_000;
 const US_PER_MS = 1000;
+/** §6.8.7: jitter reduces an interval by at most 25 %. */
+const MIN_JITTER_FACTOR = 0.75;
 
 /** §6.8.7: the interval between packets is the slower of our DesiredMinTx and the peer's RequiredMinRx. */
 export function transmitIntervalUs(localDesiredMinTxUs: number, remoteRequiredMinRxUs: number): number {
@@ -33,8 +35,16 @@ export function advertisedDesiredMinTxUs(configuredUs: number, up: boolean): num
  */
 export function jitteredIntervalMs(intervalUs: number, detectMult: number, random: () => number): number {
   const span = detectMult === 1 ? 0.15 : 0.25;
-  const factor = 0.75 + span * random();
+  const factor = MIN_JITTER_FACTOR + span * random();
   return Math.max(1, Math.floor((intervalUs * factor) / US_PER_MS));
+}
+
+/**
+ * §6.8.7: the shortest interval jitter may give (75 % of the negotiated one, in whole ms as
+ * jitteredIntervalMs rounds): a transmission may move this early, never earlier.
+ */
+export function minJitteredIntervalMs(intervalUs: number): number {
+  return Math.max(1, Math.floor((intervalUs * MIN_JITTER_FACTOR) / US_PER_MS));
 }
 
 export function usToMs(us: number): number {

@@ -5,14 +5,16 @@
  * and one send socket per family bound to a port in 49152–65535, so each session's source
  * port is constant (RFC 5881 §4). Sends use TTL/Hop Limit 255 (RFC 5881 §5, RFC 5883 §5).
  *
- * Receiving never blocks: sockets are non-blocking and drained from a timer on the event
- * loop (each drain is one recvmsg per socket that returns EAGAIN when idle), and drain()
- * lets the manager pull pending packets at once before it acts on a Detection Time expiry,
- * so a late drain can never cause a false Down. The period is DRAIN_INTERVAL_MS while some
- * session is coming up or polling (quick handshakes and Final replies), IDLE_DRAIN_INTERVAL_MS
- * once every session is Up and steady: timer wake-ups are most of an idle process's CPU
- * (measured by test/bench/bfd-idle.bench.ts), and then a received packet only restarts a
- * Detection Time, or at worst tells us of a peer's Down 100 ms later.
+ * Receiving never blocks: sockets are non-blocking and drained from the event loop, each
+ * drain one recvmsg per socket that returns EAGAIN when idle. While some session is coming
+ * up or polling (quick handshakes and Final replies) a timer drains every DRAIN_INTERVAL_MS;
+ * once every session is Up and steady the transport has no timer of its own: the manager's
+ * timer wheel drains before each of its ticks (at least every MAX_RECEIVE_DELAY_MS, in
+ * practice at each batch of transmissions), and always before acting on a Detection Time
+ * expiry, so a late read can never cause a false Down. Each datagram carries the kernel's
+ * arrival time (SO_TIMESTAMP), and that is what restarts the Detection Time: reading later
+ * does not make detection later. Timer wake-ups are most of an idle process's CPU (measured
+ * by test/bench/bfd-idle.bench.ts).
  */
 import type { Clock, Timer } from '../lib/clock.ts';
 import type { Family } from '../net/ip.ts';
@@ -25,8 +27,8 @@ export const SOURCE_PORT_MAX = 65535;
 export const TRANSMIT_TTL = 255;
 /** Receive polling period while a session is coming up or polling. */
 export const DRAIN_INTERVAL_MS = 20;
-/** Receive polling period when every session is Up and steady. */
-export const IDLE_DRAIN_INTERVAL_MS = 100;
+/** The longest a received packet waits in the kernel when every session is steady (the wheel's bound). */
+export const MAX_RECEIVE_DELAY_MS = 1000;
 /** Bound on datagrams read per socket per drain (a flood cannot starve the event loop). */
 const MAX_PER_DRAIN = 256;
 
@@ -41,7 +43,7 @@ export interface BfdTransport {
   send(bytes: Uint8Array, peer: string, family: Family, multihop: boolean): boolean;
   /** Reads every queued datagram now. */
   drain(): void;
-  /** Busy: some session needs prompt replies (not Up, or polling); drain at the short period. */
+  /** Busy: some session needs prompt replies (not Up, or polling); drain at the short period. Else no timer. */
   setBusy(busy: boolean): void;
   close(): void;
 }
@@ -52,6 +54,7 @@ export interface UdpTransportOptions {
   clock: Clock;
   random: () => number;
   drainIntervalMs?: number;
+  /** Also drain on a timer when steady, at this period (default: never, the wheel's ticks drain). */
   idleDrainIntervalMs?: number;
   /** Reported once per socket error (the transport keeps going). */
   onError?: (err: unknown) => void;
@@ -64,7 +67,8 @@ export function udpTransport(o: UdpTransportOptions): TransportFactory {
     let timer: Timer | undefined;
     let closed = false;
     const busyInterval = o.drainIntervalMs ?? DRAIN_INTERVAL_MS;
-    const idleInterval = Math.max(busyInterval, o.idleDrainIntervalMs ?? IDLE_DRAIN_INTERVAL_MS);
+    const idleInterval =
+      o.idleDrainIntervalMs === undefined ? undefined : Math.max(busyInterval, o.idleDrainIntervalMs);
     let busy = true;
 
     const drain = () => {
@@ -83,12 +87,15 @@ export function udpTransport(o: UdpTransportOptions): TransportFactory {
         }
       }
     };
+    const tick = () => {
+      timer = undefined;
+      drain();
+      schedule();
+    };
     const schedule = () => {
-      if (closed || receivers.size === 0) return;
-      timer = o.clock.setTimer(busy ? busyInterval : idleInterval, () => {
-        drain();
-        schedule();
-      });
+      const period = busy ? busyInterval : idleInterval;
+      if (closed || receivers.size === 0 || period === undefined) return;
+      timer = o.clock.setTimer(period, tick);
     };
     const sender = (family: Family) => {
       let s = senders.get(family);
@@ -107,6 +114,7 @@ export function udpTransport(o: UdpTransportOptions): TransportFactory {
           family,
           port: multihop ? MULTIHOP_PORT : SINGLE_HOP_PORT,
           receiveInfo: true,
+          timestamps: true,
           ttl: TRANSMIT_TTL,
         });
         receivers.set(key, { socket, multihop });
@@ -116,23 +124,14 @@ export function udpTransport(o: UdpTransportOptions): TransportFactory {
         if (closed) return false;
         return sender(family).send(bytes, peer, multihop ? MULTIHOP_PORT : SINGLE_HOP_PORT) === 0;
       },
-      drain() {
-        drain();
-        // Called from a wake-up the manager has anyway (a TX tick, a detection expiry): the
-        // periodic drain starts over, so a steady process wakes only for its own timers.
-        if (!busy && timer) {
-          timer.cancel();
-          schedule();
-        }
-      },
+      drain,
       setBusy(b) {
         if (b === busy) return;
         busy = b;
-        // Going busy: do not wait out a long idle period.
-        if (b && timer) {
-          timer.cancel();
-          schedule();
-        }
+        // Going busy: do not wait out a long idle period; going steady: the wheel drains.
+        timer?.cancel();
+        timer = undefined;
+        schedule();
       },
       close() {
         closed = true;

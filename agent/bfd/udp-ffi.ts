@@ -1,8 +1,8 @@
 /**
  * SHELL. Non-blocking UDP sockets through bun:ffi for what Bun.udpSocket cannot do: read
  * the received TTL / Hop Limit (IP_RECVTTL / IPV6_RECVHOPLIMIT, RFC 5881 §5) and the
- * destination address and interface of each datagram (IP_PKTINFO / IPV6_RECVPKTINFO) from
- * recvmsg()'s control messages. Every call is non-blocking (SOCK_NONBLOCK + MSG_DONTWAIT):
+ * destination address and interface of each datagram (IP_PKTINFO / IPV6_RECVPKTINFO) and
+ * its arrival time (SO_TIMESTAMP) from recvmsg()'s control messages. Every call is non-blocking (SOCK_NONBLOCK + MSG_DONTWAIT):
  * nothing here ever blocks the event loop. Linux only; struct layouts are the LP64
  * (x86_64/arm64) glibc ones, as in agent/bgp/socket-ffi.ts.
  */
@@ -23,6 +23,7 @@ import {
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
+  SOL_SOCKET,
   SyscallError,
 } from '../lib/libc.ts';
 import { type Family, formatIP, ipFromBytes, ipToBytes, parseIP } from '../net/ip.ts';
@@ -34,9 +35,16 @@ const IPV6_RECVPKTINFO = 49;
 const IPV6_PKTINFO = 50;
 const IPV6_RECVHOPLIMIT = 51;
 const IPV6_HOPLIMIT = 52;
+/** SO_TIMESTAMP (= SCM_TIMESTAMP): a struct timeval of 2 × 64 bits on LP64. */
+const SO_TIMESTAMP = 29;
+const MS_PER_S = 1000;
+const US_PER_MS = 1000;
 
 const SOCKADDR_IN6_LEN = 28;
 const MAX_CACHED_DESTINATIONS = 4096;
+/** Recent IPv6 source/destination addresses kept as text (a node has a handful of BFD peers). */
+const MAX_CACHED_SOURCES = 32;
+const EMSGSIZE = 90;
 const MSGHDR_LEN = 56;
 const IOVEC_LEN = 16;
 const CMSG_HDR_LEN = 16;
@@ -44,11 +52,19 @@ const CONTROL_LEN = 128;
 /** BFD packets are small; anything longer is truncated (and then fails the length check). */
 const RECV_BUFFER_LEN = 512;
 
+function sameBytes(a: Uint8Array, b: Uint8Array, off: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[off + i]) return false;
+  return true;
+}
+
 /** Failures carry the step and errno (agent/lib/libc.ts). */
 export { SyscallError as UdpFfiError };
 
+/** A byte array whose storage never moves (see UdpSocket's buffers). */
+const stable = (n: number) => new Uint8Array(new ArrayBuffer(n));
+
 function sockaddr(family: Family, address: string | undefined, port: number): Uint8Array {
-  const b = new Uint8Array(family === 6 ? SOCKADDR_IN6_LEN : 16);
+  const b = stable(family === 6 ? SOCKADDR_IN6_LEN : 16);
   const dv = new DataView(b.buffer);
   dv.setUint16(0, family === 6 ? AF_INET6 : AF_INET, true);
   dv.setUint16(2, port, false);
@@ -60,9 +76,6 @@ function sockaddr(family: Family, address: string | undefined, port: number): Ui
   return b;
 }
 
-/** A byte array whose storage never moves (see UdpSocket's buffers). */
-const stable = (n: number) => new Uint8Array(new ArrayBuffer(n));
-
 export interface UdpOptions {
   family: Family;
   /** Local port (0: any). */
@@ -73,6 +86,8 @@ export interface UdpOptions {
   ttl?: number;
   /** Ask for TTL and destination address of received datagrams. */
   receiveInfo?: boolean;
+  /** Ask for the kernel's arrival time of received datagrams (SO_TIMESTAMP). */
+  timestamps?: boolean;
 }
 
 export interface Datagram {
@@ -84,6 +99,8 @@ export interface Datagram {
   ifindex: number;
   /** Received TTL / Hop Limit, -1 if the kernel did not say. */
   ttl: number;
+  /** When the kernel received it (ms since the epoch, like Date.now()); undefined if it did not say. */
+  receivedAt?: number;
 }
 
 /** One non-blocking datagram socket. */
@@ -100,10 +117,15 @@ export class UdpSocket {
   private readonly iov = stable(IOVEC_LEN);
   private readonly msg = stable(MSGHDR_LEN);
   private readonly nameView = new DataView(this.name.buffer);
-  /** struct sockaddr per destination (a session sends to one peer several times a second). */
-  private readonly destinations = new Map<string, Uint8Array>();
-  /** Text form per source address (formatting an IPv6 address is not free). */
-  private readonly sources = new Map<string, string>();
+  /** struct sockaddr and its pointer per port and destination (a session sends to one peer several times a second). */
+  private readonly destinations = new Map<number, Map<string, { sa: Uint8Array; at: number }>>();
+  private destinationCount = 0;
+  /** Text form of recent IPv6 addresses (formatting one is not free), compared byte by byte. */
+  private readonly sources: { raw: Uint8Array; text: string }[] = [];
+  /** Outgoing datagrams are copied here: one pointer, taken once, for every send. */
+  private readonly sendBuf = stable(RECV_BUFFER_LEN);
+  private readonly sendPtr = ptr(this.sendBuf);
+  private readonly msgPtr = ptr(this.msg);
   private readonly controlView = new DataView(this.control.buffer);
   private readonly msgView = new DataView(this.msg.buffer);
 
@@ -148,6 +170,7 @@ export class UdpSocket {
           set(IPPROTO_IP, IP_PKTINFO, 1, 'IP_PKTINFO');
         }
       }
+      if (o.timestamps) set(SOL_SOCKET, SO_TIMESTAMP, 1, 'SO_TIMESTAMP');
       const sa = sockaddr(o.family, o.address, o.port);
       if (libc().bind(fd, ptr(sa), sa.length) !== 0) throw new SyscallError(`bind port ${o.port}`, errno());
     } catch (e) {
@@ -189,7 +212,7 @@ export class UdpSocket {
     this.msgView.setUint32(40, this.control.length, true);
     this.msgView.setUint32(44, 0, true);
     this.msgView.setInt32(48, 0, true);
-    const n = Number(libc().recvmsg(this.fd, ptr(this.msg), MSG_DONTWAIT));
+    const n = Number(libc().recvmsg(this.fd, this.msgPtr, MSG_DONTWAIT));
     if (n < 0) {
       const e = errno();
       if (e === EAGAIN) return undefined;
@@ -209,17 +232,14 @@ export class UdpSocket {
     return d;
   }
 
-  /** Canonical text of the address at buf[off...] (cached; the cache is bounded). */
+  /** Canonical text of the address at buf[off...] (IPv6: cached; the cache is bounded). */
   private address(buf: Uint8Array, off: number, family: Family): string {
     if (family === 4) return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
-    const raw = buf.subarray(off, off + 16);
-    const key = raw.join(',');
-    let text = this.sources.get(key);
-    if (text === undefined) {
-      text = formatIP(ipFromBytes(raw, 6));
-      if (this.sources.size >= MAX_CACHED_DESTINATIONS) this.sources.clear();
-      this.sources.set(key, text);
-    }
+    for (const c of this.sources) if (sameBytes(c.raw, buf, off)) return c.text;
+    const raw = buf.slice(off, off + 16);
+    const text = formatIP(ipFromBytes(raw, 6));
+    if (this.sources.length >= MAX_CACHED_SOURCES) this.sources.shift();
+    this.sources.push({ raw, text });
     return text;
   }
 
@@ -233,6 +253,9 @@ export class UdpSocket {
       const type = cv.getInt32(off + 12, true);
       const data = off + CMSG_HDR_LEN;
       if (level === IPPROTO_IP && type === IP_TTL) d.ttl = cv.getInt32(data, true);
+      else if (level === SOL_SOCKET && type === SO_TIMESTAMP)
+        // struct timeval { time_t tv_sec; suseconds_t tv_usec; } (low 32 bits suffice for each until 2106)
+        d.receivedAt = cv.getUint32(data, true) * MS_PER_S + cv.getUint32(data + 8, true) / US_PER_MS;
       else if (level === IPPROTO_IPV6 && type === IPV6_HOPLIMIT) d.ttl = cv.getInt32(data, true);
       else if (level === IPPROTO_IP && type === IP_PKTINFO) {
         // struct in_pktinfo { int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }
@@ -250,14 +273,25 @@ export class UdpSocket {
   /** Sends one datagram; returns 0 or the errno (a full buffer or an unreachable peer is not fatal). */
   send(bytes: Uint8Array, address: string, port: number): number {
     if (this.closed) return -1;
-    const key = `${address}|${port}`;
-    let sa = this.destinations.get(key);
-    if (!sa) {
-      sa = sockaddr(this.family, address, port);
-      if (this.destinations.size >= MAX_CACHED_DESTINATIONS) this.destinations.clear();
-      this.destinations.set(key, sa);
+    if (bytes.length > this.sendBuf.length) return EMSGSIZE;
+    let byAddress = this.destinations.get(port);
+    if (!byAddress) {
+      byAddress = new Map();
+      this.destinations.set(port, byAddress);
     }
-    const n = Number(libc().sendto(this.fd, ptr(bytes), bytes.length, MSG_DONTWAIT, ptr(sa), sa.length));
+    let d = byAddress.get(address);
+    if (!d) {
+      const sa = sockaddr(this.family, address, port);
+      if (this.destinationCount >= MAX_CACHED_DESTINATIONS) {
+        for (const m of this.destinations.values()) m.clear();
+        this.destinationCount = 0;
+      }
+      d = { sa, at: ptr(sa) };
+      byAddress.set(address, d);
+      this.destinationCount++;
+    }
+    this.sendBuf.set(bytes);
+    const n = Number(libc().sendto(this.fd, this.sendPtr, bytes.length, MSG_DONTWAIT, d.at, d.sa.length));
     return n < 0 ? errno() : 0;
   }
 

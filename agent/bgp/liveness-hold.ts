@@ -1,11 +1,19 @@
 /**
  * SHELL. Holds a session's connects while its path liveness detector (BFD) is not Up, on the
  * session's clock, following the pure gateDecision (liveness-gate.ts): connect now, or look
- * again when the detector says Up or the bounded wait runs out.
+ * again when the detector says Up or the bounded wait runs out. The same gate applies to a
+ * connection the peer opens (admitIncoming): refused while the connect would be held, so a
+ * passive session, or a router that connects first, does not bring BGP up over a path BFD
+ * says is down; the bounded wait counts from the first refusal.
  */
 import type { Clock, Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
-import { DEFAULT_LIVENESS_WAIT_MS, gateDecision, type LivenessState } from './liveness-gate.ts';
+import {
+  DEFAULT_LIVENESS_WAIT_MS,
+  type GateDecision,
+  gateDecision,
+  type LivenessState,
+} from './liveness-gate.ts';
 import type { SessionConfig } from './peer.ts';
 import type { SessionDeps } from './session-types.ts';
 
@@ -49,6 +57,39 @@ export class LivenessHold {
    */
   request(connect: () => void, stillWanted: () => boolean): void {
     this.cancel();
+    const d = this.decide('connecting');
+    if (d.type === 'wait') {
+      this.pending = () => {
+        if (stillWanted()) this.request(connect, stillWanted);
+      };
+      this.timer = this.o.clock.setTimer(d.ms, () => {
+        this.timer = undefined;
+        this.pending?.();
+      });
+      return;
+    }
+    this.pending = undefined;
+    connect();
+  }
+
+  /**
+   * A connection the peer opened: true to go on with it, false to refuse it (the detector is
+   * not Up and the bounded wait has not run out; the peer retries on its ConnectRetry timer).
+   */
+  admitIncoming(): boolean {
+    const d = this.decide('accepting a connection');
+    if (d.type === 'wait') {
+      this.o.log.debug('bgp refuses the peer’s connection until BFD is up', {
+        peer: this.o.peerId,
+        retryAfterMs: d.ms,
+      });
+      return false;
+    }
+    return true;
+  }
+
+  /** The gate's decision now; starts the wait, or ends it (connecting without BFD: a problem). */
+  private decide(what: string): GateDecision {
     const now = this.o.clock.now();
     const maxWaitMs = this.o.maxWaitMs ?? DEFAULT_LIVENESS_WAIT_MS;
     const d = gateDecision(
@@ -63,16 +104,9 @@ export class LivenessHold {
     if (d.type === 'wait') {
       if (this.waitingSince === undefined) {
         this.waitingSince = now;
-        this.o.log.info('bgp waits for BFD to come up before connecting', { peer: this.o.peerId, maxWaitMs });
+        this.o.log.info(`bgp waits for BFD to come up before ${what}`, { peer: this.o.peerId, maxWaitMs });
       }
-      this.pending = () => {
-        if (stillWanted()) this.request(connect, stillWanted);
-      };
-      this.timer = this.o.clock.setTimer(d.ms, () => {
-        this.timer = undefined;
-        this.pending?.();
-      });
-      return;
+      return d;
     }
     if (d.withoutLiveness && !this.waitedOut) {
       this.waitedOut = true;
@@ -80,8 +114,7 @@ export class LivenessHold {
       this.o.log.warn('bgp connects without BFD', { peer: this.o.peerId, problem: this.problem });
     }
     this.waitingSince = undefined;
-    this.pending = undefined;
-    connect();
+    return d;
   }
 
   /** The detector says Up: the wait is over and a held connect goes now. */

@@ -87,8 +87,12 @@ export class Session extends SessionState {
     this.dispatch({ type: 'LivenessDown', reason });
   }
 
-  /** An accepted connection from this peer (listener). */
+  /** An accepted connection from this peer (listener); refused while BFD holds the session. */
   accept(c: BgpConnection): void {
+    if (!this.hold.admitIncoming()) {
+      c.destroy();
+      return;
+    }
     this.collisions.accept(c);
   }
 

@@ -172,5 +172,11 @@ export class BfdCoupling implements BfdPort {
       'counter',
       () => Object.entries(m.counters().discards).map(([reason, n]) => ({ labels: { reason }, value: n })),
     );
+    r.collect(
+      'edgelb_bfd_timer_wakeups_total',
+      'Wake-ups of the BFD timer wheel (one per batch of transmissions or expiries, all sessions).',
+      'counter',
+      () => [{ labels: {}, value: m.counters().wakeups }],
+    );
   }
 }

@@ -16,6 +16,7 @@ const PURE = [
   'agent/bfd/timers.ts',
   'agent/bfd/fsm.ts',
   'agent/bfd/profile.ts',
+  'agent/bfd/wheel.ts',
   'agent/l2/wire',
   'agent/l2/answer.ts',
   'agent/l2/interface-choice.ts',

@@ -10,19 +10,20 @@
  * lines) with the four sessions.
  * Once FRR shows all four Up at 300 ms, utime+stime of the worker process is read from
  * /proc/PID/stat over the window (resolution one tick, 10 ms). For comparison the same with
- * the receive drain kept at the busy period (20 ms) when steady, and two bare Bun processes:
- * one idle, one running only a 20 ms timer (what a fixed-period drain costs by itself).
+ * an extra steady receive drain timer at 100 ms (as before the timer wheel), and bare Bun
+ * processes: idle, with only a timer at the wheel's period (about 240 ms with 4 sessions),
+ * and with a 20 ms timer (what a fixed-period drain costs by itself).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_BFD_PROFILE } from '../../agent/bfd/profile.ts';
-import { DRAIN_INTERVAL_MS, IDLE_DRAIN_INTERVAL_MS } from '../../agent/bfd/transport.ts';
+import { DRAIN_INTERVAL_MS } from '../../agent/bfd/transport.ts';
 import { startBfdMain } from '../bfd/bfd-main.ts';
 import { missing } from '../support/env.ts';
 import { startFrrBfd } from '../support/frr-bfd.ts';
 import { createLan, type Lan, TOPOLOGY } from '../support/netns.ts';
 import { sleep } from '../support/proc.ts';
-import { clockTicks, cpuTicks, rssMiB } from './support/proc-stats.ts';
+import { clockTicks, cpuTicks, rssMiB, threadTicks } from './support/proc-stats.ts';
 
 const R2 = { v4: '192.168.2.3', v6: 'fd00:2::3' };
 const ROUTER_ADDRESSES = [TOPOLOGY.router.v4, TOPOLOGY.router.v6, R2.v4, R2.v6];
@@ -32,20 +33,6 @@ const WARMUP_MS = 10_000;
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
-
-/** Ticks per thread name (main thread, JIT, GC helpers...). */
-function threadTicks(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(name, (out.get(name) ?? 0) + Number(rest[11]) + Number(rest[12]));
-    } catch {}
-  }
-  return out;
 }
 
 async function cpuPercent(pid: number, seconds: number): Promise<{ total: number; threads: string }> {
@@ -65,7 +52,12 @@ async function cpuPercent(pid: number, seconds: number): Promise<{ total: number
   return { total: (100 * ticks) / hz / wall, threads };
 }
 
-function startEdge(lan: Lan, idleDrainIntervalMs: number) {
+/** The steady receive drain of earlier versions (a timer of its own), for comparison. */
+const OLD_STEADY_DRAIN_MS = 100;
+/** About the wheel's period with 4 sessions at 300 ms (the earliest of 4 jittered deadlines). */
+const WHEEL_PERIOD_MS = 240;
+
+function startEdge(lan: Lan, idleDrainIntervalMs: number | undefined) {
   const edge = startBfdMain(
     lan,
     'worker',
@@ -75,7 +67,7 @@ function startEdge(lan: Lan, idleDrainIntervalMs: number) {
       idleDrainIntervalMs,
       peers: ROUTER_ADDRESSES.map((peer) => ({ peer, profile: { ...DEFAULT_BFD_PROFILE } })),
     },
-    `bfd-${idleDrainIntervalMs}`,
+    `bfd-${idleDrainIntervalMs ?? 'wheel'}`,
   );
   return edge;
 }
@@ -101,7 +93,7 @@ async function main() {
     }));
     const routers = [await startFrrBfd(lan, 'router', { peers }), await startFrrBfd(lan, 'r2', { peers })];
     const frr = { peers: async () => (await Promise.all(routers.map((r) => r.peers()))).flat() };
-    for (const drain of [IDLE_DRAIN_INTERVAL_MS, DRAIN_INTERVAL_MS]) {
+    for (const drain of [undefined, OLD_STEADY_DRAIN_MS]) {
       const edge = startEdge(lan, drain);
       const upAt300 = async () => {
         const ps = await frr.peers();
@@ -115,16 +107,19 @@ async function main() {
       const cpu = await cpuPercent(edge.proc.pid, seconds);
       const before = await frr.peers();
       rows.push([
-        `4 sessions @300 ms, steady drain ${drain} ms${drain === IDLE_DRAIN_INTERVAL_MS ? ' (default)' : ''}`,
+        drain === undefined
+          ? '4 sessions @300 ms (default: wheel only)'
+          : `4 sessions @300 ms, + drain timer ${drain} ms`,
         `${cpu.total.toFixed(2)} % of one core`,
         `RSS ${rssMiB(edge.proc.pid).toFixed(1)} MiB; sessions not up after the window: ${before.filter((p) => p.status !== 'up').length}; by thread: ${cpu.threads}`,
       ]);
       await edge.stop();
       await sleep(1500);
     }
-    // Floors: a bare Bun process, idle and with only a 20 ms timer.
+    // Floors: a bare Bun process, idle, with only the wheel's period, and with a 20 ms timer.
     for (const [label, period] of [
       ['bare Bun, idle', 1e9],
+      [`bare Bun, ${WHEEL_PERIOD_MS} ms timer only`, WHEEL_PERIOD_MS],
       [`bare Bun, ${DRAIN_INTERVAL_MS} ms timer only`, DRAIN_INTERVAL_MS],
     ] as const) {
       const floor = join(lan.dir, `floor-${period}.ts`);

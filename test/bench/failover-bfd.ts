@@ -33,7 +33,7 @@ import type { FrrBfd } from '../support/frr-bfd.ts';
 import { createLan, type Lan, TOPOLOGY } from '../support/netns.ts';
 import { run, sleep, waitFor } from '../support/proc.ts';
 import { FrrVty } from './support/frr-vty.ts';
-import { clockTicks, cpuTicks, rssMiB } from './support/proc-stats.ts';
+import { clockTicks, cpuTicks, rssMiB, threadTicks } from './support/proc-stats.ts';
 import { formatTable, quantile, type Row } from './support/stats.ts';
 
 export const DEFAULT_TRIALS = 20;
@@ -56,7 +56,7 @@ export interface BfdFailoverOptions {
   trials?: number;
   /** Trials without BFD (default: trials). */
   holdTrials?: number;
-  /** Also measure the CPU of an idle agent with 4 BFD sessions (adds about a minute). */
+  /** Also measure the CPU of an idle agent with 4 BFD sessions (adds about 1.5 minutes). */
   idle?: boolean;
   idleSeconds?: number;
   /** Progress lines (default: stderr). */
@@ -82,7 +82,15 @@ export interface BfdFailoverReport {
   /** hold / bfd, at p50 and at p99. */
   ratioP50: number;
   ratioP99: number;
-  idle?: { cpuPercent: number; targetPercent: number; ok: boolean; line: string };
+  idle?: {
+    /** The second window: the JIT has settled (the figure compared with the target). */
+    cpuPercent: number;
+    /** The first window, right after the warm-up (JIT tier-up still running). */
+    firstWindowPercent: number;
+    targetPercent: number;
+    ok: boolean;
+    line: string;
+  };
 }
 export type Report = BfdFailoverReport;
 
@@ -222,7 +230,9 @@ const IDLE_WARMUP_MS = 10_000;
  * An idle agent with 4 BFD sessions at 300 ms: the worker peers with two routers (.1 and
  * .3) over IPv4 and IPv6 (FRR keeps one single-hop session per peer address, so four
  * sessions need two routers), all four BGP sessions Established and BFD Up at 300 ms, then
- * utime+stime of the agent process over the window after a JIT warm-up (one tick = 10 ms).
+ * utime+stime of the agent process over two windows after a 10 s warm-up (one tick = 10 ms):
+ * the first still carries the JIT's tier-up of code that runs a few times a second, the
+ * second is the steady figure compared with the target (and no BFD flap may happen meanwhile).
  */
 async function agentIdleCpu(seconds: number, log: (l: string) => void): Promise<BfdFailoverReport['idle']> {
   const W = NODES.worker;
@@ -253,29 +263,48 @@ async function agentIdleCpu(seconds: number, log: (l: string) => void): Promise<
         `${err.message}\n${JSON.stringify((await n.status())?.bgp)}\n${n.agent.log().slice(-2000)}`,
       );
     });
-    log(`  idle: 4 sessions Up; warm-up ${IDLE_WARMUP_MS / 1000} s, window ${seconds} s`);
+    log(`  idle: 4 sessions Up; warm-up ${IDLE_WARMUP_MS / 1000} s, then two windows of ${seconds} s`);
     await sleep(IDLE_WARMUP_MS);
     const pid = n.agent.pid;
-    const hz = clockTicks();
-    const t0 = cpuTicks(pid);
-    const w0 = performance.now();
-    await sleep(seconds * 1000);
-    const cpuPercent =
-      Math.round((10_000 * (cpuTicks(pid) - t0)) / hz / ((performance.now() - w0) / 1000)) / 100;
-    const after = (await n.status())?.bgp.peers.map(
-      (p) => `${p.address} ${p.bfd?.state} flaps ${p.bfd?.flaps}`,
-    );
+    const flaps = async () =>
+      ((await n.status())?.bgp.peers ?? []).reduce((sum, p) => sum + (p.bfd?.flaps ?? 0), 0);
+    const flaps0 = await flaps();
+    const first = await cpuWindow(pid, seconds);
+    const steady = await cpuWindow(pid, seconds);
+    const flapsInWindows = (await flaps()) - flaps0;
+    const after = (await n.status())?.bgp.peers.map((p) => `${p.address} ${p.bfd?.state}`);
     return {
-      cpuPercent,
+      cpuPercent: steady.percent,
+      firstWindowPercent: first.percent,
       targetPercent: IDLE_CPU_TARGET_PERCENT,
-      ok: cpuPercent < IDLE_CPU_TARGET_PERCENT,
-      line: `agent RSS ${rssMiB(pid).toFixed(1)} MiB; after the window: ${after?.join(', ')}`,
+      ok: steady.percent < IDLE_CPU_TARGET_PERCENT && flapsInWindows === 0,
+      line:
+        `first ${seconds} s window ${first.percent} % (${first.threads}); steady window by thread: ${steady.threads}; ` +
+        `BFD flaps during the windows: ${flapsInWindows}; agent RSS ${rssMiB(pid).toFixed(1)} MiB; after: ${after?.join(', ')}`,
     };
   } finally {
     await node?.stop();
     for (const r of routers) await r.stop();
     await lan.destroy();
   }
+}
+
+/** CPU of a process over a window (utime+stime / wall time; one tick = 10 ms), in total and by thread. */
+async function cpuWindow(pid: number, seconds: number): Promise<{ percent: number; threads: string }> {
+  const hz = clockTicks();
+  const t0 = cpuTicks(pid);
+  const th0 = threadTicks(pid);
+  const w0 = performance.now();
+  await sleep(seconds * 1000);
+  const wall = (performance.now() - w0) / 1000;
+  const percent = Math.round((10_000 * (cpuTicks(pid) - t0)) / hz / wall) / 100;
+  const threads = [...threadTicks(pid)]
+    .map(([name, t]) => [name, t - (th0.get(name) ?? 0)] as const)
+    .filter(([, t]) => t > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, t]) => `${name} ${((100 * t) / hz / wall).toFixed(2)}`)
+    .join(', ');
+  return { percent, threads };
 }
 
 export async function runBfdFailover(opts: BfdFailoverOptions = {}): Promise<BfdFailoverReport> {
@@ -331,13 +360,20 @@ export function bfdFailoverRows(r: BfdFailoverReport): Row[] {
     { figure: 'hold / BFD at p99', value: r.ratioP99, unit: 'x' },
   ];
   if (r.idle)
-    rows.push({
-      figure: 'idle agent CPU, 4 BFD sessions @300 ms',
-      value: r.idle.cpuPercent,
-      unit: '% of a core',
-      target: { text: `< ${r.idle.targetPercent} %`, ok: (v) => v < r.idle!.targetPercent },
-      note: r.idle.line,
-    });
+    rows.push(
+      {
+        figure: 'idle agent CPU, first window after warm-up',
+        value: r.idle.firstWindowPercent,
+        unit: '% of a core',
+      },
+      {
+        figure: 'idle agent CPU, 4 BFD sessions @300 ms (steady)',
+        value: r.idle.cpuPercent,
+        unit: '% of a core',
+        target: { text: `< ${r.idle.targetPercent} %`, ok: (v) => v < r.idle!.targetPercent },
+        note: r.idle.line,
+      },
+    );
   return rows;
 }
 

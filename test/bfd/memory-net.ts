@@ -20,7 +20,7 @@ export class MemoryNet {
   /** Last busy flag each host's manager gave its transport. */
   readonly busy = new Map<string, boolean>();
   /** Every packet sent, for assertions. */
-  readonly sent: { from: string; to: string; bytes: Uint8Array }[] = [];
+  readonly sent: { from: string; to: string; bytes: Uint8Array; at: number }[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -35,7 +35,7 @@ export class MemoryNet {
       const t: BfdTransport = {
         listen() {},
         send: (bytes, peer, _family, multihop) => {
-          this.sent.push({ from: address, to: peer, bytes });
+          this.sent.push({ from: address, to: peer, bytes, at: this.clock.now() });
           if (!this.up) return false;
           const d: BfdDatagram = {
             bytes,

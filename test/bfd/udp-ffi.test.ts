@@ -35,6 +35,26 @@ describe.each([
     expect(second.ifindex).toBeGreaterThan(0);
   });
 
+  test('with timestamps, a datagram read late carries the time it arrived (SO_TIMESTAMP), not the time it was read', async () => {
+    const port = 30000 + Math.floor(Math.random() * 20000);
+    const r = UdpSocket.open({ family, port, receiveInfo: true, timestamps: true });
+    const plain = UdpSocket.open({ family, port: port + 1, receiveInfo: true });
+    const a = UdpSocket.open({ family, port: 0, ttl: 255 });
+    open.push(r, plain, a);
+    const sentAt = Date.now();
+    expect(a.send(new Uint8Array([9]), lo, port)).toBe(0);
+    expect(a.send(new Uint8Array([8]), lo, port + 1)).toBe(0);
+    await Bun.sleep(300);
+    const d = r.receive();
+    const readAt = Date.now();
+    expect(d).toMatchObject({ bytes: new Uint8Array([9]), ttl: 255 });
+    // Loopback delivers at once: arrival within 100 ms of sending, at least 200 ms before the read.
+    expect(d!.receivedAt!).toBeGreaterThanOrEqual(sentAt - 1);
+    expect(d!.receivedAt!).toBeLessThan(sentAt + 100);
+    expect(readAt - d!.receivedAt!).toBeGreaterThanOrEqual(200);
+    expect(plain.receive()!.receivedAt).toBeUndefined();
+  });
+
   test('a port already bound is EADDRINUSE (no SO_REUSEADDR: two BFD daemons must not share 3784)', () => {
     const port = 30000 + Math.floor(Math.random() * 20000);
     open.push(UdpSocket.open({ family, port, receiveInfo: true }));

@@ -85,6 +85,8 @@ describe('BfdCoupling', () => {
       `edgelb_bfd_diagnostics_total{peer="${ROUTER}",diag="Control Detection Time Expired"} 1`,
     );
     expect(text).toMatch(/^edgelb_bfd_discarded_packets_total\{reason="bad-ttl"\} 0$/m);
+    // The timer wheel woke at least once per second of the 1 s advanced above.
+    expect(Number(/^edgelb_bfd_timer_wakeups_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
     if (!missing({ tools: ['promtool'] })) {
       const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
       expect(check.stdout + check.stderr).toBe('');

@@ -1,5 +1,5 @@
 /** Resident memory and CPU time of a process, from /proc (Linux only). */
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const KIB_PER_MIB = 1024;
 
@@ -47,4 +47,24 @@ export function exePath(pid: number): string {
   } catch {
     return '?';
   }
+}
+
+/** utime + stime in clock ticks per thread name of a process (main thread, JIT, GC helpers...). */
+export function threadTicks(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + Number(rest[11]) + Number(rest[12]));
+    } catch {}
+  }
+  return out;
 }
