@@ -47,7 +47,14 @@ export interface LoadBalancerIPPool {
     ipsAvailable?: string;
     held?: HeldIP[];
     heldCount?: number;
+    /** The blocks in one line (CIDRs and start-stop ranges), for the Blocks printer column. */
+    blocks?: string;
   };
+}
+
+/** "172.198.1.0/30, 10.0.0.5-10.0.0.9": every block, CIDR or range, in spec order. */
+export function blocksSummary(blocks: readonly IPBlock[]): string {
+  return blocks.map((b) => b.cidr ?? `${b.start ?? '?'}-${b.stop ?? '?'}`).join(', ');
 }
 
 /** An address held for a deleted Service (status.held[]). */
@@ -216,5 +223,6 @@ export const poolResource = resource<LoadBalancerIPPool>({
       }),
     ),
     heldCount: int('How many addresses are held (status.held lists the oldest ones).', 0, 2 ** 31 - 1),
+    blocks: string('The blocks in one line, CIDRs and start-stop ranges (the Blocks column of kubectl get).'),
   }),
 });

@@ -22,6 +22,8 @@ export interface PoolStatusWrite {
   held?: HeldIP[];
   /** How many are held in all. */
   heldCount?: number;
+  /** The blocks in one line (pool.ts blocksSummary), for the Blocks column; absent: not written. */
+  blocks?: string;
 }
 
 export type EventKind =

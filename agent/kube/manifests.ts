@@ -64,7 +64,7 @@ function crd(r: CrdSource, shortName: string, columns: Schema[]) {
 export function customResourceDefinitions() {
   return [
     crd(poolResource, 'lbpool', [
-      { name: 'Blocks', type: 'string', jsonPath: '.spec.blocks[*].cidr' },
+      { name: 'Blocks', type: 'string', jsonPath: '.status.blocks' },
       { name: 'Disabled', type: 'boolean', jsonPath: '.spec.disabled' },
       { name: 'Used', type: 'string', jsonPath: '.status.ipsUsed' },
       { name: 'Available', type: 'string', jsonPath: '.status.ipsAvailable' },

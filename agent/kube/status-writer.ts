@@ -152,7 +152,8 @@ export class KubeStatusWriter implements StatusWriter {
           s?.ipsTotal === w.ipsTotal &&
           s?.ipsUsed === w.ipsUsed &&
           s?.ipsAvailable === w.ipsAvailable &&
-          sameHeld
+          sameHeld &&
+          (w.blocks === undefined || s?.blocks === w.blocks)
         ) {
           return undefined;
         }
@@ -165,6 +166,7 @@ export class KubeStatusWriter implements StatusWriter {
           ipsUsed: w.ipsUsed,
           ipsAvailable: w.ipsAvailable,
           ...(w.held?.length ? { held: w.held, heldCount: w.heldCount ?? w.held.length } : {}),
+          ...(w.blocks !== undefined ? { blocks: w.blocks } : {}),
         };
       },
     );

@@ -7,6 +7,7 @@
  */
 import type { BFDProfile } from '../api/bfd-profile.ts';
 import { type ServiceObject, serviceKey } from '../api/core.ts';
+import { blocksSummary } from '../api/pool.ts';
 import type { Ipam } from '../ipam/ipam.ts';
 import type { ServiceResult } from '../ipam/types.ts';
 import type { Logger } from '../lib/log.ts';
@@ -261,6 +262,7 @@ export class StatusPublisher {
           ipsUsed: r.used,
           ipsAvailable: r.available,
           ...heldStatus(ipam, r.name),
+          blocks: blocksSummary(pool.spec.blocks),
         }),
       );
     }
@@ -275,6 +277,7 @@ export class StatusPublisher {
           ipsTotal: '0',
           ipsUsed: '0',
           ipsAvailable: '0',
+          ...(Array.isArray(pool.spec?.blocks) ? { blocks: blocksSummary(pool.spec.blocks) } : {}),
         }),
       );
     for (const policy of objects.policies)

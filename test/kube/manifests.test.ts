@@ -152,12 +152,23 @@ describe('edgelb manifests', () => {
       r = await kubectl(server.kubeconfigCert, ['apply', '-f', '-'], `${POOL}---\n${POLICY}`);
     }
     expect(r.err).toBe('');
+    // The Blocks column reads status.blocks, which the leader writes (CIDRs and ranges alike).
+    const patched = await kubectl(server.kubeconfigCert, [
+      'patch',
+      'lbpool',
+      'blog-pool',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"blocks":"172.198.1.0/30, 192.168.2.200-192.168.2.209"}}',
+    ]);
+    expect(patched.code).toBe(0);
     const pools = await kubectl(server.kubeconfigCert, ['get', 'lbpool']);
     expect(pools.code).toBe(0);
     const header = pools.out.split('\n')[0]!.split(/\s{2,}/);
     expect(header).toEqual(['NAME', 'BLOCKS', 'DISABLED', 'USED', 'AVAILABLE', 'CONFLICT', 'AGE']);
     expect(pools.out).toContain('blog-pool');
-    expect(pools.out).toContain('172.198.1.0/30');
+    expect(pools.out).toContain('172.198.1.0/30, 192.168.2.200-192.168.2.209');
     const policies = await kubectl(server.kubeconfigCert, ['get', 'bgppolicy']);
     expect(policies.out.split('\n')[0]!.split(/\s{2,}/)).toEqual([
       'NAME',
