@@ -46,6 +46,8 @@ export interface EdgeLBNodeStatus {
   /** IPs a policy sends from this node that no peer carries, the first 100, with their reasons. */
   blocked: EdgeLBNodeBlocked[];
   blockedTotal: number;
+  /** active, or why the node announces nothing: drained, shutting-down, excluded, cordoned. */
+  state?: string;
 }
 
 export interface EdgeLBNode {
@@ -96,5 +98,8 @@ export const edgelbNodeResource = resource<EdgeLBNode>({
       list('IPs a policy sends from this node that no peer carries, the first 100.', blocked),
     ),
     blockedTotal: required(count('IPs a policy sends from this node that no peer carries.')),
+    state: string(
+      'active, or why this node announces nothing (edgelb drain, a shutdown, the exclusion label, cordon): drained, shutting-down, excluded or cordoned.',
+    ),
   }),
 });

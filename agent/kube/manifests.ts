@@ -90,6 +90,7 @@ export function customResourceDefinitions() {
       { name: 'Announced', type: 'integer', jsonPath: '.status.announced' },
       { name: 'Blocked', type: 'integer', jsonPath: '.status.blockedTotal' },
       { name: 'L2 Owned', type: 'integer', jsonPath: '.status.l2OwnedTotal' },
+      { name: 'State', type: 'string', jsonPath: '.status.state' },
     ]),
   ];
 }

@@ -115,6 +115,7 @@ export function nodeStatusNow(
       advertised: speaker?.advertised() ?? [],
       l2Owned: i.l2?.().owned.map((o) => o.ip) ?? [],
       blocked: blockedNow(i),
+      withheld: i.reconciler.plan()?.withheld ?? [],
       now,
     },
     memory,

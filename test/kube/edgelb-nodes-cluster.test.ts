@@ -195,9 +195,9 @@ describe('EdgeLBNode with three agents, pi4 without its router', () => {
     });
     const out = await new Response(p.stdout).text();
     expect(await p.exited).toBe(0);
-    expect(out).toMatch(/^NAME\s+PEERS UP\s+ANNOUNCED\s+BLOCKED\s+L2 OWNED\s+AGE$/m);
-    expect(out).toMatch(/^pi4\s+0\s+0\s+1\s+0\s+\S+$/m);
-    expect(out).toMatch(/^worker\s+1\s+1\s+0\s+0\s+\S+$/m);
+    expect(out).toMatch(/^NAME\s+PEERS UP\s+ANNOUNCED\s+BLOCKED\s+L2 OWNED\s+STATE\s+AGE$/m);
+    expect(out).toMatch(/^pi4\s+0\s+0\s+1\s+0\s+active\s+\S+$/m);
+    expect(out).toMatch(/^worker\s+1\s+1\s+0\s+0\s+active\s+\S+$/m);
   });
 
   test('edgelb status --cluster names pi4, its session and the reason; exit 1', async () => {

@@ -127,6 +127,25 @@ describe('nodeStatus', () => {
     uptimeSeconds: 10,
     advertised: 2,
   };
+  test('state: active, or the strongest reason the node announces nothing', () => {
+    const base = { peers: [peer], advertised: [], l2Owned: [], blocked: [], now };
+    expect(nodeStatus(base, new Map()).state).toBe('active');
+    const drained = nodeStatus(
+      {
+        ...base,
+        withheld: [
+          { reason: 'NodeDrained', message: 'drained' },
+          { reason: 'NodeCordoned', message: 'cordoned' },
+        ],
+      },
+      new Map(),
+    );
+    expect(drained.state).toBe('drained');
+    expect(
+      nodeStatus({ ...base, withheld: [{ reason: 'NodeExcluded', message: 'x' }] }, new Map()).state,
+    ).toBe('excluded');
+  });
+
   test('peers sorted, since kept while the state holds, a new since on a change', () => {
     const memory: SinceMemory = new Map();
     const input = {

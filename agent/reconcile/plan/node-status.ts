@@ -6,6 +6,7 @@
  */
 import type { EdgeLBNodePeer, EdgeLBNodeStatus } from '../../api/edgelb-node.ts';
 import type { BlockedIP } from './announce-reasons.ts';
+import { NODE_STATE_WORDS, type NodeWithhold } from './node-state.ts';
 
 /** Lists in the object are capped; the totals say how many there are. */
 export const NODE_LIST_CAP = 100;
@@ -27,6 +28,8 @@ export interface NodeStatusInput {
   advertised: readonly string[];
   l2Owned: readonly string[];
   blocked: readonly BlockedIP[];
+  /** Node-level reasons to announce nothing (plan/node-state.ts), strongest first. */
+  withheld?: readonly NodeWithhold[];
   now: number;
 }
 
@@ -69,5 +72,6 @@ export function nodeStatus(input: NodeStatusInput, memory: SinceMemory): EdgeLBN
       .slice(0, NODE_LIST_CAP)
       .map((b) => ({ ip: b.ip, reason: b.reason.code, message: b.reason.message })),
     blockedTotal: input.blocked.length,
+    state: input.withheld?.length ? NODE_STATE_WORDS[input.withheld[0]!.reason] : 'active',
   };
 }
