@@ -48,6 +48,11 @@ export type EventKind =
 export interface StatusWriter {
   /** Writes only when something changed; retries conflicts; resolves false if the Service is gone. */
   writeServiceStatus(svc: ServiceObject, status: ServiceStatusWrite): Promise<boolean>;
+  /**
+   * Persists what the writes of this pass buffered (files mode: one state-file write per pass);
+   * called before anything is announced. Absent: every write is already persisted.
+   */
+  flush?(): Promise<void>;
   writePoolStatus(pool: LoadBalancerIPPool, status: PoolStatusWrite): Promise<void>;
   writePolicyStatus(policy: BGPPeeringPolicy, valid: Omit<Condition, 'lastTransitionTime'>): Promise<void>;
   /** The Valid condition of an L2AnnouncementPolicy (absent: a writer that keeps none). */

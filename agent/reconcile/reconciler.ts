@@ -262,6 +262,7 @@ export class Reconciler {
       // publish
       await this.publisher.publishServices(ipam, observed.services, check);
       await this.publisher.publishObjects(ipam, objects, observed.bfdProfiles);
+      await this.o.source.writer.flush?.();
       await this.attributeConditions.publish(observed.services, objects.policies, objects.pools);
       this.holdTimer(ipam.nextHoldExpiry());
       // Leadership ended during the writes: drop the state now, not at the next pass (which,

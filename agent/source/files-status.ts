@@ -95,11 +95,15 @@ export class StatusStore {
     return this.state.policies[name]?.conditions;
   }
 
-  /** Returns true when the state changed. */
-  setService(key: string, status: ServiceStatusWrite): boolean {
+  /**
+   * Returns true when the state changed. `defer`: keep the change in memory until flush() (a
+   * reconcile pass writes thousands of Services; one file write per Service made a first
+   * allocation of 10,000 quadratic: every write serialized and fsynced the whole state).
+   */
+  setService(key: string, status: ServiceStatusWrite, opts: { defer?: boolean } = {}): boolean {
     const prev = this.state.services[key];
     if (prev && sameCondition(prev.condition, status.condition) && sameList(prev.ips, status.ips)) {
-      return this.flushIfDirty();
+      return opts.defer ? false : this.flushIfDirty();
     }
     const keep = prev && prev.condition.status === status.condition.status;
     this.state.services[key] = {
@@ -107,8 +111,14 @@ export class StatusStore {
       condition: { ...status.condition },
       lastTransitionTime: keep ? prev.lastTransitionTime : rfc3339(this.clock.now()),
     };
-    this.persist();
+    if (opts.defer) this.dirty = true;
+    else this.persist();
     return true;
+  }
+
+  /** Writes the deferred changes, if any (throws StateWriteError as a write does). */
+  flush(): void {
+    this.flushIfDirty();
   }
 
   setPool(name: string, status: PoolStatusWrite): boolean {

@@ -89,9 +89,12 @@ export class FilesSource implements Source {
       writeServiceStatus: async (svc, status) => {
         const key = serviceKey(svc);
         if (!this.owned.has(key)) return false;
-        if (this.store.setService(key, status)) this.changed();
+        if (this.store.setService(key, status, { defer: true })) this.changed();
         return true;
       },
+      // Once per reconcile pass, before anything is announced: the allocations are on disk first.
+      // A failure throws (logged, shown in /status): the pass stops before announcing and is retried.
+      flush: async () => this.store.flush(),
       writePoolStatus: async (pool, status) => {
         if (this.store.setPool(pool.metadata.name, status)) this.changed();
       },
@@ -139,6 +142,11 @@ export class FilesSource implements Source {
   async stop(): Promise<void> {
     this.stopped = true;
     this.watch.stop();
+    try {
+      this.store.flush(); // the writes of an unfinished pass
+    } catch {
+      // Logged by the store; the last flushed state stays on disk.
+    }
   }
 
   // ------------------------------------------------------------ loading

@@ -151,6 +151,7 @@ endpoints: [{addresses: [10.42.0.7], nodeName: pi4, conditions: {ready: true}}]
     const s = svc(src, 'ingress-nginx');
     expect(s.status).toEqual({ loadBalancer: {} });
     expect(await src.writer.writeServiceStatus(s, allocated('172.198.1.1'))).toBe(true);
+    await src.writer.flush!(); // a reconcile pass ends with one flush
     expect(statSync(statePath).mode & 0o777).toBe(0o600);
     const ino = statSync(statePath).ino;
     expect(svc(src, 'ingress-nginx').status).toEqual({
@@ -160,6 +161,7 @@ endpoints: [{addresses: [10.42.0.7], nodeName: pi4, conditions: {ready: true}}]
     clock.advance(60_000);
     // Same status again: no write at all (the file keeps its inode).
     expect(await src.writer.writeServiceStatus(s, allocated('172.198.1.1'))).toBe(true);
+    await src.writer.flush!();
     expect(statSync(statePath).ino).toBe(ino);
     // Another message, same condition status: written, lastTransitionTime kept.
     await src.writer.writeServiceStatus(s, {
@@ -175,6 +177,7 @@ endpoints: [{addresses: [10.42.0.7], nodeName: pi4, conditions: {ready: true}}]
     const after = svc(src, 'ingress-nginx').status!;
     expect(after.loadBalancer).toEqual({});
     expect(after.conditions![0]!.lastTransitionTime).toBe('2025-01-01T00:01:00Z');
+    await src.writer.flush!();
     const onDisk = JSON.parse(readFileSync(statePath, 'utf8'));
     expect(onDisk.services['ingress-nginx/ingress-nginx'].condition.reason).toBe('PoolExhausted');
     // A Service that is not in the manifests.
@@ -182,19 +185,21 @@ endpoints: [{addresses: [10.42.0.7], nodeName: pi4, conditions: {ready: true}}]
     expect(await src.writer.writeServiceStatus(gone, allocated('172.198.1.2'))).toBe(false);
   });
 
-  test('a failed persist is reported and retried on the next write', async () => {
+  test('a failed persist is reported and retried at the next flush', async () => {
     const { src, started } = make();
     await started;
     const s = svc(src, 'ingress-nginx');
     const blocker = `${statePath}.tmp-${process.pid}`;
     mkdirSync(blocker, { recursive: true });
-    const err = await src.writer.writeServiceStatus(s, allocated('172.198.1.1')).catch((e) => e);
+    expect(await src.writer.writeServiceStatus(s, allocated('172.198.1.1'))).toBe(true);
+    const err = await src.writer.flush!().catch((e) => e);
     expect(err.code).toBe('state-write-failed');
     expect(src.problems()).toHaveLength(1);
     expect(src.problems()[0]).toStartWith(`cannot write the state file ${statePath}: `);
     rmSync(blocker, { recursive: true });
-    // The same status again: nothing changed in memory, but the pending write is done now.
+    // The same status again: nothing changed in memory; the pass's flush does the pending write.
     expect(await src.writer.writeServiceStatus(s, allocated('172.198.1.1'))).toBe(true);
+    await src.writer.flush!();
     expect(src.problems()).toEqual([]);
     expect(JSON.parse(readFileSync(statePath, 'utf8')).services['ingress-nginx/ingress-nginx'].ips).toEqual([
       '172.198.1.1',
