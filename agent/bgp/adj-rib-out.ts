@@ -1,15 +1,16 @@
 /**
- * PURE. One peer's Adj-RIB-Out: the prefixes it should hold (desired), the ones it was told
- * about (sent, value: the family), and the UPDATEs that move it from one to the other.
- * The session decides when to sync; this file decides what to send.
+ * PURE. One peer's Adj-RIB-Out, driven by its socket: the prefixes it should hold (desired),
+ * the ones it was told about (sent: prefix -> attribute-set key, today the family), and the
+ * prefixes whose two states may differ (pending). A change only marks its prefix pending, so a
+ * later change replaces an earlier unsent one; take() encodes UPDATEs from the pending prefixes,
+ * then from a coalesced ROUTE-REFRESH, only as many bytes as the caller's socket can take now.
+ * Whatever the churn or the peer, what waits here is bounded by the desired and sent tables.
  */
 import { PrefixList } from '../net/prefix-list.ts';
 import type { SessionConfig } from './peer.ts';
-import { apply, diff } from './rib/diff.ts';
-import { outboundAttributes } from './rib/outbound.ts';
-import { packIPv4Announce, packIPv4Withdraw, packIPv6Announce, packIPv6Withdraw } from './rib/pack.ts';
+import { announce, type Family, withdraw } from './rib/encode-groups.ts';
+import { RefreshQueue } from './rib/refresh-queue.ts';
 import {
-  encodeAttributes,
   encodeEndOfRib,
   MAX_EXTENDED_MESSAGE,
   MAX_MESSAGE,
@@ -20,7 +21,7 @@ import {
   type WirePrefix,
 } from './wire/index.ts';
 
-export type Family = 'ipv4' | 'ipv6';
+export type { Family } from './rib/encode-groups.ts';
 
 /** What the negotiated session allows: families, next hops, sizes and the attribute policy. */
 export interface RibOutContext {
@@ -41,6 +42,8 @@ export interface RibOutput {
   messages: Uint8Array[];
   /** How many of them are UPDATEs carrying routes. */
   updates: number;
+  /** A queued ROUTE-REFRESH waits for its pacing interval: ask again at this time. */
+  wakeAt?: number;
 }
 
 /** What the session knows to build a RibOutContext. */
@@ -87,118 +90,226 @@ export function ribContext(
   };
 }
 
+/**
+ * Room for prefixes in one UPDATE, under-estimated: the header, both length fields and up to this
+ * many attribute (and MP_REACH) bytes come off the maximum message size. A round takes whole
+ * messages' worth of prefixes so the packer fills them (few, full UPDATEs).
+ */
+const ATTRIBUTE_ALLOWANCE = 160;
+
+const FAMILIES: readonly Family[] = ['ipv4', 'ipv6'];
+
 export class AdjRibOut {
-  /** Prefixes the peer was told about (canonical text -> family). */
+  /** Prefixes the peer was told about (canonical text -> attribute-set key: the family). */
   readonly sent = new Map<string, string>();
-  /** Desired prefixes of a negotiated family left out at the last sync for want of a next hop. */
+  /** Desired prefixes of a negotiated family left out for want of a next hop (set by prepare). */
   unannounceable: string[] = [];
   private desired: PrefixList = PrefixList.EMPTY;
+  /** Prefixes whose sent state may differ from the desired one; insertion order is sending order. */
+  private readonly pending = new Set<string>();
+  /** End-of-RIB markers owed once the pending set is empty after (re)establishment. */
+  private eorOwed: readonly Family[] = [];
+  private readonly refresh = new RefreshQueue();
+  /** The walk over `sent` of the active re-send (a live Map iterator). */
+  private refreshWalk: Iterator<[string, string]> | undefined;
 
   /** `warn(key, message)` reports a family that cannot be announced (once per key is the caller's). */
   constructor(private readonly warn: (key: string, msg: string) => void) {}
 
+  /** The new desired table; every prefix that entered or left it becomes pending. O(old + new). */
   setDesired(prefixes: PrefixList): void {
+    const old = this.desired;
     this.desired = prefixes;
+    for (const k of prefixes.keys()) if (!old.has(k)) this.pending.add(k);
+    for (const k of old.keys()) if (!prefixes.has(k)) this.pending.add(k);
   }
 
+  /** The session went down: the peer holds nothing of ours, nothing is owed. */
   clear(): void {
     this.sent.clear();
+    this.pending.clear();
+    this.eorOwed = [];
+    this.refresh.clear();
+    this.refreshWalk = undefined;
     this.unannounceable = [];
   }
 
-  /** The difference since the last sync; `initial`: the full table, then End-of-RIB. */
-  sync(ctx: RibOutContext, initial: boolean): RibOutput {
-    const want = this.sendable(ctx);
-    if (initial) this.sent.clear();
-    const d = diff(this.sent, want);
-    const messages: Uint8Array[] = [];
-    for (const f of ['ipv4', 'ipv6'] as const) {
-      const w = this.typed(d.withdraw, f, this.sent);
-      const a = this.typed(d.announce, f, want);
-      if (w.length) messages.push(...withdraw(ctx, f, w));
-      if (a.length) messages.push(...announce(ctx, f, a));
-    }
-    apply(this.sent, d, want);
-    const updates = messages.length;
-    if (initial) for (const f of ctx.families) messages.push(encodeEndOfRib(f));
-    return { messages, updates };
+  /** (Re)establishment: the whole desired table is pending, then End-of-RIB per family. */
+  restart(ctx: RibOutContext): void {
+    this.clear();
+    for (const k of this.desired.keys()) this.pending.add(k);
+    this.eorOwed = [...ctx.families];
+    this.prepare(ctx);
   }
 
-  /** RFC 2918 route refresh: everything sent in one family, again. */
+  /** Lists the desired prefixes that cannot be sent for want of a next hop, and warns (once per key). */
+  prepare(ctx: RibOutContext): void {
+    const v4 = ctx.families.includes('ipv4') && !ctx.nextHopV4;
+    const v6 = ctx.families.includes('ipv6') && !ctx.nextHopV6;
+    const missing: string[] = [];
+    if (v4 || v6)
+      for (const k of this.desired.keys()) {
+        const f = this.desired.family(k) === 4 ? 'ipv4' : 'ipv6';
+        if (f === 'ipv4' ? v4 : v6) missing.push(k);
+      }
+    if (missing.some((k) => this.desired.family(k) === 4))
+      this.warn('no-v4-nexthop', 'no IPv4 next hop for this session; IPv4 routes not announced');
+    if (missing.some((k) => this.desired.family(k) === 6))
+      this.warn(
+        'no-v6-nexthop',
+        'no global IPv6 next hop (the host has no global IPv6 address, or none inside bgp.nodeAddressCIDRs); IPv6 routes not announced',
+      );
+    this.unannounceable = missing;
+  }
+
+  /** A ROUTE-REFRESH for a family: true when it queued a re-send, false when coalesced. */
+  requestRefresh(f: Family): boolean {
+    return this.refresh.request(f);
+  }
+
+  /** Requests absorbed by a re-send already queued. */
+  get refreshesCoalesced(): number {
+    return this.refresh.coalesced;
+  }
+
+  /** Prefixes waiting to be sent (changes not yet encoded). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Encodes at most about `budget` bytes (at least one round): pending changes first (withdrawals
+   * before announcements, per family), End-of-RIB once they are all out after (re)establishment,
+   * then the active or next due ROUTE-REFRESH re-send. An empty result means nothing is due now.
+   */
+  take(ctx: RibOutContext, budget: number, now: number): RibOutput {
+    const out: RibOutput = { messages: [], updates: 0 };
+    let bytes = 0;
+    const perMessage = (ctx.extendedMessage ? MAX_EXTENDED_MESSAGE : MAX_MESSAGE) - ATTRIBUTE_ALLOWANCE;
+    /** NLRI bytes for this round: whole messages, at least one, about what the budget has left. */
+    const room = () => perMessage * Math.max(1, Math.ceil(Math.min(budget - bytes, 1 << 30) / perMessage));
+    while (bytes < budget) {
+      if (this.pending.size) {
+        bytes += this.takePending(ctx, room(), out);
+        continue;
+      }
+      if (this.eorOwed.length) {
+        for (const f of this.eorOwed) out.messages.push(encodeEndOfRib(f));
+        this.eorOwed = [];
+      }
+      if (!this.refreshWalk) {
+        const next = this.refresh.start(now);
+        if (!next) break;
+        if ('wakeAt' in next) {
+          out.wakeAt = next.wakeAt;
+          break;
+        }
+        this.refreshWalk = this.sent.entries();
+      }
+      bytes += this.takeRefresh(ctx, room(), out);
+    }
+    return out;
+  }
+
+  /** Everything due now (tests, and callers without a socket); `initial`: restart() first. */
+  sync(ctx: RibOutContext, initial: boolean): RibOutput {
+    if (initial) this.restart(ctx);
+    else this.prepare(ctx);
+    const out = this.take(ctx, Number.POSITIVE_INFINITY, 0);
+    return { messages: out.messages, updates: out.updates };
+  }
+
+  /** RFC 2918 route refresh at once: everything sent in one family, again (tests; the session queues). */
   resend(ctx: RibOutContext, f: Family): RibOutput {
-    const list = this.typed([...this.sent.keys()], f, this.sent);
-    const messages = list.length ? announce(ctx, f, list) : [];
+    const groups = new Map<string, WirePrefix[]>();
+    for (const [k, v] of this.sent) if (v === f) push(groups, v, this.wire(k));
+    const messages = [...groups].flatMap(([, list]) => announce(ctx, f, list));
     return { messages, updates: messages.length };
   }
 
-  private typed(keys: readonly string[], f: Family, fams: ReadonlyMap<string, string>): WirePrefix[] {
-    const out: WirePrefix[] = [];
-    for (const k of keys) {
-      if (fams.get(k) !== f) continue;
-      const p = this.desired.prefix(k);
-      if (p) out.push(toWirePrefix(p));
-      else {
-        const w = this.parsedSent(k);
-        if (w) out.push(w);
+  /** One round of pending prefixes: each moves to its desired state; returns the bytes encoded. */
+  private takePending(ctx: RibOutContext, room: number, out: RibOutput): number {
+    const gone = new Map<string, WirePrefix[]>();
+    const come = new Map<string, WirePrefix[]>();
+    let n = 0;
+    for (const k of this.pending) {
+      if (n >= room) break;
+      this.pending.delete(k);
+      const want = this.target(k, ctx);
+      const had = this.sent.get(k);
+      if (want === had) continue;
+      const p = this.wire(k);
+      n += 1 + p.bytes.length;
+      if (want === undefined) {
+        push(gone, had!, p);
+        this.sent.delete(k);
+      } else {
+        push(come, want, p);
+        this.sent.set(k, want);
       }
     }
-    return out;
-  }
-
-  /** A withdrawn prefix is no longer desired: its typed form comes from its canonical text. */
-  private parsedSent(k: string): WirePrefix | undefined {
-    return parsePrefix(k);
-  }
-
-  /** The prefixes this peer can be sent: negotiated family and a usable next hop. */
-  private sendable(ctx: RibOutContext): Map<string, string> {
-    const out = new Map<string, string>();
-    const missing: string[] = [];
-    for (const k of this.desired.keys()) {
-      const f: Family = this.desired.family(k) === 4 ? 'ipv4' : 'ipv6';
-      if (!ctx.families.includes(f)) continue;
-      if (f === 'ipv4' && !ctx.nextHopV4) {
-        this.warn('no-v4-nexthop', 'no IPv4 next hop for this session; IPv4 routes not announced');
-        missing.push(k);
-        continue;
-      }
-      if (f === 'ipv6' && !ctx.nextHopV6) {
-        this.warn(
-          'no-v6-nexthop',
-          'no global IPv6 next hop (the host has no global IPv6 address, or none inside bgp.nodeAddressCIDRs); IPv6 routes not announced',
-        );
-        missing.push(k);
-        continue;
-      }
-      out.set(k, f);
+    let bytes = 0;
+    for (const f of FAMILIES) {
+      const w = gone.get(f);
+      if (w) bytes += emit(out, withdraw(ctx, f, w));
+      const a = come.get(f);
+      if (a) bytes += emit(out, announce(ctx, f, a));
     }
-    this.unannounceable = missing;
-    return out;
+    return bytes;
+  }
+
+  /** One round of the active re-send; prefixes with a change pending are left to that change. */
+  private takeRefresh(ctx: RibOutContext, room: number, out: RibOutput): number {
+    const f = this.refresh.active!;
+    const groups = new Map<string, WirePrefix[]>();
+    let n = 0;
+    while (n < room) {
+      const r = this.refreshWalk!.next();
+      if (r.done) {
+        this.refreshWalk = undefined;
+        this.refresh.finish();
+        break;
+      }
+      const [k, v] = r.value;
+      if (v !== f || this.pending.has(k)) continue;
+      const p = this.wire(k);
+      push(groups, v, p);
+      n += 1 + p.bytes.length;
+    }
+    let bytes = 0;
+    for (const [, list] of groups) bytes += emit(out, announce(ctx, f, list));
+    return bytes;
+  }
+
+  /** The attribute-set key a prefix should be sent with, or undefined: not desired or not sendable. */
+  private target(k: string, ctx: RibOutContext): string | undefined {
+    const fam = this.desired.family(k);
+    if (fam === undefined) return undefined;
+    const f: Family = fam === 4 ? 'ipv4' : 'ipv6';
+    if (!ctx.families.includes(f)) return undefined;
+    if (f === 'ipv4' ? !ctx.nextHopV4 : !ctx.nextHopV6) return undefined;
+    return f;
+  }
+
+  /** The wire form of a key: from the desired table's columns, or (withdrawn) parsed from its text. */
+  private wire(k: string): WirePrefix {
+    const p = this.desired.prefix(k);
+    return p ? toWirePrefix(p) : parsePrefix(k)!;
   }
 }
 
-function maxLength(ctx: RibOutContext): number {
-  return ctx.extendedMessage ? MAX_EXTENDED_MESSAGE : MAX_MESSAGE;
+function push(groups: Map<string, WirePrefix[]>, key: string, p: WirePrefix): void {
+  const g = groups.get(key);
+  if (g) g.push(p);
+  else groups.set(key, [p]);
 }
 
-function announce(ctx: RibOutContext, f: Family, prefixes: WirePrefix[]): Uint8Array[] {
-  const attrs = outboundAttributes({
-    localASN: ctx.localASN,
-    peerASN: ctx.peerASN,
-    as4: ctx.as4,
-    ...(f === 'ipv4' && ctx.nextHopV4 ? { nextHopV4: ctx.nextHopV4 } : {}),
-    communities: ctx.communities,
-    largeCommunities: ctx.largeCommunities,
-    ...(ctx.localPreference !== undefined ? { localPreference: ctx.localPreference } : {}),
-  });
-  const block = encodeAttributes(attrs, { as4: ctx.as4 });
-  return f === 'ipv4'
-    ? packIPv4Announce(block, prefixes, maxLength(ctx))
-    : packIPv6Announce(block, ctx.nextHopV6!, prefixes, maxLength(ctx));
-}
-
-function withdraw(ctx: RibOutContext, f: Family, prefixes: WirePrefix[]): Uint8Array[] {
-  return f === 'ipv4'
-    ? packIPv4Withdraw(prefixes, maxLength(ctx))
-    : packIPv6Withdraw(prefixes, maxLength(ctx));
+function emit(out: RibOutput, messages: Uint8Array[]): number {
+  let bytes = 0;
+  for (const m of messages) {
+    out.messages.push(m);
+    bytes += m.length;
+  }
+  out.updates += messages.length;
+  return bytes;
 }

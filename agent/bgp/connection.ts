@@ -53,6 +53,7 @@ export class Connection implements BgpConnection {
       this.writable = true;
       this.blockedSince = undefined;
       this.flush();
+      if (this.canWrite) this.handlers?.drain?.();
     });
     socket.on('error', (e: Error) => this.finish(e));
     socket.on('close', () => this.finish());
@@ -76,6 +77,10 @@ export class Connection implements BgpConnection {
   }
   get remoteAddress(): string | undefined {
     return this.socket.remoteAddress;
+  }
+
+  get canWrite(): boolean {
+    return !this.done && this.writable && this.queue.length === 0;
   }
 
   write(b: Uint8Array): void {
@@ -239,6 +244,9 @@ export class RawDial implements BgpConnection {
   }
   get queuedBytes(): number {
     return this.conn?.queuedBytes ?? 0;
+  }
+  get canWrite(): boolean {
+    return this.conn?.canWrite ?? false;
   }
   write(b: Uint8Array): void {
     if (this.conn) this.conn.write(b);

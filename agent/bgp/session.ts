@@ -1,13 +1,14 @@
 /** SHELL. One BGP peer: drives a connection (dialled by deps.dial), the framer and the pure FSM on the
  * injected clock, and executes the FSM's actions; decisions live in fsm/, inbound.ts and adj-rib-out.ts. */
 import type { PrefixList } from '../net/prefix-list.ts';
-import { type RibOutContext, type RibOutput, ribContext } from './adj-rib-out.ts';
+import { type RibOutContext, ribContext } from './adj-rib-out.ts';
 import { Collisions } from './collision-hold.ts';
 import { dialPeer, tcpDial } from './connection.ts';
 import { sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, TimerName } from './fsm/types.ts';
 import { notificationEvent, openOutOfState, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
-import { dialOptions, PEER_DEFAULTS } from './peer.ts';
+import { dialOptions } from './peer.ts';
+import { SendHoldTimer } from './send-hold.ts';
 import { SessionState } from './session-state.ts';
 import type { BgpConnection } from './transport.ts';
 import {
@@ -29,6 +30,12 @@ export type { SessionConfig } from './peer.ts';
 export type { SessionDeps, SessionEvents } from './session-types.ts';
 
 const NO_DATA = new Uint8Array(0);
+/**
+ * Encoded bytes handed to the socket per round of the output pump; rounds go on only while the
+ * socket takes data without buffering it (canWrite), so what waits in user space toward a peer
+ * that stops reading is about this much plus the socket's own high-water mark.
+ */
+export const OUTPUT_BUDGET_BYTES = 64 * 1024;
 type Direction = 'sent' | 'received';
 
 export class Session extends SessionState {
@@ -47,6 +54,20 @@ export class Session extends SessionState {
     sent: (code, subcode) => this.recordNotification('sent', code, subcode, notificationName(code, subcode)),
   });
 
+  /** RFC 9687, on its own timer on the injected clock (send-hold.ts). */
+  private readonly sendHold = new SendHoldTimer(
+    this.deps.clock,
+    () => this.sendHoldMs(),
+    () => this.conn?.blockedSince,
+    () => this.onSendHoldExpired(),
+  );
+  /** Wakes the output pump when a paced ROUTE-REFRESH re-send becomes due. */
+  private refreshWake: { at: number; timer: { cancel(): void } } | undefined;
+  /** Set while the session is torn down by the send-hold timer: nothing waits for the peer. */
+  private abortive = false;
+  /** Times the send-hold timer ended this session (/status, metrics). */
+  sendHoldExpiries = 0;
+
   start(): void {
     this.dispatch({ type: this.config.passive ? 'ManualStart_with_PassiveTcpEstablishment' : 'ManualStart' });
   }
@@ -55,6 +76,8 @@ export class Session extends SessionState {
   stop(notify?: { code: number; subcode: number; data?: Uint8Array }): Promise<void> {
     this.collisions.stop();
     this.hold.cancel();
+    this.sendHold.stop();
+    this.cancelRefreshWake();
     if (!notify && this.conn) {
       // keep: drop TCP without NOTIFICATION so graceful-restart peers keep our routes
       this.closing.push(this.conn.closed);
@@ -82,10 +105,12 @@ export class Session extends SessionState {
     this.collisions.accept(c);
   }
 
-  /** Desired prefixes for this peer; sends the difference when Established. */
+  /** Desired prefixes for this peer; the changes go out as the socket takes them when Established. */
   setDesired(prefixes: PrefixList): void {
     this.rib.setDesired(prefixes);
-    if (this.fsm.name === 'Established') this.sync(false);
+    if (this.fsm.name !== 'Established') return;
+    this.rib.prepare(this.ribContext());
+    this.pump();
   }
 
   /** Drops whatever connection we have and continues (Active -> OpenSent) on c. */
@@ -108,6 +133,9 @@ export class Session extends SessionState {
       connected: () => {},
       data: (d) => this.onData(c, d),
       closed: (e) => this.onClosed(c, e),
+      drain: () => {
+        if (this.conn === c) this.pump();
+      },
     });
   }
 
@@ -130,6 +158,7 @@ export class Session extends SessionState {
         this.gatedConnect();
         break;
       case 'sendOpen':
+        this.sendHold.start();
         this.send(
           encodeOpen(
             openFor(this.config.localASN, this.config.holdTimeSeconds, this.deps.routerId, this.caps),
@@ -146,8 +175,11 @@ export class Session extends SessionState {
         break;
       }
       case 'close':
+        this.sendHold.stop();
+        this.cancelRefreshWake();
         if (this.conn) this.closing.push(this.conn.closed);
-        this.conn?.end();
+        if (this.abortive) this.conn?.destroy();
+        else this.conn?.end();
         this.conn = undefined;
         this.negotiated = undefined;
         break;
@@ -165,7 +197,8 @@ export class Session extends SessionState {
         });
         this.lastErr.clear();
         this.deps.events?.established?.(this);
-        this.sync(true);
+        this.rib.restart(this.ribContext());
+        this.pump();
         break;
       case 'down':
         this.deps.log.warn('bgp session down', { peer: this.config.id, reason: a.reason });
@@ -177,13 +210,32 @@ export class Session extends SessionState {
     }
   }
 
-  /** RFC 9687: on each keepalive tick, check whether the socket has refused data for longer than SendHoldTime. */
   protected onTimer(t: TimerName): void {
-    const since = t === 'KeepaliveTimer' ? this.conn?.blockedSince : undefined;
-    const hold = sendHoldTime(this.fsm.negotiatedHoldTime ?? PEER_DEFAULTS.holdTimeSeconds);
-    if (since !== undefined && this.deps.clock.now() - since > hold)
+    this.dispatch({ type: `${t}_Expires` } as FsmEvent);
+  }
+
+  /** RFC 9687 SendHoldTime: max(8 minutes, 2 x hold time), also with hold time 0 (or the test override). */
+  private sendHoldMs(): number {
+    return (
+      this.deps.sendHoldTimeMs ?? sendHoldTime(this.fsm.negotiatedHoldTime ?? this.config.holdTimeSeconds)
+    );
+  }
+
+  /** The peer read nothing for SendHoldTime: NOTIFICATION 8 if the socket takes it now, then close at once. */
+  private onSendHoldExpired(): void {
+    this.sendHoldExpiries++;
+    this.deps.log.warn('bgp send hold timer expired: the peer stopped reading', {
+      peer: this.config.id,
+      seconds: this.sendHoldMs() / 1000,
+      queuedBytes: this.conn?.queuedBytes ?? 0,
+    });
+    this.deps.events?.sendHoldExpired?.(this);
+    this.abortive = true;
+    try {
       this.dispatch({ type: 'SendHoldTimer_Expires' });
-    else this.dispatch({ type: `${t}_Expires` } as FsmEvent);
+    } finally {
+      this.abortive = false;
+    }
   }
 
   /** Connects now, or holds the connect until BFD is Up or the bounded wait runs out. */
@@ -219,6 +271,8 @@ export class Session extends SessionState {
   private onClosed(c: BgpConnection, e?: Error): void {
     if (this.conn !== c) return;
     this.conn = undefined;
+    this.sendHold.stop();
+    this.cancelRefreshWake();
     this.deps.log.debug('bgp connection closed', { peer: this.config.id, error: e?.message });
     if (e) this.noteError(e.message.startsWith('connect') ? e.message : `connection failed: ${e.message}`);
     else if (this.fsm.name !== 'Established')
@@ -285,7 +339,10 @@ export class Session extends SessionState {
       case 'route-refresh': {
         this.dispatch({ type: 'RouteRefreshMsg' });
         const fam = this.fsm.name === 'Established' ? refreshFamily(m, this.negotiated) : undefined;
-        if (fam) this.emit(this.rib.resend(this.ribContext(), fam), false);
+        if (fam) {
+          this.rib.requestRefresh(fam);
+          this.pump();
+        }
         return;
       }
     }
@@ -324,6 +381,8 @@ export class Session extends SessionState {
 
   private send(b: Uint8Array): void {
     if (!this.conn) return;
+    // Torn down by the send-hold timer: the NOTIFICATION only if the socket takes it now.
+    if (this.abortive && !this.conn.canWrite) return;
     this.messagesOut++;
     this.conn.write(b);
   }
@@ -333,14 +392,40 @@ export class Session extends SessionState {
     return ribContext({ ...at, localAddress: this.localAddress }, this.deps);
   }
 
-  /** Sends the Adj-RIB-Out difference; after (re)establishment the full table, then End-of-RIB. */
-  private sync(initial: boolean): void {
-    this.emit(this.rib.sync(this.ribContext(), initial), true);
+  /**
+   * The output pump: encodes the Adj-RIB-Out's pending changes (then a due ROUTE-REFRESH re-send)
+   * in rounds of OUTPUT_BUDGET_BYTES while the socket takes them; the socket's drain calls it again.
+   */
+  private pump(): void {
+    const c = this.conn;
+    if (!c || this.fsm.name !== 'Established') return;
+    const ctx = this.ribContext();
+    let updates = 0;
+    let sent = false;
+    while (this.conn === c && c.canWrite) {
+      const out = this.rib.take(ctx, OUTPUT_BUDGET_BYTES, this.deps.clock.now());
+      for (const m of out.messages) this.send(m);
+      updates += out.updates;
+      if (out.messages.length) sent = true;
+      if (out.wakeAt !== undefined) this.wakeAt(out.wakeAt);
+      if (!out.messages.length) break;
+    }
+    if (updates) this.deps.events?.updatesSent?.(this, updates);
+    if (sent) this.deps.events?.advertised?.(this);
   }
 
-  private emit(out: RibOutput, advertised: boolean): void {
-    for (const m of out.messages) this.send(m);
-    if (out.updates) this.deps.events?.updatesSent?.(this, out.updates);
-    if (advertised) this.deps.events?.advertised?.(this);
+  private wakeAt(at: number): void {
+    if (this.refreshWake && this.refreshWake.at <= at) return;
+    this.cancelRefreshWake();
+    const timer = this.deps.clock.setTimer(at - this.deps.clock.now(), () => {
+      this.refreshWake = undefined;
+      this.pump();
+    });
+    this.refreshWake = { at, timer };
+  }
+
+  private cancelRefreshWake(): void {
+    this.refreshWake?.timer.cancel();
+    this.refreshWake = undefined;
   }
 }

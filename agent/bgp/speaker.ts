@@ -38,6 +38,8 @@ export interface SpeakerOptions {
   dial?: Dial;
   /** Path liveness (BFD) per peer address: gates reconnects (liveness-gate.ts). */
   gate?: LivenessGate;
+  /** TEST ONLY: a SendHoldTime other than RFC 9687's (a real-time test of the send-hold timer). */
+  sendHoldTimeMs?: number;
 }
 
 export interface PeerStatus {
@@ -70,6 +72,7 @@ interface Metrics {
   advertised: Gauge;
   updates: Counter;
   notifications: Counter;
+  sendHoldExpired: Counter;
 }
 
 function sameAddress(a: string, b: string): boolean {
@@ -100,6 +103,11 @@ export class Speaker {
         'direction',
         'code',
       ]),
+      sendHoldExpired: r.counter(
+        'edgelb_bgp_send_hold_expired_total',
+        'Sessions ended by the RFC 9687 send-hold timer (the peer stopped reading).',
+        ['peer'],
+      ),
     };
     if (opts.listen) this.startListener(opts.listen);
   }
@@ -131,6 +139,7 @@ export class Speaker {
       this.m.up.set({ peer: p.id }, 0);
       this.m.advertised.set({ peer: p.id }, 0);
       this.m.updates.inc({ peer: p.id }, 0);
+      this.m.sendHoldExpired.inc({ peer: p.id }, 0);
       session.setDesired(this.desired.get(p.id) ?? PrefixList.EMPTY);
       session.start();
     }
@@ -245,6 +254,7 @@ export class Speaker {
       ...(this.opts.fallbackNextHop ? { fallbackNextHop: this.opts.fallbackNextHop } : {}),
       ...(this.opts.restarting ? { restarting: true } : {}),
       ...(this.opts.dial ? { dial: this.opts.dial } : {}),
+      ...(this.opts.sendHoldTimeMs !== undefined ? { sendHoldTimeMs: this.opts.sendHoldTimeMs } : {}),
       ...(this.opts.gate ? this.livenessDeps(this.opts.gate, p.peerAddress) : {}),
       clock: this.opts.clock,
       random: this.opts.random,
@@ -256,6 +266,7 @@ export class Speaker {
         updatesSent: (_s, n) => this.m.updates.inc({ peer: p.id }, n),
         notification: (_s, direction, code) =>
           this.m.notifications.inc({ peer: p.id, direction, code: notificationCodeLabel(code) }),
+        sendHoldExpired: () => this.m.sendHoldExpired.inc({ peer: p.id }),
       },
     });
   }

@@ -1,0 +1,48 @@
+/**
+ * PURE. UPDATEs for one group of prefixes of one family sharing one attribute set: the peer's
+ * outbound attributes encoded once, then packed (pack.ts) up to the negotiated message size.
+ */
+import { encodeAttributes, MAX_EXTENDED_MESSAGE, MAX_MESSAGE, type WirePrefix } from '../wire/index.ts';
+import { outboundAttributes } from './outbound.ts';
+import { packIPv4Announce, packIPv4Withdraw, packIPv6Announce, packIPv6Withdraw } from './pack.ts';
+
+export type Family = 'ipv4' | 'ipv6';
+
+/** The session context the encoding needs (a subset of RibOutContext). */
+export interface EncodeContext {
+  nextHopV4?: string;
+  nextHopV6?: Uint8Array;
+  as4: boolean;
+  extendedMessage: boolean;
+  localASN: number;
+  peerASN: number;
+  communities: readonly string[];
+  largeCommunities: readonly string[];
+  localPreference?: number;
+}
+
+function maxLength(ctx: EncodeContext): number {
+  return ctx.extendedMessage ? MAX_EXTENDED_MESSAGE : MAX_MESSAGE;
+}
+
+export function announce(ctx: EncodeContext, f: Family, prefixes: WirePrefix[]): Uint8Array[] {
+  const attrs = outboundAttributes({
+    localASN: ctx.localASN,
+    peerASN: ctx.peerASN,
+    as4: ctx.as4,
+    ...(f === 'ipv4' && ctx.nextHopV4 ? { nextHopV4: ctx.nextHopV4 } : {}),
+    communities: ctx.communities,
+    largeCommunities: ctx.largeCommunities,
+    ...(ctx.localPreference !== undefined ? { localPreference: ctx.localPreference } : {}),
+  });
+  const block = encodeAttributes(attrs, { as4: ctx.as4 });
+  return f === 'ipv4'
+    ? packIPv4Announce(block, prefixes, maxLength(ctx))
+    : packIPv6Announce(block, ctx.nextHopV6!, prefixes, maxLength(ctx));
+}
+
+export function withdraw(ctx: EncodeContext, f: Family, prefixes: WirePrefix[]): Uint8Array[] {
+  return f === 'ipv4'
+    ? packIPv4Withdraw(prefixes, maxLength(ctx))
+    : packIPv6Withdraw(prefixes, maxLength(ctx));
+}
