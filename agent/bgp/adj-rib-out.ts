@@ -107,6 +107,11 @@ export class AdjRibOut {
   private desired: PrefixList = PrefixList.EMPTY;
   /** Prefixes whose sent state may differ from the desired one; insertion order is sending order. */
   private readonly pending = new Set<string>();
+  /**
+   * One live walk over `pending`, kept between rounds: a fresh for-of would step again over every
+   * entry deleted before it (a set keeps their slots until it rehashes), quadratic in a big change.
+   */
+  private pendingWalk: Iterator<string> | undefined;
   /** End-of-RIB markers owed once the pending set is empty after (re)establishment. */
   private eorOwed: readonly Family[] = [];
   private readonly refresh = new RefreshQueue();
@@ -128,6 +133,7 @@ export class AdjRibOut {
   clear(): void {
     this.sent.clear();
     this.pending.clear();
+    this.pendingWalk = undefined;
     this.eorOwed = [];
     this.refresh.clear();
     this.refreshWalk = undefined;
@@ -232,8 +238,14 @@ export class AdjRibOut {
     const gone = new Map<string, WirePrefix[]>();
     const come = new Map<string, WirePrefix[]>();
     let n = 0;
-    for (const k of this.pending) {
-      if (n >= room) break;
+    while (n < room && this.pending.size) {
+      this.pendingWalk ??= this.pending.values();
+      const r = this.pendingWalk.next();
+      if (r.done) {
+        this.pendingWalk = undefined;
+        continue;
+      }
+      const k = r.value;
       this.pending.delete(k);
       const want = this.target(k, ctx);
       const had = this.sent.get(k);

@@ -265,6 +265,9 @@ export class Session extends SessionState {
       },
       data: (d) => this.onData(conn, d),
       closed: (e) => this.onClosed(conn, e),
+      drain: () => {
+        if (this.conn === conn) this.pump();
+      },
     });
   }
 
