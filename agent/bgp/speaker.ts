@@ -65,6 +65,10 @@ export interface PeerStatus {
   lastError?: { message: string; at: string };
   /** Prefixes this peer should get but cannot, for want of a next hop of their family. */
   unannounceable?: string[];
+  /** Prefixes whose change waits for the peer's socket (absent when none). */
+  outputPending?: number;
+  /** Times the RFC 9687 send-hold timer ended this session (absent when never). */
+  sendHoldExpiries?: number;
 }
 
 interface Metrics {
@@ -187,6 +191,8 @@ export class Speaker {
       const err = s.lastError;
       if (err) st.lastError = { message: err.message, at: new Date(err.at).toISOString() };
       if (s.unannounceable.length) st.unannounceable = [...s.unannounceable];
+      if (s.pendingChanges) st.outputPending = s.pendingChanges;
+      if (s.sendHoldExpiries) st.sendHoldExpiries = s.sendHoldExpiries;
       return st;
     });
   }
