@@ -148,7 +148,10 @@ export class AdjRibOut {
     this.prepare(ctx);
   }
 
-  /** Lists the desired prefixes that cannot be sent for want of a next hop, and warns (once per key). */
+  /**
+   * Lists the desired prefixes that cannot be sent for want of a next hop, and warns (once per
+   * key); O(desired) only while a negotiated family lacks its next hop.
+   */
   prepare(ctx: RibOutContext): void {
     const v4 = ctx.families.includes('ipv4') && !ctx.nextHopV4;
     const v6 = ctx.families.includes('ipv6') && !ctx.nextHopV6;
@@ -165,6 +168,10 @@ export class AdjRibOut {
         'no-v6-nexthop',
         'no global IPv6 next hop (the host has no global IPv6 address, or none inside bgp.nodeAddressCIDRs); IPv6 routes not announced',
       );
+    // A next hop that came or went since: those prefixes move (announce or withdraw) too.
+    const now = new Set(missing);
+    for (const k of this.unannounceable) if (!now.has(k)) this.pending.add(k);
+    for (const k of missing) if (this.sent.has(k)) this.pending.add(k);
     this.unannounceable = missing;
   }
 
