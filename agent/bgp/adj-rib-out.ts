@@ -6,9 +6,10 @@
  * then from a coalesced ROUTE-REFRESH, only as many bytes as the caller's socket can take now.
  * Whatever the churn or the peer, what waits here is bounded by the desired and sent tables.
  */
+import { parsePrefixInto } from '../net/bytes.ts';
 import { PrefixList } from '../net/prefix-list.ts';
 import type { SessionConfig } from './peer.ts';
-import { announce, type Family, withdraw } from './rib/encode-groups.ts';
+import { announceNlri, type Family, withdrawNlri } from './rib/encode-groups.ts';
 import { RefreshQueue } from './rib/refresh-queue.ts';
 import {
   encodeEndOfRib,
@@ -16,9 +17,6 @@ import {
   MAX_MESSAGE,
   type Negotiated,
   parseIPv6,
-  parsePrefix,
-  toWirePrefix,
-  type WirePrefix,
 } from './wire/index.ts';
 
 export type { Family } from './rib/encode-groups.ts';
@@ -98,6 +96,29 @@ export function ribContext(
 const ATTRIBUTE_ALLOWANCE = 160;
 
 const FAMILIES: readonly Family[] = ['ipv4', 'ipv6'];
+/** The most one prefix takes as NLRI: the length octet and 16 address bytes. */
+const MAX_NLRI = 17;
+
+/**
+ * One group of a round (withdrawals of a family, or announcements sharing an attribute set):
+ * its prefixes encoded as NLRI back to back, in a buffer kept from round to round.
+ */
+class NlriRun {
+  buf = new Uint8Array(4096);
+  used = 0;
+
+  room(): Uint8Array {
+    if (this.used + MAX_NLRI > this.buf.length) {
+      const next = new Uint8Array(this.buf.length * 2);
+      next.set(this.buf.subarray(0, this.used));
+      this.buf = next;
+    }
+    return this.buf;
+  }
+}
+
+/** Scratch for a prefix no longer in the desired table (a withdrawal): parsed from its text. */
+const scratch = new Uint8Array(16);
 
 export class AdjRibOut {
   /** Prefixes the peer was told about (canonical text -> attribute-set key: the family). */
@@ -112,6 +133,11 @@ export class AdjRibOut {
    * entry deleted before it (a set keeps their slots until it rehashes), quadratic in a big change.
    */
   private pendingWalk: Iterator<string> | undefined;
+  /** After (re)establishment: the walk over the whole desired table (no set of 100k keys). */
+  private initialWalk: Iterator<string> | undefined;
+  private initialLeft = 0;
+  /** Round buffers by group: `-ipv4` withdrawals, `+<attribute-set key>` announcements. */
+  private readonly runs = new Map<string, NlriRun>();
   /** End-of-RIB markers owed once the pending set is empty after (re)establishment. */
   private eorOwed: readonly Family[] = [];
   private readonly refresh = new RefreshQueue();
@@ -134,6 +160,8 @@ export class AdjRibOut {
     this.sent.clear();
     this.pending.clear();
     this.pendingWalk = undefined;
+    this.initialWalk = undefined;
+    this.initialLeft = 0;
     this.eorOwed = [];
     this.refresh.clear();
     this.refreshWalk = undefined;
@@ -143,7 +171,8 @@ export class AdjRibOut {
   /** (Re)establishment: the whole desired table is pending, then End-of-RIB per family. */
   restart(ctx: RibOutContext): void {
     this.clear();
-    for (const k of this.desired.keys()) this.pending.add(k);
+    this.initialWalk = this.desired.keys();
+    this.initialLeft = this.desired.size;
     this.eorOwed = [...ctx.families];
     this.prepare(ctx);
   }
@@ -187,7 +216,7 @@ export class AdjRibOut {
 
   /** Prefixes waiting to be sent (changes not yet encoded). */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.pending.size + this.initialLeft;
   }
 
   /**
@@ -202,7 +231,7 @@ export class AdjRibOut {
     /** NLRI bytes for this round: whole messages, at least one, about what the budget has left. */
     const room = () => perMessage * Math.max(1, Math.ceil(Math.min(budget - bytes, 1 << 30) / perMessage));
     while (bytes < budget) {
-      if (this.pending.size) {
+      if (this.pending.size || this.initialWalk) {
         bytes += this.takePending(ctx, room(), out);
         continue;
       }
@@ -234,53 +263,62 @@ export class AdjRibOut {
 
   /** RFC 2918 route refresh at once: everything sent in one family, again (tests; the session queues). */
   resend(ctx: RibOutContext, f: Family): RibOutput {
-    const groups = new Map<string, WirePrefix[]>();
-    for (const [k, v] of this.sent) if (v === f) push(groups, v, this.wire(k));
-    const messages = [...groups].flatMap(([, list]) => announce(ctx, f, list));
-    return { messages, updates: messages.length };
+    this.resetRuns();
+    for (const [k, v] of this.sent) if (v === f) this.put(`+${v}`, k);
+    const out: RibOutput = { messages: [], updates: 0 };
+    this.emitRuns(ctx, out);
+    return out;
   }
 
-  /** One round of pending prefixes: each moves to its desired state; returns the bytes encoded. */
-  private takePending(ctx: RibOutContext, room: number, out: RibOutput): number {
-    const gone = new Map<string, WirePrefix[]>();
-    const come = new Map<string, WirePrefix[]>();
-    let n = 0;
-    while (n < room && this.pending.size) {
+  /** The next prefix whose state may differ: a pending change, else the initial walk. */
+  private nextChanged(): string | undefined {
+    while (this.pending.size) {
       this.pendingWalk ??= this.pending.values();
       const r = this.pendingWalk.next();
       if (r.done) {
         this.pendingWalk = undefined;
         continue;
       }
-      const k = r.value;
-      this.pending.delete(k);
+      this.pending.delete(r.value);
+      return r.value;
+    }
+    if (this.initialWalk) {
+      const r = this.initialWalk.next();
+      if (!r.done) {
+        this.initialLeft--;
+        return r.value;
+      }
+      this.initialWalk = undefined;
+      this.initialLeft = 0;
+    }
+    return undefined;
+  }
+
+  /** One round of changed prefixes: each moves to its desired state; returns the bytes encoded. */
+  private takePending(ctx: RibOutContext, room: number, out: RibOutput): number {
+    this.resetRuns();
+    let n = 0;
+    while (n < room) {
+      const k = this.nextChanged();
+      if (k === undefined) break;
       const want = this.target(k, ctx);
       const had = this.sent.get(k);
       if (want === had) continue;
-      const p = this.wire(k);
-      n += 1 + p.bytes.length;
       if (want === undefined) {
-        push(gone, had!, p);
+        n += this.put(`-${familyOf(had!)}`, k);
         this.sent.delete(k);
       } else {
-        push(come, want, p);
+        n += this.put(`+${want}`, k);
         this.sent.set(k, want);
       }
     }
-    let bytes = 0;
-    for (const f of FAMILIES) {
-      const w = gone.get(f);
-      if (w) bytes += emit(out, withdraw(ctx, f, w));
-      const a = come.get(f);
-      if (a) bytes += emit(out, announce(ctx, f, a));
-    }
-    return bytes;
+    return this.emitRuns(ctx, out);
   }
 
   /** One round of the active re-send; prefixes with a change pending are left to that change. */
   private takeRefresh(ctx: RibOutContext, room: number, out: RibOutput): number {
     const f = this.refresh.active!;
-    const groups = new Map<string, WirePrefix[]>();
+    this.resetRuns();
     let n = 0;
     while (n < room) {
       const r = this.refreshWalk!.next();
@@ -290,13 +328,51 @@ export class AdjRibOut {
         break;
       }
       const [k, v] = r.value;
-      if (v !== f || this.pending.has(k)) continue;
-      const p = this.wire(k);
-      push(groups, v, p);
-      n += 1 + p.bytes.length;
+      if (familyOf(v) !== f || this.pending.has(k)) continue;
+      n += this.put(`+${v}`, k);
     }
+    return this.emitRuns(ctx, out);
+  }
+
+  private resetRuns(): void {
+    for (const r of this.runs.values()) r.used = 0;
+  }
+
+  /** Appends a key's NLRI to a group's run: from the desired columns, or parsed from its text. */
+  private put(group: string, k: string): number {
+    let run = this.runs.get(group);
+    if (!run) {
+      run = new NlriRun();
+      this.runs.set(group, run);
+    }
+    const buf = run.room();
+    let n = this.desired.writeNlri(k, buf, run.used);
+    if (!n) {
+      const r = parsePrefixInto(k, scratch, 0);
+      if (r < 0) return 0;
+      const length = r & 255;
+      const bytes = (length + 7) >> 3;
+      buf[run.used] = length;
+      buf.set(scratch.subarray(0, bytes), run.used + 1);
+      n = 1 + bytes;
+    }
+    run.used += n;
+    return n;
+  }
+
+  /** UPDATEs of this round's runs: per family, withdrawals first, then announcements. */
+  private emitRuns(ctx: RibOutContext, out: RibOutput): number {
     let bytes = 0;
-    for (const [, list] of groups) bytes += emit(out, announce(ctx, f, list));
+    for (const f of FAMILIES)
+      for (const withdrawals of [true, false])
+        for (const [group, run] of this.runs) {
+          if (!run.used || familyOf(group.slice(1)) !== f || (group[0] === '-') !== withdrawals) continue;
+          const ms = withdrawals
+            ? withdrawNlri(ctx, f, run.buf, run.used)
+            : announceNlri(ctx, f, run.buf, run.used);
+          bytes += emit(out, ms);
+          run.used = 0;
+        }
     return bytes;
   }
 
@@ -309,18 +385,11 @@ export class AdjRibOut {
     if (f === 'ipv4' ? !ctx.nextHopV4 : !ctx.nextHopV6) return undefined;
     return f;
   }
-
-  /** The wire form of a key: from the desired table's columns, or (withdrawn) parsed from its text. */
-  private wire(k: string): WirePrefix {
-    const p = this.desired.prefix(k);
-    return p ? toWirePrefix(p) : parsePrefix(k)!;
-  }
 }
 
-function push(groups: Map<string, WirePrefix[]>, key: string, p: WirePrefix): void {
-  const g = groups.get(key);
-  if (g) g.push(p);
-  else groups.set(key, [p]);
+/** The family of an attribute-set key ('ipv4', or 'ipv4#...' once routes carry their own attributes). */
+function familyOf(key: string): Family {
+  return key.startsWith('ipv6') ? 'ipv6' : 'ipv4';
 }
 
 function emit(out: RibOutput, messages: Uint8Array[]): number {

@@ -4,7 +4,16 @@
  */
 import { encodeAttributes, MAX_EXTENDED_MESSAGE, MAX_MESSAGE, type WirePrefix } from '../wire/index.ts';
 import { outboundAttributes } from './outbound.ts';
-import { packIPv4Announce, packIPv4Withdraw, packIPv6Announce, packIPv6Withdraw } from './pack.ts';
+import {
+  packIPv4Announce,
+  packIPv4AnnounceNlri,
+  packIPv4Withdraw,
+  packIPv4WithdrawNlri,
+  packIPv6Announce,
+  packIPv6AnnounceNlri,
+  packIPv6Withdraw,
+  packIPv6WithdrawNlri,
+} from './pack.ts';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -25,7 +34,7 @@ function maxLength(ctx: EncodeContext): number {
   return ctx.extendedMessage ? MAX_EXTENDED_MESSAGE : MAX_MESSAGE;
 }
 
-export function announce(ctx: EncodeContext, f: Family, prefixes: WirePrefix[]): Uint8Array[] {
+function attributeBlock(ctx: EncodeContext, f: Family): Uint8Array {
   const attrs = outboundAttributes({
     localASN: ctx.localASN,
     peerASN: ctx.peerASN,
@@ -35,10 +44,28 @@ export function announce(ctx: EncodeContext, f: Family, prefixes: WirePrefix[]):
     largeCommunities: ctx.largeCommunities,
     ...(ctx.localPreference !== undefined ? { localPreference: ctx.localPreference } : {}),
   });
-  const block = encodeAttributes(attrs, { as4: ctx.as4 });
+  return encodeAttributes(attrs, { as4: ctx.as4 });
+}
+
+export function announce(ctx: EncodeContext, f: Family, prefixes: WirePrefix[]): Uint8Array[] {
+  const block = attributeBlock(ctx, f);
   return f === 'ipv4'
     ? packIPv4Announce(block, prefixes, maxLength(ctx))
     : packIPv6Announce(block, ctx.nextHopV6!, prefixes, maxLength(ctx));
+}
+
+/** Announcements of prefixes already encoded as NLRI, back to back in nlri[0, used). */
+export function announceNlri(ctx: EncodeContext, f: Family, nlri: Uint8Array, used: number): Uint8Array[] {
+  const block = attributeBlock(ctx, f);
+  return f === 'ipv4'
+    ? packIPv4AnnounceNlri(block, nlri, used, maxLength(ctx))
+    : packIPv6AnnounceNlri(block, ctx.nextHopV6!, nlri, used, maxLength(ctx));
+}
+
+export function withdrawNlri(ctx: EncodeContext, f: Family, nlri: Uint8Array, used: number): Uint8Array[] {
+  return f === 'ipv4'
+    ? packIPv4WithdrawNlri(nlri, used, maxLength(ctx))
+    : packIPv6WithdrawNlri(nlri, used, maxLength(ctx));
 }
 
 export function withdraw(ctx: EncodeContext, f: Family, prefixes: WirePrefix[]): Uint8Array[] {
