@@ -41,7 +41,9 @@ export class PrefixList {
       }
       const family = (r >> 8) as Family;
       const length = r & 255;
-      const key = `${formatBytes(family, list.bytes, at)}/${length}`;
+      const canonical = `${formatBytes(family, list.bytes, at)}/${length}`;
+      // The caller's own string when it is already canonical: one copy of each text, not two.
+      const key = canonical === t ? t : canonical;
       if (list.rows.has(key)) continue;
       list.rows.set(key, row);
       list.families[row] = family;
