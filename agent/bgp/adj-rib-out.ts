@@ -8,32 +8,14 @@
  */
 import { parsePrefixInto } from '../net/bytes.ts';
 import { PrefixList } from '../net/prefix-list.ts';
-import type { SessionConfig } from './peer.ts';
 import { announceNlri, type Family, withdrawNlri } from './rib/encode-groups.ts';
+import { NlriRun } from './rib/nlri-run.ts';
 import { RefreshQueue } from './rib/refresh-queue.ts';
-import {
-  encodeEndOfRib,
-  MAX_EXTENDED_MESSAGE,
-  MAX_MESSAGE,
-  type Negotiated,
-  parseIPv6,
-} from './wire/index.ts';
+import type { RibOutContext } from './rib-context.ts';
+import { encodeEndOfRib, MAX_EXTENDED_MESSAGE, MAX_MESSAGE } from './wire/index.ts';
 
 export type { Family } from './rib/encode-groups.ts';
-
-/** What the negotiated session allows: families, next hops, sizes and the attribute policy. */
-export interface RibOutContext {
-  families: readonly Family[];
-  nextHopV4?: string;
-  nextHopV6?: Uint8Array;
-  as4: boolean;
-  extendedMessage: boolean;
-  localASN: number;
-  peerASN: number;
-  communities: readonly string[];
-  largeCommunities: readonly string[];
-  localPreference?: number;
-}
+export { type RibContextInput, type RibOutContext, ribContext } from './rib-context.ts';
 
 export interface RibOutput {
   /** UPDATEs (and, after a full sync, End-of-RIB markers) in sending order. */
@@ -44,50 +26,6 @@ export interface RibOutput {
   wakeAt?: number;
 }
 
-/** What the session knows to build a RibOutContext. */
-export interface RibContextInput {
-  config: SessionConfig;
-  negotiated: Negotiated | undefined;
-  remoteASN: number | undefined;
-  /** The connection's local address (the next hop when none is configured). */
-  localAddress: string | undefined;
-}
-
-/** Next hops, families and attribute policy of the session as negotiated now. */
-export function ribContext(
-  i: RibContextInput,
-  configured: {
-    nextHopV4?: string;
-    nextHopV6?: string;
-    /** The host's own address of a family when neither pinned nor the session's (agent.ts). */
-    fallbackNextHop?: (family: 4 | 6, localAddress: string | undefined) => string | undefined;
-  },
-): RibOutContext {
-  const local = i.localAddress?.replace(/^::ffff:/, '');
-  const v4 =
-    configured.nextHopV4 ??
-    (local && !local.includes(':') ? local : undefined) ??
-    configured.fallbackNextHop?.(4, local);
-  const v6text =
-    configured.nextHopV6 ??
-    (local?.includes(':') && !local.startsWith('fe80') ? local : undefined) ??
-    configured.fallbackNextHop?.(6, local);
-  const v6 = v6text ? parseIPv6(v6text) : undefined;
-  const c = i.config;
-  return {
-    families: i.negotiated?.families ?? [],
-    ...(v4 ? { nextHopV4: v4 } : {}),
-    ...(v6 ? { nextHopV6: v6 } : {}),
-    as4: !!i.negotiated?.as4,
-    extendedMessage: !!i.negotiated?.extendedMessage,
-    localASN: c.localASN,
-    peerASN: i.remoteASN ?? c.peerASN ?? c.localASN,
-    communities: c.communities,
-    largeCommunities: c.largeCommunities,
-    ...(c.localPreference !== undefined ? { localPreference: c.localPreference } : {}),
-  };
-}
-
 /**
  * Room for prefixes in one UPDATE, under-estimated: the header, both length fields and up to this
  * many attribute (and MP_REACH) bytes come off the maximum message size. A round takes whole
@@ -96,27 +34,6 @@ export function ribContext(
 const ATTRIBUTE_ALLOWANCE = 160;
 
 const FAMILIES: readonly Family[] = ['ipv4', 'ipv6'];
-/** The most one prefix takes as NLRI: the length octet and 16 address bytes. */
-const MAX_NLRI = 17;
-
-/**
- * One group of a round (withdrawals of a family, or announcements sharing an attribute set):
- * its prefixes encoded as NLRI back to back, in a buffer kept from round to round.
- */
-class NlriRun {
-  buf = new Uint8Array(4096);
-  used = 0;
-
-  room(): Uint8Array {
-    if (this.used + MAX_NLRI > this.buf.length) {
-      const next = new Uint8Array(this.buf.length * 2);
-      next.set(this.buf.subarray(0, this.used));
-      this.buf = next;
-    }
-    return this.buf;
-  }
-}
-
 /** Scratch for a prefix no longer in the desired table (a withdrawal): parsed from its text. */
 const scratch = new Uint8Array(16);
 

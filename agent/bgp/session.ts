@@ -7,6 +7,7 @@ import { dialPeer, tcpDial } from './connection.ts';
 import { sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, TimerName } from './fsm/types.ts';
 import { notificationEvent, openOutOfState, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
+import { OutputPump } from './output-pump.ts';
 import { dialOptions } from './peer.ts';
 import { SendHoldTimer } from './send-hold.ts';
 import { SessionState } from './session-state.ts';
@@ -30,12 +31,9 @@ export type { SessionConfig } from './peer.ts';
 export type { SessionDeps, SessionEvents } from './session-types.ts';
 
 const NO_DATA = new Uint8Array(0);
-/**
- * Encoded bytes handed to the socket per round of the output pump; rounds go on only while the
- * socket takes data without buffering it (canWrite), so what waits in user space toward a peer
- * that stops reading is about this much plus the socket's own high-water mark.
- */
-export const OUTPUT_BUDGET_BYTES = 64 * 1024;
+
+export { OUTPUT_BUDGET_BYTES } from './output-pump.ts';
+
 type Direction = 'sent' | 'received';
 
 export class Session extends SessionState {
@@ -61,8 +59,16 @@ export class Session extends SessionState {
     () => this.conn?.blockedSince,
     () => this.onSendHoldExpired(),
   );
-  /** Wakes the output pump when a paced ROUTE-REFRESH re-send becomes due. */
-  private refreshWake: { at: number; timer: { cancel(): void } } | undefined;
+  /** Encodes UPDATEs only while the socket takes them (output-pump.ts). */
+  private readonly output = new OutputPump(this.rib, this.deps.clock, {
+    connection: () => (this.fsm.name === 'Established' ? this.conn : undefined),
+    context: () => this.ribContext(),
+    send: (b) => this.send(b),
+    sent: (updates) => {
+      if (updates) this.deps.events?.updatesSent?.(this, updates);
+      this.deps.events?.advertised?.(this);
+    },
+  });
   /** Set while the session is torn down by the send-hold timer: nothing waits for the peer. */
   private abortive = false;
   /** Times the send-hold timer ended this session (/status, metrics). */
@@ -77,7 +83,7 @@ export class Session extends SessionState {
     this.collisions.stop();
     this.hold.cancel();
     this.sendHold.stop();
-    this.cancelRefreshWake();
+    this.output.cancel();
     if (!notify && this.conn) {
       // keep: drop TCP without NOTIFICATION so graceful-restart peers keep our routes
       this.closing.push(this.conn.closed);
@@ -110,7 +116,7 @@ export class Session extends SessionState {
     this.rib.setDesired(prefixes);
     if (this.fsm.name !== 'Established') return;
     this.rib.prepare(this.ribContext());
-    this.pump();
+    this.output.run();
   }
 
   /** Drops whatever connection we have and continues (Active -> OpenSent) on c. */
@@ -134,7 +140,7 @@ export class Session extends SessionState {
       data: (d) => this.onData(c, d),
       closed: (e) => this.onClosed(c, e),
       drain: () => {
-        if (this.conn === c) this.pump();
+        if (this.conn === c) this.output.run();
       },
     });
   }
@@ -176,7 +182,7 @@ export class Session extends SessionState {
       }
       case 'close':
         this.sendHold.stop();
-        this.cancelRefreshWake();
+        this.output.cancel();
         if (this.conn) this.closing.push(this.conn.closed);
         if (this.abortive) this.conn?.destroy();
         else this.conn?.end();
@@ -198,7 +204,7 @@ export class Session extends SessionState {
         this.lastErr.clear();
         this.deps.events?.established?.(this);
         this.rib.restart(this.ribContext());
-        this.pump();
+        this.output.run();
         break;
       case 'down':
         this.deps.log.warn('bgp session down', { peer: this.config.id, reason: a.reason });
@@ -266,7 +272,7 @@ export class Session extends SessionState {
       data: (d) => this.onData(conn, d),
       closed: (e) => this.onClosed(conn, e),
       drain: () => {
-        if (this.conn === conn) this.pump();
+        if (this.conn === conn) this.output.run();
       },
     });
   }
@@ -275,7 +281,7 @@ export class Session extends SessionState {
     if (this.conn !== c) return;
     this.conn = undefined;
     this.sendHold.stop();
-    this.cancelRefreshWake();
+    this.output.cancel();
     this.deps.log.debug('bgp connection closed', { peer: this.config.id, error: e?.message });
     if (e) this.noteError(e.message.startsWith('connect') ? e.message : `connection failed: ${e.message}`);
     else if (this.fsm.name !== 'Established')
@@ -344,7 +350,7 @@ export class Session extends SessionState {
         const fam = this.fsm.name === 'Established' ? refreshFamily(m, this.negotiated) : undefined;
         if (fam) {
           this.rib.requestRefresh(fam);
-          this.pump();
+          this.output.run();
         }
         return;
       }
@@ -393,42 +399,5 @@ export class Session extends SessionState {
   private ribContext(): RibOutContext {
     const at = { config: this.config, negotiated: this.negotiated, remoteASN: this.remoteASN };
     return ribContext({ ...at, localAddress: this.localAddress }, this.deps);
-  }
-
-  /**
-   * The output pump: encodes the Adj-RIB-Out's pending changes (then a due ROUTE-REFRESH re-send)
-   * in rounds of OUTPUT_BUDGET_BYTES while the socket takes them; the socket's drain calls it again.
-   */
-  private pump(): void {
-    const c = this.conn;
-    if (!c || this.fsm.name !== 'Established') return;
-    const ctx = this.ribContext();
-    let updates = 0;
-    let sent = false;
-    while (this.conn === c && c.canWrite) {
-      const out = this.rib.take(ctx, OUTPUT_BUDGET_BYTES, this.deps.clock.now());
-      for (const m of out.messages) this.send(m);
-      updates += out.updates;
-      if (out.messages.length) sent = true;
-      if (out.wakeAt !== undefined) this.wakeAt(out.wakeAt);
-      if (!out.messages.length) break;
-    }
-    if (updates) this.deps.events?.updatesSent?.(this, updates);
-    if (sent) this.deps.events?.advertised?.(this);
-  }
-
-  private wakeAt(at: number): void {
-    if (this.refreshWake && this.refreshWake.at <= at) return;
-    this.cancelRefreshWake();
-    const timer = this.deps.clock.setTimer(at - this.deps.clock.now(), () => {
-      this.refreshWake = undefined;
-      this.pump();
-    });
-    this.refreshWake = { at, timer };
-  }
-
-  private cancelRefreshWake(): void {
-    this.refreshWake?.timer.cancel();
-    this.refreshWake = undefined;
   }
 }
