@@ -63,6 +63,7 @@ async function refresh(reads: boolean, seconds: number): Promise<string> {
     p.refreshEvery(10);
     const s = w.speaker.session('hostile')!;
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     const bytes0 = p.received;
     const t15 = Math.min(15, seconds / 4) * 1000;
     await Bun.sleep(t15);
@@ -74,7 +75,9 @@ async function refresh(reads: boolean, seconds: number): Promise<string> {
     }
     const end = rssMB();
     const took = (Date.now() - t0) / 1000;
-    return `| refresh, peer ${reads ? 'reads' : 'stalled'} | ${at15.toFixed(1)} | ${end.toFixed(1)} (peak ${peak.toFixed(1)}) | ${(end - at15).toFixed(1)} | ${((p.received - bytes0) / took / 1000).toFixed(1)} kB/s read, ${s.refreshesCoalesced} of ~${Math.round(took * 100)} requests coalesced, queued ${s.queuedBytes} B | ${s.state} | ${goodOk(w)} |`;
+    const cpu = process.cpuUsage(cpu0);
+    const share = ((cpu.user + cpu.system) / 1e6 / took) * 100;
+    return `| refresh, peer ${reads ? 'reads' : 'stalled'} | ${at15.toFixed(1)} | ${end.toFixed(1)} (peak ${peak.toFixed(1)}) | ${(end - at15).toFixed(1)} | ${((p.received - bytes0) / took / 1000).toFixed(1)} kB/s read, ${s.refreshesCoalesced} of ~${Math.round(took * 100)} requests coalesced, queued ${s.queuedBytes} B, CPU ${share.toFixed(1)} % of a core (whole process) | ${s.state} | ${goodOk(w)} |`;
   } finally {
     p.stop();
     await w.stop();
