@@ -100,10 +100,14 @@ export class Session extends SessionState {
   /**
    * Bytes sent on the Established session that the peer's TCP has not acknowledged (0: every
    * UPDATE so far reached it); undefined when it cannot be told. Not Established: 0 (nothing to wait for).
+   * Changes still pending in the Adj-RIB-Out (the socket could not take them yet) are not even
+   * encoded: each counts as one byte, a lower bound of its NLRI, so a drain never ends before them.
    */
   sendQueueBytes(): number | undefined {
     if (this.fsm.name !== 'Established' || !this.conn) return 0;
-    return this.conn.unacknowledgedBytes ? this.conn.unacknowledgedBytes() : this.conn.queuedBytes;
+    const socket = this.conn.unacknowledgedBytes ? this.conn.unacknowledgedBytes() : this.conn.queuedBytes;
+    const pending = this.rib.pendingCount;
+    return pending ? (socket ?? 0) + pending : socket;
   }
 
   /** The path liveness detector (BFD) says the path is Up: a held connect goes now. */
