@@ -1,7 +1,6 @@
 /**
  * PURE. One peer's Adj-RIB-Out, driven by its socket: the prefixes it should hold (desired),
- * the ones it was told about (sent: prefix -> attribute-set key: the family, plus `#<key>` for a
- * route with attributes of its own, rib/route-attributes.ts), and the
+ * the ones it was told about (sent: prefix -> attribute-set key, rib/route-targets.ts), and the
  * prefixes whose two states may differ (pending). A change only marks its prefix pending, so a
  * later change replaces an earlier unsent one; take() encodes UPDATEs from the pending prefixes,
  * then from a coalesced ROUTE-REFRESH, only as many bytes as the caller's socket can take now.
@@ -12,7 +11,8 @@ import { PrefixList } from '../net/prefix-list.ts';
 import { announceNlri, type Family, withdrawNlri } from './rib/encode-groups.ts';
 import { NlriRun } from './rib/nlri-run.ts';
 import { RefreshQueue } from './rib/refresh-queue.ts';
-import { type RouteAttributes, routeAttributesKey } from './rib/route-attributes.ts';
+import type { RouteAttributes } from './rib/route-attributes.ts';
+import { RouteTargets } from './rib/route-targets.ts';
 import type { RibOutContext } from './rib-context.ts';
 import { encodeEndOfRib, MAX_EXTENDED_MESSAGE, MAX_MESSAGE } from './wire/index.ts';
 
@@ -36,9 +36,6 @@ export interface RibOutput {
 const ATTRIBUTE_ALLOWANCE = 160;
 
 const FAMILIES: readonly Family[] = ['ipv4', 'ipv6'];
-/** An attribute-set key: 'ipv4' (the peer's attributes only), or 'ipv4#<route attributes key>'. */
-const KEY_SEPARATOR = '#';
-const FAMILY_LENGTH = 4; // 'ipv4' | 'ipv6'
 /** Scratch for a prefix no longer in the desired table (a withdrawal): parsed from its text. */
 const scratch = new Uint8Array(16);
 
@@ -48,10 +45,8 @@ export class AdjRibOut {
   /** Desired prefixes of a negotiated family left out for want of a next hop (set by prepare). */
   unannounceable: string[] = [];
   private desired: PrefixList = PrefixList.EMPTY;
-  /** Desired prefix -> its attribute-set key, only for the prefixes with attributes of their own. */
-  private routeTargets = new Map<string, string>();
-  /** Route attributes key -> the attributes, for the desired and the sent routes that use them. */
-  private routeAttributes = new Map<string, RouteAttributes>();
+  /** The attribute set each desired route goes out with. */
+  private readonly routeTargets = new RouteTargets();
   /** Prefixes whose sent state may differ from the desired one; insertion order is sending order. */
   private readonly pending = new Set<string>();
   /**
@@ -82,39 +77,10 @@ export class AdjRibOut {
     this.desired = prefixes;
     for (const k of prefixes.keys()) if (!old.has(k)) this.pending.add(k);
     for (const k of old.keys()) if (!prefixes.has(k)) this.pending.add(k);
-    const oldTargets = this.routeTargets;
-    const targets = new Map<string, string>();
-    const byKey = new Map<string, RouteAttributes>();
-    const keyOf = new Map<RouteAttributes, string>();
-    for (const [prefix, a] of attributes ?? []) {
-      const fam = prefixes.family(prefix);
-      if (fam === undefined) continue;
-      let k = keyOf.get(a);
-      if (k === undefined) {
-        k = routeAttributesKey(a);
-        keyOf.set(a, k);
-      }
-      if (k === '') continue;
-      targets.set(prefix, `${fam === 4 ? 'ipv4' : 'ipv6'}${KEY_SEPARATOR}${k}`);
-      if (!byKey.has(k)) byKey.set(k, a);
-    }
-    for (const [k, t] of targets) if (oldTargets.get(k) !== t) this.pending.add(k);
-    for (const k of oldTargets.keys()) if (!targets.has(k)) this.pending.add(k);
-    this.routeTargets = targets;
-    // Keys of routes still in the Adj-RIB-Out (a withdrawal needs none, a re-send does).
-    if (this.routeAttributes.size)
-      for (const v of this.sent.values()) {
-        if (v.length === FAMILY_LENGTH) continue;
-        const k = v.slice(FAMILY_LENGTH + 1);
-        const a = this.routeAttributes.get(k);
-        if (a && !byKey.has(k)) byKey.set(k, a);
-      }
-    this.routeAttributes = byKey;
+    this.routeTargets.update(prefixes, attributes, this.sent, (k) => this.pending.add(k));
     // Round buffers of attribute sets no route uses any more.
-    for (const group of this.runs.keys()) {
-      const k = attributesKeyOf(group.slice(1));
-      if (k !== '' && !byKey.has(k)) this.runs.delete(group);
-    }
+    for (const group of this.runs.keys())
+      if (!this.routeTargets.uses(group.slice(1))) this.runs.delete(group);
   }
 
   /** The session went down: the peer holds nothing of ours, nothing is owed. */
@@ -331,7 +297,7 @@ export class AdjRibOut {
           if (!run.used || familyOf(group.slice(1)) !== f || (group[0] === '-') !== withdrawals) continue;
           const ms = withdrawals
             ? withdrawNlri(ctx, f, run.buf, run.used)
-            : announceNlri(ctx, f, run.buf, run.used, this.ownAttributes(group.slice(1)));
+            : announceNlri(ctx, f, run.buf, run.used, this.routeTargets.own(group.slice(1)));
           bytes += emit(out, ms);
           run.used = 0;
         }
@@ -345,19 +311,8 @@ export class AdjRibOut {
     const f: Family = fam === 4 ? 'ipv4' : 'ipv6';
     if (!ctx.families.includes(f)) return undefined;
     if (f === 'ipv4' ? !ctx.nextHopV4 : !ctx.nextHopV6) return undefined;
-    return this.routeTargets.size ? (this.routeTargets.get(k) ?? f) : f;
+    return this.routeTargets.target(k, f);
   }
-
-  /** The route's own attributes of an attribute-set key (undefined: the peer's only). */
-  private ownAttributes(key: string): RouteAttributes | undefined {
-    const k = attributesKeyOf(key);
-    return k === '' ? undefined : this.routeAttributes.get(k);
-  }
-}
-
-/** The route attributes key of an attribute-set key ('' for the peer's attributes only). */
-function attributesKeyOf(key: string): string {
-  return key.length === FAMILY_LENGTH ? '' : key.slice(FAMILY_LENGTH + 1);
 }
 
 /** The family of an attribute-set key ('ipv4', or 'ipv4#...' once routes carry their own attributes). */
