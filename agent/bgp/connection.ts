@@ -53,6 +53,7 @@ export class Connection implements BgpConnection {
       this.writable = true;
       this.blockedSince = undefined;
       this.flush();
+      if (this.canWrite) this.handlers?.drain?.();
     });
     socket.on('error', (e: Error) => this.finish(e));
     socket.on('close', () => this.finish());
@@ -88,6 +89,10 @@ export class Connection implements BgpConnection {
   }
   get remoteAddress(): string | undefined {
     return this.socket.remoteAddress;
+  }
+
+  get canWrite(): boolean {
+    return !this.done && this.writable && this.queue.length === 0;
   }
 
   write(b: Uint8Array): void {
@@ -251,6 +256,9 @@ export class RawDial implements BgpConnection {
   }
   get queuedBytes(): number {
     return this.conn?.queuedBytes ?? 0;
+  }
+  get canWrite(): boolean {
+    return this.conn?.canWrite ?? false;
   }
   /** The adopted socket's unacknowledged bytes (connection.ts); before it, what waits to be written. */
   unacknowledgedBytes(): number | undefined {

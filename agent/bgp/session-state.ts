@@ -68,6 +68,18 @@ export abstract class SessionState {
   get unannounceable(): readonly string[] {
     return this.fsm.name === 'Established' ? this.rib.unannounceable : [];
   }
+  /** When the socket started refusing data (RFC 9687), undefined while it takes it. */
+  get sendBlockedSince(): number | undefined {
+    return this.conn?.blockedSince;
+  }
+  /** Prefixes whose change waits for the socket (at most the desired and sent tables together). */
+  get pendingChanges(): number {
+    return this.rib.pendingCount;
+  }
+  /** ROUTE-REFRESH requests absorbed by a re-send already queued. */
+  get refreshesCoalesced(): number {
+    return this.rib.refreshesCoalesced;
+  }
   /** Adj-RIB-Out: prefixes the peer was told about (value: their family). */
   get adjRibOut(): ReadonlyMap<string, string> {
     return this.rib.sent;

@@ -27,6 +27,8 @@ export interface SessionDeps {
   liveness?: () => LivenessState;
   /** Bounded wait for liveness before connecting without it (default DEFAULT_LIVENESS_WAIT_MS). */
   livenessWaitMs?: number;
+  /** TEST ONLY: a SendHoldTime other than RFC 9687's max(8 minutes, 2 x hold time), for a real-time test. */
+  sendHoldTimeMs?: number;
 }
 
 export interface SessionEvents {
@@ -42,5 +44,7 @@ export interface SessionEvents {
   ): void;
   updatesSent?(s: Session, n: number): void;
   advertised?(s: Session): void;
+  /** RFC 9687: the peer stopped reading for SendHoldTime; the session is being closed. */
+  sendHoldExpired?(s: Session): void;
   state?(s: Session, from: string, to: string): void;
 }

@@ -1,14 +1,16 @@
 /** SHELL. One BGP peer: drives a connection (dialled by deps.dial), the framer and the pure FSM on the
  * injected clock, and executes the FSM's actions; decisions live in fsm/, inbound.ts and adj-rib-out.ts. */
 import type { PrefixList } from '../net/prefix-list.ts';
-import { type RibOutContext, type RibOutput, ribContext } from './adj-rib-out.ts';
+import { type RibOutContext, ribContext } from './adj-rib-out.ts';
 import { Collisions } from './collision-hold.ts';
 import { dialPeer, tcpDial } from './connection.ts';
 import { sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, TimerName } from './fsm/types.ts';
 import { notificationEvent, openOutOfState, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
-import { dialOptions, PEER_DEFAULTS } from './peer.ts';
+import { OutputPump } from './output-pump.ts';
+import { dialOptions } from './peer.ts';
 import type { RouteAttributes } from './rib/route-attributes.ts';
+import { SendHoldTimer } from './send-hold.ts';
 import { SessionState } from './session-state.ts';
 import type { BgpConnection } from './transport.ts';
 import {
@@ -30,6 +32,9 @@ export type { SessionConfig } from './peer.ts';
 export type { SessionDeps, SessionEvents } from './session-types.ts';
 
 const NO_DATA = new Uint8Array(0);
+
+export { OUTPUT_BUDGET_BYTES } from './output-pump.ts';
+
 type Direction = 'sent' | 'received';
 
 export class Session extends SessionState {
@@ -48,6 +53,28 @@ export class Session extends SessionState {
     sent: (code, subcode) => this.recordNotification('sent', code, subcode, notificationName(code, subcode)),
   });
 
+  /** RFC 9687, on its own timer on the injected clock (send-hold.ts). */
+  private readonly sendHold = new SendHoldTimer(
+    this.deps.clock,
+    () => this.sendHoldMs(),
+    () => this.conn?.blockedSince,
+    () => this.onSendHoldExpired(),
+  );
+  /** Encodes UPDATEs only while the socket takes them (output-pump.ts). */
+  private readonly output = new OutputPump(this.rib, this.deps.clock, {
+    connection: () => (this.fsm.name === 'Established' ? this.conn : undefined),
+    context: () => this.ribContext(),
+    send: (b) => this.send(b),
+    sent: (updates) => {
+      if (updates) this.deps.events?.updatesSent?.(this, updates);
+      this.deps.events?.advertised?.(this);
+    },
+  });
+  /** Set while the session is torn down by the send-hold timer: nothing waits for the peer. */
+  private abortive = false;
+  /** Times the send-hold timer ended this session (/status, metrics). */
+  sendHoldExpiries = 0;
+
   start(): void {
     this.dispatch({ type: this.config.passive ? 'ManualStart_with_PassiveTcpEstablishment' : 'ManualStart' });
   }
@@ -56,6 +83,8 @@ export class Session extends SessionState {
   stop(notify?: { code: number; subcode: number; data?: Uint8Array }): Promise<void> {
     this.collisions.stop();
     this.hold.cancel();
+    this.sendHold.stop();
+    this.output.cancel();
     if (!notify && this.conn) {
       // keep: drop TCP without NOTIFICATION so graceful-restart peers keep our routes
       this.closing.push(this.conn.closed);
@@ -71,10 +100,14 @@ export class Session extends SessionState {
   /**
    * Bytes sent on the Established session that the peer's TCP has not acknowledged (0: every
    * UPDATE so far reached it); undefined when it cannot be told. Not Established: 0 (nothing to wait for).
+   * Changes still pending in the Adj-RIB-Out (the socket could not take them yet) are not even
+   * encoded: each counts as one byte, a lower bound of its NLRI, so a drain never ends before them.
    */
   sendQueueBytes(): number | undefined {
     if (this.fsm.name !== 'Established' || !this.conn) return 0;
-    return this.conn.unacknowledgedBytes ? this.conn.unacknowledgedBytes() : this.conn.queuedBytes;
+    const socket = this.conn.unacknowledgedBytes ? this.conn.unacknowledgedBytes() : this.conn.queuedBytes;
+    const pending = this.rib.pendingCount;
+    return pending ? (socket ?? 0) + pending : socket;
   }
 
   /** The path liveness detector (BFD) says the path is Up: a held connect goes now. */
@@ -96,10 +129,15 @@ export class Session extends SessionState {
     this.collisions.accept(c);
   }
 
-  /** Desired prefixes for this peer; sends the difference when Established. */
+  /**
+   * Desired prefixes for this peer (`attributes`: those with attributes of their own); the changes
+   * go out as the socket takes them when Established.
+   */
   setDesired(prefixes: PrefixList, attributes?: ReadonlyMap<string, RouteAttributes>): void {
     this.rib.setDesired(prefixes, attributes);
-    if (this.fsm.name === 'Established') this.sync(false);
+    if (this.fsm.name !== 'Established') return;
+    this.rib.prepare(this.ribContext());
+    this.output.run();
   }
 
   /** Drops whatever connection we have and continues (Active -> OpenSent) on c. */
@@ -122,6 +160,9 @@ export class Session extends SessionState {
       connected: () => {},
       data: (d) => this.onData(c, d),
       closed: (e) => this.onClosed(c, e),
+      drain: () => {
+        if (this.conn === c) this.output.run();
+      },
     });
   }
 
@@ -144,6 +185,7 @@ export class Session extends SessionState {
         this.gatedConnect();
         break;
       case 'sendOpen':
+        this.sendHold.start();
         this.send(
           encodeOpen(
             openFor(this.config.localASN, this.config.holdTimeSeconds, this.deps.routerId, this.caps),
@@ -160,8 +202,11 @@ export class Session extends SessionState {
         break;
       }
       case 'close':
+        this.sendHold.stop();
+        this.output.cancel();
         if (this.conn) this.closing.push(this.conn.closed);
-        this.conn?.end();
+        if (this.abortive) this.conn?.destroy();
+        else this.conn?.end();
         this.conn = undefined;
         this.negotiated = undefined;
         break;
@@ -179,7 +224,8 @@ export class Session extends SessionState {
         });
         this.lastErr.clear();
         this.deps.events?.established?.(this);
-        this.sync(true);
+        this.rib.restart(this.ribContext());
+        this.output.run();
         break;
       case 'down':
         // A stop we asked for (shutdown, peer removed) is not a warning.
@@ -195,13 +241,32 @@ export class Session extends SessionState {
     }
   }
 
-  /** RFC 9687: on each keepalive tick, check whether the socket has refused data for longer than SendHoldTime. */
   protected onTimer(t: TimerName): void {
-    const since = t === 'KeepaliveTimer' ? this.conn?.blockedSince : undefined;
-    const hold = sendHoldTime(this.fsm.negotiatedHoldTime ?? PEER_DEFAULTS.holdTimeSeconds);
-    if (since !== undefined && this.deps.clock.now() - since > hold)
+    this.dispatch({ type: `${t}_Expires` } as FsmEvent);
+  }
+
+  /** RFC 9687 SendHoldTime: max(8 minutes, 2 x hold time), also with hold time 0 (or the test override). */
+  private sendHoldMs(): number {
+    return (
+      this.deps.sendHoldTimeMs ?? sendHoldTime(this.fsm.negotiatedHoldTime ?? this.config.holdTimeSeconds)
+    );
+  }
+
+  /** The peer read nothing for SendHoldTime: NOTIFICATION 8 if the socket takes it now, then close at once. */
+  private onSendHoldExpired(): void {
+    this.sendHoldExpiries++;
+    this.deps.log.warn('bgp send hold timer expired: the peer stopped reading', {
+      peer: this.config.id,
+      seconds: this.sendHoldMs() / 1000,
+      queuedBytes: this.conn?.queuedBytes ?? 0,
+    });
+    this.deps.events?.sendHoldExpired?.(this);
+    this.abortive = true;
+    try {
       this.dispatch({ type: 'SendHoldTimer_Expires' });
-    else this.dispatch({ type: `${t}_Expires` } as FsmEvent);
+    } finally {
+      this.abortive = false;
+    }
   }
 
   /** Connects now, or holds the connect until BFD is Up or the bounded wait runs out. */
@@ -231,12 +296,17 @@ export class Session extends SessionState {
       },
       data: (d) => this.onData(conn, d),
       closed: (e) => this.onClosed(conn, e),
+      drain: () => {
+        if (this.conn === conn) this.output.run();
+      },
     });
   }
 
   private onClosed(c: BgpConnection, e?: Error): void {
     if (this.conn !== c) return;
     this.conn = undefined;
+    this.sendHold.stop();
+    this.output.cancel();
     this.deps.log.debug('bgp connection closed', { peer: this.config.id, error: e?.message });
     if (e) this.noteError(e.message.startsWith('connect') ? e.message : `connection failed: ${e.message}`);
     else if (this.fsm.name !== 'Established')
@@ -303,7 +373,10 @@ export class Session extends SessionState {
       case 'route-refresh': {
         this.dispatch({ type: 'RouteRefreshMsg' });
         const fam = this.fsm.name === 'Established' ? refreshFamily(m, this.negotiated) : undefined;
-        if (fam) this.emit(this.rib.resend(this.ribContext(), fam), false);
+        if (fam) {
+          this.rib.requestRefresh(fam);
+          this.output.run();
+        }
         return;
       }
     }
@@ -342,6 +415,8 @@ export class Session extends SessionState {
 
   private send(b: Uint8Array): void {
     if (!this.conn) return;
+    // Torn down by the send-hold timer: the NOTIFICATION only if the socket takes it now.
+    if (this.abortive && !this.conn.canWrite) return;
     this.messagesOut++;
     this.conn.write(b);
   }
@@ -349,16 +424,5 @@ export class Session extends SessionState {
   private ribContext(): RibOutContext {
     const at = { config: this.config, negotiated: this.negotiated, remoteASN: this.remoteASN };
     return ribContext({ ...at, localAddress: this.localAddress }, this.deps);
-  }
-
-  /** Sends the Adj-RIB-Out difference; after (re)establishment the full table, then End-of-RIB. */
-  private sync(initial: boolean): void {
-    this.emit(this.rib.sync(this.ribContext(), initial), true);
-  }
-
-  private emit(out: RibOutput, advertised: boolean): void {
-    for (const m of out.messages) this.send(m);
-    if (out.updates) this.deps.events?.updatesSent?.(this, out.updates);
-    if (advertised) this.deps.events?.advertised?.(this);
   }
 }

@@ -39,6 +39,8 @@ export interface SpeakerOptions {
   dial?: Dial;
   /** Path liveness (BFD) per peer address: gates reconnects (liveness-gate.ts). */
   gate?: LivenessGate;
+  /** TEST ONLY: a SendHoldTime other than RFC 9687's (a real-time test of the send-hold timer). */
+  sendHoldTimeMs?: number;
 }
 
 export interface PeerStatus {
@@ -64,6 +66,10 @@ export interface PeerStatus {
   lastError?: { message: string; at: string };
   /** Prefixes this peer should get but cannot, for want of a next hop of their family. */
   unannounceable?: string[];
+  /** Prefixes whose change waits for the peer's socket (absent when none). */
+  outputPending?: number;
+  /** Times the RFC 9687 send-hold timer ended this session (absent when never). */
+  sendHoldExpiries?: number;
 }
 
 interface Metrics {
@@ -72,6 +78,7 @@ interface Metrics {
   updates: Counter;
   notifications: Counter;
   flaps: Counter;
+  sendHoldExpired: Counter;
 }
 
 function sameAddress(a: string, b: string): boolean {
@@ -105,6 +112,11 @@ export class Speaker {
         'direction',
         'code',
       ]),
+      sendHoldExpired: r.counter(
+        'edgelb_bgp_send_hold_expired_total',
+        'Sessions ended by the RFC 9687 send-hold timer (the peer stopped reading).',
+        ['peer'],
+      ),
     };
     if (opts.listen) this.startListener(opts.listen);
   }
@@ -139,6 +151,7 @@ export class Speaker {
       this.m.flaps.inc({ peer: p.id }, 0);
       this.m.advertised.set({ peer: p.id }, 0);
       this.m.updates.inc({ peer: p.id }, 0);
+      this.m.sendHoldExpired.inc({ peer: p.id }, 0);
       session.setDesired(this.desired.get(p.id) ?? PrefixList.EMPTY, this.routeAttributes.get(p.id));
       session.start();
     }
@@ -194,6 +207,8 @@ export class Speaker {
       const err = s.lastError;
       if (err) st.lastError = { message: err.message, at: new Date(err.at).toISOString() };
       if (s.unannounceable.length) st.unannounceable = [...s.unannounceable];
+      if (s.pendingChanges) st.outputPending = s.pendingChanges;
+      if (s.sendHoldExpiries) st.sendHoldExpiries = s.sendHoldExpiries;
       return st;
     });
   }
@@ -274,6 +289,7 @@ export class Speaker {
       ...(this.opts.fallbackNextHop ? { fallbackNextHop: this.opts.fallbackNextHop } : {}),
       ...(this.opts.restarting ? { restarting: true } : {}),
       ...(this.opts.dial ? { dial: this.opts.dial } : {}),
+      ...(this.opts.sendHoldTimeMs !== undefined ? { sendHoldTimeMs: this.opts.sendHoldTimeMs } : {}),
       ...(this.opts.gate ? this.livenessDeps(this.opts.gate, p.peerAddress) : {}),
       clock: this.opts.clock,
       random: this.opts.random,
@@ -288,6 +304,7 @@ export class Speaker {
         updatesSent: (_s, n) => this.m.updates.inc({ peer: p.id }, n),
         notification: (_s, direction, code) =>
           this.m.notifications.inc({ peer: p.id, direction, code: notificationCodeLabel(code) }),
+        sendHoldExpired: () => this.m.sendHoldExpired.inc({ peer: p.id }),
       },
     });
   }

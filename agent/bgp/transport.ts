@@ -17,6 +17,8 @@ export interface ConnectionHandlers {
   data(chunk: Uint8Array): void;
   /** Connection gone (error, peer close, or local close). Called once. */
   closed(error?: Error): void;
+  /** The socket took what was waiting and can take more (after canWrite was false). */
+  drain?(): void;
 }
 
 export interface BgpConnection {
@@ -35,6 +37,11 @@ export interface BgpConnection {
   unacknowledgedBytes?(): number | undefined;
   /** Resolves once the connection is fully closed. */
   readonly closed: Promise<void>;
+  /**
+   * The socket takes more data now without buffering it in user space: the session encodes
+   * UPDATEs only while this is true and waits for handlers.drain otherwise.
+   */
+  readonly canWrite: boolean;
   attach(h: ConnectionHandlers): void;
   write(b: Uint8Array): void;
   /** Half-close after queued data (a NOTIFICATION is delivered before FIN). */

@@ -41,7 +41,9 @@ export class PrefixList {
       }
       const family = (r >> 8) as Family;
       const length = r & 255;
-      const key = `${formatBytes(family, list.bytes, at)}/${length}`;
+      const canonical = `${formatBytes(family, list.bytes, at)}/${length}`;
+      // The caller's own string when it is already canonical: one copy of each text, not two.
+      const key = canonical === t ? t : canonical;
       if (list.rows.has(key)) continue;
       list.rows.set(key, row);
       list.families[row] = family;
@@ -68,6 +70,21 @@ export class PrefixList {
   family(key: string): Family | undefined {
     const row = this.rows.get(key);
     return row === undefined ? undefined : (this.families[row] as Family);
+  }
+
+  /**
+   * Writes a key's prefix as BGP NLRI (the length octet, then the significant bytes) at out[at],
+   * straight from the columns; returns the bytes written, 0 when the key is not in the list.
+   */
+  writeNlri(key: string, out: Uint8Array, at: number): number {
+    const row = this.rows.get(key);
+    if (row === undefined) return 0;
+    const length = this.lengths[row]!;
+    const n = (length + 7) >> 3;
+    const from = row * ROW;
+    out[at] = length;
+    for (let i = 0; i < n; i++) out[at + 1 + i] = this.bytes[from + i]!;
+    return 1 + n;
   }
 
   /** The prefix of a key; its bytes are a view into the list (do not keep or modify them). */

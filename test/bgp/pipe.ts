@@ -13,8 +13,14 @@ export class PipeEnd implements BgpConnection {
     this.resolveClosed = r;
   });
   queuedBytes = 0;
-  /** Set by a test to play a peer that stopped reading (RFC 9687). */
+  /** Set by a test to play a peer that stopped reading (RFC 9687), or by stall() on the clock. */
   blockedSince: number | undefined;
+  /** While stalled: what the far end has not read (a kernel buffer of `room` bytes, then blocked). */
+  private held: Uint8Array[] | undefined;
+  private room = 0;
+  private now: () => number = () => 0;
+  /** Bytes written in total (what the far end read or will read). */
+  written = 0;
 
   constructor(
     readonly outgoing: boolean,
@@ -33,9 +39,37 @@ export class PipeEnd implements BgpConnection {
     });
   }
 
+  get canWrite(): boolean {
+    return !this.done && this.blockedSince === undefined;
+  }
+
+  /** The far end stops reading: `room` more bytes fit (the socket buffers), then writes block. */
+  stall(room: number, now: () => number): void {
+    this.held = [];
+    this.room = room;
+    this.now = now;
+  }
+
+  /** The far end reads again: what was held arrives, and the writer gets its drain. */
+  resume(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.queuedBytes = 0;
+    this.blockedSince = undefined;
+    for (const b of held) queueMicrotask(() => this.peer.receive(b));
+    queueMicrotask(() => this.handlers?.drain?.());
+  }
+
   write(b: Uint8Array): void {
     if (this.done) return;
     const copy = b.slice();
+    this.written += copy.length;
+    if (this.held) {
+      this.held.push(copy);
+      this.queuedBytes += copy.length;
+      if (this.queuedBytes > this.room) this.blockedSince ??= this.now();
+      return;
+    }
     queueMicrotask(() => this.peer.receive(copy));
   }
 

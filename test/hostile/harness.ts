@@ -271,7 +271,13 @@ export async function goodCollector(events: RouteEvent[]): Promise<{ collector: 
 
 /** A speaker with a good and a hostile peer, both Established, the good one holding its routes. */
 export async function startWorld(
-  o: { listenPort?: number; clock?: Clock; hostile?: Partial<PeerConfig> } = {},
+  o: {
+    listenPort?: number;
+    clock?: Clock;
+    hostile?: Partial<PeerConfig>;
+    /** TEST ONLY speaker option: a shortened RFC 9687 SendHoldTime. */
+    sendHoldTimeMs?: number;
+  } = {},
 ): Promise<World> {
   const events: RouteEvent[] = [];
   const { collector, port: goodPort } = await goodCollector(events);
@@ -288,6 +294,7 @@ export async function startWorld(
     log,
     metrics,
     ...(o.listenPort ? { listen: { address: '127.0.0.1', port: o.listenPort } } : {}),
+    ...(o.sendHoldTimeMs !== undefined ? { sendHoldTimeMs: o.sendHoldTimeMs } : {}),
   });
   speaker.setAdvertisements(
     new Map([

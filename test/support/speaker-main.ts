@@ -32,6 +32,11 @@ export interface SpeakerMainConfig {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Set the graceful-restart R bit (the agent restarted). */
   restarting?: boolean;
+  /**
+   * false: status lines carry no advertised list (the benchmark: listing and printing 100k
+   * prefixes every 50 ms would measure this harness, not the speaker).
+   */
+  statusAdvertised?: boolean;
 }
 
 export type PeerStatusLine = Record<string, unknown> & { state?: string };
@@ -200,7 +205,7 @@ async function main(argv: string[]) {
     const line = JSON.stringify({
       type: 'status',
       peers: speaker.status(),
-      advertised: speaker.advertised(),
+      advertised: cfg.statusAdvertised === false ? [] : speaker.advertised(),
     });
     if (line !== lastStatus) {
       lastStatus = line;
