@@ -136,6 +136,7 @@ export class Speaker {
       if (!p) {
         this.m.up.remove({ peer: id });
         this.m.flaps.remove({ peer: id });
+        this.m.sendHoldExpired.remove({ peer: id });
         this.m.advertised.remove({ peer: id });
       }
     }
