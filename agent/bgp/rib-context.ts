@@ -1,22 +1,11 @@
 /** PURE. What one session's Adj-RIB-Out encodes with: families, next hops, sizes, attribute policy. */
 import type { SessionConfig } from './peer.ts';
-import type { Family } from './rib/encode-groups.ts';
+import type { EncodeContext, Family } from './rib/encode-groups.ts';
 import { type Negotiated, parseIPv6 } from './wire/index.ts';
 
 /** What the negotiated session allows: families, next hops, sizes and the attribute policy. */
-export interface RibOutContext {
+export interface RibOutContext extends EncodeContext {
   families: readonly Family[];
-  nextHopV4?: string;
-  nextHopV6?: Uint8Array;
-  as4: boolean;
-  extendedMessage: boolean;
-  localASN: number;
-  peerASN: number;
-  communities: readonly string[];
-  largeCommunities: readonly string[];
-  localPreference?: number;
-  med?: number;
-  asPathPrepend?: number;
 }
 
 /** What the session knows to build a RibOutContext. */

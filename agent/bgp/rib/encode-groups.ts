@@ -19,7 +19,7 @@ import type { RouteAttributes } from './route-attributes.ts';
 
 export type Family = 'ipv4' | 'ipv6';
 
-/** The session context the encoding needs (a subset of RibOutContext). */
+/** The session context the encoding needs (RibOutContext, rib-context.ts, adds the families). */
 export interface EncodeContext {
   nextHopV4?: string;
   nextHopV6?: Uint8Array;

@@ -15,12 +15,12 @@
  * - this node's interfaces for an IP: the patterns of the selecting policies that match this node;
  *   a policy without `interfaces` adds the on-link subnet choice.
  */
-import { type EndpointSliceObject, SERVICE_NAME_SLICE_LABEL, type ServiceObject } from '../../api/core.ts';
+import type { EndpointSliceObject, ServiceObject } from '../../api/core.ts';
 import type { L2AnnouncementPolicy, LoadBalancerIPPool } from '../../api/v1alpha1.ts';
 import { compilePool, poolOrder } from '../../ipam/pools.ts';
 import { compileSelector, type Matcher, matchesAll, serviceLabels } from '../../ipam/selector.ts';
 import { canonicalIP, type IPRange, inRange, parseIP } from '../../net/ip.ts';
-import { healthGate } from './health-gate.ts';
+import { healthGate, slicesByService } from './health-gate.ts';
 import { nodeMayAnnounce } from './node-state.ts';
 import { poolSpec, statusIPs } from './to-domain.ts';
 
@@ -125,19 +125,6 @@ export function endpointNodes(slices: readonly EndpointSliceObject[]): Set<strin
       else if (c.terminating === true && (c.serving ?? false)) terminating.add(e.nodeName);
     }
   return ready.size > 0 ? ready : terminating;
-}
-
-function slicesByService(slices: readonly EndpointSliceObject[]): Map<string, EndpointSliceObject[]> {
-  const out = new Map<string, EndpointSliceObject[]>();
-  for (const s of slices) {
-    const owner = s.metadata.labels?.[SERVICE_NAME_SLICE_LABEL];
-    if (owner === undefined) continue;
-    const k = `${s.metadata.namespace}/${owner}`;
-    const list = out.get(k);
-    if (list) list.push(s);
-    else out.set(k, [s]);
-  }
-  return out;
 }
 
 export function planL2(input: L2PlanInput): L2Plan {
