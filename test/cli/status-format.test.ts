@@ -144,3 +144,20 @@ describe('formatStatus', () => {
     expect(out).toContain('(edgelb 1.2.3, healthy)');
   });
 });
+
+describe('the Down lines', () => {
+  const error = { message: 'connect failed: connection refused (ECONNREFUSED)', at: '2026-12-06T12:00:00Z' };
+  const bgp = (peers: StatusDoc['bgp']['peers']) => ({ routerId: '192.0.2.10', peers, advertised: [] });
+
+  test('a peer that is not Established shows its last error and since when', () => {
+    const text = formatStatus(
+      doc({ bgp: bgp([{ ...PEER, state: 'Active', uptimeSeconds: 0, lastError: error }]) }),
+    );
+    expect(text).toContain(`Down:     192.0.2.1: ${error.message} (since ${error.at})`);
+  });
+
+  test('an Established peer never gets a Down line, even with an old error on record', () => {
+    const text = formatStatus(doc({ bgp: bgp([{ ...PEER, lastError: error }]) }));
+    expect(text).not.toContain('Down:');
+  });
+});

@@ -1,0 +1,25 @@
+// Permission checks of the files edgelb reads (config, kubeconfig): who may write or read them.
+import { expect, test } from 'bun:test';
+import { octalMode, readableWarning, writableProblem } from '../../agent/lib/file-mode.ts';
+
+test('a file only its owner can write is fine; group or others writing it is refused with the chmod', () => {
+  expect(writableProblem('/etc/edgelb/config.yaml', 0o100644)).toBeUndefined();
+  expect(writableProblem('/etc/edgelb/config.yaml', 0o100600)).toBeUndefined();
+  expect(writableProblem('/etc/edgelb/config.yaml', 0o100664)).toBe(
+    'group can write it (mode 0664); refusing to use it: run `chmod go-w /etc/edgelb/config.yaml`',
+  );
+  expect(writableProblem('/k', 0o100646)).toStartWith('others can write it (mode 0646)');
+  expect(writableProblem('/k', 0o100666)).toStartWith('group and others can write it (mode 0666)');
+});
+
+test('a credential others can read gets a warning; group-readable is fine (root:edgelb 0640)', () => {
+  expect(readableWarning('/etc/edgelb/kubeconfig', 0o100640)).toBeUndefined();
+  expect(readableWarning('/etc/edgelb/kubeconfig', 0o100644)).toBe(
+    'others can read it (mode 0644) and it holds a credential: run `chmod o-r /etc/edgelb/kubeconfig`',
+  );
+});
+
+test('octalMode shows the permission bits only', () => {
+  expect(octalMode(0o100640)).toBe('0640');
+  expect(octalMode(0o40755)).toBe('0755');
+});
