@@ -39,13 +39,23 @@ const STATUS_OPTIONS = {
   ...CLUSTER_OPTIONS,
 } as const satisfies OptionSpec;
 
-/** Where to find the agent: --url, else http.listen from the config (a wildcard listen means loopback). */
-export function endpointFrom(values: { url?: string; config?: string }): { base: string; from: string } {
+/**
+ * Where to find the agent: --url, else http.listen from the config (a wildcard listen means
+ * loopback). The default config unreadable (a user outside the edgelb group) or absent means
+ * the default endpoint; a --config given explicitly must be valid.
+ */
+export function endpointFrom(
+  values: { url?: string; config?: string },
+  defaultPath: string = DEFAULT_CONFIG_PATH,
+): { base: string; from: string } {
   if (values.url) return { base: values.url.replace(/\/+$/, ''), from: '--url' };
-  const path = values.config ?? DEFAULT_CONFIG_PATH;
+  const path = values.config ?? defaultPath;
   const loaded = loadConfig(path);
-  if (!loaded.ok)
-    throw new UserError(`${path} is not a valid config (run "edgelb check-config --config ${path}")`);
+  if (!loaded.ok) {
+    if (values.config !== undefined)
+      throw new UserError(`${path} is not a valid config (run "edgelb check-config --config ${path}")`);
+    return { base: DEFAULT_URL, from: `the default (${loaded.problems[0]?.message ?? `${path} unusable`})` };
+  }
   if (!loaded.found) return { base: DEFAULT_URL, from: `the default (${path} not found)` };
   const listen = loaded.config.http.listen;
   const loopback = listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:');

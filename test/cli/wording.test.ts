@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseErrorText } from '../../agent/cli/args.ts';
 import { commands } from '../../agent/cli/commands.ts';
+import { endpointFrom } from '../../agent/cli/status.ts';
 import { freePort, runCli, spawnCli, waitFor } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgelb-wording-'));
@@ -132,5 +133,26 @@ describe('edgelb status', () => {
     expect(r.stderr).toContain('systemctl status edgelb');
     expect(r.stderr).toContain('http.listen');
     expect(r.stderr).not.toContain('Is the computer able to access the url');
+  });
+});
+
+describe('endpointFrom', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgelb-endpoint-'));
+  test('the default config unreadable (here: a directory) means the default endpoint, saying why', () => {
+    const e = endpointFrom({}, dir);
+    expect(e.base).toBe('http://127.0.0.1:9180');
+    expect(e.from).toContain('cannot read the config file');
+  });
+  test('an explicit --config that cannot be used is an error', () => {
+    expect(() => endpointFrom({ config: dir })).toThrow(`${dir} is not a valid config`);
+  });
+  test('--url wins; a wildcard listen means loopback', () => {
+    expect(endpointFrom({ url: 'http://10.0.0.1:9180/' })).toEqual({
+      base: 'http://10.0.0.1:9180',
+      from: '--url',
+    });
+    const cfg = join(dir, 'c.yaml');
+    writeFileSync(cfg, 'http:\n  listen: "[::]:9199"\n', { mode: 0o600 });
+    expect(endpointFrom({ config: cfg }).base).toBe('http://[::1]:9199');
   });
 });
