@@ -12,6 +12,7 @@ import type { EdgeLBNode } from '../api/edgelb-node.ts';
 import { GROUP, PLURALS, VERSION } from '../api/v1alpha1.ts';
 import { loadConfig } from '../config/load.ts';
 import { UserError } from '../lib/errors.ts';
+import { kubeClientFor } from './kube-client.ts';
 import type { ListClient } from './router-config-inputs.ts';
 
 export const CLUSTER_OPTIONS = {
@@ -31,11 +32,7 @@ export async function clusterClient(o: { kubeconfig?: string; config?: string })
     if (!loaded.ok) throw new UserError(`invalid configuration in ${o.config}`, 2);
     path = loaded.config.kubernetes.kubeconfig;
   }
-  const { loadKubeconfig } = await import('../kube/kubeconfig.ts');
-  const { KubeClient } = await import('../kube/transport.ts');
-  const { createLogger } = await import('../lib/log.ts');
-  const log = createLogger({ level: 'error', format: 'text' });
-  return new KubeClient(loadKubeconfig({ path, log }), { log, timeoutMs: 10_000 });
+  return kubeClientFor(path, { logLevel: 'error', timeoutMs: 10_000 });
 }
 
 interface List<T> {

@@ -32,6 +32,7 @@ import { type IPChange, type WhatIf, type WhatIfState, whatIf } from '../reconci
 import { parseManifestFile } from '../source/files-manifests.ts';
 import { parseState } from '../source/state-file.ts';
 import { type Command, parseOrUsage } from './args.ts';
+import { kubeClientFor } from './kube-client.ts';
 import type { ListClient } from './router-config-inputs.ts';
 
 /** Something would move. */
@@ -72,13 +73,7 @@ const realIO: PlanIO = {
   stderr: (t) => void process.stderr.write(t),
   now: () => Date.now(),
   hostname,
-  async kubeClient(config) {
-    const { loadKubeconfig } = await import('../kube/kubeconfig.ts');
-    const { KubeClient } = await import('../kube/transport.ts');
-    const { createLogger } = await import('../lib/log.ts');
-    const log = createLogger({ level: 'warn', format: 'text' });
-    return new KubeClient(loadKubeconfig({ path: config.kubernetes.kubeconfig, log }), { log });
-  },
+  kubeClient: (config) => kubeClientFor(config.kubernetes.kubeconfig),
 };
 
 /** FILE's pools and policies; any problem (naming the field) is exit 1. */

@@ -11,6 +11,7 @@ import { EX_CONFIG, EX_USAGE, UserError } from '../lib/errors.ts';
 import { routerConfig, TARGETS, type Target } from '../routercfg/render.ts';
 import type { RouterNode } from '../routercfg/types.ts';
 import { type Command, type OptionSpec, parseStrict } from './args.ts';
+import { kubeClientFor } from './kube-client.ts';
 import {
   clusterNodes,
   type ListClient,
@@ -64,13 +65,7 @@ const realIO: RouterConfigIO = {
       .filter((a) => a && !a.internal)
       .map((a) => a!.address),
   hostname,
-  async kubeClient(config) {
-    const { loadKubeconfig } = await import('../kube/kubeconfig.ts');
-    const { KubeClient } = await import('../kube/transport.ts');
-    const { createLogger } = await import('../lib/log.ts');
-    const log = createLogger({ level: 'warn', format: 'text' });
-    return new KubeClient(loadKubeconfig({ path: config.kubernetes.kubeconfig, log }), { log });
-  },
+  kubeClient: (config) => kubeClientFor(config.kubernetes.kubeconfig),
 };
 
 const ROUTER_CONFIG_OPTIONS = {

@@ -17,6 +17,7 @@
  */
 import type { BfdManager } from '../bfd/manager.ts';
 import { DEFAULT_LIVENESS_WAIT_MS, type LivenessGate, type LivenessState } from '../bgp/liveness-gate.ts';
+import type { BfdDoc } from '../http/status-doc.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Registry, Sample } from '../lib/metrics.ts';
@@ -29,17 +30,8 @@ export interface LivenessSink {
   livenessDown(address: string, reason: string): void;
 }
 
-/** peers[].bfd in /status. */
-export interface BfdPeerStatus {
-  profile: string;
-  multihop: boolean;
-  state: string;
-  txIntervalMs: number;
-  rxIntervalMs: number;
-  multiplier: number;
-  lastDiagnostic: string;
-  flaps: number;
-}
+/** peers[].bfd in /status, every field present (the document's type keeps older agents' gaps). */
+export type BfdPeerStatus = Required<BfdDoc>;
 
 export interface BfdCouplingOptions {
   manager: BfdManager;
