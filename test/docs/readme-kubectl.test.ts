@@ -106,6 +106,12 @@ describe.skipIf(!!why)('the README kubectl commands, against the test API server
     // What the manifests do not grant stays forbidden: the identity is the ServiceAccount's.
     const denied = await sh('kubectl --kubeconfig=edgelb-node.kubeconfig get secrets -A', true);
     expect(denied.stderr).toContain('forbidden');
+    // L2 mode: the same manifests again, naming the nodes whose heartbeat Leases they may renew.
+    await sh(`${readme('edgelb manifests --l2-nodes pi4,worker,master')} | kubectl apply -f -`);
+    const role = srv.get('rbac.authorization.k8s.io/v1', 'Role', 'kube-system', 'edgelb');
+    expect(role.rules.flatMap((r: { resourceNames?: string[] }) => r.resourceNames ?? [])).toEqual(
+      expect.arrayContaining(['edgelb-node-pi4', 'edgelb-node-worker', 'edgelb-node-master']),
+    );
   }, 30_000);
 
   test('the BGP password Secret and the Role that lets the agents read exactly it', async () => {
@@ -193,7 +199,7 @@ describe.skipIf(!!why)('the README kubectl commands, against the test API server
     expect(HEARTBEAT_LABEL).toBe('edgelb.io/l2-heartbeat');
     const r = await sh(
       readme(
-        "kubectl -n kube-system get lease -l edgelb.io/l2-heartbeat=true -o custom-columns='NODE:.spec.holderIdentity,OWNS:.metadata.annotations.edgelb\\.io/l2-owned'",
+        String.raw`kubectl -n kube-system get lease -l edgelb.io/l2-heartbeat=true -o custom-columns='NODE:.spec.holderIdentity,OWNS:.metadata.annotations.edgelb\.io/l2-owned'`,
       ),
     );
     expect(r.stdout.split('\n')[1]).toMatch(/^pi4\s+192\.168\.2\.200,fd00:2::200$/);

@@ -70,6 +70,13 @@ describe.skipIf(!!why)('acceptance: the blog, converted', () => {
     const paths = await c.frr.waitPaths('172.198.1.1/32', ecmp, 20_000);
     expect(paths.map((p) => p.nextHop).sort()).toEqual([TOPOLOGY.worker.v4, TOPOLOGY.pi4.v4]);
     for (const p of paths) expect(p.asPath).toBe('65001');
+    // The README's router checks as a user types them: vtysh's text, not its JSON.
+    const route = await c.frr.vtysh('show bgp ipv4 unicast 172.198.1.1/32');
+    expect(route).toContain('multipath');
+    for (const n of [TOPOLOGY.worker.v4, TOPOLOGY.pi4.v4]) expect(route).toContain(n);
+    const summary = await c.frr.vtysh('show bgp summary');
+    expect(summary).toContain(TOPOLOGY.worker.v4);
+    expect(summary).not.toContain('(Policy)');
     await c.frr.waitPaths('172.198.1.2/32', (p) => p.length === 2, 10_000);
     expect((await c.frr.neighbor(TOPOLOGY.master.v4))?.state).not.toBe('Established');
     const master = await waitFor('master status', () => c.status('master'), { timeoutMs: 10_000 });
