@@ -93,3 +93,19 @@ test.skipIf(!!noBgpd)("bgpd -p: FRR's bgpd has the option the router-config warn
   const r = Bun.spawnSync([BGPD, '--help'], { stdout: 'pipe', stderr: 'pipe' });
   expect(`${r.stdout}${r.stderr}`).toMatch(/-p, --bgp_port/);
 });
+
+test('PROPERTY_SEED=<n> PROPERTY_PATH=<path> bun test <file> -t <name> replays one property case', () => {
+  const r = Bun.spawnSync(
+    [BUN, 'test', 'test/net/bytes.test.ts', '-t', 'IPv4: the same in both directions'],
+    {
+      cwd: join(import.meta.dir, '..', '..'),
+      env: { ...process.env, PROPERTY_SEED: '42', PROPERTY_PATH: '0' },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  );
+  const out = `${r.stdout}${r.stderr}`;
+  expect(r.exitCode).toBe(0);
+  expect(out).toContain('property tests: seed 42 path 0');
+  expect(out).toMatch(/\b1 pass\b/);
+}, 30_000);

@@ -162,7 +162,11 @@ export const COVERAGE: Record<string, Coverage> = {
   },
 
   // The edgelb commands.
-  'edgelb doctor --online': { by: 'test/cli/doctor.test.ts', runs: ["'doctor', '--online'"] },
+  'sudo edgelb doctor --online': {
+    by: 'test/cli/doctor.test.ts',
+    runs: ["'doctor', '--online'"],
+    why: 'the tests run as root',
+  },
   'edgelb doctor': { by: 'test/cli/doctor.test.ts', runs: ["'doctor', '--config'"] },
   'edgelb doctor [--config PATH] [--online]': {
     by: 'test/cli/doctor.test.ts',
@@ -294,9 +298,10 @@ export const COVERAGE: Record<string, Coverage> = {
     runs: ['JOURNAL_STREAM'],
     why: 'the <N> priority prefix journald reads for -p is checked on the agent output',
   },
-  'flock /work/notes/lab.lock bun test test/install/systemd-boot.test.ts': {
-    by: NSPAWN,
-    runs: ['systemd-nspawn'],
+  'sudo bun test test/install/systemd-boot.test.ts': {
+    by: '.ci/run',
+    runs: ['bash scripts/test.sh'],
+    why: 'CI runs every test file as root, this one included',
   },
   'debootstrap --variant=minbase': { by: 'test/support/nspawn.ts', runs: ['--variant=minbase'] },
   'systemd-nspawn --boot --register=no --keep-unit --private-network': {
@@ -353,6 +358,20 @@ export const COVERAGE: Record<string, Coverage> = {
   // Development.
   'npm ci': { by: '.ci/run', runs: ['npm ci'] },
   'npm run demo': { by: 'test/demo/demo.test.ts', runs: ["'demo.ts'"] },
+  'npm ci && npm run demo': {
+    by: 'test/demo/demo.test.ts',
+    runs: ["'demo.ts'"],
+    why: 'npm ci is what .ci/run does first; the test runs the demo script',
+  },
+  'EDGELB_TARGETS=linux-x64 bash scripts/build.sh && bun run bench:agent': {
+    by: 'test/install/release.ts',
+    runs: ['`EDGELB_TARGETS=$', "'bash', join(REPO, 'scripts', 'build.sh')"],
+    why: 'the one-target build the installer tests use; bench:agent itself is checked in readme-bench',
+  },
+  'PROPERTY_SEED=<n> PROPERTY_PATH=<path> bun test <file> -t <name>': {
+    by: CLI,
+    runs: ["PROPERTY_SEED: '42', PROPERTY_PATH: '0'", "'-t'"],
+  },
   'sudo npm test': {
     by: '.ci/run',
     runs: ['bash scripts/test.sh'],

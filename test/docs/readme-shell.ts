@@ -87,7 +87,7 @@ export function readmeCommands(text: string): string[] {
   const prose = text.replace(/```[\s\S]*?```/g, '');
   for (const m of prose.matchAll(/`([^`]+)`/g)) {
     const span = normalise(m[1]!.replace(/\n\s*/g, ' '));
-    if (span.includes(' ') && PROGRAMS.has(span.split(' ')[0]!)) out.push(span);
+    if (span.includes(' ') && PROGRAMS.has(programOf(span))) out.push(span);
   }
   return [...new Set(out.filter((c) => c !== ''))];
 }
