@@ -63,8 +63,8 @@ export const COVERAGE: Record<string, Coverage> = {
     runs: ['install.sh | sh -'],
     why: 'inside a booted systemd-nspawn container, the release served on its loopback',
   },
-  'edgelb-uninstall.sh': { by: INSTALL, runs: ["test('uninstall removes binary, unit and user"] },
-  'edgelb-uninstall.sh --purge': { by: INSTALL, runs: ["uninstall('--purge')"] },
+  'sudo edgelb-uninstall.sh': { by: INSTALL, runs: ["test('uninstall removes binary, unit and user"] },
+  'sudo edgelb-uninstall.sh --purge': { by: INSTALL, runs: ["uninstall('--purge')"] },
   'xz -6': {
     by: 'test/build/binaries.test.ts',
     runs: ['.xz'],
@@ -236,10 +236,10 @@ export const COVERAGE: Record<string, Coverage> = {
     runs: ['stopping'],
     why: "no reboot here: the agent is stopped with systemd's state injected as stopping, which is what a reboot does to it",
   },
-  'edgelb bgp listen --asn 65000 --listen 0.0.0.0:179': {
-    by: 'scripts/demo.ts',
-    runs: ["'bgp', 'listen'", "'--asn', '65000'", "'--listen', `127.0.0.1:"],
-    why: 'on 127.0.0.1:1179 as the demo router, without root',
+  'sudo edgelb bgp listen --asn 65000 --listen 0.0.0.0:179': {
+    by: 'test/interop/bgp-listen.test.ts',
+    runs: ["'bgp', 'listen', '--asn', '65000', '--listen'", ':179`'],
+    why: "as root on port 179 of the router's address in a network namespace (the demo's runs on 127.0.0.1:1179)",
   },
   'edgelb bgp listen': { by: 'scripts/demo.ts', runs: ["'bgp', 'listen'"] },
   'edgelb convert -f cilium.yaml > edgelb.yaml': { by: KUBECTL },
