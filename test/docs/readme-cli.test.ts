@@ -71,7 +71,7 @@ describe('edgelb kubeconfig [--server URL] [-o FILE] [--namespace NS] [--kubecon
     const r = await cli([
       'kubeconfig',
       '--server',
-      'https://192.168.2.10:6443',
+      'https://192.168.2.12:6443',
       '-o',
       out,
       '--namespace',
@@ -82,7 +82,7 @@ describe('edgelb kubeconfig [--server URL] [-o FILE] [--namespace NS] [--kubecon
     expect(r).toMatchObject({ code: 0 });
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const kc = parse(readFileSync(out, 'utf8'));
-    expect(kc.clusters[0].cluster.server).toBe('https://192.168.2.10:6443');
+    expect(kc.clusters[0].cluster.server).toBe('https://192.168.2.12:6443');
     expect(srv.get('v1', 'ServiceAccount', 'edgelb-system', 'edgelb')).toBeDefined();
     expect(srv.get('v1', 'Secret', 'edgelb-system', 'edgelb-token')?.data?.token).toBeDefined();
   }, 30_000);

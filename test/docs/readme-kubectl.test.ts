@@ -27,7 +27,7 @@ import { readmeCommands } from './readme-shell.ts';
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const COMMANDS = new Set(readmeCommands(README));
 const why = missing({ tools: ['unzip', 'base64'] });
-const BLOG_SERVER = 'https://192.168.2.10:6443';
+const BLOG_SERVER = 'https://192.168.2.12:6443';
 
 let srv: TestApiServer;
 let dir: string;

@@ -31,10 +31,10 @@ const PLACEHOLDER_URL = 'the release URL is replaced by a local HTTP server hold
 export const COVERAGE: Record<string, Coverage> = {
   // Install: the release download, the kubeconfig, the installer.
   'curl -sfLO <url>/edgelb-linux-x64 && chmod +x edgelb-linux-x64': { by: DOWNLOAD, why: PLACEHOLDER_URL },
-  './edgelb-linux-x64 kubeconfig --server https://192.168.2.10:6443 -o edgelb-node.kubeconfig': {
+  './edgelb-linux-x64 kubeconfig --server https://192.168.2.12:6443 -o edgelb-node.kubeconfig': {
     by: 'test/install/first-run.test.ts',
     runs: ["'kubeconfig', '--server', srv.url, '-o', nodeKubeconfig"],
-    why: 'the test API server stands in for the blog cluster at 192.168.2.10',
+    why: "the test API server stands in for the blog's at 192.168.2.12",
   },
   'curl -sfL <url>/install.sh | sudo EDGELB_KUBECONFIG=/root/edgelb-node.kubeconfig EDGELB_NODE_NAME=pi4 sh -':
     {
@@ -90,11 +90,11 @@ export const COVERAGE: Record<string, Coverage> = {
   },
   "kubectl config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d > ca.crt":
     { by: KUBECTL, runs: ["block('edgelb manifests | kubectl apply -f -')"] },
-  'kubectl --kubeconfig=edgelb-node.kubeconfig config set-cluster cluster --server=https://192.168.2.10:6443 --certificate-authority=ca.crt --embed-certs=true':
+  'kubectl --kubeconfig=edgelb-node.kubeconfig config set-cluster cluster --server=https://192.168.2.12:6443 --certificate-authority=ca.crt --embed-certs=true':
     {
       by: KUBECTL,
       runs: ['replaceAll(BLOG_SERVER, srv.url)'],
-      why: 'the test API server replaces 192.168.2.10',
+      why: "the test API server replaces the blog's at 192.168.2.12",
     },
   'kubectl --kubeconfig=edgelb-node.kubeconfig config set-credentials edgelb --token="$TOKEN"': {
     by: KUBECTL,
