@@ -348,6 +348,14 @@ export const COVERAGE: Record<string, Coverage> = {
   'ip link set eth0 down': { by: 'test/bench/failover-bfd.ts', runs: ["'link', 'set', 'eth0', 'down'"] },
 
   // Metrics and alerts.
+  'curl -s http://127.0.0.1:9180/readyz': {
+    by: 'test/docs/readme-demo-endpoint.test.ts',
+    why: "against the running demo's endpoint (its port for 9180)",
+  },
+  'curl -s http://127.0.0.1:9180/metrics | grep edgelb_bgp_session_up': {
+    by: 'test/docs/readme-demo-endpoint.test.ts',
+    why: "against the running demo's endpoint (its port for 9180)",
+  },
   'promtool check metrics': { by: 'test/monitoring/monitoring.test.ts', runs: ["'check', 'metrics'"] },
   'promtool check rules': { by: 'test/monitoring/monitoring.test.ts', runs: ["'check', 'rules'"] },
   'promtool test rules scripts/monitoring/edgelb-alerts.test.yaml': {
