@@ -1,0 +1,130 @@
+/**
+ * agent/lib/proc-maps.ts and agent/lib/release-pages.ts: the binary's mappings are found in
+ * /proc/self/maps, paged out for real (the resident set shrinks), and on schedule.
+ */
+import { describe, expect, test } from 'bun:test';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeClock } from '../../agent/lib/clock.ts';
+import { createLogger } from '../../agent/lib/log.ts';
+import { mappedBytes, mappingsOf } from '../../agent/lib/proc-maps.ts';
+import {
+  RELEASE_AFTER_MS,
+  type Released,
+  releaseExecutablePages,
+  scheduleReleasePages,
+} from '../../agent/lib/release-pages.ts';
+import { ROOT } from '../support/cli.ts';
+
+const MAPS = [
+  '00400000-00452000 r--p 00000000 fd:01 131090                             /usr/local/bin/edgelb',
+  '00452000-01a00000 r-xp 00052000 fd:01 131090                             /usr/local/bin/edgelb',
+  '01a00000-01a10000 rw-p 015ff000 fd:01 131090                             /usr/local/bin/edgelb',
+  '01a10000-01a20000 rw-p 00000000 00:00 0 ',
+  '7f0000000000-7f0000021000 r--p 00000000 fd:01 2000                       /usr/lib/x86_64-linux-gnu/libc.so.6',
+  '7f1000000000-7f1000001000 r--p 00000000 fd:01 131091                     /usr/local/bin/edgelb (deleted)',
+  '7f2000000000-7f2000001000 r--p 00000000 fd:01 131092                     /usr/local/bin/edgelb-old',
+  'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
+  'garbage',
+  '',
+].join('\n');
+
+describe('mappingsOf', () => {
+  test('the mappings of exactly that path, in order, with their permissions', () => {
+    const ms = mappingsOf(MAPS, '/usr/local/bin/edgelb');
+    expect(ms).toEqual([
+      { start: 0x400000n, end: 0x452000n, perms: 'r--p' },
+      { start: 0x452000n, end: 0x1a00000n, perms: 'r-xp' },
+      { start: 0x1a00000n, end: 0x1a10000n, perms: 'rw-p' },
+    ]);
+    expect(mappedBytes(ms)).toBe(0x1a10000 - 0x400000);
+  });
+
+  test('a replaced binary ("(deleted)"), another file and anonymous maps are not it', () => {
+    expect(mappingsOf(MAPS, '/usr/local/bin/edgelb (deleted)')).toHaveLength(1);
+    expect(mappingsOf(MAPS, '/usr/local/bin/edgelb-old')).toHaveLength(1);
+    expect(mappingsOf(MAPS, '/usr/bin/edgelb')).toEqual([]);
+    expect(mappingsOf(MAPS, '')).toEqual([]);
+    expect(mappedBytes([])).toBe(0);
+  });
+});
+
+describe('releaseExecutablePages', () => {
+  test('finds and advises the running binary', () => {
+    const r = releaseExecutablePages();
+    if (r instanceof Error) throw r;
+    expect(r.mappings).toBeGreaterThan(0);
+    expect(r.mappedBytes).toBeGreaterThan(1 << 20);
+    expect(r.rssBefore).toBeGreaterThan(0);
+  });
+
+  // Pages shared with another process are not paged out, and every bun on this machine maps
+  // the same file: the RSS check runs in a copy of the runtime that only the child maps.
+  test('the resident set of a process with its own binary shrinks by megabytes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgelb-pages-'));
+    try {
+      const runtime = join(dir, 'bun');
+      copyFileSync(process.execPath, runtime);
+      chmodSync(runtime, 0o755);
+      const script = join(dir, 'release.ts');
+      writeFileSync(
+        script,
+        `import { releaseExecutablePages } from ${JSON.stringify(join(ROOT, 'agent/lib/release-pages.ts'))};\n` +
+          'console.log(JSON.stringify(releaseExecutablePages()));\n',
+      );
+      const out = Bun.spawnSync([runtime, script], { stdout: 'pipe', stderr: 'pipe', timeout: 20_000 });
+      expect(out.exitCode).toBe(0);
+      const r = JSON.parse(out.stdout.toString()) as Released;
+      expect(r.mappings).toBeGreaterThan(0);
+      expect(r.rssBefore - r.rssAfter).toBeGreaterThan(4 << 20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('scheduleReleasePages', () => {
+  const quiet = () => {
+    const lines: string[] = [];
+    return { lines, log: createLogger({ level: 'debug', format: 'text', write: (l) => lines.push(l) }) };
+  };
+  const released: Released = { mappings: 3, mappedBytes: 111 << 20, rssBefore: 52 << 20, rssAfter: 24 << 20 };
+
+  test('after 10 s and 5 min, logging the resident set before and after', () => {
+    const clock = new FakeClock();
+    const { lines, log } = quiet();
+    let calls = 0;
+    scheduleReleasePages(clock, log, () => {
+      calls++;
+      return released;
+    });
+    expect(RELEASE_AFTER_MS).toEqual([10_000, 300_000]);
+    clock.advance(9_999);
+    expect(calls).toBe(0);
+    clock.advance(1);
+    expect(calls).toBe(1);
+    expect(lines[0]).toContain('paged out the binary mappedMiB=111.0 rssBeforeMiB=52.0 rssAfterMiB=24.0');
+    clock.advance(290_000);
+    expect(calls).toBe(2);
+    clock.advance(3_600_000);
+    expect(calls).toBe(2);
+  });
+
+  test('a refusal is logged at debug; stop() cancels what is not done yet', () => {
+    const clock = new FakeClock();
+    const { lines, log } = quiet();
+    let calls = 0;
+    const s = scheduleReleasePages(clock, log, () => {
+      calls++;
+      return new Error('madvise(MADV_PAGEOUT) on /x failed (errno 22)');
+    });
+    clock.advance(10_000);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('DEBUG');
+    expect(lines[0]).toContain('errno 22');
+    s.stop();
+    clock.advance(600_000);
+    expect(calls).toBe(1);
+  });
+});
