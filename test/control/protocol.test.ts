@@ -1,6 +1,11 @@
 /** agent/control/protocol.ts: the control socket's request and response lines, every edge. */
 import { describe, expect, test } from 'bun:test';
-import { MAX_REQUEST_BYTES, parseRequest, parseResponse } from '../../agent/control/protocol.ts';
+import {
+  type ControlResponse,
+  MAX_REQUEST_BYTES,
+  parseRequest,
+  parseResponse,
+} from '../../agent/control/protocol.ts';
 
 describe('parseRequest', () => {
   test('undrain and maintenance carry nothing else', () => {
@@ -8,7 +13,10 @@ describe('parseRequest', () => {
       ok: true,
       value: { command: 'undrain' },
     });
-    expect(parseRequest('{"command":"maintenance"}')).toEqual({ ok: true, value: { command: 'maintenance' } });
+    expect(parseRequest('{"command":"maintenance"}')).toEqual({
+      ok: true,
+      value: { command: 'maintenance' },
+    });
   });
 
   test('drain: settleSeconds 0..60 and timeoutSeconds 0.1..600, both optional, bounds included', () => {
@@ -30,8 +38,8 @@ describe('parseRequest', () => {
   });
 
   test('drain: out of range, not finite or not a number is refused with the field and its range', () => {
-    const settle = { ok: false, message: 'settleSeconds must be a number 0..60' };
-    const timeout = { ok: false, message: 'timeoutSeconds must be a number 0.1..600' };
+    const settle = { ok: false as const, message: 'settleSeconds must be a number 0..60' };
+    const timeout = { ok: false as const, message: 'timeoutSeconds must be a number 0.1..600' };
     for (const v of [-0.001, 60.001, '5', null, true])
       expect(parseRequest(JSON.stringify({ command: 'drain', settleSeconds: v }))).toEqual(settle);
     expect(parseRequest('{"command":"drain","settleSeconds":1e400}')).toEqual(settle);
@@ -63,9 +71,9 @@ describe('parseRequest', () => {
 
 describe('parseResponse', () => {
   test('an object with a boolean ok and a string message', () => {
-    const good = { ok: true, message: 'drained', state: { drained: true, reasons: [] } };
+    const good: ControlResponse = { ok: true, message: 'drained', state: { drained: true, reasons: [] } };
     expect(parseResponse(JSON.stringify(good))).toEqual(good);
-    const bad = { ok: false, code: 'Busy', message: 'a drain is running' };
+    const bad: ControlResponse = { ok: false, code: 'Busy', message: 'a drain is running' };
     expect(parseResponse(JSON.stringify(bad))).toEqual(bad);
   });
 
