@@ -40,6 +40,8 @@ describe('ChangedKeys', () => {
     expect(listed).not.toBe('all');
     expect((listed as ReadonlySet<string>).size).toBe(1034);
     for (let i = 0; i < 10 + 1025; i++) c.mark(`k/${i}`, 10);
+    expect(c.take()).toBe('all');
+    for (let i = 0; i < 10 + 1025; i++) c.mark(`k/${i}`, 10);
     // While 'all' is pending, marks are not kept; after it, keys are listed again.
     c.mark('during/1', 10);
     expect(c.take()).toBe('all');

@@ -11,6 +11,7 @@ const MAPS = [
   '7f1000000000-7f1000001000 r--p 00000000 fd:01 131091                     /usr/local/bin/edgelb (deleted)',
   '7f2000000000-7f2000001000 r--p 00000000 fd:01 131092                     /usr/local/bin/edgelb-old',
   'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
+  '7f3000000000-7f3000000000 r--p 00000000 fd:01 131090                     /usr/local/bin/edgelb',
   'garbage',
   '',
 ].join('\n');
