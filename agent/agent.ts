@@ -28,6 +28,7 @@ import { UserError } from './lib/errors.ts';
 import { Lifecycle } from './lib/lifecycle.ts';
 import type { Logger } from './lib/log.ts';
 import { Registry } from './lib/metrics.ts';
+import { scheduleReleasePages } from './lib/release-pages.ts';
 import { sdNotify } from './lib/sd-notify.ts';
 import { startSdWatchdog } from './lib/sd-watchdog.ts';
 import { systemIsStopping } from './lib/system-state.ts';
@@ -335,6 +336,8 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     source: config.source,
   });
   sdNotify(`READY=1\nSTATUS=serving ${http.url}`);
+  const releasePages = scheduleReleasePages(clock, log);
+  lifecycle.add({ name: 'release-pages', stop: () => releasePages.stop() });
 
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => {

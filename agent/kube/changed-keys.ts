@@ -16,9 +16,9 @@ export class ChangedKeys {
   constructor(private readonly tracking: boolean) {}
 
   take(): ReadonlySet<string> | 'all' {
+    // While 'all' is pending (or not tracking) mark() keeps no key: nothing to drop here.
     if (this.all || !this.tracking) {
       this.all = false;
-      if (this.dirty.size > 0) this.dirty = new Set();
       return 'all';
     }
     if (this.dirty.size === 0) return EMPTY_KEYS;

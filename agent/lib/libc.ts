@@ -1,6 +1,6 @@
 /**
  * SHELL. The one binding of libc through bun:ffi, for the socket calls Bun has no API for
- * (TCP-MD5 and TTLs before the SYN, BFD's received TTL, AF_PACKET, sd_notify). Opened on
+ * (TCP-MD5 and TTLs before the SYN, BFD's received TTL, AF_PACKET, sd_notify, madvise). Opened on
  * first use. Linux only; constants and struct layouts are the x86_64/arm64 glibc ones.
  * Every caller opens its sockets non-blocking: nothing here may block the event loop.
  */
@@ -54,6 +54,7 @@ function open() {
     close: { args: [FFIType.i32], returns: FFIType.i32 },
     ioctl: { args: [FFIType.i32, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
     if_nametoindex: { args: [FFIType.cstring], returns: FFIType.u32 },
+    madvise: { args: [FFIType.u64, FFIType.u64, FFIType.i32], returns: FFIType.i32 },
     __errno_location: { args: [], returns: FFIType.ptr },
   }).symbols;
 }

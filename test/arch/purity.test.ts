@@ -36,6 +36,7 @@ const PURE = [
   'agent/kube/response-shape.ts',
   'agent/kube/changed-keys.ts',
   'agent/lib/watchdog.ts',
+  'agent/lib/proc-maps.ts',
   'agent/l2/ownership.ts',
   'agent/l2/liveness.ts',
   'agent/l2/heartbeat-lease.ts',

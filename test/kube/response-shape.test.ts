@@ -78,3 +78,37 @@ describe('response shapes', () => {
     });
   });
 });
+
+describe('response shapes: exact edges', () => {
+  const svc = (metadata: Record<string, unknown>) => ({ kind: 'Service', metadata });
+
+  test('a namespace must be a string when present', () => {
+    expect(checkList({ items: [svc({ name: 'a', namespace: 'default' })] }, 'Service')).toMatchObject({
+      ok: true,
+    });
+    expect(checkList({ items: [svc({ name: 'a', namespace: 7 })] }, 'Service')).toEqual({
+      ok: false,
+      reason: 'items[0] has a metadata.namespace that is not a string',
+    });
+  });
+
+  test("the list's own resourceVersion must be a string when present", () => {
+    expect(checkList({ metadata: { resourceVersion: 12 }, items: [] })).toEqual({
+      ok: false,
+      reason: 'the list has a metadata.resourceVersion that is not a string',
+    });
+    expect(checkList({ metadata: { resourceVersion: '12' }, items: [] })).toEqual({
+      ok: true,
+      value: { items: [], resourceVersion: '12' },
+    });
+    expect(checkList({ items: [] })).toEqual({ ok: true, value: { items: [], resourceVersion: '' } });
+  });
+
+  test('an unknown event type is quoted, cut at 40 characters', () => {
+    const type = 'X'.repeat(60);
+    expect(checkWatchEvent({ type, object: {} })).toEqual({
+      ok: false,
+      reason: `a watch event has an unknown type "${'X'.repeat(39)}`,
+    });
+  });
+});

@@ -23,3 +23,19 @@ test('octalMode shows the permission bits only', () => {
   expect(octalMode(0o100640)).toBe('0640');
   expect(octalMode(0o40755)).toBe('0755');
 });
+
+test('execute and read bits never count as writing; exactly the write bits name who writes', () => {
+  expect(writableProblem('/k', 0o100755)).toBeUndefined();
+  expect(writableProblem('/k', 0o100701)).toBeUndefined();
+  expect(writableProblem('/k', 0o100603)).toStartWith('others can write it (mode 0603)');
+  expect(writableProblem('/k', 0o100621)).toStartWith('group can write it (mode 0621)');
+  expect(writableProblem('/k', 0o100631)).toStartWith('group can write it (mode 0631)');
+});
+
+test('only the others-read bit warns; three octal digits always', () => {
+  expect(readableWarning('/k', 0o100641)).toBeUndefined();
+  expect(readableWarning('/k', 0o100601)).toBeUndefined();
+  expect(octalMode(0o007)).toBe('0007');
+  expect(octalMode(0o000)).toBe('0000');
+  expect(octalMode(0o070)).toBe('0070');
+});

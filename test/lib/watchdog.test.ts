@@ -141,3 +141,38 @@ describe('LoopWatchdog', () => {
     wd.stop();
   });
 });
+
+describe('LoopWatchdog: exact figures', () => {
+  test('WATCHDOG_USEC: digits only, at least 1 ms', () => {
+    expect(watchdogTimeoutMs({ WATCHDOG_USEC: '1e7' }, 1)).toBeUndefined();
+    expect(watchdogTimeoutMs({ WATCHDOG_USEC: ' 10000000' }, 1)).toBeUndefined();
+    expect(watchdogTimeoutMs({ WATCHDOG_USEC: '1000' }, 1)).toBe(1);
+    expect(watchdogTimeoutMs({ WATCHDOG_USEC: '1999' }, 1)).toBe(1.999);
+    expect(watchdogTimeoutMs({ WATCHDOG_USEC: '999' }, 1)).toBeUndefined();
+    expect(watchdogTimeoutMs({ WATCHDOG_USEC: '10000000', WATCHDOG_PID: '' }, 1)).toBe(10_000);
+  });
+
+  test('10 s timeout: a tick every second, a keep-alive every 5 s exactly, lateness 0 on time', () => {
+    const { clock, wd, pings } = rig();
+    expect(wd.stats()).toEqual({ lagMs: 0, sent: 0, withheld: 0 });
+    expect([wd.pingIntervalMs, wd.tickMs, wd.maxLagMs]).toEqual([5_000, 1_000, 2_500]);
+    wd.start();
+    clock.advance(20_000);
+    expect(pings).toEqual([0, 5_000, 10_000, 15_000, 20_000]);
+    expect(wd.stats()).toEqual({ lagMs: 0, sent: 5, withheld: 0 });
+    wd.stop();
+  });
+
+  test('a tick exactly a quarter of the timeout late still pings; a millisecond more does not', () => {
+    const a = rig();
+    a.wd.start();
+    a.clock.advance(4_000);
+    a.block(a.wd.tickMs + 2_500);
+    expect(a.wd.stats()).toMatchObject({ lagMs: 2_500, sent: 2, withheld: 0 });
+    const b = rig();
+    b.wd.start();
+    b.clock.advance(4_000);
+    b.block(b.wd.tickMs + 2_501);
+    expect(b.wd.stats()).toMatchObject({ lagMs: 2_501, sent: 1, withheld: 1 });
+  });
+});
