@@ -275,25 +275,41 @@ export class L2Ownership {
 
   private emit(answer: ReadonlySet<string>): void {
     const now = this.o.clock.now();
-    let delta = 0;
+    const gained: string[] = [];
+    const lost: string[] = [];
     for (const ip of [...this.answering.keys()]) {
       if (!answer.has(ip)) {
         this.answering.delete(ip);
-        delta++;
+        lost.push(ip);
       }
     }
     for (const ip of answer) {
       if (!this.answering.has(ip)) {
         this.answering.set(ip, now);
-        delta++;
+        gained.push(ip);
       }
     }
+    const delta = gained.length + lost.length;
     if (delta === 0) return;
     this.changeCount += delta;
     this.o.changes?.inc({}, delta);
-    this.o.log.info('l2 owned IPs changed', { node: this.o.node, owned: [...this.answering.keys()].sort() });
+    // The changes, not the whole set (10,000 owned IPs would make every line 150 KB).
+    this.o.log.info('l2 owned IPs changed', {
+      node: this.o.node,
+      owned: this.answering.size,
+      gained: listSome(gained),
+      lost: listSome(lost),
+    });
     this.o.onOwnedChange(new Set(this.answering.keys()));
   }
+}
+
+/** Logged IPs per list; the rest as a count. */
+const LOG_LIST_MAX = 16;
+
+function listSome(ips: string[]): string {
+  const shown = ips.slice(0, LOG_LIST_MAX).sort().join(',');
+  return ips.length > LOG_LIST_MAX ? `${shown} and ${ips.length - LOG_LIST_MAX} more` : shown;
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
