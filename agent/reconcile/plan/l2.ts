@@ -190,7 +190,10 @@ export function planL2(input: L2PlanInput): L2Plan {
       const sorted = [...eligible].sort();
       const listKey = sorted.join('\n');
       let eligibleNodes = nodeLists.get(listKey);
-      if (!eligibleNodes) nodeLists.set(listKey, (eligibleNodes = sorted));
+      if (!eligibleNodes) {
+        eligibleNodes = sorted;
+        nodeLists.set(listKey, sorted);
+      }
       byIP.set(ip, { ip, eligibleNodes, group: key });
       if (rule && eligible.has(input.nodeName)) {
         const ruleKey = `${rule.onLink}\n${rule.policies.join('\n')}\n\n${rule.patterns.join('\n')}`;
