@@ -37,6 +37,8 @@ export interface HeartbeatWrite {
   now: number;
   durationSeconds: number;
   owned: Iterable<string>;
+  /** formatOwned(owned), when the caller has it already (10,000 IPs take a while to sort). */
+  ownedText?: string;
   /** First acquisition by this process (kept across renewals). */
   acquireTime: string;
   /** Empty holder and 1 s: a clean stop. */
@@ -67,15 +69,22 @@ export function heartbeatLease(
       labels: { ...(base?.metadata.labels ?? {}), [HEARTBEAT_LABEL]: 'true' },
       annotations: {
         ...(base?.metadata.annotations ?? {}),
-        [OWNED_ANNOTATION]: w.release ? '' : formatOwned(w.owned),
+        [OWNED_ANNOTATION]: w.release ? '' : (w.ownedText ?? formatOwned(w.owned)),
       },
     },
     spec,
   };
 }
 
-/** The view ownership reads, or undefined for a Lease that is not a heartbeat. */
-export function heartbeatView(l: HeartbeatLease): HeartbeatView | undefined {
+/**
+ * The view ownership reads, or undefined for a Lease that is not a heartbeat. `known`: claims
+ * already parsed from the same annotation text (a renewal that claims the same IPs), reused
+ * as they are instead of parsed again.
+ */
+export function heartbeatView(
+  l: HeartbeatLease,
+  known?: { text: string; owned: ReadonlySet<string> },
+): HeartbeatView | undefined {
   const name = l.metadata.name;
   if (!name.startsWith(HEARTBEAT_PREFIX) || name.length === HEARTBEAT_PREFIX.length) return undefined;
   const holder = l.spec?.holderIdentity ?? '';
@@ -85,7 +94,7 @@ export function heartbeatView(l: HeartbeatLease): HeartbeatView | undefined {
     node: name.slice(HEARTBEAT_PREFIX.length),
     holder,
     durationMs: durationSeconds * 1000,
-    owned: parseOwned(owned),
+    owned: known && known.text === owned ? known.owned : parseOwned(owned),
     raw: JSON.stringify([holder, durationSeconds, l.spec?.renewTime ?? '', l.spec?.acquireTime ?? '', owned]),
   };
 }

@@ -85,6 +85,8 @@ export class Heartbeat {
   private writing = false;
   private again = false;
   private acquireTime = '';
+  /** The claims as last read and written: the same set (never mutated) is not sorted and copied again. */
+  private ownedCache: { from: ReadonlySet<string>; owned: ReadonlySet<string>; text: string } | undefined;
   private readonly durationSeconds: number;
   private readonly renewDeadlineMs: number;
   /** Successful writes, for /status and tests. */
@@ -198,27 +200,42 @@ export class Heartbeat {
     now: number,
     owned: ReadonlySet<string>,
     release = this.o.standby?.() ?? false,
+    ownedText?: string,
   ): HeartbeatLease {
     return heartbeatLease(this.cached, this.o.namespace, {
       node: this.o.node,
       now,
       durationSeconds: this.durationSeconds,
       owned,
+      ...(ownedText !== undefined ? { ownedText } : {}),
       acquireTime: this.acquireTime,
       release,
     });
   }
 
+  /** The claims to write, canonical (sorted, deduplicated) and as annotation text. */
+  private claims(): { owned: ReadonlySet<string>; text: string } {
+    const from = this.o.owned();
+    if (this.ownedCache?.from !== from) {
+      const text = formatOwned(from);
+      this.ownedCache = { from, owned: parseOwned(text), text };
+    }
+    return this.ownedCache;
+  }
+
   /** PUT over the cached Lease; on 409/404 (or nothing cached) GET, then PUT or POST. */
   private async write(now: number): Promise<boolean> {
-    const owned = parseOwned(formatOwned(this.o.owned()));
+    const { owned, text } = this.claims();
     const signal = this.signal(now);
     let step = 'update';
     try {
       this.o.onWriteStarted?.({ startedAt: now, renewTime: microTime(now), owned });
       if (this.cached) {
         try {
-          this.cached = (await this.o.store.update(this.build(now, owned), signal)) as HeartbeatLease;
+          this.cached = (await this.o.store.update(
+            this.build(now, owned, undefined, text),
+            signal,
+          )) as HeartbeatLease;
           return true;
         } catch (err) {
           if (!(err instanceof KubeApiError && (err.status === 409 || err.status === 404))) throw err;
@@ -227,7 +244,7 @@ export class Heartbeat {
       step = 'get';
       this.cached = (await this.o.store.get(signal)) as HeartbeatLease | undefined;
       step = this.cached ? 'update' : 'create';
-      const lease = this.build(now, owned);
+      const lease = this.build(now, owned, undefined, text);
       this.cached = (await (this.cached
         ? this.o.store.update(lease, signal)
         : this.o.store.create(lease, signal))) as HeartbeatLease;

@@ -30,6 +30,7 @@ import {
   type HeartbeatLease,
   heartbeatLeaseName,
   heartbeatView,
+  OWNED_ANNOTATION,
 } from './heartbeat-lease.ts';
 import { type HeartbeatView, isLive, nextExpiry, observeHeartbeats, type SeenHeartbeat } from './liveness.ts';
 import { answerable, claimsOf, decideOwners, type LiveNode, type OwnershipCandidate } from './ownership.ts';
@@ -120,7 +121,18 @@ export class L2Ownership {
   private confirmed: ReadonlySet<string> = new Set();
   private horizon = Number.NEGATIVE_INFINITY;
   /** Writes started and not yet seen back, oldest first. */
-  private pendingWrites: { startedAt: number; renewTime: string; owned: Set<string> }[] = [];
+  private pendingWrites: { startedAt: number; renewTime: string; owned: ReadonlySet<string> }[] = [];
+  /** The last view of each other node's Lease, reused while the Lease is unchanged (no re-parse of its claims). */
+  private views = new Map<string, { lease: HeartbeatLease; view: HeartbeatView | undefined }>();
+  /** The last claims decision and what it was made from: a renewal that changed nothing decides nothing. */
+  private decided:
+    | {
+        candidates: OwnershipCandidate[];
+        claims: ReadonlySet<string>;
+        live: [string, ReadonlySet<string>][];
+        result: ReadonlySet<string>;
+      }
+    | undefined;
   private answering = new Map<string, number>();
   private liveOthers = new Map<string, LiveNode>();
   private expiryTimer: Timer | undefined;
@@ -137,7 +149,8 @@ export class L2Ownership {
       ...o,
       owned: () => this.claims,
       onWriteStarted: (w) => {
-        this.pendingWrites.push({ ...w, owned: new Set(w.owned) });
+        // Owned sets are never mutated (only replaced), so a write shares the heartbeat's set.
+        this.pendingWrites.push({ ...w, owned: w.owned });
         if (this.pendingWrites.length > MAX_PENDING_WRITES) this.pendingWrites.shift();
       },
       standby: () => this.standby || !this.heartbeat.isLive(),
@@ -197,8 +210,8 @@ export class L2Ownership {
   }
 
   /** Our own Lease as the watch delivered it: the newest write it shows fixes the view's horizon. */
-  private noteOwn(view: HeartbeatView | undefined, renewTime: string | undefined): void {
-    if (!view || renewTime === undefined) return;
+  private noteOwn(renewTime: string | undefined): void {
+    if (renewTime === undefined) return;
     const i = this.pendingWrites.findIndex((w) => w.renewTime === renewTime);
     if (i < 0) return;
     const w = this.pendingWrites[i]!;
@@ -213,12 +226,22 @@ export class L2Ownership {
     const self = heartbeatLeaseName(this.o.node);
     if (this.o.watch.synced) {
       const others: HeartbeatView[] = [];
+      const views = new Map<string, { lease: HeartbeatLease; view: HeartbeatView | undefined }>();
       for (const l of this.o.watch.list()) {
-        const v = heartbeatView(l);
-        if (!v) continue;
-        if (l.metadata.name === self) this.noteOwn(v, l.spec?.renewTime);
-        else others.push(v);
+        if (l.metadata.name === self) {
+          this.noteOwn(l.spec?.renewTime);
+          continue;
+        }
+        const cached = this.views.get(l.metadata.name);
+        const known = cached?.view && {
+          text: cached.lease.metadata.annotations?.[OWNED_ANNOTATION] ?? '',
+          owned: cached.view.owned,
+        };
+        const v = cached && sameLease(cached.lease, l) ? cached.view : heartbeatView(l, known);
+        views.set(l.metadata.name, { lease: l, view: v });
+        if (v) others.push(v);
       }
+      this.views = views;
       this.seen = observeHeartbeats(this.seen, others, now);
     }
     const seeing = now - this.horizon < this.o.leaseDurationMs;
@@ -240,18 +263,37 @@ export class L2Ownership {
     const standbyChanged = standby !== this.standby;
     this.standby = standby;
     if (!standby && this.o.watch.synced) {
-      const live = new Map(this.liveOthers);
-      live.set(this.o.node, { owned: this.claims });
-      claims = claimsOf(decideOwners({ ips: this.candidates, live }), this.o.node);
+      claims = this.decide();
       answer = answerable({ self: this.o.node, claims, confirmed: this.confirmed, live: this.liveOthers });
     }
     const changed = !sameSet(claims, this.claims);
-    if (changed) this.forgetDropped(claims);
-    this.claims = claims;
+    if (changed) {
+      this.forgetDropped(claims);
+      this.claims = claims;
+    }
     // stop answering before the write that drops the claim
     this.emit(answer);
     if (changed || standbyChanged) this.heartbeat.requestWrite();
     this.armExpiry(now);
+  }
+
+  /** decideOwners over the candidates, or its last answer when nothing it reads has changed. */
+  private decide(): ReadonlySet<string> {
+    const live = new Map(this.liveOthers);
+    live.set(this.o.node, { owned: this.claims });
+    const inputs: [string, ReadonlySet<string>][] = [...live].map(([n, v]) => [n, v.owned]);
+    const d = this.decided;
+    if (
+      d &&
+      d.candidates === this.candidates &&
+      d.live.length === inputs.length &&
+      d.live.every(([n, owned], i) => inputs[i]![0] === n && inputs[i]![1] === owned)
+    )
+      return d.result;
+    const result = claimsOf(decideOwners({ ips: this.candidates, live }), this.o.node);
+    // The result becomes this.claims when it differs: keep the decision keyed by that set.
+    this.decided = { candidates: this.candidates, claims: this.claims, live: inputs, result };
+    return result;
   }
 
   /**
@@ -275,25 +317,54 @@ export class L2Ownership {
 
   private emit(answer: ReadonlySet<string>): void {
     const now = this.o.clock.now();
-    let delta = 0;
+    const gained: string[] = [];
+    const lost: string[] = [];
     for (const ip of [...this.answering.keys()]) {
       if (!answer.has(ip)) {
         this.answering.delete(ip);
-        delta++;
+        lost.push(ip);
       }
     }
     for (const ip of answer) {
       if (!this.answering.has(ip)) {
         this.answering.set(ip, now);
-        delta++;
+        gained.push(ip);
       }
     }
+    const delta = gained.length + lost.length;
     if (delta === 0) return;
     this.changeCount += delta;
     this.o.changes?.inc({}, delta);
-    this.o.log.info('l2 owned IPs changed', { node: this.o.node, owned: [...this.answering.keys()].sort() });
+    // The changes, not the whole set (10,000 owned IPs would make every line 150 KB).
+    this.o.log.info('l2 owned IPs changed', {
+      node: this.o.node,
+      owned: this.answering.size,
+      gained: listSome(gained),
+      lost: listSome(lost),
+    });
     this.o.onOwnedChange(new Set(this.answering.keys()));
   }
+}
+
+/** Logged IPs per list; the rest as a count. */
+const LOG_LIST_MAX = 16;
+
+function listSome(ips: string[]): string {
+  const shown = ips.slice(0, LOG_LIST_MAX).sort().join(',');
+  return ips.length > LOG_LIST_MAX ? `${shown} and ${ips.length - LOG_LIST_MAX} more` : shown;
+}
+
+/** The fields heartbeatView reads are the same (the claims compared as text, not parsed). */
+function sameLease(a: HeartbeatLease, b: HeartbeatLease): boolean {
+  if (a === b) return true;
+  return (
+    a.metadata.name === b.metadata.name &&
+    a.spec?.holderIdentity === b.spec?.holderIdentity &&
+    a.spec?.leaseDurationSeconds === b.spec?.leaseDurationSeconds &&
+    a.spec?.renewTime === b.spec?.renewTime &&
+    a.spec?.acquireTime === b.spec?.acquireTime &&
+    a.metadata.annotations?.[OWNED_ANNOTATION] === b.metadata.annotations?.[OWNED_ANNOTATION]
+  );
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -10,7 +10,7 @@ import type { Clock, Timer } from '../lib/clock.ts';
  * Bun.gc(true) during a burst; once quiet, also Bun.shrink(), which hands freed pages back to
  * the system (and drops compiled code, so not mid-burst): settled RSS about 5 MiB lower at 10k.
  */
-function defaultCollect(quiet: boolean): (() => void) | undefined {
+export function defaultCollect(quiet: boolean): (() => void) | undefined {
   const bun = (globalThis as { Bun?: { gc?: (force: boolean) => void; shrink?: () => void } }).Bun;
   if (!bun?.gc) return undefined;
   return () => {

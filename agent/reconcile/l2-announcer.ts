@@ -18,7 +18,7 @@
  */
 import type { ServiceObject } from '../api/core.ts';
 import type { L2Doc } from '../http/status-doc.ts';
-import { chooseInterfaces, type LinkFacts } from '../l2/interface-choice.ts';
+import { chooseInterfaces, type InterfaceChoice, type LinkFacts } from '../l2/interface-choice.ts';
 import type { OwnershipCandidate } from '../l2/ownership.ts';
 import type { L2OwnershipSnapshot } from '../l2/ownership-controller.ts';
 import type { OwnedEntry, Problem, ResponderCounters } from '../l2/responder.ts';
@@ -26,11 +26,23 @@ import type { Clock, Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter, Registry } from '../lib/metrics.ts';
 import type { ObservedState, StatusWriter } from '../source/types.ts';
+import { defaultCollect } from './collector.ts';
 import { type L2Plan, ownedStatically, planL2 } from './plan/l2.ts';
 import type { ValidObjects } from './plan/valid-objects.ts';
 
+/** The same order as String#localeCompare with the default locale (the Responder's snapshot order). */
+const collator = new Intl.Collator();
+
 /** How often the interfaces are read again while IPs are owned (MetalLB rescans every 10 s). */
 export const LINK_RESCAN_MS = 10_000;
+/**
+ * A takeover or loss of at least this many IPs is followed by one full garbage collection,
+ * L2_COLLECT_DELAY_MS later (once its announcement burst is over): it happens outside the
+ * reconcile loop, whose own collection has run by then, and would otherwise leave its garbage
+ * (about 50 MiB at 10,000 IPs) mapped until the heap next grows.
+ */
+export const L2_COLLECT_AFTER = 1000;
+export const L2_COLLECT_DELAY_MS = 2000;
 
 /** The ownership as the loop drives it: L2Ownership (kubernetes) or StaticOwnership (files). */
 export interface OwnershipPort {
@@ -45,6 +57,10 @@ export interface OwnershipPort {
 export interface ResponderPort {
   setOwned(owned: ReadonlyMap<string, string | readonly string[]>): Problem[];
   snapshot(): { owned: OwnedEntry[] };
+  /** Changes whenever the answered (IP, interface) pairs change. */
+  generation(): number;
+  /** The answered pairs as "ip%interface". */
+  answeredKeys(): Iterable<string>;
   counters(): ResponderCounters;
   stop(): void;
 }
@@ -67,6 +83,8 @@ export interface L2Options {
   writer: () => StatusWriter;
   /** kubernetes.withdrawWhenCordoned (default true): cordoned nodes are not eligible. */
   withdrawWhenCordoned?: boolean;
+  /** A full garbage collection after a large change (default: Bun.gc(true) and Bun.shrink()). */
+  collect?: () => void;
 }
 
 /** Files mode: this node is the only node, so it owns every candidate it is eligible for. */
@@ -118,11 +136,17 @@ export class L2Announcer {
   private readonly responder: ResponderPort;
   private plan: L2Plan = { candidates: [], interfaces: new Map() };
   private owned: ReadonlySet<string> = new Set();
-  private services = new Map<string, ServiceObject>();
+  /** The last pass's Services; indexed by "namespace/name" only when an Event needs one. */
+  private serviceList: readonly ServiceObject[] = [];
   private problems: string[] = [];
   /** "ip%interface" pairs answered after the last apply: new ones get an Event. */
   private answered = new Set<string>();
+  /** The Responder's generation when `answered` was taken. */
+  private answeredGeneration = -1;
+  /** Each interface pattern compiled once (not once per IP and pass). */
+  private readonly regexps = new Map<string, RegExp>();
   private rescan: Timer | undefined;
+  private collectTimer: Timer | undefined;
   /** The interfaces as last read: a takeover or a pass uses them, the rescan refreshes them. */
   private links: { at: number; list: LinkFacts[] } | undefined;
   private stopped = false;
@@ -170,11 +194,11 @@ export class L2Announcer {
     if (objects.l2Policies.length === 0) {
       // No L2 at all (the common BGP-only cluster): no per-pass work beyond this check.
       this.plan = { candidates: [], interfaces: new Map() };
-      this.services = new Map();
+      this.serviceList = [];
       if (this.ownership) void this.release();
       return;
     }
-    this.services = new Map(observed.services.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
+    this.serviceList = observed.services;
     const nodes = (observed.nodes ?? (observed.node ? [observed.node] : [])).map((n) => ({
       name: n.metadata.name,
       labels: n.metadata.labels ?? {},
@@ -231,6 +255,7 @@ export class L2Announcer {
     if (this.stopped) return;
     this.stopped = true;
     this.rescan?.cancel();
+    this.collectTimer?.cancel();
     this.responder.stop();
     await this.ownership?.stop();
     this.ownership = undefined;
@@ -246,8 +271,22 @@ export class L2Announcer {
   }
 
   private ownedChanged(owned: ReadonlySet<string>): void {
+    let changed = 0;
+    for (const ip of owned) if (!this.owned.has(ip)) changed++;
+    for (const ip of this.owned) if (!owned.has(ip)) changed++;
     this.owned = new Set(owned);
     this.apply();
+    if (changed >= L2_COLLECT_AFTER) this.collectSoon();
+  }
+
+  private collectSoon(): void {
+    const collect = this.o.collect ?? defaultCollect(true);
+    if (!collect || this.stopped) return;
+    this.collectTimer?.cancel();
+    this.collectTimer = this.o.clock.setTimer(L2_COLLECT_DELAY_MS, () => {
+      this.collectTimer = undefined;
+      collect();
+    });
   }
 
   /**
@@ -267,6 +306,8 @@ export class L2Announcer {
     const problems: string[] = [];
     const want = new Map<string, string[]>();
     const links = this.owned.size > 0 ? this.currentLinks(refreshLinks) : [];
+    // The pattern rule's answer does not depend on the IP (plan IPs are valid): once per rule.
+    const byPatterns = new Map<string, InterfaceChoice>();
     for (const ip of [...this.owned].sort()) {
       const rule = this.plan.interfaces.get(ip);
       // Owned by a decision made before this pass's plan: the next ownership update drops it.
@@ -274,11 +315,16 @@ export class L2Announcer {
       const names = new Set<string>();
       const why: string[] = [];
       if (rule.patterns.length > 0) {
-        const c = chooseInterfaces(
-          ip,
-          links,
-          rule.patterns.map((p) => new RegExp(p)),
-        );
+        const k = rule.patterns.join('\n');
+        let c = byPatterns.get(k);
+        if (!c?.ok) {
+          c = chooseInterfaces(
+            ip,
+            links,
+            rule.patterns.map((p) => this.regexp(p)),
+          );
+          byPatterns.set(k, c);
+        }
         if (c.ok) for (const n of c.interfaces) names.add(n);
         else why.push(c.message);
       }
@@ -301,19 +347,41 @@ export class L2Announcer {
     this.armRescan();
   }
 
+  private regexp(pattern: string): RegExp {
+    let r = this.regexps.get(pattern);
+    if (!r) {
+      // Policies are few; a cache grown past any real use is started again.
+      if (this.regexps.size >= 256) this.regexps.clear();
+      r = new RegExp(pattern);
+      this.regexps.set(pattern, r);
+    }
+    return r;
+  }
+
+  /** An Event for each (IP, interface) answered since the last apply; nothing to do when none changed. */
   private recordEvents(): void {
-    const now = new Set<string>();
-    const byIP = new Map(this.plan.candidates.map((c) => [c.ip, c.group]));
-    for (const e of this.responder.snapshot().owned) {
-      const k = `${e.ip}%${e.interface}`;
-      now.add(k);
+    const generation = this.responder.generation();
+    if (generation === this.answeredGeneration) return;
+    this.answeredGeneration = generation;
+    const now = new Set(this.responder.answeredKeys());
+    const fresh: { ip: string; iface: string; key: string }[] = [];
+    for (const k of now) {
       if (this.answered.has(k)) continue;
-      const svc = this.services.get(byIP.get(e.ip) ?? '');
-      if (!svc) continue;
-      const message = `announcing ${e.ip} from node ${this.o.nodeName} on ${e.interface}`;
-      this.o.writer().nodeEvent?.(svc, 'L2Announcing', 'Normal', message);
+      const at = k.lastIndexOf('%');
+      fresh.push({ ip: k.slice(0, at), iface: k.slice(at + 1), key: k });
     }
     this.answered = now;
+    if (fresh.length === 0) return;
+    fresh.sort((a, b) => (a.ip === b.ip ? collator.compare(a.iface, b.iface) : collator.compare(a.ip, b.ip)));
+    const byIP = new Map(this.plan.candidates.map((c) => [c.ip, c.group]));
+    const services = new Map<string, ServiceObject>();
+    for (const s of this.serviceList) services.set(`${s.metadata.namespace}/${s.metadata.name}`, s);
+    for (const e of fresh) {
+      const svc = services.get(byIP.get(e.ip) ?? '');
+      if (!svc) continue;
+      const message = `announcing ${e.ip} from node ${this.o.nodeName} on ${e.iface}`;
+      this.o.writer().nodeEvent?.(svc, 'L2Announcing', 'Normal', message);
+    }
   }
 
   private armRescan(): void {

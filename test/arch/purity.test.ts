@@ -40,6 +40,7 @@ const PURE = [
   'agent/l2/ownership.ts',
   'agent/l2/liveness.ts',
   'agent/l2/heartbeat-lease.ts',
+  'agent/l2/announce-schedule.ts',
 ];
 const FORBIDDEN_IMPORT =
   /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](bun|bun:[^'"]+|node:[^'"]+|@kubernetes\/client-node|hono(?:\/[^'"]*)?|fs|net|os|child_process)['"]/g;

@@ -1,6 +1,12 @@
 /** Responder with a fake clock and fake link ports: answering, bursts, periodic refresh, losses, refcounts, counters. */
 import { describe, expect, test } from 'bun:test';
-import { type LinkPort, type OpenLink, Responder } from '../../agent/l2/responder.ts';
+import {
+  DRAIN_INTERVAL_MS,
+  type LinkPort,
+  MAX_ANNOUNCEMENTS_PER_TICK,
+  type OpenLink,
+  Responder,
+} from '../../agent/l2/responder.ts';
 import {
   ArpOperation,
   BROADCAST_MAC,
@@ -286,5 +292,25 @@ describe('Responder', () => {
     expect(r.snapshot()).toEqual({ owned: [] });
     r.setOwned(new Map([['192.168.2.200', 'eth0']]));
     expect(r.snapshot()).toEqual({ owned: [] });
+  });
+
+  test('a takeover of 10,000 IPs: 500 announced at once, the rest 500 per drain interval, one timer in all', () => {
+    const { clock, ports, r } = setup(60);
+    const owned = new Map<string, string>();
+    for (let i = 0; i < 10_000; i++) owned.set(`10.96.${i >> 8}.${i & 255}`, 'eth0');
+    r.setOwned(owned);
+    const p = ports.get('eth0')!;
+    expect(r.counters().gratuitousSent[4]).toBe(MAX_ANNOUNCEMENTS_PER_TICK);
+    expect(p.sent.length).toBe(2 * MAX_ANNOUNCEMENTS_PER_TICK);
+    // The announcement timer and the drain timer: no timer per IP.
+    expect(clock.pending()).toBe(2);
+    clock.advance(19 * DRAIN_INTERVAL_MS);
+    expect(r.counters().gratuitousSent[4]).toBe(10_000);
+    // The burst's later rounds follow at their offsets, bounded the same way.
+    clock.advance(1500);
+    expect(r.counters().gratuitousSent[4]).toBe(30_000);
+    expect(clock.pending()).toBe(2);
+    r.setOwned(new Map());
+    expect(clock.pending()).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
  * PURE. ARP (RFC 826) for IPv4 over Ethernet: request/reply packets, whole frames, and
  * gratuitous ARP (sender IP = target IP, broadcast; RFC 5227 §3 calls it an ARP Announcement).
  */
-import { formatIP, type IP, ipFromBytes, ipToBytes } from '../../net/ip.ts';
+import { formatIP, type IP, ipFromBytes } from '../../net/ip.ts';
 import { decodeEthernet, EtherType, encodeEthernet } from './ethernet.ts';
 import { BROADCAST_MAC, MAC_LENGTH, type Mac, ZERO_MAC } from './mac.ts';
 import { type Decoded, fail } from './result.ts';
@@ -33,18 +33,30 @@ export interface ArpFrame {
 export function encodeArp(p: ArpPacket): Uint8Array {
   if (p.senderIP.family !== 4 || p.targetIP.family !== 4)
     throw new RangeError('ARP carries IPv4 addresses only');
+  // Byte by byte: no DataView (reading .buffer gives a small array its own ArrayBuffer) and no
+  // temporary arrays, as this runs for every announcement of every owned IP.
   const out = new Uint8Array(ARP_PACKET_LENGTH);
-  const dv = new DataView(out.buffer);
-  dv.setUint16(0, HTYPE_ETHERNET);
-  dv.setUint16(2, EtherType.IPv4);
+  out[0] = HTYPE_ETHERNET >> 8;
+  out[1] = HTYPE_ETHERNET & 0xff;
+  out[2] = EtherType.IPv4 >> 8;
+  out[3] = EtherType.IPv4 & 0xff;
   out[4] = MAC_LENGTH;
   out[5] = IPV4_LENGTH;
-  dv.setUint16(6, p.operation);
+  out[6] = p.operation >> 8;
+  out[7] = p.operation & 0xff;
   out.set(p.senderMac, 8);
-  out.set(ipToBytes(p.senderIP), 14);
+  putIPv4(out, 14, p.senderIP);
   out.set(p.targetMac, 18);
-  out.set(ipToBytes(p.targetIP), 24);
+  putIPv4(out, 24, p.targetIP);
   return out;
+}
+
+function putIPv4(out: Uint8Array, at: number, ip: IP): void {
+  const n = Number(ip.value & 0xffffffffn);
+  out[at] = Math.floor(n / 16777216);
+  out[at + 1] = (n >>> 16) & 0xff;
+  out[at + 2] = (n >>> 8) & 0xff;
+  out[at + 3] = n & 0xff;
 }
 
 export function decodeArp(b: Uint8Array): Decoded<ArpPacket> {

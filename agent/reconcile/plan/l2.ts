@@ -149,6 +149,9 @@ export function planL2(input: L2PlanInput): L2Plan {
   let slices: Map<string, EndpointSliceObject[]> | undefined;
   const byIP = new Map<string, L2Candidate>();
   const healthy = healthGate(input.endpointSlices);
+  // Thousands of IPs share a handful of rules and node lists: one (read-only) copy of each.
+  const rules = new Map<string, L2InterfaceRule>();
+  const nodeLists = new Map<string, string[]>();
 
   for (const svc of input.services) {
     const ips = statusIPs(svc);
@@ -184,8 +187,21 @@ export function planL2(input: L2PlanInput): L2Plan {
         for (const x of p.interfaces) if (!rule.patterns.includes(x)) rule.patterns.push(x);
       }
       if (!selected) continue;
-      byIP.set(ip, { ip, eligibleNodes: [...eligible].sort(), group: key });
-      if (rule && eligible.has(input.nodeName)) plan.interfaces.set(ip, rule);
+      const sorted = [...eligible].sort();
+      const listKey = sorted.join('\n');
+      let eligibleNodes = nodeLists.get(listKey);
+      if (!eligibleNodes) {
+        eligibleNodes = sorted;
+        nodeLists.set(listKey, sorted);
+      }
+      byIP.set(ip, { ip, eligibleNodes, group: key });
+      if (rule && eligible.has(input.nodeName)) {
+        const ruleKey = `${rule.onLink}\n${rule.policies.join('\n')}\n\n${rule.patterns.join('\n')}`;
+        const shared = rules.get(ruleKey);
+        if (shared) rule = shared;
+        else rules.set(ruleKey, rule);
+        plan.interfaces.set(ip, rule);
+      }
     }
   }
   plan.candidates = [...byIP.values()].sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
