@@ -57,6 +57,24 @@ export function releaseExecutablePages(): Released | Error {
   return { mappings: ms.length, mappedBytes: mappedBytes(ms), rssBefore, rssAfter: residentBytes() };
 }
 
+/** Releases after bursts are at least this far apart. */
+export const BURST_RELEASE_GAP_MS = 60_000;
+let lastBurstRelease = Number.NEGATIVE_INFINITY;
+
+/**
+ * After a burst of work has settled (thousands of Services allocated, announced or answered):
+ * the code that burst touched goes back too, at most once per BURST_RELEASE_GAP_MS
+ * (undefined when skipped). `now` is monotonic milliseconds.
+ */
+export function releaseAfterBurst(
+  now: number,
+  release: () => Released | Error = releaseExecutablePages,
+): Released | Error | undefined {
+  if (now - lastBurstRelease < BURST_RELEASE_GAP_MS) return undefined;
+  lastBurstRelease = now;
+  return release();
+}
+
 /**
  * After start-up, and once more when the first sync of a big cluster is surely over: each
  * time, the pages of the binary the agent touched since go back. Logged at info with the RSS

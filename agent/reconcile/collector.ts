@@ -5,17 +5,21 @@
  * writes. Default: Bun.gc(true), plus Bun.shrink() once quiet, when running on Bun.
  */
 import type { Clock, Timer } from '../lib/clock.ts';
+import { releaseAfterBurst } from '../lib/release-pages.ts';
 
 /**
  * Bun.gc(true) during a burst; once quiet, also Bun.shrink(), which hands freed pages back to
- * the system (and drops compiled code, so not mid-burst): settled RSS about 5 MiB lower at 10k.
+ * the system (and drops compiled code, so not mid-burst): settled RSS about 5 MiB lower at 10k;
+ * and the binary's pages the burst touched (lib/release-pages.ts, at most once a minute).
  */
 export function defaultCollect(quiet: boolean): (() => void) | undefined {
   const bun = (globalThis as { Bun?: { gc?: (force: boolean) => void; shrink?: () => void } }).Bun;
   if (!bun?.gc) return undefined;
   return () => {
     bun.gc?.(true);
-    if (quiet) bun.shrink?.();
+    if (!quiet) return;
+    bun.shrink?.();
+    releaseAfterBurst(performance.now());
   };
 }
 

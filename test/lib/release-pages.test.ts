@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { FakeClock } from '../../agent/lib/clock.ts';
 import { createLogger } from '../../agent/lib/log.ts';
 import {
+  BURST_RELEASE_GAP_MS,
   RELEASE_AFTER_MS,
   type Released,
+  releaseAfterBurst,
   releaseExecutablePages,
   scheduleReleasePages,
 } from '../../agent/lib/release-pages.ts';
@@ -93,5 +95,22 @@ describe('scheduleReleasePages', () => {
     s.stop();
     clock.advance(600_000);
     expect(calls).toBe(1);
+  });
+});
+
+describe('releaseAfterBurst', () => {
+  test('at most once a minute on the monotonic clock', () => {
+    let calls = 0;
+    const release = (): Released => {
+      calls++;
+      return { mappings: 1, mappedBytes: 1, rssBefore: 2, rssAfter: 1 };
+    };
+    const t0 = 1e9;
+    expect(releaseAfterBurst(t0, release)).toMatchObject({ mappings: 1 });
+    expect(releaseAfterBurst(t0 + BURST_RELEASE_GAP_MS - 1, release)).toBeUndefined();
+    expect(calls).toBe(1);
+    expect(releaseAfterBurst(t0 + BURST_RELEASE_GAP_MS, release)).toMatchObject({ mappings: 1 });
+    expect(calls).toBe(2);
+    expect(BURST_RELEASE_GAP_MS).toBe(60_000);
   });
 });
