@@ -76,6 +76,56 @@ describe('neighbor fields', () => {
   });
 });
 
+describe('neighbor and virtual-router rules', () => {
+  test('gtsm alone is fine; with eBGPMultihopTTL it is refused', () => {
+    expect(problems(policy({ gtsm: true }))).toEqual([]);
+    expect(problems(policy({ eBGPMultihopTTL: 2 }))).toEqual([]);
+    expect(problems(policy({ gtsm: true, eBGPMultihopTTL: 2 }))).toEqual([
+      `${NB}.gtsm: cannot be used with eBGPMultihopTTL: GTSM accepts only a peer one hop away (RFC 5082); drop one of them`,
+    ]);
+  });
+
+  const router = (peerASNs: number[], attrs: Record<string, unknown>) => ({
+    apiVersion: 'edgelb.io/v1alpha1',
+    kind: 'BGPPeeringPolicy',
+    metadata: { name: 'rack0' },
+    spec: {
+      virtualRouters: [
+        {
+          localASN: 65001,
+          neighbors: peerASNs.map((peerASN, i) => ({ peerAddress: `192.168.2.${i + 1}`, peerASN })),
+          advertisements: [{ serviceSelector: {}, pools: ['a', 'b', 'a'], advertisedPathAttributes: attrs }],
+        },
+      ],
+    },
+  });
+  const AT = 'spec.virtualRouters[0].advertisements[0].advertisedPathAttributes';
+
+  test.each([
+    [
+      [65000],
+      { localPreference: 200 },
+      `${AT}.localPreference: is only sent to iBGP peers, and every neighbor of this virtual router is eBGP (localASN 65001); drop it or use med`,
+    ],
+    [[65001], { localPreference: 200 }, undefined],
+    [[65000, 65001], { localPreference: 200 }, undefined],
+    [
+      [65001],
+      { asPathPrepend: 2 },
+      `${AT}.asPathPrepend: is only applied toward eBGP peers, and every neighbor of this virtual router is iBGP (AS 65001); drop it or use localPreference`,
+    ],
+    [[65000], { asPathPrepend: 2 }, undefined],
+    [[65001, 65000], { asPathPrepend: 2 }, undefined],
+  ])('peers %p with %p', (asns, attrs, problem) => {
+    expect(problems(router(asns, attrs))).toEqual(problem ? [problem] : []);
+  });
+
+  test('an advertisement naming a pool twice keeps it once', () => {
+    const r = policyResource.validate(router([65000], {}));
+    expect(r.ok && r.value.spec.virtualRouters[0]?.advertisements?.[0]?.pools).toEqual(['a', 'b']);
+  });
+});
+
 describe('L2AnnouncementPolicy fields', () => {
   const l2 = (spec: Record<string, unknown>) => ({
     apiVersion: 'edgelb.io/v1alpha1',
