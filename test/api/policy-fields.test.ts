@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'bun:test';
 import { l2PolicyResource } from '../../agent/api/l2-announcement-policy.ts';
 import { largeCommunity, policyResource, standardCommunity } from '../../agent/api/peering-policy.ts';
-import { formatProblem, type Problem } from '../../agent/api/validate/fields.ts';
+import { formatProblem, type Problem, type Validation } from '../../agent/api/validate/fields.ts';
 
 const NB = 'spec.virtualRouters[0].neighbors[0]';
 
@@ -15,7 +15,10 @@ const policy = (n: Record<string, unknown>) => ({
   },
 });
 
-function problems(input: unknown, validate = policyResource.validate): string[] {
+function problems(
+  input: unknown,
+  validate: (i: unknown) => Validation<unknown> = policyResource.validate,
+): string[] {
   const r = validate(input);
   return r.ok ? [] : r.problems.map(formatProblem);
 }

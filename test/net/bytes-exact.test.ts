@@ -48,6 +48,23 @@ describe('parsePrefixInto', () => {
     expect(parsePrefixBytes('0.0.0.0')).toEqual({ family: 4, length: 32, bytes: new Uint8Array(4) });
   });
 
+  test('writes exactly out[at, at + 16): the address, then zeros; bytes around it are left alone', () => {
+    const out = new Uint8Array(48).fill(0xaa);
+    expect(parsePrefixInto('10.1.2.3/32', out, 16)).toBe(0x420);
+    expect([...out.subarray(16, 32)]).toEqual([10, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect([...out.subarray(0, 16)]).toEqual(new Array(16).fill(0xaa));
+    expect([...out.subarray(32)]).toEqual(new Array(16).fill(0xaa));
+    out.fill(0xaa);
+    expect(parsePrefixInto('10.1.2.3/12', out, 16)).toBe(0x40c);
+    expect([...out.subarray(16, 32)]).toEqual([10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect([...out.subarray(32)]).toEqual(new Array(16).fill(0xaa));
+    out.fill(0xaa);
+    expect(parsePrefixInto('2001:db8:ffff::/35', out, 16)).toBe(0x623);
+    expect([...out.subarray(16, 32)]).toEqual([0x20, 1, 0xd, 0xb8, 0xe0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect([...out.subarray(0, 16)]).toEqual(new Array(16).fill(0xaa));
+    expect([...out.subarray(32)]).toEqual(new Array(16).fill(0xaa));
+  });
+
   test('every refusal is exactly -1, and leaves (family << 8) | length otherwise', () => {
     const out = new Uint8Array(32);
     for (const bad of [
