@@ -116,6 +116,29 @@ describe('Namespace, Node and Secret', () => {
     ]);
   });
 
+  test('metadata: the fields edgelb reads, each only with its own type', () => {
+    const full = {
+      name: 'shop',
+      uid: 'u-1',
+      resourceVersion: '42',
+      generation: 3,
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      labels: { team: 'a' },
+      annotations: { note: 'b' },
+      managedFields: [],
+    };
+    const r = validateNamespace({ metadata: full });
+    const { managedFields: _, ...kept } = full;
+    expect(r.ok && r.value.metadata).toStrictEqual(kept);
+    const wrong = validateNamespace({
+      metadata: { name: 'shop', uid: 1, resourceVersion: 42, generation: '3', creationTimestamp: 0 },
+    });
+    expect(wrong.ok && wrong.value.metadata).toStrictEqual({ name: 'shop' });
+    expect(problems(validateNamespace({ metadata: { name: 'shop', labels: { n: 1 } } }))).toEqual([
+      'metadata.labels.n: must be a string, got 1 (quote it in YAML)',
+    ]);
+  });
+
   test('Node addresses', () => {
     const r = validateNode({
       metadata: { name: 'n1' },
