@@ -73,6 +73,14 @@ describe('Service', () => {
     }
   });
 
+  test('status conditions are read leniently', () => {
+    const cond = { type: 'Ready', status: 'True' };
+    const r = validateService(svc({}, { conditions: [cond, { type: 1 }] }));
+    expect(r.ok && r.value.status).toStrictEqual({ conditions: [cond] });
+    const none = validateService(svc({}, { conditions: 'x' }));
+    expect(none.ok && none.value.status).toStrictEqual({});
+  });
+
   test('refusals name the field', () => {
     expect(
       problems(validateService(svc({ ports: [{ protocol: 'TCP' }, { port: 0 }], ipFamilies: ['IPv5'] }))),
@@ -137,6 +145,18 @@ describe('Namespace, Node and Secret', () => {
     expect(problems(validateNamespace({ metadata: { name: 'shop', labels: { n: 1 } } }))).toEqual([
       'metadata.labels.n: must be a string, got 1 (quote it in YAML)',
     ]);
+  });
+
+  test('cluster-scoped: a namespace in the metadata is ignored; not a mapping is refused', () => {
+    const ns = validateNamespace({ metadata: { name: 'shop', namespace: 'Bad_Name' } });
+    expect(ns.ok && ns.value.metadata).toStrictEqual({ name: 'shop' });
+    const node = validateNode({ metadata: { name: 'n1', namespace: 'Bad_Name' } });
+    expect(node.ok && node.value).toStrictEqual({ metadata: { name: 'n1' } });
+    for (const v of [validateNamespace, validateNode])
+      expect(v('x')).toStrictEqual({
+        ok: false,
+        problems: [{ path: '', message: 'must be a mapping, got "x"' }],
+      });
   });
 
   test('Node addresses', () => {
