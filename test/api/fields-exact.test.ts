@@ -1,7 +1,8 @@
 /** agent/api/validate/fields.ts: the field checkers' exact texts at their limits. */
 import { describe, expect, test } from 'bun:test';
+import { poolResource } from '../../agent/api/pool.ts';
 import { validateSecret } from '../../agent/api/validate/core.ts';
-import { objectName, type Problem, show, str } from '../../agent/api/validate/fields.ts';
+import { formatProblem, objectName, type Problem, show, str } from '../../agent/api/validate/fields.ts';
 
 function run<T>(fn: (v: unknown, path: string, out: Problem[]) => T, v: unknown) {
   const out: Problem[] = [];
@@ -47,5 +48,24 @@ describe('core objects that are not mappings', () => {
       ok: false,
       problems: [{ path: '', message: 'must be a mapping, got "x"' }],
     });
+  });
+});
+
+describe('pool blocks', () => {
+  const pool = (blocks: unknown[]) => ({
+    apiVersion: 'edgelb.io/v1alpha1',
+    kind: 'LoadBalancerIPPool',
+    metadata: { name: 'p' },
+    spec: { blocks },
+  });
+  test('empty cidr, start and stop are "must not be empty"', () => {
+    const r = poolResource.validate(
+      pool([{ cidr: '' }, { start: '', stop: '10.0.0.1' }, { start: '10.0.0.1', stop: '' }]),
+    );
+    expect(r.ok ? [] : r.problems.map(formatProblem)).toEqual([
+      'spec.blocks[0].cidr: must not be empty',
+      'spec.blocks[1].start: must not be empty',
+      'spec.blocks[2].stop: must not be empty',
+    ]);
   });
 });
