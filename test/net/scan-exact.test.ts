@@ -13,3 +13,12 @@ test('scan4: too few parts or a trailing dot is exactly -1', () => {
   expect(scan4('1.2.30.')).toBe(-1);
   expect(scan4('10.20.30.40')).toBe(0x0a141e28);
 });
+
+test('scan6: the characters just after f and F are not hex digits', () => {
+  expect(scan6('fe80::G')).toBe(false);
+  expect(scan6('fe80::g')).toBe(false);
+  expect(scan6('fe80::F')).toBe(true);
+  expect(scan6('fe80::f')).toBe(true);
+  expect(scan6('fe80::/')).toBe(false);
+  expect(scan6('fe80:::')).toBe(false);
+});
