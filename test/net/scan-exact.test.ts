@@ -1,6 +1,6 @@
 /** agent/net/scan.ts: the scanners' refusals at the edges of each character class. */
 import { expect, test } from 'bun:test';
-import { scan4, scan6 } from '../../agent/net/scan.ts';
+import { scan4, scan6, scratch } from '../../agent/net/scan.ts';
 
 test('scan4: the character just above the digits is not one', () => {
   expect(scan4('1.2.3.:')).toBe(-1);
@@ -21,4 +21,10 @@ test('scan6: the characters just after f and F are not hex digits', () => {
   expect(scan6('fe80::f')).toBe(true);
   expect(scan6('fe80::/')).toBe(false);
   expect(scan6('fe80:::')).toBe(false);
+});
+
+test('scan6: an IPv4 tail of 0.0.0.0 is two zero words', () => {
+  expect(scan6('1::0.0.0.0', true)).toBe(true);
+  expect(Array.from({ length: 8 }, (_, i) => scratch.getUint16(i * 2))).toEqual([1, 0, 0, 0, 0, 0, 0, 0]);
+  expect(scan6('::0.0.0.0', true)).toBe(true);
 });
