@@ -28,3 +28,8 @@ test('scan6: an IPv4 tail of 0.0.0.0 is two zero words', () => {
   expect(Array.from({ length: 8 }, (_, i) => scratch.getUint16(i * 2))).toEqual([1, 0, 0, 0, 0, 0, 0, 0]);
   expect(scan6('::0.0.0.0', true)).toBe(true);
 });
+
+test('scan6: a second gap after a leading one is refused', () => {
+  expect(scan6('::1::2')).toBe(false);
+  expect(scan6('::1:2')).toBe(true);
+});
