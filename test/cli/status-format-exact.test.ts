@@ -1,6 +1,7 @@
-/** agent/cli/status-format.ts formatL2: the L2 lines of `edgelb status`, exactly. */
+/** agent/cli/status-format.ts: the L2 lines, the uptime and BFD cells and the pending Services of `edgelb status`, exactly. */
 import { expect, test } from 'bun:test';
-import { formatL2 } from '../../agent/cli/status-format.ts';
+import { bfdCell, formatL2, formatStatus, formatUptime } from '../../agent/cli/status-format.ts';
+import { emptyStatus } from '../../agent/http/status-doc.ts';
 
 const OWN = {
   live: true,
@@ -54,4 +55,33 @@ test('kubernetes mode: heartbeat, waiting IPs and the last error', () => {
     'Waiting:  10.0.0.5 10.0.0.6 (previous owner not yet released)',
     'Heartbeat error: timeout',
   ]);
+});
+
+test('formatUptime: "<1s" only below one second', () => {
+  expect([0, 0.5, 1, 1.5, 61].map(formatUptime)).toEqual(['<1s', '<1s', '1s', '1s', '1m1s']);
+});
+
+test('bfdCell: flaps counted in words, "No Diagnostic" and an empty one not shown', () => {
+  const b = {
+    state: 'Up',
+    txIntervalMs: 300,
+    rxIntervalMs: 300,
+    multiplier: 3,
+    lastDiagnostic: '',
+    flaps: 0,
+  };
+  expect(bfdCell(b)).toBe('Up 300/300 ms x3');
+  expect(bfdCell({ ...b, flaps: 1, lastDiagnostic: 'No Diagnostic' })).toBe('Up 300/300 ms x3, 1 flap');
+  expect(bfdCell({ ...b, flaps: 2, lastDiagnostic: 'Neighbor Signaled Session Down' })).toBe(
+    'Up 300/300 ms x3, 2 flaps, last: Neighbor Signaled Session Down',
+  );
+});
+
+test('a Service still waiting for an IP is listed, not "No LoadBalancer Services."', () => {
+  const s = emptyStatus('worker', '1.0.0', 'files');
+  s.pending = [{ namespace: 'shop', name: 'web', reason: 'NoPool', message: 'no pool matches' }];
+  const out = formatStatus(s);
+  expect(out).not.toContain('No LoadBalancer Services.');
+  expect(out).toContain('shop/web   <none: NoPool>');
+  expect(formatStatus(emptyStatus('worker', '1.0.0', 'files'))).toContain('No LoadBalancer Services.');
 });
