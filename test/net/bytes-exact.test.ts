@@ -65,6 +65,12 @@ describe('parsePrefixInto', () => {
     expect([...out.subarray(32)]).toEqual(new Array(16).fill(0xaa));
   });
 
+  test('host bits are cleared up to the last byte of an IPv6 row', () => {
+    const out = new Uint8Array(16).fill(0xaa);
+    expect(parsePrefixInto('2001:db8::ff/64', out, 0)).toBe(0x640);
+    expect([...out]).toEqual([0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
   test('every refusal is exactly -1, and leaves (family << 8) | length otherwise', () => {
     const out = new Uint8Array(32);
     for (const bad of [
