@@ -20,6 +20,7 @@ export const EXTRA_TEST_FOLDERS: Record<string, string[]> = {
   'agent/lib/backoff.ts': ['test/kube', 'test/bgp'],
   'agent/lib/suggest.ts': ['test/config', 'test/cli'],
   'agent/reconcile/plan': ['test/ipam'],
+  'agent/doctor': ['test/cli'],
 };
 
 /** Test files that start daemons or network namespaces are too slow to run per mutant. */

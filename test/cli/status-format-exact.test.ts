@@ -33,6 +33,22 @@ test('files mode (no heartbeat view): the owned IPs per interface, sorted', () =
   expect(formatL2({ active: true, owned: [], problems: [] })).toEqual(['L2:       no IP owned by this node']);
 });
 
+test('one interface is still a table; one waiting IP is still listed', () => {
+  expect(
+    formatL2({
+      active: true,
+      owned: [{ ip: '10.0.0.1', interface: 'eth0', since: '' }],
+      problems: [],
+      ownership: { ...OWN, pending: ['10.0.0.5'] },
+    }),
+  ).toEqual([
+    'L2:       1 IP(s) owned, heartbeat live, live nodes: n1 n2',
+    'Interface   Owned IPs',
+    'eth0        10.0.0.1',
+    'Waiting:  10.0.0.5 (previous owner not yet released)',
+  ]);
+});
+
 test('kubernetes mode: heartbeat, waiting IPs and the last error', () => {
   expect(formatL2({ active: true, owned: [], problems: [], ownership: OWN })).toEqual([
     'L2:       no IP owned by this node, heartbeat live, live nodes: n1 n2',
