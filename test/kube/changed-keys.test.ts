@@ -40,7 +40,6 @@ describe('ChangedKeys', () => {
     const flooded = new ChangedKeys(true);
     flooded.take();
     fill(flooded, SLACK + 6, 5);
-    flooded.mark('late', 5);
     expect(flooded.take()).toBe('all');
     expect(flooded.take()).toEqual(new Set());
   });
