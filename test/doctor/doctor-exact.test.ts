@@ -1,9 +1,10 @@
 /** agent/doctor: single-address ranges, listed L2 and BGP policies, IPv6 peer addresses, broken ranges. */
 import { expect, test } from 'bun:test';
+import type { LoadBalancerIPPool } from '../../agent/api/v1alpha1.ts';
 import { inPublicSpace } from '../../agent/doctor/address-space.ts';
 import { noObjects, takeListed } from '../../agent/doctor/objects.ts';
 import { hostPort } from '../../agent/doctor/peers.ts';
-import { blockRange } from '../../agent/doctor/pools.ts';
+import { blockRange, poolFindings } from '../../agent/doctor/pools.ts';
 
 test('inPublicSpace: a single address, public or at the last address of a private block', () => {
   const one = (ip: string) => blockRange({ start: ip, stop: ip })!;
@@ -60,4 +61,19 @@ test('takeListed: L2 and BGP policies are validated as their own kind and land i
   expect(l2.length).toBe(1);
   expect(JSON.stringify(l2[0])).toContain('L2AnnouncementPolicy bad');
   expect(JSON.stringify(l2[0])).toContain('spec.x: unknown field');
+});
+
+test('poolFindings: a /31 or /127 node subnet is a subnet, a /128 is a host route', () => {
+  const pool = (cidr: string): LoadBalancerIPPool => ({
+    apiVersion: 'edgelb.io/v1alpha1',
+    kind: 'LoadBalancerIPPool',
+    metadata: { name: 'p' },
+    spec: { blocks: [{ cidr }] },
+  });
+  const levels = (cidr: string, subnet: string) =>
+    poolFindings({ pools: [pool(cidr)], l2Policies: [], nodeSubnets: [subnet] }).map((f) => f.level);
+  expect(levels('10.9.0.0/30', '10.9.0.0/31')).toEqual(['warn']);
+  expect(levels('fd00::/126', 'fd00::/127')).toEqual(['warn']);
+  expect(levels('fd00::/120', 'fd00::1/128')).toEqual(['ok']);
+  expect(levels('10.9.0.0/30', '10.9.0.1/32')).toEqual(['ok']);
 });
