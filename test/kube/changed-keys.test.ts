@@ -1,61 +1,57 @@
-/** agent/kube/changed-keys.ts: what the reconcile loop's incremental path is told changed. */
+/** agent/kube/changed-keys.ts: the keys changed since the last take(), or 'all'. */
 import { describe, expect, test } from 'bun:test';
 import { ChangedKeys } from '../../agent/kube/changed-keys.ts';
 
+const SLACK = 1024;
+
 describe('ChangedKeys', () => {
-  test("the first take is 'all', and drops the keys marked before it", () => {
+  test("the first take is 'all', then the keys marked since, then nothing", () => {
     const c = new ChangedKeys(true);
-    c.mark('a/x', 10);
+    c.mark('a', 10);
     expect(c.take()).toBe('all');
-    const empty = c.take();
-    expect(empty).not.toBe('all');
-    expect([...(empty as ReadonlySet<string>)]).toEqual([]);
+    expect(c.take()).toEqual(new Set());
+    c.mark('ns/a', 10);
+    c.mark('ns/b', 10);
+    c.mark('ns/a', 10);
+    expect(c.take()).toEqual(new Set(['ns/a', 'ns/b']));
+    c.mark('ns/c', 10);
+    expect(c.take()).toEqual(new Set(['ns/c']));
+    expect(c.take()).toEqual(new Set());
   });
 
-  test('then exactly the keys marked since the last take, each once', () => {
-    const c = new ChangedKeys(true);
-    c.take();
-    c.mark('a/x', 10);
-    c.mark('b/y', 10);
-    c.mark('a/x', 10);
-    expect([...(c.take() as ReadonlySet<string>)]).toEqual(['a/x', 'b/y']);
-    expect([...(c.take() as ReadonlySet<string>)]).toEqual([]);
-    c.mark('c/z', 10);
-    expect([...(c.take() as ReadonlySet<string>)]).toEqual(['c/z']);
-  });
-
-  test("not tracking: always 'all', keys are never kept", () => {
+  test("not tracking: always 'all'", () => {
     const c = new ChangedKeys(false);
     expect(c.take()).toBe('all');
-    c.mark('a/x', 10);
+    c.mark('a', 10);
     expect(c.take()).toBe('all');
     expect(c.take()).toBe('all');
   });
 
-  test("more keys than the cache's size plus 1024: 'all' once, then listing again", () => {
-    const c = new ChangedKeys(true);
-    c.take();
-    for (let i = 0; i < 10 + 1024; i++) c.mark(`k/${i}`, 10);
-    const listed = c.take();
-    expect(listed).not.toBe('all');
-    expect((listed as ReadonlySet<string>).size).toBe(1034);
-    for (let i = 0; i < 10 + 1025; i++) c.mark(`k/${i}`, 10);
-    expect(c.take()).toBe('all');
-    for (let i = 0; i < 10 + 1025; i++) c.mark(`k/${i}`, 10);
-    // While 'all' is pending, marks are not kept; after it, keys are listed again.
-    c.mark('during/1', 10);
-    expect(c.take()).toBe('all');
-    expect([...(c.take() as ReadonlySet<string>)]).toEqual([]);
-    c.mark('after/1', 10);
-    expect([...(c.take() as ReadonlySet<string>)]).toEqual(['after/1']);
+  test(`keys are listed up to the cache size + ${SLACK}, one more is 'all' (once)`, () => {
+    const fill = (c: ChangedKeys, n: number, cacheSize: number) => {
+      for (let i = 0; i < n; i++) c.mark(`k${i}`, cacheSize);
+    };
+    const listed = new ChangedKeys(true);
+    listed.take();
+    fill(listed, SLACK + 5, 5);
+    const keys = listed.take();
+    expect(keys === 'all' ? -1 : keys.size).toBe(SLACK + 5);
+
+    const flooded = new ChangedKeys(true);
+    flooded.take();
+    fill(flooded, SLACK + 6, 5);
+    expect(flooded.take()).toBe('all');
+    expect(flooded.take()).toEqual(new Set());
   });
 
-  test("keys marked while an overflow's 'all' is pending are dropped with it", () => {
+  test("keys marked while a flood's 'all' is pending are not listed after it", () => {
     const c = new ChangedKeys(true);
     c.take();
-    for (let i = 0; i < 2000; i++) c.mark(`k/${i}`, 0);
-    c.mark('late/1', 0);
+    for (let i = 0; i < SLACK + 6; i++) c.mark(`k${i}`, 5);
+    c.mark('during', 5);
     expect(c.take()).toBe('all');
-    expect([...(c.take() as ReadonlySet<string>)]).toEqual([]);
+    expect(c.take()).toEqual(new Set());
+    c.mark('after', 5);
+    expect(c.take()).toEqual(new Set(['after']));
   });
 });
