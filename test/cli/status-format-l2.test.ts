@@ -1,6 +1,6 @@
-/** `edgelb status`: the L2 block, uptimes and the BFD cell, line by line. */
+/** `edgelb status`: the L2 block, line by line. */
 import { describe, expect, test } from 'bun:test';
-import { bfdCell, formatL2, formatStatus, formatUptime } from '../../agent/cli/status-format.ts';
+import { formatL2, formatStatus } from '../../agent/cli/status-format.ts';
 import { emptyStatus, type L2Doc } from '../../agent/http/status-doc.ts';
 
 const ownership = (over: Partial<NonNullable<L2Doc['ownership']>> = {}): NonNullable<L2Doc['ownership']> => ({
@@ -65,39 +65,5 @@ describe('formatL2', () => {
     expect(formatStatus(s)).not.toContain('L2:');
     s.l2.active = true;
     expect(formatStatus(s)).toContain('\n\nL2:       no IP owned by this node\n');
-  });
-});
-
-describe('uptime and BFD cells', () => {
-  test('"<1s" below one second, then the duration', () => {
-    expect(formatUptime(0)).toBe('<1s');
-    expect(formatUptime(0.999)).toBe('<1s');
-    expect(formatUptime(1)).toBe('1s');
-    expect(formatUptime(61)).toBe('1m1s');
-  });
-
-  test('one flap is singular; no flap and "No Diagnostic" are left out', () => {
-    const b = {
-      state: 'Up',
-      txIntervalMs: 300,
-      rxIntervalMs: 250,
-      multiplier: 3,
-      flaps: 1,
-      lastDiagnostic: '',
-    };
-    expect(bfdCell(b)).toBe('Up 300/250 ms x3, 1 flap');
-    expect(bfdCell({ ...b, flaps: 0, lastDiagnostic: 'No Diagnostic' })).toBe('Up 300/250 ms x3');
-    expect(bfdCell({ ...b, flaps: 0, lastDiagnostic: 'Neighbor Signaled Session Down' })).toBe(
-      'Up 300/250 ms x3, last: Neighbor Signaled Session Down',
-    );
-  });
-
-  test('no Services at all; only pending ones still make the table', () => {
-    const s = emptyStatus('pi4', '1.0.0', 'files');
-    expect(formatStatus(s)).toContain('No LoadBalancer Services.');
-    s.pending = [{ namespace: 'web', name: 'shop', reason: 'PoolExhausted' } as (typeof s.pending)[number]];
-    const out = formatStatus(s);
-    expect(out).not.toContain('No LoadBalancer Services.');
-    expect(out).toContain('web/shop   <none: PoolExhausted>');
   });
 });
