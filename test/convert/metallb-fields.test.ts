@@ -139,3 +139,82 @@ describe('BGPPeer address and port', () => {
       });
     });
 });
+
+describe('BGPPeer secrets and dropped fields', () => {
+  test('a passwordSecret without a namespace is read from the peer’s namespace', () => {
+    const r = convertManifests([
+      { ...peer({ passwordSecret: { name: 's' } }), metadata: { name: 'r', namespace: 'bgp' } },
+    ]);
+    const p = r.objects[0];
+    expect(p?.kind === 'BGPPeeringPolicy' && p.spec.virtualRouters[0]?.neighbors[0]?.authSecretRef).toEqual({
+      name: 's',
+      namespace: 'bgp',
+      key: 'password',
+    });
+  });
+
+  test('disableMP true is named; false and empty are silent', () => {
+    expect(convertManifests([peer({ disableMP: true })]).warnings.filter((w) => w.field !== '')).toEqual([
+      {
+        object: 'BGPPeer/r',
+        field: 'spec.disableMP',
+        message: 'edgelb always negotiates IPv4 and IPv6 unicast; dropped',
+      },
+    ]);
+    for (const v of [false, ''])
+      expect(
+        convertManifests([peer({ disableMP: v, vrf: v })]).warnings.filter((w) => w.field !== ''),
+      ).toEqual([]);
+  });
+});
+
+test('BGPAdvertisement localPref: 0 is kept toward iBGP, a negative value is not carried over', () => {
+  const ad = (localPref: number) => ({
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'BGPAdvertisement',
+    metadata: { name: 'a', namespace: NS },
+    spec: { localPref },
+  });
+  const neighbor = (localPref: number) => {
+    const r = convertManifests([peer({ peerASN: 65001 }), ad(localPref)]);
+    expect(r.errors).toEqual([]);
+    const p = r.objects[0];
+    return p?.kind === 'BGPPeeringPolicy' ? p.spec.virtualRouters[0]?.neighbors[0] : undefined;
+  };
+  expect(neighbor(0)).toEqual({
+    peerAddress: '192.168.2.1',
+    peerASN: 65001,
+    advertisedPathAttributes: { localPreference: 0 },
+  });
+  expect(neighbor(-1)).toStrictEqual({ peerAddress: '192.168.2.1', peerASN: 65001 });
+});
+
+test('a BGPAdvertisement whose pool selector matches no pool is not converted, never widened to every pool', () => {
+  const r = convertManifests(
+    [
+      {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'IPAddressPool',
+        metadata: { name: 'p', namespace: NS },
+        spec: { addresses: ['10.0.0.0/30'] },
+      },
+      peer({}),
+      {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'BGPAdvertisement',
+        metadata: { name: 'a', namespace: NS },
+        spec: { ipAddressPoolSelectors: [{ matchLabels: { tier: 'web' } }] },
+      },
+    ],
+    { allowLossy: true },
+  );
+  expect(r.errors).toEqual([]);
+  const p = r.objects.find((o) => o.kind === 'BGPPeeringPolicy');
+  expect(p?.kind === 'BGPPeeringPolicy' && p.spec.virtualRouters).toEqual([
+    { localASN: 65001, neighbors: [{ peerAddress: '192.168.2.1', peerASN: 65000 }] },
+  ]);
+  expect(r.warnings.map((w) => `${w.object} ${w.field}`)).toEqual([
+    'BGPAdvertisement/a spec.ipAddressPoolSelectors',
+    'BGPPeer/r ',
+  ]);
+});
