@@ -218,3 +218,49 @@ test('a BGPAdvertisement whose pool selector matches no pool is not converted, n
     'BGPPeer/r ',
   ]);
 });
+
+test('an advertisement naming pools absent from the input keeps its pools (not the every-pool short form)', () => {
+  const r = convertManifests([
+    peer({}),
+    {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'BGPAdvertisement',
+      metadata: { name: 'a', namespace: NS },
+      spec: { ipAddressPools: ['elsewhere'] },
+    },
+  ]);
+  expect(r.errors).toEqual([]);
+  const p = r.objects[0];
+  expect(p?.kind === 'BGPPeeringPolicy' && p.spec.virtualRouters).toEqual([
+    {
+      localASN: 65001,
+      advertisements: [{ serviceSelector: {}, pools: ['elsewhere'] }],
+      neighbors: [{ peerAddress: '192.168.2.1', peerASN: 65000 }],
+    },
+  ]);
+});
+
+test('Community entries that are not {name, value} are skipped', () => {
+  const r = convertManifests([
+    peer({}),
+    {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'Community',
+      metadata: { name: 'c', namespace: NS },
+      spec: { communities: [null, 'x', { value: '65000:9' }, { name: 'web', value: '65000:1' }] },
+    },
+    {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'BGPAdvertisement',
+      metadata: { name: 'a', namespace: NS },
+      spec: { communities: ['web'] },
+    },
+  ]);
+  expect(r.errors).toEqual([]);
+  const p = r.objects[0];
+  expect(p?.kind === 'BGPPeeringPolicy' && p.spec.virtualRouters[0]?.neighbors[0]).toEqual({
+    peerAddress: '192.168.2.1',
+    peerASN: 65000,
+    advertisedPathAttributes: { communities: { standard: ['65000:1'] } },
+  });
+});
