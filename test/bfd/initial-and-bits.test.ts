@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test';
 import { checkDatagram } from '../../agent/bfd/checks.ts';
 import { Diagnostic } from '../../agent/bfd/diagnostic.ts';
 import { type BfdConfig, controlPacket, initialState, step } from '../../agent/bfd/fsm.ts';
-import { CONTROL_LENGTH_WITH_AUTH, encodeControl } from '../../agent/bfd/packet.ts';
+import { BfdCodecError, CONTROL_LENGTH_WITH_AUTH, encodeControl } from '../../agent/bfd/packet.ts';
 
 const CFG: BfdConfig = { desiredMinTxUs: 300_000, requiredMinRxUs: 300_000, detectMult: 3, passive: false };
 const mid = () => 0.5;
@@ -99,5 +99,32 @@ describe('the length of a packet with the A bit', () => {
   });
   test(`${CONTROL_LENGTH_WITH_AUTH} bytes pass the length check (and fail on authentication)`, () => {
     expect(checkDatagram(withAuth(26), 255, 255)).toEqual({ ok: false, reason: 'authentication-mismatch' });
+  });
+});
+
+describe('encodeControl refuses fields out of range', () => {
+  const base = () => controlPacket(initialState(CFG, 0x2222));
+  const cases: [string, Record<string, number>, string][] = [
+    ['version 8', { version: 8 }, 'version 8 out of range'],
+    ['version -1', { version: -1 }, 'version -1 out of range'],
+    ['version 1.5', { version: 1.5 }, 'version 1.5 out of range'],
+    ['length 256', { length: 256 }, 'length 256 out of range'],
+    ['detect mult 256', { detectMult: 256 }, 'detectMult 256 out of range'],
+  ];
+  for (const [name, field, message] of cases)
+    test(name, () => {
+      let err: unknown;
+      try {
+        encodeControl({ ...base(), ...field });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(BfdCodecError);
+      expect((err as BfdCodecError).code).toBe('field-range');
+      expect((err as Error).message).toBe(message);
+    });
+  test('the widest values are accepted', () => {
+    const b = encodeControl({ ...base(), version: 7, length: 255, detectMult: 255 });
+    expect([b[0]! >>> 5, b[2], b[3]]).toEqual([7, 255, 255]);
   });
 });
