@@ -252,3 +252,18 @@ describe('a peer', () => {
     expect(r.errors.map((e) => e.field)).toEqual(['spec.bgpInstances[0].peers[0].peerASN']);
   });
 });
+
+test('a cluster config without BGP instances: one error, no policy', () => {
+  const r = convertManifests([{ ...cluster([]), spec: { bgpInstances: [] } }]);
+  expect(r).toStrictEqual({
+    objects: [],
+    warnings: [],
+    errors: [
+      {
+        object: 'CiliumBGPClusterConfig/c',
+        field: 'spec.bgpInstances',
+        message: 'no BGP instance with a usable peer',
+      },
+    ],
+  });
+});
