@@ -7,7 +7,12 @@ import { describe, expect, test } from 'bun:test';
 import { checkDatagram } from '../../agent/bfd/checks.ts';
 import { Diagnostic } from '../../agent/bfd/diagnostic.ts';
 import { type BfdConfig, controlPacket, initialState, step } from '../../agent/bfd/fsm.ts';
-import { BfdCodecError, CONTROL_LENGTH_WITH_AUTH, encodeControl } from '../../agent/bfd/packet.ts';
+import {
+  BfdCodecError,
+  CONTROL_LENGTH_WITH_AUTH,
+  type ControlPacket,
+  encodeControl,
+} from '../../agent/bfd/packet.ts';
 
 const CFG: BfdConfig = { desiredMinTxUs: 300_000, requiredMinRxUs: 300_000, detectMult: 3, passive: false };
 const mid = () => 0.5;
@@ -34,7 +39,7 @@ test('the initial state (ยง6.8.1): Down, remote unknown, RemoteMinRxInterval 1 ย
 
 describe('controlPacket', () => {
   const s = initialState(CFG, 0x1111);
-  const packet = {
+  const packet: ControlPacket = {
     version: 1,
     diagnostic: Diagnostic.NoDiagnostic,
     state: 'Down',

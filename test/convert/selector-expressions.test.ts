@@ -29,7 +29,10 @@ for (const [name, expression] of cases)
 
 test('every operator with a string key is accepted', () => {
   const result: ConvertResult = { objects: [], warnings: [], errors: [] };
-  const exprs = ['In', 'NotIn', 'Exists', 'DoesNotExist'].map((operator) => ({ key: 'k', operator }));
+  const exprs = (['In', 'NotIn', 'Exists', 'DoesNotExist'] as const).map((operator) => ({
+    key: 'k',
+    operator,
+  }));
   expect(toSelector({ matchExpressions: exprs }, 's', new Notes('X/y', result))).toEqual({
     matchExpressions: exprs,
   });
