@@ -25,3 +25,14 @@ test('prefixes that exactly fill the room go in one message; one more starts ano
   expect(w).toEqual([23 + 814 * 5]);
   expect(packIPv4Withdraw(toWirePrefixes(hosts(815), 1), 4096).map((m) => m.length)).toEqual([4093, 28]);
 });
+
+test('prefix lengths that are not whole octets take their partial octet', () => {
+  // /25: 1 + 4 bytes, /9: 1 + 2, /1: 1 + 1
+  const ps = ['10.0.0.0/25', '10.0.0.128/25', '10.128.0.0/9', '128.0.0.0/1'];
+  const [m, ...more] = packIPv4Withdraw(toWirePrefixes(ps, 1), 4096);
+  expect(more).toEqual([]);
+  expect(m?.length).toBe(23 + 5 + 5 + 3 + 2);
+  expect([...(m ?? []).subarray(19)]).toEqual([
+    0, 15, 25, 10, 0, 0, 0, 25, 10, 0, 0, 128, 9, 10, 128, 1, 128, 0, 0,
+  ]);
+});
