@@ -31,13 +31,14 @@ test('flag bits (RFC 4271 §4.3)', () => {
   expect([OPTIONAL, TRANSITIVE, PARTIAL, EXTENDED]).toEqual([0x80, 0x40, 0x20, 0x10]);
 });
 
-test('a 255-byte value keeps the one-octet length; 256 bytes take the extended length', () => {
+test('a 255-byte value keeps the one-octet length; 256 and more take the extended length', () => {
   const at255 = encodeAttribute(OPTIONAL | TRANSITIVE, 99, new Uint8Array(255).fill(1));
   expect(at255.length).toBe(258);
   expect([...at255.subarray(0, 4)]).toEqual([0xc0, 99, 255, 1]);
   const at256 = encodeAttribute(OPTIONAL | TRANSITIVE, 99, new Uint8Array(256).fill(1));
   expect(at256.length).toBe(260);
   expect([...at256.subarray(0, 5)]).toEqual([0xd0, 99, 1, 0, 1]);
+  expect([...encodeAttribute(OPTIONAL, 99, new Uint8Array(257)).subarray(0, 4)]).toEqual([0x90, 99, 1, 1]);
   // a stray EXTENDED bit in the flags is replaced by the length actually used
   expect([...encodeAttribute(0x50, 3, new Uint8Array([1, 2]))]).toEqual([0x40, 3, 2, 1, 2]);
   expect([...encodeAttribute(0x40, 3, new Uint8Array([1, 2]), true)]).toEqual([0x50, 3, 0, 2, 1, 2]);
