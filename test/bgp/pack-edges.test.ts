@@ -1,6 +1,6 @@
 /** UPDATE packing at the edges: a long attribute block, and runs that exactly fill a message. */
 import { expect, test } from 'bun:test';
-import { packIPv4Announce, packIPv4Withdraw } from '../../agent/bgp/rib/pack.ts';
+import { packIPv4Announce, packIPv4Withdraw, packIPv6Announce } from '../../agent/bgp/rib/pack.ts';
 import { toWirePrefixes } from '../../agent/bgp/wire/index.ts';
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}/32`);
@@ -35,4 +35,40 @@ test('prefix lengths that are not whole octets take their partial octet', () => 
   expect([...(m ?? []).subarray(19)]).toEqual([
     0, 15, 25, 10, 0, 0, 0, 25, 10, 0, 0, 128, 9, 10, 128, 1, 128, 0, 0,
   ]);
+});
+
+test('nothing to pack: no message', () => {
+  expect(packIPv4Withdraw([], 4096)).toEqual([]);
+  expect(packIPv4Announce(new Uint8Array(10), [], 4096)).toEqual([]);
+});
+
+test('an IPv4 attribute block must leave room for one /32 (5 bytes)', () => {
+  const one = toWirePrefixes(['10.0.0.1/32'], 1);
+  expect(packIPv4Announce(new Uint8Array(4096 - 23 - 5), one, 4096).map((m) => m.length)).toEqual([4096]);
+  expect(() => packIPv4Announce(new Uint8Array(4096 - 23 - 4), one, 4096)).toThrow(
+    'attribute block too large for one UPDATE',
+  );
+});
+
+test('IPv6: MP_REACH_NLRI head counted exactly; the block must leave room for one /128 (17 bytes)', () => {
+  const nh = new Uint8Array(16).fill(0x20);
+  const v6 = (n: number) =>
+    toWirePrefixes(
+      Array.from({ length: n }, (_, i) => `2001:db8::${i + 1}/128`),
+      2,
+    );
+  // room = 4096 - 23 (header, lengths) - 25 (MP_REACH_NLRI head with a 16-byte next hop) - attrs
+  const fits10 = new Uint8Array(4096 - 23 - 25 - 170);
+  expect(packIPv6Announce(fits10, nh, v6(10), 4096).map((m) => m.length)).toEqual([4096]);
+  expect(packIPv6Announce(fits10, nh, v6(11), 4096).map((m) => m.length)).toEqual([4096, 4096 - 170 + 17]);
+  const fits9 = new Uint8Array(4096 - 23 - 25 - 169);
+  expect(packIPv6Announce(fits9, nh, v6(10), 4096).map((m) => m.length)).toEqual([
+    4096 - 169 + 17 * 9,
+    4096 - 169 + 17,
+  ]);
+  const room17 = new Uint8Array(4096 - 23 - 25 - 17);
+  expect(packIPv6Announce(room17, nh, v6(1), 4096).map((m) => m.length)).toEqual([4096]);
+  expect(() => packIPv6Announce(new Uint8Array(4096 - 23 - 25 - 16), nh, v6(1), 4096)).toThrow(
+    'attribute block too large for one UPDATE',
+  );
 });
