@@ -51,3 +51,23 @@ describe('attribute header cut short: treat-as-withdraw 3/1 with the left-over b
     expect(decodeAttributes(b, 1, 5, { as4: true })).toEqual({ attributes: { origin: 0 }, discarded: [] });
   });
 });
+
+test('an extended length uses both octets: 256 bytes of an unknown optional attribute', () => {
+  const b = new Uint8Array([0xd0, 99, 0x01, 0x00, ...new Uint8Array(256).fill(5)]);
+  const r = decodeAttributes(b, 0, b.length, { as4: true });
+  expect(r.withdraw).toBeUndefined();
+  expect(r.attributes.other).toEqual([{ flags: 0xc0, code: 99, value: new Uint8Array(256).fill(5) }]);
+  const short = hex('c063020102');
+  expect(decodeAttributes(short, 0, short.length, { as4: true }).attributes.other).toEqual([
+    { flags: 0xc0, code: 99, value: hex('0102') },
+  ]);
+});
+
+test('an attribute error carries the whole attribute (header and value) as its data', () => {
+  const b = hex('40010103');
+  const r = decodeAttributes(b, 0, b.length, { as4: true });
+  expect([r.withdraw?.code, r.withdraw?.subcode]).toEqual([3, 6]);
+  expect(r.withdraw?.data).toEqual(hex('40010103'));
+  const ext = hex('5001000103');
+  expect(decodeAttributes(ext, 0, ext.length, { as4: true }).withdraw?.data).toEqual(ext);
+});
