@@ -2,6 +2,7 @@
 import { expect, test } from 'bun:test';
 import { packIPv4Announce, packIPv4Withdraw, packIPv6Announce } from '../../agent/bgp/rib/pack.ts';
 import { toWirePrefixes } from '../../agent/bgp/wire/index.ts';
+import { toHex } from './hex.ts';
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}/32`);
 
@@ -70,5 +71,27 @@ test('IPv6: MP_REACH_NLRI head counted exactly; the block must leave room for on
   expect(packIPv6Announce(room17, nh, v6(1), 4096).map((m) => m.length)).toEqual([4096]);
   expect(() => packIPv6Announce(new Uint8Array(4096 - 23 - 25 - 16), nh, v6(1), 4096)).toThrow(
     'attribute block too large for one UPDATE',
+  );
+});
+
+test('an IPv6 announcement byte for byte: MP_REACH_NLRI first, reserved octet zero, then the attributes', () => {
+  const nh = new Uint8Array(16).fill(0x20);
+  const [m] = packIPv6Announce(
+    new Uint8Array([0x40, 1, 1, 0]),
+    nh,
+    toWirePrefixes(['2001:db8::1/128'], 2),
+    4096,
+  );
+  expect(toHex(m!.subarray(16))).toBe(
+    '004502' +
+      '0000' +
+      '002e' +
+      '900e0026' +
+      '00020110' +
+      '20'.repeat(16) +
+      '00' +
+      '80' +
+      '20010db8000000000000000000000001' +
+      '40010100',
   );
 });
