@@ -46,3 +46,9 @@ test('parseAddress: an address with its AFI, or undefined', () => {
   expect(parseAddress('::1')?.afi).toBe(2);
   expect(parseAddress('not an address')).toBeUndefined();
 });
+
+test('encoding: every octet of a 4-octet ASN; AS_TRANS for one over 65535 in 2-octet form', () => {
+  const seg = (asns: number[], width: 2 | 4) => [...encodeSegments([{ type: 2, asns }], width)];
+  expect(seg([0x01030507, 0xfffffffe], 4)).toEqual([2, 2, 1, 3, 5, 7, 0xff, 0xff, 0xff, 0xfe]);
+  expect(seg([65535, 65536, 0x0103], 2)).toEqual([2, 3, 0xff, 0xff, 0x5b, 0xa0, 1, 3]);
+});
