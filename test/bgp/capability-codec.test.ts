@@ -151,3 +151,15 @@ test('FQDN: a long hostname keeps 253 bytes, the domain what is left, cut on UTF
   expect([wide[1], wide[2]]).toEqual([254, 252]);
   expect(decodeCapability(73, wide.subarray(2))).toEqual({ code: 73, hostname: 'é'.repeat(126), domain: '' });
 });
+
+test('FQDN: a domain with room for less than its first character is left out whole', () => {
+  // 251 hostname bytes leave 2 for the domain: '€' (3 bytes) does not fit, nothing of it is sent
+  const c = encodeCapability({ code: 73, hostname: 'h'.repeat(251), domain: '€' });
+  expect([c[1], c[2], c[3 + 251]]).toEqual([253, 251, 0]);
+  expect(c.length).toBe(2 + 253);
+});
+
+test('4-octet AS: every octet of the ASN', () => {
+  expect(toHex(encodeCapability({ code: 65, asn: 0x01030507 }))).toBe('410401030507');
+  expect(decodeCapability(65, hex('01030507'))).toEqual({ code: 65, asn: 0x01030507 });
+});
