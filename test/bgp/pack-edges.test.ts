@@ -33,7 +33,7 @@ test('prefix lengths that are not whole octets take their partial octet', () => 
   const [m, ...more] = packIPv4Withdraw(toWirePrefixes(ps, 1), 4096);
   expect(more).toEqual([]);
   expect(m?.length).toBe(23 + 5 + 5 + 3 + 2);
-  expect([...(m ?? []).subarray(19)]).toEqual([
+  expect([...(m ?? new Uint8Array()).subarray(19)]).toEqual([
     0, 15, 25, 10, 0, 0, 0, 25, 10, 0, 0, 128, 9, 10, 128, 1, 128, 0, 0,
   ]);
 });
