@@ -230,3 +230,14 @@ describe('encodeAttributes: exact bytes', () => {
   for (const [name, a, as4, want] of ENCODE)
     test(name, () => expect(toHex(encodeAttributes(a, { as4 }))).toBe(want.replace(/\s+/g, '')));
 });
+
+test('encoding orders every attribute by type code, unknown ones among the known', () => {
+  const raw = (code: number) => ({ flags: 0xc0, code, value: new Uint8Array([code]) });
+  const b = encodeAttributes(
+    { origin: 0, communities: [1], largeCommunities: [[1, 2, 3]], other: [raw(99), raw(9), raw(20), raw(2)] },
+    { as4: true },
+  );
+  const codes: number[] = [];
+  for (let o = 0; o < b.length; o += 3 + b[o + 2]!) codes.push(b[o + 1]!);
+  expect(codes).toEqual([1, 2, 8, 9, 20, 32, 99]);
+});

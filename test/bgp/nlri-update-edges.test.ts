@@ -281,3 +281,37 @@ describe('End-of-RIB', () => {
     ).toBe(`${MARKER}002002` + '0002' + '080a' + '0004' + '40010101' + '100a01');
   });
 });
+
+describe('MP_* at byte edges', () => {
+  const nh16 = '20010db8' + '00'.repeat(11) + '01';
+  test('both AFI octets, both ways', () => {
+    expect(decodeMPUnreach(hex('4004' + '47' + 'ab'), hex(''))).toEqual({
+      afi: 0x4004,
+      safi: 0x47,
+      withdrawn: [],
+      withdrawnRaw: hex('ab'),
+    });
+    expect(
+      toHex(encodeMPReach({ afi: 0x4004, safi: 0x47, nextHop: hex('01'), nlri: [], nlriRaw: hex('') })),
+    ).toBe('800e06' + '4004' + '47' + '01' + '01' + '00');
+    expect(toHex(encodeMPUnreach({ afi: 1, safi: 1, withdrawn: ['10.0.0.0/8'] }))).toBe(
+      '800f05' + '000101' + '080a',
+    );
+    expect(toHex(encodeMPUnreach({ afi: 0x0103, safi: 1, withdrawn: [], withdrawnRaw: hex('') }))).toBe(
+      '800f03' + '0103' + '01',
+    );
+  });
+  test('an MP_REACH_NLRI value of exactly 255 bytes keeps the one-octet length', () => {
+    const nlri = [...Array.from({ length: 13 }, (_, i) => `2001:db8::${i + 1}/128`), '2001:db8:1::/96'];
+    const b = encodeMPReach({ afi: 2, safi: 1, nextHop: hex(nh16), nlri });
+    expect(b.length).toBe(3 + 255);
+    expect(toHex(b.subarray(0, 3))).toBe('800eff');
+    const b256 = encodeMPReach({
+      afi: 2,
+      safi: 1,
+      nextHop: hex(nh16),
+      nlri: [...nlri.slice(0, 13), '2001:db8:1::/97'],
+    });
+    expect(toHex(b256.subarray(0, 4))).toBe('900e0100');
+  });
+});
