@@ -102,6 +102,7 @@ describe('decodeOpen errors', () => {
     ['capability header cut', `${HEAD}03020102`, 0, 'capability header overruns'],
     ['capability value overruns', `${HEAD}0402020201`, 0, 'capability value overruns'],
     ['extended form cut', `${HEAD}ffff00`, 0, 'truncated extended optional parameters'],
+    ['extended form without its length', `${HEAD}ffff`, 0, 'truncated extended optional parameters'],
     [
       'extended length disagrees',
       `${HEAD}ffff0004020000`,
@@ -181,4 +182,10 @@ describe('peer ASN and validateOpen', () => {
     ]);
     expect(validateOpen(m(65000, [], '10.0.0.1'), two)).toBeUndefined();
   });
+});
+
+test('an extended parameter of 256 bytes writes both length octets', () => {
+  const b = encodeOpen(openFor(65001, 90, '10.0.0.1', [rawCap(254)]));
+  expect([...b.subarray(28, 37)]).toEqual([255, 255, 1, 3, 2, 1, 0, 99, 254]);
+  expect(decodeOpen(b).capabilities).toEqual([rawCap(254)]);
 });
