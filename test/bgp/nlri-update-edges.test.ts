@@ -315,3 +315,16 @@ describe('MP_* at byte edges', () => {
     expect(toHex(b256.subarray(0, 4))).toBe('900e0100');
   });
 });
+
+test('encodeUpdate: both octets of each length field', () => {
+  const hosts = Array.from({ length: 60 }, (_, i) => `10.0.0.${i}/32`);
+  const w = encodeUpdate({ withdrawn: hosts, attributes: {}, nlri: [] }, { as4: true });
+  expect([w[19], w[20]]).toEqual([1, 44]);
+  expect(decodeUpdate(w, { as4: true }).withdrawn).toEqual(hosts);
+  const one = encodeUpdate({ withdrawn: ['10.0.0.1/32'], attributes: {}, nlri: [] }, { as4: true });
+  expect(toHex(one.subarray(19))).toBe('0005' + '200a000001' + '0000');
+  const other = [{ flags: 0xc0, code: 99, value: new Uint8Array(297) }];
+  const a = encodeUpdate({ withdrawn: [], attributes: { other }, nlri: [] }, { as4: true });
+  expect([a[19], a[20], a[21], a[22]]).toEqual([0, 0, 1, 45]);
+  expect(decodeUpdate(a, { as4: true }).attributes.other?.[0]?.value.length).toBe(297);
+});
