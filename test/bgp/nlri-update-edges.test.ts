@@ -193,6 +193,10 @@ describe('decodeUpdate', () => {
       1,
       'UPDATE Message Error/Malformed Attribute List: total path attribute length 1 overruns',
     ]);
+    // one octet left after the withdrawn routes: the total path attribute length does not fit
+    expect(
+      brief(thrown(() => decodeUpdate(hex(`${MARKER}001802` + '0002' + '080a' + '00'), ctx))).slice(0, 3),
+    ).toEqual([3, 1, 'UPDATE Message Error/Malformed Attribute List: withdrawn routes length 2 overruns']);
     // exactly enough: no error
     expect(decodeUpdate(hex(`${MARKER}001902` + '0002' + '080a' + '0000'), ctx).withdrawn).toEqual([
       '10.0.0.0/8',
