@@ -3,16 +3,12 @@
  * outbound attributes with the group's own on top (route-attributes.ts: communities add, the
  * rest replace) encoded once, then packed (pack.ts) up to the negotiated message size.
  */
-import { encodeAttributes, MAX_EXTENDED_MESSAGE, MAX_MESSAGE, type WirePrefix } from '../wire/index.ts';
+import { encodeAttributes, MAX_EXTENDED_MESSAGE, MAX_MESSAGE } from '../wire/index.ts';
 import { outboundAttributes } from './outbound.ts';
 import {
-  packIPv4Announce,
   packIPv4AnnounceNlri,
-  packIPv4Withdraw,
   packIPv4WithdrawNlri,
-  packIPv6Announce,
   packIPv6AnnounceNlri,
-  packIPv6Withdraw,
   packIPv6WithdrawNlri,
 } from './pack.ts';
 import type { RouteAttributes } from './route-attributes.ts';
@@ -60,18 +56,6 @@ function attributeBlock(ctx: EncodeContext, f: Family, own?: RouteAttributes): U
   return encodeAttributes(attrs, { as4: ctx.as4 });
 }
 
-export function announce(
-  ctx: EncodeContext,
-  f: Family,
-  prefixes: WirePrefix[],
-  own?: RouteAttributes,
-): Uint8Array[] {
-  const block = attributeBlock(ctx, f, own);
-  return f === 'ipv4'
-    ? packIPv4Announce(block, prefixes, maxLength(ctx))
-    : packIPv6Announce(block, ctx.nextHopV6!, prefixes, maxLength(ctx));
-}
-
 /** Announcements of prefixes already encoded as NLRI, back to back in nlri[0, used); `own`: the group's attributes. */
 export function announceNlri(
   ctx: EncodeContext,
@@ -90,10 +74,4 @@ export function withdrawNlri(ctx: EncodeContext, f: Family, nlri: Uint8Array, us
   return f === 'ipv4'
     ? packIPv4WithdrawNlri(nlri, used, maxLength(ctx))
     : packIPv6WithdrawNlri(nlri, used, maxLength(ctx));
-}
-
-export function withdraw(ctx: EncodeContext, f: Family, prefixes: WirePrefix[]): Uint8Array[] {
-  return f === 'ipv4'
-    ? packIPv4Withdraw(prefixes, maxLength(ctx))
-    : packIPv6Withdraw(prefixes, maxLength(ctx));
 }
