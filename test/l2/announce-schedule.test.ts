@@ -70,3 +70,36 @@ describe('AnnounceSchedule', () => {
     expect(s.take(5000, 10, always)).toEqual([]);
   });
 });
+
+describe('AnnounceSchedule: exact edges', () => {
+  test('size counts the entries not yet taken, per FIFO', () => {
+    const s = new AnnounceSchedule<string>({ burstOffsetsMs: [0, 500], intervalMs: 0 });
+    for (const ip of ['a', 'b', 'c']) s.add(ip, 0);
+    expect(s.size).toBe(6);
+    expect(s.take(0, 2, always)).toEqual(['a', 'b']);
+    expect(s.size).toBe(4);
+    expect(s.take(0, 10, always)).toEqual(['c']);
+    expect(s.size).toBe(3);
+  });
+
+  test('after clear() the schedule works as new', () => {
+    const s = new AnnounceSchedule<string>({ burstOffsetsMs: [0], intervalMs: 1000 });
+    s.add('a', 0);
+    s.clear();
+    expect(s.size).toBe(0);
+    expect(s.nextDue()).toBeUndefined();
+    s.add('b', 10);
+    expect(s.size).toBe(2);
+    expect(s.nextDue()).toBe(10);
+    expect(s.take(10, 10, always)).toEqual(['b']);
+    expect(s.take(1010, 10, always)).toEqual(['b']);
+  });
+
+  test('an interval of 1 ms is an interval', () => {
+    const s = new AnnounceSchedule<string>({ burstOffsetsMs: [], intervalMs: 1 });
+    s.add('a', 0);
+    expect(s.nextDue()).toBe(1);
+    expect(s.take(1, 10, always)).toEqual(['a']);
+    expect(s.nextDue()).toBe(2);
+  });
+});

@@ -165,3 +165,39 @@ describe('NDP', () => {
     expect(reason(answer(encodeNdFrame(ns('fd00:2::200', { hopLimit: 254 })), ctx))).toBe('malformed');
   });
 });
+
+describe('our own frames and foreign protocols', () => {
+  test('our MAC as the Ethernet source alone, or as the ARP sender alone, is ours: never answered', () => {
+    const viaEthernet = encodeArpFrame({
+      destination: BROADCAST_MAC,
+      source: OURS,
+      arp: {
+        operation: ArpOperation.Request,
+        senderMac: CLIENT,
+        senderIP: ip('192.168.2.20'),
+        targetMac: ZERO_MAC,
+        targetIP: ip('192.168.2.200'),
+      },
+    });
+    expect(reason(answer(viaEthernet, ctx))).toBe('from-us');
+    const viaArp = encodeArpFrame({
+      destination: BROADCAST_MAC,
+      source: CLIENT,
+      arp: {
+        operation: ArpOperation.Request,
+        senderMac: OURS,
+        senderIP: ip('192.168.2.20'),
+        targetMac: ZERO_MAC,
+        targetIP: ip('192.168.2.200'),
+      },
+    });
+    expect(reason(answer(viaArp, ctx))).toBe('from-us');
+  });
+
+  test('an IPv6 frame that is not ICMPv6 is no question, not a malformed one', () => {
+    const ns = encodeNdFrame(neighborSolicitation(ip('fd00:2::200'), ip('fd00:2::20'), CLIENT));
+    const udp = ns.slice();
+    udp[20] = 17; // IPv6 next header: UDP
+    expect(reason(answer(udp, ctx))).toBe('not-a-question');
+  });
+});

@@ -32,3 +32,15 @@ test('encodeArp refuses an IPv6 sender or target', () => {
   expect(() => encodeArp({ ...PACKET, senderIP: v6 })).toThrow('IPv4 addresses only');
   expect(() => encodeArp({ ...PACKET, targetIP: v6 })).toThrow('IPv4 addresses only');
 });
+
+test('encodeArp writes every byte: header, operation, and addresses at 2^24 boundaries', () => {
+  const bytes = encodeArp({
+    ...PACKET,
+    operation: ArpOperation.Reply,
+    senderIP: { family: 4, value: 0x01000000n },
+    targetIP: { family: 4, value: 0xffffffffn },
+  });
+  expect([...bytes]).toEqual([
+    0, 1, 8, 0, 6, 4, 0, 2, 2, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255,
+  ]);
+});
