@@ -63,3 +63,12 @@ describe('chooseInterfaces', () => {
     expect(chooseInterfaces('192.168.2.300', LINKS)).toMatchObject({ ok: false, code: 'bad-ip' });
   });
 });
+
+test('a pattern with no usable interface at all says so', () => {
+  const down = link('eth0', ['192.168.2.10/24'], { up: false });
+  expect(chooseInterfaces('192.168.2.200', [down], [/^eth/])).toEqual({
+    ok: false,
+    code: 'no-matching-interface',
+    message: 'no usable interface matches /^eth/ for 192.168.2.200 (usable: none)',
+  });
+});

@@ -266,6 +266,16 @@ describe('heartbeat Lease', () => {
     expect(l.metadata.labels).toEqual({ 'edgelb.io/l2-heartbeat': 'true' });
     expect(l.metadata.annotations?.['edgelb.io/l2-owned']).toBe('192.168.2.200,192.168.2.201,fd00::1');
     expect(l.spec.renewTime).toBe('2026-01-01T00:00:00.000000Z');
+    // A new Lease starts with no transitions; a renewal keeps the count it read.
+    expect(l.spec.leaseTransitions).toBe(0);
+    const renewed = heartbeatLease({ ...l, spec: { ...l.spec, leaseTransitions: 4 } }, 'kube-system', {
+      node: 'pi1',
+      now: Date.UTC(2026, 0, 1, 0, 0, 1),
+      durationSeconds: 2,
+      owned: [],
+      acquireTime: '2026-01-01T00:00:00.000000Z',
+    });
+    expect(renewed.spec.leaseTransitions).toBe(4);
     const v = heartbeatView(l)!;
     expect([v.node, v.holder, v.durationMs, [...v.owned]]).toEqual([
       'pi1',
