@@ -1,0 +1,121 @@
+/**
+ * Edges of the per-Service reconcile (agent/ipam/allocation.ts) the stories leave open: who is
+ * revalidated when a pool changes, who waits for whom, and the exact shape of a result.
+ */
+import { expect, test } from 'bun:test';
+import { Ipam } from '../../agent/ipam/ipam.ts';
+import { pool, summary, svc } from './builders.ts';
+
+const T0 = Date.UTC(2026, 5, 1);
+
+test('widening a pool (same first or last address) keeps its holders out of the retry: the oldest pending Service goes first', () => {
+  // y holds the pool's only IPv4 address and waits for IPv6; x (older) waits for IPv6 too.
+  // A widening keeps every holder valid, so nobody is revalidated out of turn: x goes first.
+  for (const grown of [
+    ['10.0.0.1-10.0.0.1', 'fd00::1-fd00::1'],
+    ['10.0.0.1-10.0.0.3', 'fd00::1-fd00::1'],
+    ['10.0.0.0-10.0.0.1', 'fd00::1-fd00::1'],
+  ]) {
+    const x = svc('x', { ipFamilies: ['IPv6'] });
+    const y = svc('y', { ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'PreferDualStack' });
+    const p = pool('p', ['10.0.0.1-10.0.0.1']);
+    const ipam = new Ipam();
+    ipam.upsertPool(p);
+    ipam.upsertService(y);
+    ipam.upsertService(x);
+    expect([summary(ipam.result(x.key)), summary(ipam.result(y.key))]).toEqual(['no-matching-pool', ['10.0.0.1']]);
+    ipam.upsertPool(pool('p', grown, { creationOrder: p.creationOrder }));
+    expect({ grown, x: summary(ipam.result(x.key)), y: summary(ipam.result(y.key)) }).toEqual({
+      grown,
+      x: ['fd00::1'],
+      y: ['10.0.0.1'],
+    });
+  }
+});
+
+test('an older pool widening over a newer one it already overlaps takes over the holdings and holds there', () => {
+  const c = pool('c', ['10.0.0.1-10.0.0.4']);
+  const p = pool('p', ['10.0.0.4-10.0.0.8'], { releaseDelaySeconds: 600 });
+  const ipam = new Ipam({ now: () => T0 });
+  const s = svc('s', { statusIPs: ['10.0.0.6'] });
+  ipam.restore([c, p], [s], [{ namespace: 'default', name: 'gone', ip: '10.0.0.7', pool: 'p', expires: '2026-06-01T00:10:00Z' }]);
+  expect(ipam.result(s.key)).toMatchObject({ ok: true, ips: ['10.0.0.6'], pool: 'p' });
+  expect(ipam.holds().map((h) => `${h.ip}@${h.pool}`)).toEqual(['10.0.0.7@p']);
+  expect(ipam.pools().map((f) => [f.name, f.state, f.held])).toEqual([
+    ['c', 'ready', undefined],
+    ['p', 'conflict', 1],
+  ]);
+  const changed = ipam.upsertPool(pool('c', ['10.0.0.1-10.0.0.8'], { creationOrder: c.creationOrder }));
+  expect(changed.map((r) => r.ok && [r.key, r.ips, r.pool])).toEqual([['default/s', ['10.0.0.6'], 'c']]);
+  expect(ipam.result(s.key)).toMatchObject({ ok: true, message: '10.0.0.6 from pool c' });
+  expect(ipam.holds().map((h) => `${h.ip}@${h.pool}`)).toEqual(['10.0.0.7@c']);
+  expect(ipam.pools().map((f) => [f.name, f.used, f.held])).toEqual([
+    ['c', '2', 1],
+    ['p', '0', undefined],
+  ]);
+});
+
+test('a full pool with exactly one hold: a waiting Service takes it when the holder goes, a new one when it comes', () => {
+  const ipam = new Ipam({ now: () => T0 });
+  ipam.upsertPool(pool('p', ['10.0.0.1-10.0.0.1'], { releaseDelaySeconds: 60 }));
+  ipam.upsertService(svc('a'));
+  ipam.upsertService(svc('w'));
+  expect(summary(ipam.result('default/w'))).toBe('pool-exhausted');
+  // a goes: its address is held, and w (waiting on the full pool) takes it at once.
+  const changed = ipam.deleteService('default/a');
+  expect(changed).toEqual([
+    {
+      key: 'default/w',
+      ok: true,
+      ips: ['10.0.0.1'],
+      pools: ['p'],
+      pool: 'p',
+      message: '10.0.0.1 from pool p',
+      tookHold: [{ ip: '10.0.0.1', heldFor: 'default/a', expires: '2026-06-01T00:01:00Z' }],
+    },
+  ]);
+  expect(ipam.holds()).toEqual([]);
+  // The same with nobody waiting: one hold, then a new Service takes it.
+  const b = new Ipam({ now: () => T0 });
+  b.upsertPool(pool('p', ['10.0.0.1-10.0.0.1'], { releaseDelaySeconds: 60 }));
+  b.upsertService(svc('a'));
+  b.deleteService('default/a');
+  expect(b.holds().map((h) => h.ip)).toEqual(['10.0.0.1']);
+  expect(b.upsertService(svc('n')).map(summary)).toEqual([['10.0.0.1']]);
+});
+
+test('a plain result has exactly its fields (no tookHold key without a hold taken)', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.0/30']));
+  const [r] = ipam.upsertService(svc('a'));
+  expect(r).toStrictEqual({
+    key: 'default/a',
+    ok: true,
+    ips: ['10.0.0.1'],
+    pools: ['p'],
+    pool: 'p',
+    message: '10.0.0.1 from pool p',
+  });
+  expect(Object.keys(r as object)).toEqual(['key', 'ok', 'ips', 'pools', 'pool', 'message']);
+});
+
+test('without an injected clock the IPAM lives at epoch 0', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.0/30'], { releaseDelaySeconds: 5 }));
+  ipam.upsertService(svc('a'));
+  ipam.deleteService('default/a');
+  expect(ipam.nextHoldExpiry()).toBe(5000);
+  expect(ipam.holds().map((h) => [h.since, h.expires])).toEqual([['1970-01-01T00:00:00Z', '1970-01-01T00:00:05Z']]);
+  // restore keeps a hold only while it has not expired: at epoch 0, one expiring at 0 is gone.
+  const r = new Ipam();
+  const rec = { namespace: 'default', name: 'gone', ip: '10.0.0.1', pool: 'p' };
+  r.restore(
+    [pool('p', ['10.0.0.0/30'], { releaseDelaySeconds: 5 })],
+    [],
+    [
+      { ...rec, expires: '1970-01-01T00:00:00Z' },
+      { ...rec, ip: '10.0.0.2', expires: '1970-01-01T00:00:00.001Z' },
+    ],
+  );
+  expect(r.holds().map((h) => h.ip)).toEqual(['10.0.0.2']);
+});
