@@ -23,7 +23,10 @@ test('widening a pool (same first or last address) keeps its holders out of the 
     ipam.upsertPool(p);
     ipam.upsertService(y);
     ipam.upsertService(x);
-    expect([summary(ipam.result(x.key)), summary(ipam.result(y.key))]).toEqual(['no-matching-pool', ['10.0.0.1']]);
+    expect([summary(ipam.result(x.key)), summary(ipam.result(y.key))]).toEqual([
+      'no-matching-pool',
+      ['10.0.0.1'],
+    ]);
     ipam.upsertPool(pool('p', grown, { creationOrder: p.creationOrder }));
     expect({ grown, x: summary(ipam.result(x.key)), y: summary(ipam.result(y.key)) }).toEqual({
       grown,
@@ -38,7 +41,11 @@ test('an older pool widening over a newer one it already overlaps takes over the
   const p = pool('p', ['10.0.0.4-10.0.0.8'], { releaseDelaySeconds: 600 });
   const ipam = new Ipam({ now: () => T0 });
   const s = svc('s', { statusIPs: ['10.0.0.6'] });
-  ipam.restore([c, p], [s], [{ namespace: 'default', name: 'gone', ip: '10.0.0.7', pool: 'p', expires: '2026-06-01T00:10:00Z' }]);
+  ipam.restore(
+    [c, p],
+    [s],
+    [{ namespace: 'default', name: 'gone', ip: '10.0.0.7', pool: 'p', expires: '2026-06-01T00:10:00Z' }],
+  );
   expect(ipam.result(s.key)).toMatchObject({ ok: true, ips: ['10.0.0.6'], pool: 'p' });
   expect(ipam.holds().map((h) => `${h.ip}@${h.pool}`)).toEqual(['10.0.0.7@p']);
   expect(ipam.pools().map((f) => [f.name, f.state, f.held])).toEqual([
@@ -105,7 +112,9 @@ test('without an injected clock the IPAM lives at epoch 0', () => {
   ipam.upsertService(svc('a'));
   ipam.deleteService('default/a');
   expect(ipam.nextHoldExpiry()).toBe(5000);
-  expect(ipam.holds().map((h) => [h.since, h.expires])).toEqual([['1970-01-01T00:00:00Z', '1970-01-01T00:00:05Z']]);
+  expect(ipam.holds().map((h) => [h.since, h.expires])).toEqual([
+    ['1970-01-01T00:00:00Z', '1970-01-01T00:00:05Z'],
+  ]);
   // restore keeps a hold only while it has not expired: at epoch 0, one expiring at 0 is gone.
   const r = new Ipam();
   const rec = { namespace: 'default', name: 'gone', ip: '10.0.0.1', pool: 'p' };
@@ -118,4 +127,133 @@ test('without an injected clock the IPAM lives at epoch 0', () => {
     ],
   );
   expect(r.holds().map((h) => h.ip)).toEqual(['10.0.0.2']);
+});
+
+test('every one-address result from a pool shares one frozen pools list', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.0/29']));
+  const [a] = ipam.upsertService(svc('a'));
+  const [b] = ipam.upsertService(svc('b'));
+  expect(a?.ok && b?.ok && a.pools === b.pools).toBe(true);
+  expect(a?.ok && Object.isFrozen(a.pools)).toBe(true);
+  expect(a?.ok && a.pools).toEqual(['p']);
+});
+
+test('failure and partial-success messages per family policy', () => {
+  const dual = (policy: 'PreferDualStack' | 'RequireDualStack', extra = {}) =>
+    svc(`s-${policy}-${Object.keys(extra).length}`, {
+      ipFamilies: ['IPv4', 'IPv6'],
+      ipFamilyPolicy: policy,
+      ...extra,
+    });
+  const noV6 = 'IPv6: no pool with IPv6 addresses selects the Service';
+  const none =
+    'IPv4: no pool with IPv4 addresses selects the Service; IPv6: no pool with IPv6 addresses selects the Service';
+  const cases: [string, string[], ReturnType<typeof svc>, object][] = [
+    [
+      'prefer, no pool',
+      [],
+      dual('PreferDualStack'),
+      { ok: false, reason: 'no-matching-pool', message: none },
+    ],
+    [
+      'require, no pool',
+      [],
+      dual('RequireDualStack'),
+      { ok: false, reason: 'no-matching-pool', message: none },
+    ],
+    [
+      'prefer, IPv4 only',
+      ['10.0.0.0/30'],
+      dual('PreferDualStack'),
+      { ok: true, ips: ['10.0.0.1'], pools: ['p'], pool: 'p', message: `10.0.0.1 from pool p; ${noV6}` },
+    ],
+    [
+      'require, IPv4 only',
+      ['10.0.0.0/30'],
+      dual('RequireDualStack'),
+      { ok: false, reason: 'dual-stack-unavailable', message: `RequireDualStack: ${noV6}` },
+    ],
+    [
+      'require, explicit, the IPv6 one in no pool',
+      ['10.0.0.0/30'],
+      dual('RequireDualStack', { annotations: { 'edgelb.io/ips': '10.0.0.2,fd00::9' } }),
+      { ok: false, reason: 'no-pool-for-ip', message: 'RequireDualStack: IPv6: fd00::9 is in no pool' },
+    ],
+    [
+      'require, both',
+      ['10.0.0.0/30', 'fd00::/126'],
+      dual('RequireDualStack'),
+      {
+        ok: true,
+        ips: ['10.0.0.1', 'fd00::1'],
+        pools: ['p', 'p'],
+        pool: 'p',
+        message: '10.0.0.1, fd00::1 from pool p',
+      },
+    ],
+    [
+      'prefer, two pools',
+      ['10.0.0.0/30'],
+      dual('PreferDualStack'),
+      {
+        ok: true,
+        ips: ['10.0.0.1', 'fd00::1'],
+        pools: ['p', 'q'],
+        pool: 'p, q',
+        message: '10.0.0.1, fd00::1 from pool p, q',
+      },
+    ],
+  ];
+  for (const [name, blocks, s, want] of cases) {
+    const ipam = new Ipam();
+    if (blocks.length > 0) ipam.upsertPool(pool('p', blocks));
+    if (name === 'prefer, two pools') ipam.upsertPool(pool('q', ['fd00::/126']));
+    ipam.upsertService(s);
+    expect({ name, got: ipam.result(s.key) }).toEqual({ name, got: { key: s.key, ...want } as never });
+  }
+});
+
+test('a status IP in another spelling is imported as its canonical text', () => {
+  const ipam = new Ipam();
+  const s = svc('s', { ipFamilies: ['IPv6'], statusIPs: ['FD00:0::3'] });
+  ipam.restore([pool('p', ['fd00::/125'])], [s]);
+  expect(summary(ipam.result(s.key))).toEqual(['fd00::3']);
+  // Told again in the other spelling: nothing changes, nothing is reported lost.
+  expect(ipam.upsertService(s)).toEqual([]);
+});
+
+test('an address taken away is reported as replaced, with why', () => {
+  const ipam = new Ipam();
+  const p = pool('p', ['10.0.0.0/29']);
+  ipam.upsertPool(p);
+  ipam.upsertService(svc('a', { labels: { tier: 'web' } }));
+  const changed = ipam.upsertPool({ ...p, serviceSelector: { matchLabels: { tier: 'db' } } });
+  expect(changed).toEqual([
+    {
+      key: 'default/a',
+      ok: false,
+      reason: 'no-matching-pool',
+      message: 'no pool with IPv4 addresses selects the Service',
+      replaced: { ips: ['10.0.0.1'], why: "10.0.0.1: pool p's serviceSelector does not match the Service" },
+    },
+  ]);
+});
+
+test('a sharing partner leaving keeps the shared address findable under the key', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.0/29']));
+  const keyed = (name: string, port: number) =>
+    svc(name, { annotations: { 'edgelb.io/sharing-key': 'k' }, ports: [{ port, protocol: 'TCP' }] });
+  for (const [name, port] of [
+    ['a', 80],
+    ['b', 81],
+  ] as const)
+    ipam.upsertService(keyed(name, port));
+  ipam.deleteService('default/b');
+  ipam.upsertService(keyed('c', 82));
+  expect([summary(ipam.result('default/a')), summary(ipam.result('default/c'))]).toEqual([
+    ['10.0.0.1'],
+    ['10.0.0.1'],
+  ]);
 });
