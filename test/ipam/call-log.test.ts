@@ -5,6 +5,7 @@
 import { expect, test } from 'bun:test';
 import { CallLog, UNTOUCHED } from '../../agent/ipam/call-log.ts';
 import { Ipam } from '../../agent/ipam/ipam.ts';
+import type { ServiceResult } from '../../agent/ipam/types.ts';
 import { pool, summary, svc } from './builders.ts';
 
 test('each call returns only what it changed, never what an earlier call did', () => {
@@ -20,7 +21,7 @@ test('an address taken within the call it was given in is not reported as replac
   const ipam = new Ipam();
   ipam.upsertPool(pool('p', ['10.0.0.0/30']));
   const s = svc('s', { ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'RequireDualStack' });
-  const want = {
+  const want: ServiceResult = {
     key: s.key,
     ok: false,
     reason: 'dual-stack-unavailable',
