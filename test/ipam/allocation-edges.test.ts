@@ -2,7 +2,7 @@
  * Edges of the per-Service reconcile (agent/ipam/allocation.ts) the stories leave open: who is
  * revalidated when a pool changes, who waits for whom, and the exact shape of a result.
  */
-import { expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { Ipam } from '../../agent/ipam/ipam.ts';
 import { pool, summary, svc } from './builders.ts';
 
@@ -256,4 +256,43 @@ test('a sharing partner leaving keeps the shared address findable under the key'
     ['10.0.0.1'],
     ['10.0.0.1'],
   ]);
+});
+
+describe('a Service waiting for an address by name hears when its holders change', () => {
+  const ips = (ip: string, extra: Record<string, string> = {}) => ({
+    annotations: { 'edgelb.io/ips': ip, ...extra },
+  });
+
+  test('a sharing partner leaves: the refusal names the one still holding it', () => {
+    const ipam = new Ipam();
+    ipam.upsertPool(pool('p', ['10.0.0.0/29']));
+    const shared = (name: string, port: number) =>
+      svc(name, { ...ips('10.0.0.5', { 'edgelb.io/sharing-key': 'k' }), ports: [{ port, protocol: 'TCP' }] });
+    ipam.upsertService(shared('y', 80));
+    ipam.upsertService(shared('z', 81));
+    ipam.upsertService(svc('x', ips('10.0.0.5')));
+    expect(ipam.result('default/x')?.message).toBe('10.0.0.5 is held by default/y');
+    expect(ipam.deleteService('default/y').map((r) => [r.key, r.message])).toEqual([
+      ['default/x', '10.0.0.5 is held by default/z'],
+    ]);
+  });
+
+  test('a held address is taken by a full pool or by its re-created Service: the refusal says by whom', () => {
+    for (const taker of ['t', 'a']) {
+      const ipam = new Ipam({ now: () => T0 });
+      ipam.upsertPool(pool('p', ['10.0.0.1-10.0.0.1'], { releaseDelaySeconds: 600 }));
+      ipam.upsertService(svc('a'));
+      ipam.deleteService('default/a');
+      ipam.upsertService(svc('x', ips('10.0.0.1')));
+      expect(summary(ipam.result('default/x'))).toBe('ip-held');
+      const changed = ipam.upsertService(svc(taker));
+      expect({ taker, changed: changed.map((r) => [r.key, r.message]) }).toEqual({
+        taker,
+        changed: [
+          [`default/${taker}`, '10.0.0.1 from pool p'],
+          ['default/x', `10.0.0.1 is held by default/${taker}`],
+        ],
+      });
+    }
+  });
 });
