@@ -55,9 +55,9 @@ export class Allocation implements ClaimWorld {
   /** Sharing keys whose holdings changed in this call. */
   readonly keysChanged = new Set<string>();
   /**
-   * Addresses in use whose holders changed in this call without being freed (a sharing partner
-   * left or joined, a hold was taken or taken back): a Service waiting for one by name gets
-   * another chance, so its refusal does not keep naming a holder that is gone.
+   * Addresses whose holders changed in this call without being freed (claimed, taken from a
+   * hold, left by a sharing partner): a Service waiting for one by name gets another chance, so
+   * its refusal does not keep naming a holder that is gone (or a reason that no longer counts).
    */
   private readonly textsChanged = new Set<string>();
   /** Addresses held for deleted Services (holds.ts). */
@@ -105,7 +105,6 @@ export class Allocation implements ClaimWorld {
     if (!h?.hold) return undefined;
     const t: TookHold = { ip: h.text, heldFor: h.hold.key, expires: rfc3339(h.hold.expires) };
     this.holds.remove(h);
-    this.textsChanged.add(h.text);
     this.took ??= new Map();
     const list = this.took.get(st.view.key);
     if (list) list.push(t);
@@ -338,7 +337,8 @@ export class Allocation implements ClaimWorld {
   // ---------------------------------------------------------------- holding and letting go
 
   claim(st: SvcState, h: Holding): void {
-    if (h.hold || h.holders.length > 0) this.textsChanged.add(h.text);
+    // restore() retries nobody: every Service is reconciled there anyway.
+    if (!this.log.restoring) this.textsChanged.add(h.text);
     if (h.hold) this.holds.remove(h);
     if (h.holders.length === 0) h.holders = [st.view.key];
     else h.holders.push(st.view.key);

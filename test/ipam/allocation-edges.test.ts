@@ -296,3 +296,17 @@ describe('a Service waiting for an address by name hears when its holders change
     }
   });
 });
+
+test('an address a waiting Service names is claimed by another: the refusal says by whom', () => {
+  const ipam = new Ipam();
+  const p = pool('p', ['10.0.0.0/29'], { disabled: true });
+  ipam.upsertPool(p);
+  ipam.upsertService(svc('x', { annotations: { 'edgelb.io/ips': '10.0.0.5' } }));
+  expect(ipam.result('default/x')?.message).toBe('10.0.0.5 is in pool p, which is disabled');
+  // A Service whose status already names it keeps it (a disabled pool hands out nothing new).
+  const changed = ipam.upsertService(svc('t', { statusIPs: ['10.0.0.5'] }));
+  expect(changed.map((r) => [r.key, r.message])).toEqual([
+    ['default/t', '10.0.0.5 from pool p'],
+    ['default/x', '10.0.0.5 is held by default/t'],
+  ]);
+});
