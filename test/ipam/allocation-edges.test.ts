@@ -310,3 +310,20 @@ test('an address a waiting Service names is claimed by another: the refusal says
     ['default/x', '10.0.0.5 is held by default/t'],
   ]);
 });
+
+test('splitting a block into adjacent blocks is no change for its holders', () => {
+  const x = svc('x', { ipFamilies: ['IPv6'] });
+  const y = svc('y', { ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'PreferDualStack' });
+  const p = pool('p', ['10.0.0.1-10.0.0.2']);
+  const ipam = new Ipam();
+  ipam.upsertPool(p);
+  ipam.upsertService(y);
+  ipam.upsertService(x);
+  ipam.upsertPool(
+    pool('p', ['10.0.0.1-10.0.0.1', '10.0.0.2-10.0.0.2', 'fd00::1-fd00::1'], {
+      creationOrder: p.creationOrder,
+    }),
+  );
+  expect([summary(ipam.result(x.key)), summary(ipam.result(y.key))]).toEqual([['fd00::1'], ['10.0.0.1']]);
+  expect(ipam.pools()[0]?.total).toBe('3');
+});
