@@ -40,3 +40,24 @@ test('an address of the other family names the Service family', () => {
     message: 'edgelb.io/ips asks for fd00::1 but the Service is IPv4 SingleStack',
   });
 });
+
+test('how many addresses a family policy takes, in words', () => {
+  const ask = (ipFamilyPolicy: 'SingleStack' | 'PreferDualStack', ips: string) =>
+    parseRequest(
+      svc('a', { ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy, annotations: { 'edgelb.io/ips': ips } }),
+    );
+  expect(ask('PreferDualStack', '10.0.0.1,fd00::1,10.0.0.2')).toEqual({
+    ok: false,
+    message: 'edgelb.io/ips lists 10.0.0.1, fd00::1, 10.0.0.2: at most one IPv4 and one IPv6 address',
+  });
+  expect(ask('SingleStack', '10.0.0.1,fd00::1')).toEqual({
+    ok: false,
+    message: 'edgelb.io/ips lists two addresses but the Service is SingleStack',
+  });
+  const ok = ask('PreferDualStack', 'fd00::1,10.0.0.1');
+  expect(ok.ok && [ok.request.ipTexts, ok.request.families, ok.request.ipsSource]).toEqual([
+    ['10.0.0.1', 'fd00::1'],
+    [4, 6],
+    'edgelb.io/ips',
+  ]);
+});
