@@ -47,3 +47,18 @@ test('ascending, descending and zigzag inserts, then deletes, keep the AVL bound
     ).toBe(true);
   }
 });
+
+test('has(): inside a run, at its ends, in a gap, below and above everything', () => {
+  const set = RunSet.of([3n, 4n, 5n, 9n]);
+  expect([2n, 3n, 4n, 5n, 6n, 8n, 9n, 10n].map((x) => set.has(x))).toEqual([
+    false,
+    true,
+    true,
+    true,
+    false,
+    false,
+    true,
+    false,
+  ]);
+  expect(new RunSet().has(0n)).toBe(false);
+});
