@@ -44,3 +44,22 @@ test('a one-address Service losing its address reports it replaced; settle witho
   const st = { view: svc('x'), held: [], result: r } as never;
   expect(log.settle(st, UNTOUCHED)).toBe(false);
 });
+
+test('a status address refused while the result stays the same is still reported, as replaced', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.0/29']));
+  const s = svc('s', { statusIPs: ['10.0.0.1'] });
+  ipam.upsertService(s);
+  const changed = ipam.upsertService({ ...s, statusIPs: ['10.0.0.1', '10.0.0.5'] });
+  expect(changed).toEqual([
+    {
+      key: s.key,
+      ok: true,
+      ips: ['10.0.0.1'],
+      pools: ['p'],
+      pool: 'p',
+      message: '10.0.0.1 from pool p',
+      replaced: { ips: ['10.0.0.5'], why: '10.0.0.5: the Service already holds an IPv4 address' },
+    },
+  ]);
+});

@@ -45,3 +45,26 @@ test('a Service leaving a sharing key gives the Services waiting under that key 
   const changed = ipam.upsertService({ ...a, annotations: { 'edgelb.io/sharing-key': 'k2' } });
   expect(changed.map((r) => [r.key, summary(r)])).toEqual([['default/x', ['10.0.0.2']]]);
 });
+
+test('a Service joining a sharing key gives the Services waiting under it another chance', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.1-10.0.0.1']));
+  const a = svc('a', { ports: [{ port: 80, protocol: 'TCP' }] });
+  ipam.upsertService(a);
+  const x = svc('x', {
+    annotations: { 'edgelb.io/sharing-key': 'k' },
+    ports: [{ port: 81, protocol: 'TCP' }],
+  });
+  ipam.upsertService(x);
+  expect(summary(ipam.result(x.key))).toBe('pool-exhausted');
+  ipam.upsertService({ ...a, annotations: { 'edgelb.io/sharing-key': 'k' } });
+  expect(summary(ipam.result(x.key))).toEqual(['10.0.0.1']);
+});
+
+test('a release delay of one second holds the address', () => {
+  const ipam = new Ipam({ now: () => 0 });
+  ipam.upsertPool(pool('p', ['10.0.0.0/30'], { releaseDelaySeconds: 1 }));
+  ipam.upsertService(svc('a'));
+  ipam.deleteService('default/a');
+  expect(ipam.holds().map((h) => [h.ip, h.expires])).toEqual([['10.0.0.1', '1970-01-01T00:00:01Z']]);
+});
