@@ -63,3 +63,15 @@ test('a status address refused while the result stays the same is still reported
     },
   ]);
 });
+
+test('what an earlier call lost is not reported again by a later one', () => {
+  const ipam = new Ipam();
+  ipam.upsertPool(pool('p', ['10.0.0.0/29']));
+  const s = svc('s', { statusIPs: ['10.0.1.9'] });
+  expect(ipam.upsertService(s).map((r) => r.replaced)).toEqual([
+    { ips: ['10.0.1.9'], why: '10.0.1.9: no pool contains it any more' },
+  ]);
+  expect(ipam.upsertService({ ...s, statusIPs: ['10.0.0.1', '10.0.1.8'] }).map((r) => r.replaced)).toEqual([
+    { ips: ['10.0.1.8'], why: '10.0.1.8: the Service already holds an IPv4 address' },
+  ]);
+});

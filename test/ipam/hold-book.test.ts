@@ -78,3 +78,18 @@ test('HoldBook: removing one hold of a key keeps the others listed for it', () =
   expect(book.forKey('d/s')).toBeUndefined();
   expect(book.size).toBe(0);
 });
+
+test("holds(pool) lists only that pool's holds", () => {
+  const ipam = new Ipam({ now: () => T0 });
+  ipam.upsertPool(pool('p', ['10.0.0.0/30'], { releaseDelaySeconds: 600 }));
+  ipam.upsertPool(pool('q', ['10.0.1.0/30'], { releaseDelaySeconds: 600 }));
+  ipam.upsertService(svc('a', { annotations: { 'edgelb.io/pool': 'p' } }));
+  ipam.upsertService(svc('b', { annotations: { 'edgelb.io/pool': 'q' } }));
+  ipam.deleteService('default/a');
+  ipam.deleteService('default/b');
+  expect([ipam.holds('p').map((h) => h.ip), ipam.holds('q').map((h) => h.ip), ipam.holds().length]).toEqual([
+    ['10.0.0.1'],
+    ['10.0.1.1'],
+    2,
+  ]);
+});

@@ -61,3 +61,17 @@ test('how many addresses a family policy takes, in words', () => {
     'edgelb.io/ips',
   ]);
 });
+
+test('ports are port/PROTOCOL, TCP when unset: the same number over TCP and UDP may share', () => {
+  const r = (ports: { port: number; protocol: string }[]) => {
+    const p = parseRequest(svc('a', { ports }));
+    return p.ok ? [...p.request.ports] : [];
+  };
+  expect(
+    r([
+      { port: 53, protocol: 'udp' },
+      { port: 53, protocol: '' },
+      { port: 80, protocol: 'TCP' },
+    ]),
+  ).toEqual(['53/UDP', '53/TCP', '80/TCP']);
+});
