@@ -54,6 +54,12 @@ export class Allocation implements ClaimWorld {
   private freed = false;
   /** Sharing keys whose holdings changed in this call. */
   readonly keysChanged = new Set<string>();
+  /**
+   * Addresses whose holders changed in this call without being freed (claimed, taken from a
+   * hold, left by a sharing partner): a Service waiting for one by name gets another chance, so
+   * its refusal does not keep naming a holder that is gone (or a reason that no longer counts).
+   */
+  private readonly textsChanged = new Set<string>();
   /** Addresses held for deleted Services (holds.ts). */
   readonly holds = new HoldBook();
   /** Holds taken over in this call, per Service key (for the result's tookHold). */
@@ -76,6 +82,7 @@ export class Allocation implements ClaimWorld {
     this.freed = false;
     this.took = undefined;
     if (this.keysChanged.size > 0) this.keysChanged.clear();
+    if (this.textsChanged.size > 0) this.textsChanged.clear();
   }
 
   // ---------------------------------------------------------------- ClaimWorld
@@ -189,15 +196,23 @@ export class Allocation implements ClaimWorld {
   }
 
   retryPending(): void {
-    if (!this.freed && this.keysChanged.size === 0) return;
+    if (!this.freed && this.keysChanged.size === 0 && this.textsChanged.size === 0) return;
     const todo: SvcState[] = [];
     for (const k of this.pending) {
       const st = this.svcs.get(k) as SvcState;
       const key = sharingKeyOf(st);
-      if (this.freed || (key !== undefined && this.keysChanged.has(key))) todo.push(st);
+      if (this.freed || (key !== undefined && this.keysChanged.has(key)) || this.asksForChanged(st))
+        todo.push(st);
     }
     todo.sort(svcOrder);
     for (const st of todo) this.reconcile(st);
+  }
+
+  /** The Service names an address whose holders changed in this call. */
+  private asksForChanged(st: SvcState): boolean {
+    if (this.textsChanged.size === 0 || !st.parsed.ok) return false;
+    for (const t of st.parsed.request.ipTexts) if (this.textsChanged.has(t)) return true;
+    return false;
   }
 
   // ---------------------------------------------------------------- per Service
@@ -322,6 +337,8 @@ export class Allocation implements ClaimWorld {
   // ---------------------------------------------------------------- holding and letting go
 
   claim(st: SvcState, h: Holding): void {
+    // restore() retries nobody: every Service is reconciled there anyway.
+    if (!this.log.restoring) this.textsChanged.add(h.text);
     if (h.hold) this.holds.remove(h);
     if (h.holders.length === 0) h.holders = [st.view.key];
     else h.holders.push(st.view.key);
@@ -347,7 +364,7 @@ export class Allocation implements ClaimWorld {
     if (h.holders.length === 0 && !keep) {
       this.index.drop(h);
       this.freed = true;
-    }
+    } else if (h.holders.length > 0) this.textsChanged.add(h.text);
   }
 
   /** Counts (+1) or uncounts (-1) the Service's holdings under its sharing key. */
