@@ -10,19 +10,10 @@ import {
   poolOrder,
 } from '../../agent/ipam/pools.ts';
 import type { PoolSpec } from '../../agent/ipam/types.ts';
+import { pool } from './builders.ts';
 
-const spec = (name: string, blocks: string[], o: Partial<PoolSpec> = {}): PoolSpec => ({
-  name,
-  creationOrder: '2026-01-01T00:00:00Z',
-  blocks: blocks.map((b) => {
-    const dash = b.indexOf('-');
-    return dash > 0 ? { start: b.slice(0, dash), stop: b.slice(dash + 1) } : { cidr: b };
-  }),
-  disabled: false,
-  allowFirstLastIPs: false,
-  autoAssign: true,
-  ...o,
-});
+const spec = (name: string, blocks: string[], o: Partial<PoolSpec> = {}): PoolSpec =>
+  pool(name, blocks, { creationOrder: '2026-01-01T00:00:00Z', ...o });
 
 const ranges = (p: CompiledPool) =>
   [...p.ranges[4], ...p.ranges[6]].map(

@@ -3,26 +3,7 @@ import { expect, test } from 'bun:test';
 import type { ServiceObject } from '../../agent/api/core.ts';
 import type { LoadBalancerIPPool } from '../../agent/api/v1alpha1.ts';
 import { type WhatIfState, whatIf } from '../../agent/reconcile/plan/what-if.ts';
-import { blogPolicy, blogPool } from '../support/blog-objects.ts';
-
-function svc(
-  name: string,
-  ips: string[],
-  created: string,
-  annotations: Record<string, string> = {},
-): ServiceObject {
-  return {
-    metadata: {
-      name,
-      namespace: 'web',
-      creationTimestamp: created,
-      labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
-      annotations,
-    },
-    spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
-    status: { loadBalancer: ips.length ? { ingress: ips.map((ip) => ({ ip })) } : {} },
-  };
-}
+import { blogPolicy, blogPool, blogService as svc } from '../support/blog-objects.ts';
 
 const pool = (name: string, cidr: string, created?: string): LoadBalancerIPPool => ({
   ...blogPool,

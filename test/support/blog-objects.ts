@@ -1,4 +1,5 @@
 /** The blog's pool and peering policy in edgelb's form, as typed objects for unit tests. */
+import type { ServiceObject } from '../../agent/api/core.ts';
 import type { BGPPeeringPolicy, LoadBalancerIPPool } from '../../agent/api/v1alpha1.ts';
 
 export const blogPool: LoadBalancerIPPool = {
@@ -26,3 +27,23 @@ export const blogPolicy: BGPPeeringPolicy = {
     ],
   },
 };
+
+/** A Service the blog pool selects (namespace web, port 80), with `ips` in its status. */
+export function blogService(
+  name: string,
+  ips: string[],
+  created: string,
+  annotations: Record<string, string> = {},
+): ServiceObject {
+  return {
+    metadata: {
+      name,
+      namespace: 'web',
+      creationTimestamp: created,
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+      annotations,
+    },
+    spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
+    status: { loadBalancer: ips.length ? { ingress: ips.map((ip) => ({ ip })) } : {} },
+  };
+}
