@@ -5,29 +5,10 @@
  * judged against the exact output. (UPDATE_GOLDEN=1 on golden.test.ts rewrites the files.)
  */
 import { describe, expect, test } from 'bun:test';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readManifests } from '../../agent/cli/router-config-inputs.ts';
-import { routerConfig, TARGETS, type Target } from '../../agent/routercfg/render.ts';
-import type { RouterNode } from '../../agent/routercfg/types.ts';
-
-const DIR = join(import.meta.dir, '..', 'fixtures', 'routercfg');
-const EXT: Record<Target, string> = { frr: 'conf', bird: 'conf', opnsense: 'txt', routeros: 'rsc' };
-
-function scenario(name: string) {
-  const objects = readManifests(join(DIR, name, 'manifests.yaml'));
-  const nodes = JSON.parse(readFileSync(join(DIR, name, 'nodes.json'), 'utf8')) as RouterNode[];
-  return {
-    policies: objects.policies,
-    pools: objects.pools,
-    bfdProfiles: objects.bfdProfiles,
-    nodes,
-    router: [] as string[],
-    defaultSecretNamespace: 'kube-system',
-  };
-}
-
-const scenarios = readdirSync(DIR).filter((d) => existsSync(join(DIR, d, 'manifests.yaml')));
+import { routerConfig, TARGETS } from '../../agent/routercfg/render.ts';
+import { DIR, EXT, scenario, scenarios } from './golden-scenarios.ts';
 
 describe('router-config golden files, text only', () => {
   test('the fixture folder holds scenarios', () => {

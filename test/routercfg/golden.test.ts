@@ -5,42 +5,16 @@
  * to the real daemons' config checkers (bgpd/bfdd -C, bird -p) when they are installed.
  */
 import { describe, expect, test } from 'bun:test';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readManifests } from '../../agent/cli/router-config-inputs.ts';
-import { routerConfig, TARGETS, type Target } from '../../agent/routercfg/render.ts';
-import type { RouterNode } from '../../agent/routercfg/types.ts';
+import { routerConfig, TARGETS } from '../../agent/routercfg/render.ts';
 import { missing } from '../support/env.ts';
 import { run } from '../support/proc.ts';
 import { splitFrr } from './frr-split.ts';
+import { DIR, EXT, scenario, scenarios } from './golden-scenarios.ts';
 
-const DIR = join(import.meta.dir, '..', 'fixtures', 'routercfg');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const EXT: Record<Target, string> = { frr: 'conf', bird: 'conf', opnsense: 'txt', routeros: 'rsc' };
-
-export function scenario(name: string) {
-  const objects = readManifests(join(DIR, name, 'manifests.yaml'));
-  const nodes = JSON.parse(readFileSync(join(DIR, name, 'nodes.json'), 'utf8')) as RouterNode[];
-  return {
-    policies: objects.policies,
-    pools: objects.pools,
-    bfdProfiles: objects.bfdProfiles,
-    nodes,
-    router: [] as string[],
-    defaultSecretNamespace: 'kube-system',
-  };
-}
-
-const scenarios = readdirSync(DIR).filter((d) => existsSync(join(DIR, d, 'manifests.yaml')));
 
 /** Config-check output lines that report a problem. */
 const PROBLEM = /No such command|Unknown command|error|Error|syntax/;
