@@ -38,23 +38,23 @@ export function residentBytes(): number {
   }
 }
 
-/** Pages out the binary's mappings; an Error (with errno) when madvise refuses one. */
+/**
+ * Pages out the binary's mappings; an Error (with errno) when madvise refuses one, or when /proc
+ * or libc cannot be read or loaded. Never throws: saving memory must not stop the agent.
+ */
 export function releaseExecutablePages(): Released | Error {
-  let exe: string;
-  let maps: string;
   try {
-    exe = realpathSync('/proc/self/exe');
-    maps = readFileSync('/proc/self/maps', 'utf8');
+    const exe = realpathSync('/proc/self/exe');
+    const ms = mappingsOf(readFileSync('/proc/self/maps', 'utf8'), exe);
+    const rssBefore = residentBytes();
+    for (const m of ms) {
+      if (libc().madvise(m.start, m.end - m.start, MADV_PAGEOUT) !== 0)
+        return new Error(`madvise(MADV_PAGEOUT) on ${exe} failed (errno ${errno()})`);
+    }
+    return { mappings: ms.length, mappedBytes: mappedBytes(ms), rssBefore, rssAfter: residentBytes() };
   } catch (err) {
-    return err as Error;
+    return err instanceof Error ? err : new Error(String(err));
   }
-  const ms = mappingsOf(maps, exe);
-  const rssBefore = residentBytes();
-  for (const m of ms) {
-    if (libc().madvise(m.start, m.end - m.start, MADV_PAGEOUT) !== 0)
-      return new Error(`madvise(MADV_PAGEOUT) on ${exe} failed (errno ${errno()})`);
-  }
-  return { mappings: ms.length, mappedBytes: mappedBytes(ms), rssBefore, rssAfter: residentBytes() };
 }
 
 /** Releases after bursts are at least this far apart. */
