@@ -1,6 +1,6 @@
 /** wire/header.ts, wire/message.ts, wire/route-refresh.ts: header rules per type, exact errors and bytes. */
 import { describe, expect, test } from 'bun:test';
-import { WireError } from '../../agent/bgp/wire/errors.ts';
+import type { WireError } from '../../agent/bgp/wire/errors.ts';
 import {
   checkHeader,
   checkTypeLength,
@@ -19,17 +19,8 @@ import {
   encodeRouteRefresh,
   RouteRefreshSubtype,
 } from '../../agent/bgp/wire/route-refresh.ts';
-import { MARKER, msg, toHex } from './hex.ts';
+import { MARKER, msg, thrown, toHex } from './hex.ts';
 
-function thrown(f: () => unknown): WireError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WireError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
 const brief = (e: WireError) => [e.code, e.subcode, e.message, toHex(e.data)];
 
 test('constants', () => {

@@ -1,4 +1,5 @@
 /** Test helpers: hex <-> bytes, and a message builder with a correct header. */
+import { WireError } from '../../agent/bgp/wire/errors.ts';
 export function hex(s: string): Uint8Array {
   const clean = s.replace(/\s+/g, '');
   if (clean.length % 2) throw new Error('odd hex');
@@ -26,4 +27,15 @@ export function update(withdrawn: string, attrs: string, nlri: string): Uint8Arr
   const a = hex(attrs);
   const l = (n: number) => n.toString(16).padStart(4, '0');
   return msg(2, l(w.length) + withdrawn + l(a.length) + attrs + nlri);
+}
+
+/** The WireError `f` throws (any other throw, or none, fails the test). */
+export function thrown(f: () => unknown): WireError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof WireError) return e;
+    throw e;
+  }
+  throw new Error('no error');
 }

@@ -15,17 +15,8 @@ import {
   writePrefix,
 } from '../../agent/bgp/wire/nlri.ts';
 import { decodeUpdate, encodeEndOfRib, encodeUpdate, endOfRibFamily } from '../../agent/bgp/wire/update.ts';
-import { hex, MARKER, toHex, update } from './hex.ts';
+import { hex, MARKER, thrown, toHex, update } from './hex.ts';
 
-function thrown(f: () => unknown): WireError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WireError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
 const brief = (e: WireError) => [e.code, e.subcode, e.message, toHex(e.data), e.handling];
 
 describe('decodePrefixes', () => {
