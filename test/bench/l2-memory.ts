@@ -16,7 +16,6 @@
  */
 import { heapStats } from 'bun:jsc';
 import { readFileSync } from 'node:fs';
-import type { ServiceObject } from '../../agent/api/core.ts';
 import type { Lease } from '../../agent/kube/lease-record.ts';
 import type { HeartbeatLease } from '../../agent/l2/heartbeat-lease.ts';
 import { type HeartbeatWatch, L2Ownership } from '../../agent/l2/ownership-controller.ts';
@@ -27,7 +26,8 @@ import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
 import { L2Announcer, StaticOwnership } from '../../agent/reconcile/l2-announcer.ts';
 import { validObjects } from '../../agent/reconcile/plan/valid-objects.ts';
-import type { ObservedState, StatusWriter } from '../../agent/source/types.ts';
+import type { StatusWriter } from '../../agent/source/types.ts';
+import { l2BenchIp, l2ObservedState } from '../support/l2-observed.ts';
 
 const argIndex = process.argv.indexOf('--ips');
 const N = argIndex >= 0 ? Number(process.argv[argIndex + 1]) : 10_000;
@@ -103,8 +103,7 @@ function report(name: string, from: Sample, to: Sample): void {
   );
 }
 
-const ipOf = (i: number) => `10.96.${(i >> 8) & 255}.${i & 255}`;
-const ips = Array.from({ length: N }, (_, i) => ipOf(i + 1));
+const ips = Array.from({ length: N }, (_, i) => l2BenchIp(i + 1));
 
 const s0 = sample();
 
@@ -127,36 +126,13 @@ if (runs('responder')) {
 
 // 2. The L2 step of the loop over N Services (static ownership: files mode).
 if (runs('announcer')) {
-  const services: ServiceObject[] = ips.map((ip, i) => ({
-    metadata: { name: `svc-${i}`, namespace: 'bench', uid: `uid-${i}` },
-    spec: { type: 'LoadBalancer' },
-    status: { loadBalancer: { ingress: [{ ip, ipMode: 'VIP' as const }] } },
-  }));
-  const observed: ObservedState = {
-    synced: true,
-    node: { metadata: { name: 'bench', labels: {} } },
-    nodes: [{ metadata: { name: 'bench', labels: {} } }],
-    pools: [
-      {
-        apiVersion: 'edgelb.io/v1alpha1',
-        kind: 'LoadBalancerIPPool',
-        metadata: { name: 'bench' },
-        spec: { blocks: [{ cidr: '10.96.0.0/16' }] },
-      },
-    ],
-    policies: [],
-    l2Policies: [
-      {
-        apiVersion: 'edgelb.io/v1alpha1',
-        kind: 'L2AnnouncementPolicy',
-        metadata: { name: 'bench' },
-        spec: { pools: ['bench'], interfaces: ['^eth0$'] },
-      },
-    ],
-    services,
-    endpointSlices: [],
-    secrets: new Map(),
-  };
+  const observed = l2ObservedState({
+    node: 'bench',
+    ips,
+    namespace: 'bench',
+    pool: 'bench',
+    policy: { name: 'bench', spec: { pools: ['bench'], interfaces: ['^eth0$'] } },
+  });
   const objects = validObjects(observed);
   const port2 = new NullPort('eth0', MAC);
   let events = 0;

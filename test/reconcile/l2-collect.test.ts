@@ -3,7 +3,6 @@
  * collection once its burst is over; small changes are not.
  */
 import { describe, expect, test } from 'bun:test';
-import type { ServiceObject } from '../../agent/api/core.ts';
 import type { OwnershipCandidate } from '../../agent/l2/ownership.ts';
 import { Responder } from '../../agent/l2/responder.ts';
 import { parseMac } from '../../agent/l2/wire/index.ts';
@@ -17,10 +16,11 @@ import {
   type OwnershipPort,
 } from '../../agent/reconcile/l2-announcer.ts';
 import { validObjects } from '../../agent/reconcile/plan/valid-objects.ts';
-import type { ObservedState, StatusWriter } from '../../agent/source/types.ts';
+import type { StatusWriter } from '../../agent/source/types.ts';
+import { l2BenchIp, l2ObservedState } from '../support/l2-observed.ts';
 
 const N = L2_COLLECT_AFTER + 200;
-const ips = Array.from({ length: N }, (_, i) => `10.96.${(i + 1) >> 8}.${(i + 1) & 255}`);
+const ips = Array.from({ length: N }, (_, i) => l2BenchIp(i + 1));
 
 function setup() {
   const clock = new FakeClock();
@@ -72,31 +72,7 @@ function setup() {
     writer: () => ({}) as unknown as StatusWriter,
     collect: () => collections++,
   });
-  const services: ServiceObject[] = ips.map((ip, i) => ({
-    metadata: { name: `s${i}`, namespace: 'default' },
-    spec: { type: 'LoadBalancer' },
-    status: { loadBalancer: { ingress: [{ ip }] } },
-  }));
-  const observed: ObservedState = {
-    synced: true,
-    node: { metadata: { name: 'n1', labels: {} } },
-    nodes: [{ metadata: { name: 'n1', labels: {} } }],
-    pools: [
-      {
-        apiVersion: 'edgelb.io/v1alpha1',
-        kind: 'LoadBalancerIPPool',
-        metadata: { name: 'p' },
-        spec: { blocks: [{ cidr: '10.96.0.0/16' }] },
-      },
-    ],
-    policies: [],
-    l2Policies: [
-      { apiVersion: 'edgelb.io/v1alpha1', kind: 'L2AnnouncementPolicy', metadata: { name: 'lan' }, spec: {} },
-    ],
-    services,
-    endpointSlices: [],
-    secrets: new Map(),
-  };
+  const observed = l2ObservedState({ node: 'n1', ips });
   l2.update(observed, validObjects(observed));
   return { clock, l2, give: (list: string[]) => give(list), collections: () => collections };
 }
