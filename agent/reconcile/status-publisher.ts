@@ -319,11 +319,10 @@ export class StatusPublisher {
   /** Every reason is present (0 when none) so an alert rule sees the series before it fires. */
   private countWithoutIP(ipam: Ipam): void {
     const counts = new Map<string, number>(Object.values(FAILURE_REASONS).map((r) => [r, 0]));
-    for (const r of ipam.results())
-      if (!r.ok) {
-        const reason = failureReason(r.reason);
-        counts.set(reason, (counts.get(reason) ?? 0) + 1);
-      }
+    for (const r of ipam.failedResults()) {
+      const reason = failureReason(r.reason);
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    }
     for (const [reason, n] of counts) this.m.withoutIP.set({ reason }, n);
   }
 
