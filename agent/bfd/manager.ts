@@ -12,9 +12,10 @@
  *
  * A session that was never Up reports nothing on Down (no spurious Up->Down, trap 20).
  */
-import type { Clock } from '../lib/clock.ts';
+import { type Clock, monotonicNow } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { canonicalIP, type Family } from '../net/ip.ts';
+import { arrivalMonotonic } from './arrival.ts';
 import { checkDatagram, DISCARD_REASONS, type DiscardReason, SINGLE_HOP_TTL } from './checks.ts';
 import { type DiagnosticCode, diagnosticName } from './diagnostic.ts';
 import type { ControlPacket, SessionState } from './packet.ts';
@@ -245,7 +246,9 @@ export class BfdManager {
     const r = this.route(d);
     if (typeof r === 'string') this.discard(r, d);
     else {
-      r.entry.session.receive(r.packet, d.receivedAt);
+      // The kernel's stamp is wall time; the session's timers are monotonic.
+      const c = this.o.clock;
+      r.entry.session.receive(r.packet, arrivalMonotonic(d.receivedAt, c.now(), monotonicNow(c)));
       this.refreshBusy();
     }
   }

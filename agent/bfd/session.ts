@@ -4,9 +4,10 @@
  * `send`, state changes to `onChange`. The wheel drains the sockets before every tick, so a
  * packet already queued in the kernel is read before a Detection Time expiry is acted on;
  * a packet's arrival time (the kernel's timestamp when the transport has one) restarts the
- * Detection Time, not the time it was read.
+ * Detection Time, not the time it was read. Every time here is monotonic (monotonicNow):
+ * a step of the wall clock neither expires a Detection Time nor holds back a transmission.
  */
-import type { Clock } from '../lib/clock.ts';
+import { type Clock, monotonicNow } from '../lib/clock.ts';
 import { type DiagnosticCode, diagnosticName } from './diagnostic.ts';
 import {
   type BfdAction,
@@ -81,7 +82,7 @@ export class BfdSession {
     this.dispatch({ type: 'Start' });
   }
 
-  /** A packet for this session; `at`: when it arrived (default now). */
+  /** A packet for this session; `at`: when it arrived, monotonic time (default now). */
   receive(packet: ControlPacket, at?: number): void {
     this.packetsIn++;
     this.dispatch({ type: 'ReceivedControl', packet }, at);
@@ -127,9 +128,12 @@ export class BfdSession {
 
   private dispatch(e: BfdEvent, at?: number): void {
     if (this.stopped) return;
-    const now = this.o.clock.now();
-    // A packet never counts as arriving later than it is read.
-    const eventAt = at === undefined ? now : Math.min(at, now);
+    const now = monotonicNow(this.o.clock);
+    // A packet never counts as arriving later than it is read, nor before the previous one
+    // (packets are read in order: one that looks older, its stamp skewed by a step of the
+    // wall clock, must not move the Detection Time earlier than the previous one set it).
+    const eventAt =
+      at === undefined ? now : Math.max(Math.min(at, now), this.s.lastRxAt ?? Number.NEGATIVE_INFINITY);
     const r = step(this.s, e, eventAt, this.o.random);
     this.s = r.state;
     for (const a of r.actions) this.run(a, now, eventAt);

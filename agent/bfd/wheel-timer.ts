@@ -6,8 +6,10 @@
  * the slots due, then arms the timer once for the earliest deadline. Moving a deadline
  * later between ticks does not touch the process timer: it fires at the old time, finds
  * nothing due and re-arms (cancelling and re-creating a timer per received packet costs more).
+ * Deadlines are monotonic time (monotonicNow), like the process timer: a step of the wall
+ * clock moves no deadline.
  */
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import { nextWakeAt, slotsToRun, type WheelSlot } from './wheel.ts';
 
 export interface WheelTask {
@@ -63,13 +65,13 @@ export class WheelTimer {
   private tick(): void {
     this.timer = undefined;
     if (this.closed) return;
-    // A process timer may fire a millisecond early by Date.now(): it fired for armedAt.
+    // A process timer may fire a millisecond early by the clock read here: it fired for armedAt.
     const firedFor = this.armedAt;
     this.ticks++;
     this.ticking = true;
     try {
       this.o.beforeTick();
-      const now = Math.max(this.o.clock.now(), firedFor);
+      const now = Math.max(monotonicNow(this.o.clock), firedFor);
       for (const task of slotsToRun(this.slots, now)) {
         // An earlier task of this tick may have moved or removed this one.
         const s = this.slots.get(task);
@@ -86,7 +88,7 @@ export class WheelTimer {
   private arm(): void {
     this.cancel();
     if (this.closed || this.slots.size === 0) return;
-    const now = this.o.clock.now();
+    const now = monotonicNow(this.o.clock);
     const at = nextWakeAt(this.slots, now, this.o.maxGapMs);
     if (at === undefined) return;
     this.armedAt = at;

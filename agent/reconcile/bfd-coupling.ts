@@ -18,7 +18,7 @@
 import type { BfdManager } from '../bfd/manager.ts';
 import { DEFAULT_LIVENESS_WAIT_MS, type LivenessGate, type LivenessState } from '../bgp/liveness-gate.ts';
 import type { BfdDoc } from '../http/status-doc.ts';
-import type { Clock } from '../lib/clock.ts';
+import { type Clock, monotonicNow } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Registry, Sample } from '../lib/metrics.ts';
 import type { BfdPort } from './announcer.ts';
@@ -46,7 +46,7 @@ export interface BfdCouplingOptions {
 
 export class BfdCoupling implements BfdPort {
   private sessions = new Map<string, BfdPlan>();
-  /** When each session was added, until its BFD is first Up. */
+  /** When each session was added (monotonic time: only ever a duration), until its BFD is first Up. */
   private neverUp = new Map<string, number>();
   readonly gate: LivenessGate;
 
@@ -97,7 +97,7 @@ export class BfdCoupling implements BfdPort {
       if (cur) this.o.manager.update(address, p.profile);
       else {
         this.o.manager.add({ peer: address, multihop: p.multihop, profile: p.profile });
-        this.neverUp.set(address, this.o.clock.now());
+        this.neverUp.set(address, monotonicNow(this.o.clock));
         this.o.log.info('bfd session added', { peer: address, profile: p.profileName, multihop: p.multihop });
       }
       this.sessions.set(address, p);
@@ -122,7 +122,7 @@ export class BfdCoupling implements BfdPort {
 
   problems(): string[] {
     const wait = this.o.maxWaitMs ?? DEFAULT_LIVENESS_WAIT_MS;
-    const now = this.o.clock.now();
+    const now = monotonicNow(this.o.clock);
     const silent = [...this.neverUp]
       .filter(([, since]) => now - since >= wait)
       .map(

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test';
 import { minJitteredIntervalMs } from '../../agent/bfd/timers.ts';
 import { nextWakeAt, slotsToRun, transmitSlot, type WheelSlot } from '../../agent/bfd/wheel.ts';
 import { WheelTimer } from '../../agent/bfd/wheel-timer.ts';
-import { FakeClock } from '../../agent/lib/clock.ts';
+import { type Clock, FakeClock } from '../../agent/lib/clock.ts';
 
 const slots = (entries: [string, number, number?][]) =>
   new Map<string, WheelSlot>(
@@ -88,11 +88,25 @@ describe('wheel rule (pure)', () => {
   });
 });
 
+/**
+ * The wheel's deadlines are the clock's monotonic time; these tests write them as the fake
+ * wall clock's small numbers, so the wheel gets a view without monotonic() (monotonicNow then
+ * reads now(); FakeClock.advance moves both alike). Monotonic behaviour: wheel-monotonic.test.ts.
+ */
+const wallOnly = (clock: FakeClock): Clock => ({
+  now: () => clock.now(),
+  setTimer: (ms, fn) => clock.setTimer(ms, fn),
+});
+
 describe('WheelTimer (shell, fake clock)', () => {
   const setup = (maxGapMs?: number) => {
     const clock = new FakeClock(0);
     const log: string[] = [];
-    const wheel = new WheelTimer({ clock, beforeTick: () => log.push(`drain@${clock.now()}`), maxGapMs });
+    const wheel = new WheelTimer({
+      clock: wallOnly(clock),
+      beforeTick: () => log.push(`drain@${clock.now()}`),
+      maxGapMs,
+    });
     const task = (name: string) => ({ run: () => log.push(`${name}@${clock.now()}`) });
     return { clock, log, wheel, task };
   };
@@ -135,7 +149,7 @@ describe('WheelTimer (shell, fake clock)', () => {
     const d = { run: () => ran.push('expired') };
     let queued = true;
     const wheel = new WheelTimer({
-      clock,
+      clock: wallOnly(clock),
       beforeTick: () => {
         if (queued) wheel.set(d, clock.now() + 900);
         queued = false;
