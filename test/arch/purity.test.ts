@@ -17,6 +17,7 @@ const PURE = [
   'agent/bfd/fsm.ts',
   'agent/bfd/profile.ts',
   'agent/bfd/wheel.ts',
+  'agent/bfd/arrival.ts',
   'agent/l2/wire',
   'agent/l2/answer.ts',
   'agent/l2/interface-choice.ts',
