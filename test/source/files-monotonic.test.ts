@@ -61,6 +61,7 @@ describe('FilesSource event repeats across wall-clock steps', () => {
       manifests: join(root, 'manifests.d'),
       state: join(root, 'lib', 'state.json'),
       nodeName: 'pi4',
+      nodeLabels: {},
       clock,
       log,
       debounceMs: 20,
