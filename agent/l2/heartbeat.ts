@@ -6,7 +6,9 @@
  * they SAW that renewal, which is later; so a node cut off from the API server stops answering
  * before anyone may take its IPs (trap 1). A claim change is written at once and restarts the
  * renewal timer. stop() releases the Lease (empty holder, no claims, 1 s) so others take over at
- * once.
+ * once. Every deadline and interval is measured on the clock's monotonic time, so stepping the
+ * system clock neither fences a healthy node nor keeps a cut-off one live; wall time only fills
+ * the Lease's renewTime and acquireTime (for people) and the fenceAt shown in /status.
  *
  * API cost: one write per renewInterval per node (2/s with the 0.5 s default) plus one per claim
  * change (rare: a node joins or dies, an endpoint moves), whatever the number of Services:
@@ -17,7 +19,7 @@
 import type { LeaseStore } from '../kube/leader-election.ts';
 import { microTime } from '../kube/lease-record.ts';
 import { KubeApiError } from '../kube/transport.ts';
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { formatOwned, type HeartbeatLease, heartbeatLease, parseOwned } from './heartbeat-lease.ts';
@@ -49,7 +51,9 @@ export function validateHeartbeatTimings(t: HeartbeatTimings): string | undefine
 
 /** One write as it starts: the owner matches it when its watch delivers the Lease back. */
 export interface HeartbeatWriteStart {
+  /** Monotonic time (ms) at which the write started. */
   startedAt: number;
+  /** The wall-clock renewTime it writes (MicroTime): how the owner recognises it in the watch. */
   renewTime: string;
   owned: ReadonlySet<string>;
 }
@@ -76,6 +80,7 @@ export interface HeartbeatOptions extends HeartbeatTimings {
 export class Heartbeat {
   private running = false;
   private live = false;
+  /** Monotonic time (ms) at which the node fences itself. */
   private deadline = 0;
   private timer: Timer | undefined;
   private fenceTimer: Timer | undefined;
@@ -104,12 +109,19 @@ export class Heartbeat {
 
   /** Live: the last successful renewal started less than renewDeadline ago. */
   isLive(): boolean {
-    return this.live && this.o.clock.now() < this.deadline;
+    return this.live && this.mono() < this.deadline;
   }
 
-  /** When the node fences itself unless a renewal succeeds first (0 when not live). */
+  /**
+   * When the node fences itself unless a renewal succeeds first, as a wall-clock time to show
+   * (0 when not live): the monotonic time left, counted from the wall clock now.
+   */
   fenceAt(): number {
-    return this.live ? this.deadline : 0;
+    return this.live ? this.o.clock.now() + (this.deadline - this.mono()) : 0;
+  }
+
+  private mono(): number {
+    return monotonicNow(this.o.clock);
   }
 
   start(): void {
@@ -145,25 +157,24 @@ export class Heartbeat {
     if (!this.running || this.writing) return;
     this.writing = true;
     this.again = false;
-    const start = this.o.clock.now();
-    const ok = await this.write(start);
+    const start = this.mono();
+    const ok = await this.write(start, this.o.clock.now());
     this.writing = false;
     this.requestTimer?.cancel();
     if (!this.running) return;
     if (ok) {
       this.writes++;
       this.lastError = '';
-      if (this.live || this.o.clock.now() < start + this.renewDeadlineMs)
-        this.extend(start + this.renewDeadlineMs);
+      if (this.live || this.mono() < start + this.renewDeadlineMs) this.extend(start + this.renewDeadlineMs);
     }
-    const next = this.again ? 0 : Math.max(0, start + this.o.renewIntervalMs - this.o.clock.now());
+    const next = this.again ? 0 : Math.max(0, start + this.o.renewIntervalMs - this.mono());
     this.schedule(next);
   }
 
   private extend(deadline: number): void {
     this.deadline = deadline;
     this.fenceTimer?.cancel();
-    this.fenceTimer = this.o.clock.setTimer(deadline - this.o.clock.now(), () =>
+    this.fenceTimer = this.o.clock.setTimer(deadline - this.mono(), () =>
       this.fence('renew deadline passed'),
     );
     if (!this.live) {
@@ -197,6 +208,7 @@ export class Heartbeat {
   }
 
   private build(
+    /** Wall clock (ms): becomes renewTime. */
     now: number,
     owned: ReadonlySet<string>,
     release = this.o.standby?.() ?? false,
@@ -223,17 +235,20 @@ export class Heartbeat {
     return this.ownedCache;
   }
 
-  /** PUT over the cached Lease; on 409/404 (or nothing cached) GET, then PUT or POST. */
-  private async write(now: number): Promise<boolean> {
+  /**
+   * PUT over the cached Lease; on 409/404 (or nothing cached) GET, then PUT or POST. `now`:
+   * monotonic start (deadlines); `wall`: the renewTime written.
+   */
+  private async write(now: number, wall: number): Promise<boolean> {
     const { owned, text } = this.claims();
     const signal = this.signal(now);
     let step = 'update';
     try {
-      this.o.onWriteStarted?.({ startedAt: now, renewTime: microTime(now), owned });
+      this.o.onWriteStarted?.({ startedAt: now, renewTime: microTime(wall), owned });
       if (this.cached) {
         try {
           this.cached = (await this.o.store.update(
-            this.build(now, owned, undefined, text),
+            this.build(wall, owned, undefined, text),
             signal,
           )) as HeartbeatLease;
           return true;
@@ -244,7 +259,7 @@ export class Heartbeat {
       step = 'get';
       this.cached = (await this.o.store.get(signal)) as HeartbeatLease | undefined;
       step = this.cached ? 'update' : 'create';
-      const lease = this.build(now, owned, undefined, text);
+      const lease = this.build(wall, owned, undefined, text);
       this.cached = (await (this.cached
         ? this.o.store.update(lease, signal)
         : this.o.store.create(lease, signal))) as HeartbeatLease;

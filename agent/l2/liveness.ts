@@ -29,7 +29,7 @@ export interface HeartbeatView {
 
 export interface SeenHeartbeat {
   view: HeartbeatView;
-  /** Observer's clock (ms) when the record was last seen to change. */
+  /** Observer's monotonic clock (ms) when the record was last seen to change. */
   changedAt: number;
   /** The Lease was deleted: its last claims count until it expires like any other. */
   gone?: boolean;
@@ -61,7 +61,7 @@ export function observeHeartbeats(
 }
 
 export interface Freshness {
-  /** Observer's clock (ms) at which its newest write that its watch delivered back started; -Infinity if none. */
+  /** Observer's monotonic clock (ms) at which its newest write that its watch delivered back started; -Infinity if none. */
   horizon: number;
   renewDeadlineMs: number;
 }

@@ -17,11 +17,16 @@
  * Failover with the defaults (lease 2 s, renew 0.5 s, so renew deadline 1.5 s): a dead owner's
  * IPs are answered elsewhere 2 s after its last renewal was seen, plus two API round trips (the
  * claim write and its watch event); a clean stop hands over in those two round trips.
+ *
+ * Time: every comparison (a record's age, our view's horizon, the expiry timer) is on the clock's
+ * monotonic time, as client-go's rule asks: another node's renewTime (written by its own wall
+ * clock) is never compared with ours, only watched for change. Wall time only stamps the "since"
+ * of an owned IP, for people.
  */
 import { Informer } from '../kube/informer.ts';
 import type { LeaseStore } from '../kube/leader-election.ts';
 import type { KubeClient } from '../kube/transport.ts';
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter } from '../lib/metrics.ts';
 import { Heartbeat, type HeartbeatTimings, renewDeadlineOf } from './heartbeat.ts';
@@ -119,8 +124,9 @@ export class L2Ownership {
   private seen = new Map<string, SeenHeartbeat>();
   private claims: ReadonlySet<string> = new Set();
   private confirmed: ReadonlySet<string> = new Set();
+  /** Monotonic start (ms) of our newest write the watch delivered back. */
   private horizon = Number.NEGATIVE_INFINITY;
-  /** Writes started and not yet seen back, oldest first. */
+  /** Writes started and not yet seen back, oldest first (startedAt monotonic, renewTime wall). */
   private pendingWrites: { startedAt: number; renewTime: string; owned: ReadonlySet<string> }[] = [];
   /** The last view of each other node's Lease, reused while the Lease is unchanged (no re-parse of its claims). */
   private views = new Map<string, { lease: HeartbeatLease; view: HeartbeatView | undefined }>();
@@ -133,6 +139,7 @@ export class L2Ownership {
         result: ReadonlySet<string>;
       }
     | undefined;
+  /** IP -> wall-clock time it was first answered (shown in the snapshot, never compared). */
   private answering = new Map<string, number>();
   private liveOthers = new Map<string, LiveNode>();
   private expiryTimer: Timer | undefined;
@@ -222,7 +229,7 @@ export class L2Ownership {
 
   private recompute(): void {
     if (!this.running) return;
-    const now = this.o.clock.now();
+    const now = monotonicNow(this.o.clock);
     const self = heartbeatLeaseName(this.o.node);
     if (this.o.watch.synced) {
       const others: HeartbeatView[] = [];

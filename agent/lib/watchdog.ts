@@ -7,9 +7,10 @@
  * of the timeout. A blocked loop fires no timer
  * and sends nothing; a loop that services timers only seconds late sends nothing either:
  * systemd kills and restarts both once the timeout passes without a keep-alive.
- * Pure apart from the injected clock (a monotonic one in the agent) and notify function.
+ * Pure apart from the injected clock and notify function. Every time it reads is the clock's
+ * monotonic time: a step of the wall clock is neither lateness nor a reason to ping early.
  */
-import type { Clock, Timer } from './clock.ts';
+import { type Clock, monotonicNow, type Timer } from './clock.ts';
 
 /** Keep-alives per watchdog timeout: sd_watchdog_enabled(3) recommends half the timeout. */
 export const PINGS_PER_TIMEOUT = 2;
@@ -62,7 +63,7 @@ export class LoopWatchdog {
   /** Sends the first keep-alive now and starts the heartbeat. */
   start(): void {
     if (this.timer) return;
-    this.ping(this.opts.clock.now());
+    this.ping(monotonicNow(this.opts.clock));
     this.schedule();
   }
 
@@ -77,12 +78,12 @@ export class LoopWatchdog {
   }
 
   private schedule(): void {
-    const due = this.opts.clock.now() + this.tickMs;
+    const due = monotonicNow(this.opts.clock) + this.tickMs;
     this.timer = this.opts.clock.setTimer(this.tickMs, () => this.tick(due));
   }
 
   private tick(due: number): void {
-    const now = this.opts.clock.now();
+    const now = monotonicNow(this.opts.clock);
     this.lastLag = Math.max(0, now - due);
     this.worstLagSincePing = Math.max(this.worstLagSincePing, this.lastLag);
     if (now - this.lastPing >= this.pingIntervalMs) {

@@ -22,7 +22,7 @@ import { chooseInterfaces, type InterfaceChoice, type LinkFacts } from '../l2/in
 import type { OwnershipCandidate } from '../l2/ownership.ts';
 import type { L2OwnershipSnapshot } from '../l2/ownership-controller.ts';
 import type { OwnedEntry, Problem, ResponderCounters } from '../l2/responder.ts';
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter, Registry } from '../lib/metrics.ts';
 import type { ObservedState, StatusWriter } from '../source/types.ts';
@@ -291,10 +291,11 @@ export class L2Announcer {
 
   /**
    * The host's interfaces, read at most every LINK_RESCAN_MS (a node with hundreds of pod veths
-   * would otherwise read sysfs for each on every pass, and on the takeover path).
+   * would otherwise read sysfs for each on every pass, and on the takeover path). The age is
+   * monotonic: a wall-clock step neither forces a read nor keeps an old list.
    */
   private currentLinks(refresh: boolean): LinkFacts[] {
-    const now = this.o.clock.now();
+    const now = monotonicNow(this.o.clock);
     if (refresh || !this.links || now - this.links.at >= LINK_RESCAN_MS)
       this.links = { at: now, list: this.o.links() };
     return this.links.list;

@@ -1,11 +1,12 @@
 /**
  * Watches the manifests directory and calls onFire once things have been quiet for
  * debounceMs (trailing debounce, never postponed beyond 10 periods under a stream of
- * changes). A directory that is missing or whose watch fails is looked for again
- * every few seconds.
+ * changes, counted on monotonic time so that a wall-clock step neither fires it early nor
+ * postpones it while changes keep coming). A directory that is missing or whose watch fails is
+ * looked for again every few seconds.
  */
 import { type FSWatcher, watch } from 'node:fs';
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 
@@ -56,7 +57,7 @@ export class DebouncedDirWatch {
   /** Something changed: fire after the quiet period. */
   poke(): void {
     if (this.stopped) return;
-    const now = this.opts.clock.now();
+    const now = monotonicNow(this.opts.clock);
     const first = this.pending?.first ?? now;
     if (this.pending && now - first >= this.opts.debounceMs * 10) return;
     this.pending?.timer.cancel();

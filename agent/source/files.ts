@@ -16,7 +16,7 @@ import {
   type L2AnnouncementPolicy,
   type LoadBalancerIPPool,
 } from '../api/v1alpha1.ts';
-import type { Clock } from '../lib/clock.ts';
+import { type Clock, monotonicNow } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { type LoadedObject, parseManifestFile } from './files-manifests.ts';
@@ -357,7 +357,8 @@ export class FilesSource implements Source {
   private event(svc: ServiceObject, kind: EventKind, type: 'Normal' | 'Warning', message: string): void {
     const key = serviceKey(svc);
     const sig = `${kind}\n${type}\n${message}`;
-    const now = this.opts.clock.now();
+    // The repeat window is a duration: monotonic, so a wall-clock step back does not mute a line for longer.
+    const now = monotonicNow(this.opts.clock);
     const last = this.lastEvents.get(key);
     if (last && last.sig === sig && now - last.at < EVENT_REPEAT_MS) {
       last.repeats++;
