@@ -31,7 +31,7 @@ import { Registry } from './lib/metrics.ts';
 import { scheduleReleasePages } from './lib/release-pages.ts';
 import { sdNotify } from './lib/sd-notify.ts';
 import { startSdWatchdog } from './lib/sd-watchdog.ts';
-import { systemIsStopping } from './lib/system-state.ts';
+import { readSystemStateReport, SYSTEM_STOPPING } from './lib/system-state.ts';
 import {
   blockedNow,
   explainNow,
@@ -350,8 +350,13 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   };
   const stopOnce = async () => {
     sdNotify('STOPPING=1');
-    const machine = await systemIsStopping(config.control.systemStateCommand, SYSTEM_STATE_TIMEOUT_MS);
-    log.info('stopping', { bgpShutdown: machine ? 'withdraw (system shutting down)' : config.bgp.shutdown });
+    const system = await readSystemStateReport(config.control.systemStateCommand, SYSTEM_STATE_TIMEOUT_MS);
+    const machine = system.state === SYSTEM_STOPPING;
+    log.info('stopping', {
+      bgpShutdown: machine ? 'withdraw (system shutting down)' : config.bgp.shutdown,
+      // Why a shutdown was not recognised, when it was not: the state read, or why none was.
+      systemState: system.state || `unknown (${system.problem})`,
+    });
     if (machine) {
       shutdownMode = 'withdraw';
       await maintenance.withdrawForShutdown(

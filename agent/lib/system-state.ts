@@ -10,16 +10,31 @@ import { execFile } from 'node:child_process';
 /** The state systemd is in while it stops units for a shutdown, reboot, halt or kexec. */
 export const SYSTEM_STOPPING = 'stopping';
 
-/** The command's first output word ("" when it cannot be run within timeoutMs). */
-export function readSystemState(command: readonly string[], timeoutMs: number): Promise<string> {
+export interface SystemState {
+  /** The command's first output word ("" when it printed nothing or could not be run). */
+  state: string;
+  /** Why there is no state: the command's error and its first line of stderr. */
+  problem?: string;
+}
+
+/** Runs the command (at most timeoutMs) and reads the state it prints. Never rejects. */
+export function readSystemStateReport(command: readonly string[], timeoutMs: number): Promise<SystemState> {
   const [file, ...args] = command;
-  if (!file) return Promise.resolve('');
+  if (!file) return Promise.resolve({ state: '', problem: 'no command configured' });
   return new Promise((resolve) => {
     // is-system-running exits non-zero for every state but "running": its output is what counts.
-    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (_err, stdout) => {
-      resolve((stdout ?? '').trim().split(/\s+/)[0] ?? '');
+    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+      const state = (stdout ?? '').trim().split(/\s+/)[0] ?? '';
+      if (state) return resolve({ state });
+      const why = (stderr ?? '').trim().split('\n')[0] || err?.message || 'no output';
+      resolve({ state, problem: `${file}: ${why}` });
     });
   });
+}
+
+/** The command's first output word ("" when it cannot be run within timeoutMs). */
+export async function readSystemState(command: readonly string[], timeoutMs: number): Promise<string> {
+  return (await readSystemStateReport(command, timeoutMs)).state;
 }
 
 export async function systemIsStopping(command: readonly string[], timeoutMs: number): Promise<boolean> {

@@ -1,6 +1,6 @@
 /** lib/system-state.ts: the first word of the command's output; any failure reads as "". */
 import { expect, test } from 'bun:test';
-import { readSystemState, systemIsStopping } from '../../agent/lib/system-state.ts';
+import { readSystemState, readSystemStateReport, systemIsStopping } from '../../agent/lib/system-state.ts';
 
 test('the state word, whatever the exit code (is-system-running exits 1 for "stopping")', async () => {
   expect(await readSystemState(['sh', '-c', 'echo stopping; exit 1'], 2000)).toBe('stopping');
@@ -15,4 +15,22 @@ test('no command, a missing binary, a command that hangs: not stopping, within t
   const t0 = performance.now();
   expect(await systemIsStopping(['sleep', '5'], 300)).toBe(false);
   expect(performance.now() - t0).toBeLessThan(2000);
+});
+
+test('the report says why there is no state: the stderr line, the missing file, no command', async () => {
+  expect(
+    await readSystemStateReport(
+      ['sh', '-c', 'echo "Failed to connect to bus: No such file" >&2; exit 1'],
+      2000,
+    ),
+  ).toEqual({
+    state: '',
+    problem: 'sh: Failed to connect to bus: No such file',
+  });
+  const missing = await readSystemStateReport(['/nonexistent/systemctl', 'is-system-running'], 2000);
+  expect(missing.state).toBe('');
+  expect(missing.problem).toStartWith('/nonexistent/systemctl: ');
+  expect(missing.problem).toContain('ENOENT');
+  expect(await readSystemStateReport([], 2000)).toEqual({ state: '', problem: 'no command configured' });
+  expect(await readSystemStateReport(['echo', 'running'], 2000)).toEqual({ state: 'running' });
 });
