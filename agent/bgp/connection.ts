@@ -4,7 +4,7 @@
  * and a write queue that honours backpressure (write() false -> wait for 'drain').
  */
 import net from 'node:net';
-import { type Clock, systemClock, type Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, systemClock, type Timer } from '../lib/clock.ts';
 import { errnoText } from './errno-text.ts';
 import { closeFd, connectStatus, rawConnect, sendQueueBytes } from './socket-ffi.ts';
 import type { BgpConnection, ConnectionHandlers, Dial, DialOptions } from './transport.ts';
@@ -14,7 +14,8 @@ export type { ConnectionHandlers, DialOptions } from './transport.ts';
 /**
  * Socket housekeeping (the end grace, the connect poll) runs on real time whatever clock the
  * session uses: it waits for the kernel, not for the protocol. The session's clock only stamps
- * blockedSince, which the RFC 9687 send-hold check compares with its own now().
+ * blockedSince (monotonic time: a step of the wall clock does not move it), which the RFC 9687
+ * send-hold check compares with its own monotonic now.
  */
 const io: Clock = systemClock;
 
@@ -30,7 +31,7 @@ export class Connection implements BgpConnection {
   private handlers: ConnectionHandlers | undefined;
   /** Bytes waiting in our queue (not yet handed to the socket). */
   queuedBytes = 0;
-  /** When the socket last refused more data (cleared on drain): RFC 9687 send hold. */
+  /** When the socket last refused more data, monotonic (cleared on drain): RFC 9687 send hold. */
   blockedSince: number | undefined;
   /** Resolves once the socket is fully closed. */
   readonly closed: Promise<void>;
@@ -99,7 +100,7 @@ export class Connection implements BgpConnection {
     if (this.done) return;
     if (this.writable && this.queue.length === 0) {
       this.writable = this.socket.write(b);
-      if (!this.writable) this.blockedSince ??= this.clock.now();
+      if (!this.writable) this.blockedSince ??= monotonicNow(this.clock);
       return;
     }
     this.queue.push(b);
@@ -112,7 +113,7 @@ export class Connection implements BgpConnection {
       this.queuedBytes -= b.length;
       this.writable = this.socket.write(b);
     }
-    if (!this.writable) this.blockedSince ??= this.clock.now();
+    if (!this.writable) this.blockedSince ??= monotonicNow(this.clock);
   }
 
   /** Half-close after queued data (a NOTIFICATION is delivered before FIN), then destroy shortly. */

@@ -21,12 +21,17 @@ export class LastErrorTracker {
     return this.current;
   }
 
-  /** Records a reason; true when it is a change that should be logged now. */
-  record(message: string, now: number): boolean {
+  /**
+   * Records a reason; true when it is a change that should be logged now. `now` (wall) is the
+   * time shown; `monotonic` (default: now) paces the log, so a step of the wall clock neither
+   * silences it nor lets it flood.
+   */
+  record(message: string, now: number, monotonic = now): boolean {
     if (this.current?.message === message) return false;
     this.current = { message, at: now };
-    if (this.lastWarnAt !== undefined && now - this.lastWarnAt < LAST_ERROR_WARN_INTERVAL_MS) return false;
-    this.lastWarnAt = now;
+    if (this.lastWarnAt !== undefined && monotonic - this.lastWarnAt < LAST_ERROR_WARN_INTERVAL_MS)
+      return false;
+    this.lastWarnAt = monotonic;
     return true;
   }
 

@@ -4,9 +4,10 @@
  * again when the detector says Up or the bounded wait runs out. The same gate applies to a
  * connection the peer opens (admitIncoming): refused while the connect would be held, so a
  * passive session, or a router that connects first, does not bring BGP up over a path BFD
- * says is down; the bounded wait counts from the first refusal.
+ * says is down; the bounded wait counts from the first refusal, in monotonic time (a step of
+ * the wall clock neither ends it early nor stretches it).
  */
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import {
   DEFAULT_LIVENESS_WAIT_MS,
@@ -90,7 +91,7 @@ export class LivenessHold {
 
   /** The gate's decision now; starts the wait, or ends it (connecting without BFD: a problem). */
   private decide(what: string): GateDecision {
-    const now = this.o.clock.now();
+    const now = monotonicNow(this.o.clock);
     const maxWaitMs = this.o.maxWaitMs ?? DEFAULT_LIVENESS_WAIT_MS;
     const d = gateDecision(
       {

@@ -2,9 +2,10 @@
  * SHELL. A session's output pump: encodes the Adj-RIB-Out's pending changes (then a due
  * ROUTE-REFRESH re-send) in rounds of OUTPUT_BUDGET_BYTES while the socket takes them without
  * buffering (canWrite); the socket's drain runs it again, and a timer on the injected clock
- * when a paced re-send becomes due. Nothing is encoded for a socket that cannot take it.
+ * when a paced re-send becomes due. Nothing is encoded for a socket that cannot take it. The
+ * pacing runs on monotonic time: a step of the wall clock neither delays nor hurries a re-send.
  */
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import type { AdjRibOut, RibOutContext } from './adj-rib-out.ts';
 import type { BgpConnection } from './transport.ts';
 
@@ -40,7 +41,7 @@ export class OutputPump {
     let updates = 0;
     let sent = false;
     while (this.host.connection() === c && c.canWrite) {
-      const out = this.rib.take(ctx, OUTPUT_BUDGET_BYTES, this.clock.now());
+      const out = this.rib.take(ctx, OUTPUT_BUDGET_BYTES, monotonicNow(this.clock));
       for (const m of out.messages) this.host.send(m);
       updates += out.updates;
       if (out.messages.length) sent = true;
@@ -59,7 +60,7 @@ export class OutputPump {
   private wakeAt(at: number): void {
     if (this.wake && this.wake.at <= at) return;
     this.cancel();
-    const timer = this.clock.setTimer(at - this.clock.now(), () => {
+    const timer = this.clock.setTimer(at - monotonicNow(this.clock), () => {
       this.wake = undefined;
       this.run();
     });

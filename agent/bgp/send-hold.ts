@@ -3,9 +3,10 @@
  * with hold time 0): while a connection is up it fires at the latest SendHoldTime after the
  * socket last refused data, and only then. Running, it re-arms for the time left: with the socket
  * writable, a full SendHoldTime; blocked since B, at B + SendHoldTime exactly. One timer per
- * session, no work per write.
+ * session, no work per write. All on monotonic time: a step of the wall clock neither ends the
+ * session early nor lets a peer that stopped reading keep it for longer.
  */
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 
 export class SendHoldTimer {
   private timer: Timer | undefined;
@@ -14,7 +15,7 @@ export class SendHoldTimer {
     private readonly clock: Clock,
     /** SendHoldTime now (it follows the negotiated hold time). */
     private readonly holdMs: () => number,
-    /** When the socket started refusing data, undefined while it takes it. */
+    /** When the socket started refusing data (monotonic), undefined while it takes it. */
     private readonly blockedSince: () => number | undefined,
     private readonly expired: () => void,
   ) {}
@@ -35,7 +36,7 @@ export class SendHoldTimer {
 
   private arm(): void {
     const since = this.blockedSince();
-    const left = since === undefined ? this.holdMs() : since + this.holdMs() - this.clock.now();
+    const left = since === undefined ? this.holdMs() : since + this.holdMs() - monotonicNow(this.clock);
     if (left <= 0) {
       this.timer = undefined;
       this.expired();

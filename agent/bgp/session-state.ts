@@ -1,4 +1,5 @@
 /** SHELL. The state one BGP session holds and its read-only view (/status, the speaker); session.ts drives it. */
+import { monotonicNow } from '../lib/clock.ts';
 import { warnOncePerKey } from '../lib/log.ts';
 import { AdjRibOut } from './adj-rib-out.ts';
 import { initialState } from './fsm/index.ts';
@@ -48,8 +49,16 @@ export abstract class SessionState {
   get state(): FsmState['name'] {
     return this.fsm.name;
   }
+  /** When the session became Established, wall clock (shown); undefined when it is not. */
   get establishedAt(): number | undefined {
     return this.fsm.establishedAt;
+  }
+  /** When it became Established on the clock's monotonic time: uptime is measured from it. */
+  protected establishedMonotonic: number | undefined;
+  /** Milliseconds Established (monotonic: a step of the wall clock does not change it); 0 when not. */
+  get establishedForMs(): number {
+    if (this.fsm.name !== 'Established' || this.establishedMonotonic === undefined) return 0;
+    return Math.max(0, monotonicNow(this.deps.clock) - this.establishedMonotonic);
   }
   /** Why the session is not Established (last connect error, NOTIFICATION or loss) and since when. */
   get lastError(): LastError | undefined {
@@ -68,9 +77,14 @@ export abstract class SessionState {
   get unannounceable(): readonly string[] {
     return this.fsm.name === 'Established' ? this.rib.unannounceable : [];
   }
-  /** When the socket started refusing data (RFC 9687), undefined while it takes it. */
+  /**
+   * When the socket started refusing data (RFC 9687), wall clock for people: now minus how long
+   * it has been blocked on monotonic time. undefined while it takes data.
+   */
   get sendBlockedSince(): number | undefined {
-    return this.conn?.blockedSince;
+    const since = this.conn?.blockedSince;
+    if (since === undefined) return undefined;
+    return this.deps.clock.now() - (monotonicNow(this.deps.clock) - since);
   }
   /** Prefixes whose change waits for the socket (at most the desired and sent tables together). */
   get pendingChanges(): number {

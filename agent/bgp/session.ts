@@ -1,5 +1,6 @@
 /** SHELL. One BGP peer: drives a connection (dialled by deps.dial), the framer and the pure FSM on the
  * injected clock, and executes the FSM's actions; decisions live in fsm/, inbound.ts and adj-rib-out.ts. */
+import { monotonicNow } from '../lib/clock.ts';
 import type { PrefixList } from '../net/prefix-list.ts';
 import { type RibOutContext, ribContext } from './adj-rib-out.ts';
 import { Collisions } from './collision-hold.ts';
@@ -167,7 +168,10 @@ export class Session extends SessionState {
   }
 
   private dispatch(e: FsmEvent): void {
+    // The FSM's time only stamps establishedAt (shown, wall); its deadlines are timers (monotonic).
     const r = step(this.fsm, e, this.deps.clock.now(), this.deps.random);
+    if (r.state.name === 'Established' && this.fsm.name !== 'Established')
+      this.establishedMonotonic = monotonicNow(this.deps.clock);
     if (r.state.name !== this.fsm.name)
       this.deps.log.debug('bgp fsm', {
         peer: this.config.id,
@@ -408,7 +412,7 @@ export class Session extends SessionState {
 
   /** Keeps why the peer is not Established; a change is logged at warn (rate-limited, last-error.ts). */
   private noteError(message: string, log = true): void {
-    const change = this.lastErr.record(message, this.deps.clock.now());
+    const change = this.lastErr.record(message, this.deps.clock.now(), monotonicNow(this.deps.clock));
     if (change && log)
       this.deps.log.warn('bgp peer not established', { peer: this.config.id, reason: message });
   }

@@ -4,7 +4,7 @@
  * setPeers and setAdvertisements are idempotent.
  */
 import net from 'node:net';
-import type { Clock } from '../lib/clock.ts';
+import { type Clock, monotonicNow } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter, Gauge, Registry } from '../lib/metrics.ts';
 import { PrefixList } from '../net/prefix-list.ts';
@@ -182,7 +182,6 @@ export class Speaker {
   }
 
   status(): PeerStatus[] {
-    const now = this.opts.clock.now();
     return [...this.sessions.values()].map(({ config: p, session: s }) => {
       const st: PeerStatus = {
         id: p.id,
@@ -191,10 +190,8 @@ export class Speaker {
         localASN: p.localASN,
         peerASN: p.peerASN,
         state: s.state,
-        uptimeSeconds:
-          s.state === 'Established' && s.establishedAt !== undefined
-            ? Math.floor((now - s.establishedAt) / 1000)
-            : 0,
+        // monotonic: a step of the wall clock neither resets nor inflates it
+        uptimeSeconds: Math.floor(s.establishedForMs / 1000),
         advertised: s.adjRibOut.size,
         capabilities: s.negotiated?.names ?? [],
         messagesIn: s.messagesIn,
@@ -381,7 +378,7 @@ export class Speaker {
     if (!entry || this.stopped) {
       socket.destroy();
       // One log line per address per minute: a flood must not become a log flood.
-      const now = this.opts.clock.now();
+      const now = monotonicNow(this.opts.clock);
       if (this.refusedLogged.size > 1024) this.refusedLogged.clear();
       const last = this.refusedLogged.get(remote);
       if (last === undefined || now - last >= 60_000) {

@@ -28,7 +28,7 @@ export interface BgpConnection {
   readonly remoteAddress: string | undefined;
   /** Bytes waiting in our queue (not yet handed to the socket). */
   readonly queuedBytes: number;
-  /** When the socket last refused more data (cleared on drain): RFC 9687 send hold. */
+  /** When the socket last refused more data, on the clock's monotonic time (cleared on drain): RFC 9687 send hold. */
   readonly blockedSince: number | undefined;
   /**
    * Bytes written that the peer's TCP has not acknowledged yet (our queue, the runtime's buffer

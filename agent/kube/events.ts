@@ -2,9 +2,12 @@
  * ADAPTER. events.k8s.io/v1 Events, aggregated so a loop cannot flood the API: the first
  * occurrence of (object, reason, type, note) creates an Event; repeats within the
  * aggregation window only bump a local count, written as the Event's `series` at most
- * once per seriesIntervalMs. A token bucket caps how many new Events are created.
+ * once per seriesIntervalMs. A token bucket caps how many new Events are created. The window,
+ * the series interval and the bucket run on monotonic time (a step of the wall clock neither
+ * splits a series, delays its write by the step, nor empties the bucket); the times written
+ * (eventTime, lastObservedTime) are wall clock.
  */
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { microTime } from './lease-record.ts';
@@ -39,8 +42,11 @@ interface Series {
   name: string | undefined;
   count: number;
   written: number;
+  /** Wall clock (written in the Event). */
   firstAt: number;
   lastAt: number;
+  /** Monotonic: the last repeat (the window) and the last write (the series interval). */
+  lastSeen: number;
   lastWriteAt: number;
   timer: Timer | undefined;
   creating: Promise<void> | undefined;
@@ -49,6 +55,7 @@ interface Series {
 export class EventRecorder {
   private readonly series = new Map<string, Series>();
   private tokens: number;
+  /** Monotonic. */
   private refilledAt: number;
   private seq = 0;
   /** Counts for tests and metrics. */
@@ -56,7 +63,7 @@ export class EventRecorder {
 
   constructor(private readonly o: EventRecorderOptions) {
     this.tokens = o.burst ?? 25;
-    this.refilledAt = o.clock.now();
+    this.refilledAt = monotonicNow(o.clock);
   }
 
   private takeToken(now: number): boolean {
@@ -74,17 +81,19 @@ export class EventRecorder {
 
   record(regarding: ObjectRef, reason: string, type: 'Normal' | 'Warning', note: string): void {
     const now = this.o.clock.now();
+    const mono = monotonicNow(this.o.clock);
     const key = [regarding.namespace, regarding.name, regarding.uid ?? '', reason, type, note].join('\u0000');
     const window = this.o.windowMs ?? 600_000;
     const s = this.series.get(key);
-    if (s && now - s.lastAt < window) {
+    if (s && mono - s.lastSeen < window) {
       s.count++;
       s.lastAt = now;
+      s.lastSeen = mono;
       this.scheduleSeries(s);
       return;
     }
-    this.gc(now, window);
-    if (!this.takeToken(now)) {
+    this.gc(mono, window);
+    if (!this.takeToken(mono)) {
       this.stats.dropped++;
       return;
     }
@@ -95,7 +104,8 @@ export class EventRecorder {
       written: 1,
       firstAt: now,
       lastAt: now,
-      lastWriteAt: now,
+      lastSeen: mono,
+      lastWriteAt: mono,
       timer: undefined,
       creating: undefined,
     };
@@ -105,7 +115,7 @@ export class EventRecorder {
 
   private gc(now: number, window: number): void {
     for (const [k, s] of this.series) {
-      if (now - s.lastAt >= window) {
+      if (now - s.lastSeen >= window) {
         s.timer?.cancel();
         this.series.delete(k);
       }
@@ -152,7 +162,7 @@ export class EventRecorder {
   private scheduleSeries(s: Series): void {
     if (s.timer) return;
     const interval = this.o.seriesIntervalMs ?? 30_000;
-    const wait = Math.max(0, s.lastWriteAt + interval - this.o.clock.now());
+    const wait = Math.max(0, s.lastWriteAt + interval - monotonicNow(this.o.clock));
     s.timer = this.o.clock.setTimer(wait, () => {
       s.timer = undefined;
       void this.writeSeries(s);
@@ -163,7 +173,7 @@ export class EventRecorder {
     await s.creating;
     if (!s.name || s.count === s.written) return;
     const count = s.count;
-    s.lastWriteAt = this.o.clock.now();
+    s.lastWriteAt = monotonicNow(this.o.clock);
     try {
       await this.o.client.request(
         'PATCH',

@@ -14,7 +14,7 @@
  * changes nothing.
  */
 import type { ControlRequest, ControlResponse, MaintenanceView } from '../control/protocol.ts';
-import type { Clock } from '../lib/clock.ts';
+import { type Clock, monotonicNow } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { NodeWithhold } from './plan/node-state.ts';
 
@@ -189,12 +189,13 @@ export class Maintenance {
     return { ok: false, code, message, state: this.view() };
   }
 
+  /** The wait and its timeout on monotonic time: a step of the wall clock neither ends nor stretches it. */
   private async withdrawAndWait(timeoutMs: number): Promise<Wait> {
-    const start = this.o.clock.now();
+    const start = monotonicNow(this.o.clock);
     await this.o.apply();
     for (;;) {
       const pending = this.o.speaker()?.unacknowledged() ?? [];
-      const waited = this.o.clock.now() - start;
+      const waited = monotonicNow(this.o.clock) - start;
       if (pending.length === 0) return { ok: true, waitedMs: waited };
       if (waited >= timeoutMs) return { ok: false, pending };
       await this.sleep(Math.min(ACK_POLL_MS, timeoutMs - waited));

@@ -2,10 +2,12 @@
  * Writes this node's EdgeLBNode status: only when it changed, and at most once every
  * `minIntervalMs` (default 5 s), whatever the churn. Checked after every reconcile pass
  * (`poke`) and every `minIntervalMs` anyway, since sessions change state without a pass.
- * One write in flight at a time; a failed write is retried at the next check.
+ * One write in flight at a time; a failed write is retried at the next check. All on monotonic
+ * time: a step of the wall clock neither stops the writes for its length nor lets them through
+ * faster (the "since" times in the status are wall clock, made by plan/node-status.ts).
  */
 import type { EdgeLBNodeStatus } from '../api/edgelb-node.ts';
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Registry } from '../lib/metrics.ts';
 
@@ -56,7 +58,7 @@ export class NodePublisher {
     if (this.stopped) return;
     this.schedule(
       Math.max(
-        this.o.clock.now(),
+        monotonicNow(this.o.clock),
         this.lastWriteAt + this.interval,
         this.lastCheckAt + this.interval / CHECKS_PER_INTERVAL,
       ),
@@ -73,7 +75,7 @@ export class NodePublisher {
     if (this.timer && this.timerAt <= at) return;
     this.timer?.cancel();
     this.timerAt = at;
-    this.timer = this.o.clock.setTimer(at - this.o.clock.now(), () => {
+    this.timer = this.o.clock.setTimer(at - monotonicNow(this.o.clock), () => {
       this.timer = undefined;
       this.timerAt = Number.POSITIVE_INFINITY;
       void this.check();
@@ -84,19 +86,19 @@ export class NodePublisher {
     if (this.stopped) return;
     if (this.inFlight) {
       this.o.log.debug('EdgeLBNode status write still in flight; checking again later');
-      return this.schedule(this.o.clock.now() + this.interval);
+      return this.schedule(monotonicNow(this.o.clock) + this.interval);
     }
-    this.lastCheckAt = this.o.clock.now();
+    this.lastCheckAt = monotonicNow(this.o.clock);
     const status = this.o.snapshot();
     const json = status && JSON.stringify(status);
-    if (status && json !== this.written && this.o.clock.now() >= this.lastWriteAt + this.interval) {
+    if (status && json !== this.written && monotonicNow(this.o.clock) >= this.lastWriteAt + this.interval) {
       this.inFlight = true;
-      this.lastWriteAt = this.o.clock.now();
+      this.lastWriteAt = monotonicNow(this.o.clock);
       try {
         await this.o.write(status);
         this.written = json;
         this.m.writes.inc();
-        this.o.log.debug('EdgeLBNode status written', { ms: this.o.clock.now() - this.lastWriteAt });
+        this.o.log.debug('EdgeLBNode status written', { ms: monotonicNow(this.o.clock) - this.lastWriteAt });
         this.lastError = '';
       } catch (err) {
         this.m.errors.inc();
@@ -109,6 +111,6 @@ export class NodePublisher {
       }
     }
     // The periodic check: sessions change state without a reconcile pass.
-    this.schedule(Math.max(this.o.clock.now() + this.interval, this.lastWriteAt + this.interval));
+    this.schedule(Math.max(monotonicNow(this.o.clock) + this.interval, this.lastWriteAt + this.interval));
   }
 }

@@ -13,7 +13,7 @@
  * each time, with fingerprints.
  */
 import type { ServiceResult } from '../ipam/types.ts';
-import type { Clock, Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Registry } from '../lib/metrics.ts';
 import { SerialLoop } from '../lib/serial-loop.ts';
@@ -94,6 +94,7 @@ export class Reconciler {
   private readonly publisher: StatusPublisher;
   private readonly announcer: Announcer;
   private readonly attributeConditions: AttributeConditions;
+  /** Monotonic: a step of the wall clock neither brings the next full pass forward nor skips it. */
   private lastFull = Number.NEGATIVE_INFINITY;
   private resyncTimer: Timer | undefined;
   /** A pass when the next held address goes back to its pool. */
@@ -185,7 +186,11 @@ export class Reconciler {
     this.collector.stop();
   }
 
-  /** Schedules a pass at `at` (the next hold expiry), replacing an earlier schedule. */
+  /**
+   * Schedules a pass at `at` (the next hold expiry), replacing an earlier schedule. Wall clock on
+   * purpose: an IPAM hold is a dated record (its expiry is compared with the wall clock in the
+   * pass), so after a step the pass it triggers is early or late, and the pass decides.
+   */
   private holdTimer(at: number | undefined): void {
     if (this.expiryTimer?.at === at) return;
     this.expiryTimer?.timer.cancel();
@@ -293,7 +298,7 @@ export class Reconciler {
   private takeChanges(): Changes {
     let changes: Changes = this.feed ? this.feed.takeServiceChanges() : 'all';
     const resyncMs = this.o.fullResyncMs ?? FULL_RESYNC_MS;
-    if (this.feed && resyncMs > 0 && this.o.clock.now() - this.lastFull >= resyncMs) changes = 'all';
+    if (this.feed && resyncMs > 0 && monotonicNow(this.o.clock) - this.lastFull >= resyncMs) changes = 'all';
     if (changes === 'all') this.fullDone(resyncMs);
     else this.collector.noteChanges(changes.size);
     return changes;
@@ -301,7 +306,7 @@ export class Reconciler {
 
   /** Records a full pass and, with a feed, schedules the next one. */
   private fullDone(resyncMs: number): void {
-    this.lastFull = this.o.clock.now();
+    this.lastFull = monotonicNow(this.o.clock);
     if (!this.feed || resyncMs <= 0 || this.loop.isStopped) return;
     this.resyncTimer?.cancel();
     this.resyncTimer = this.o.clock.setTimer(resyncMs, () => {

@@ -13,7 +13,7 @@ export class PipeEnd implements BgpConnection {
     this.resolveClosed = r;
   });
   queuedBytes = 0;
-  /** Set by a test to play a peer that stopped reading (RFC 9687), or by stall() on the clock. */
+  /** Set by a test to play a peer that stopped reading (RFC 9687), or by stall(): monotonic time. */
   blockedSince: number | undefined;
   /** While stalled: what the far end has not read (a kernel buffer of `room` bytes, then blocked). */
   private held: Uint8Array[] | undefined;

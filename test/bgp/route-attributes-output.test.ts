@@ -177,7 +177,7 @@ describe('Session: route attributes while the peer stalls', () => {
     const list = PrefixList.fromTexts(all);
     s.setDesired(list);
     await settle();
-    local.stall(8 * 1024, () => clock.now());
+    local.stall(8 * 1024, () => clock.monotonic());
     for (let med = 1; med <= 5; med++)
       s.setDesired(list, new Map(all.slice(0, 1000).map((p) => [p, { med }] as const)));
     await settle();
@@ -200,7 +200,7 @@ describe('Session: route attributes while the peer stalls', () => {
     await settle();
     expect(s.sendQueueBytes()).toBe(0);
     // The socket refuses data: nothing is encoded, nothing is queued, the withdrawals wait here.
-    local.blockedSince = clock.now();
+    local.blockedSince = clock.monotonic();
     s.setDesired(PrefixList.EMPTY);
     expect(local.queuedBytes).toBe(0);
     expect(s.pendingChanges).toBe(10);

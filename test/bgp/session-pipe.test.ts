@@ -4,7 +4,7 @@ import { sendHoldTime } from '../../agent/bgp/fsm/index.ts';
 import { PEER_DEFAULTS } from '../../agent/bgp/peer.ts';
 import { Session } from '../../agent/bgp/session.ts';
 import { encodeKeepalive, encodeOpen, openFor } from '../../agent/bgp/wire/index.ts';
-import { FakeClock } from '../../agent/lib/clock.ts';
+import { FakeClock, monotonicNow } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { type PipeEnd, pipe } from './pipe.ts';
 import { Remote } from './remote.ts';
@@ -82,7 +82,7 @@ describe('only on the fake clock', () => {
     await settle();
     expect(s.state).toBe('Established');
     // The peer stops reading now; keep its hold timer alive so only the send hold can fire.
-    ends[0]!.blockedSince = h.clock.now();
+    ends[0]!.blockedSince = monotonicNow(h.clock);
     const limit = sendHoldTime(90);
     let t = 0;
     for (; t + 30_000 < limit; t += 30_000) {
