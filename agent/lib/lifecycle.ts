@@ -1,6 +1,7 @@
 /**
  * Ordered start and reverse-order stop of the agent's components, with a deadline on
- * stopping so a wedged component cannot keep the process alive past systemd's patience.
+ * stopping so a wedged component cannot keep the process alive past systemd's patience
+ * (timed on the monotonic clock: a step of the wall clock neither cuts it short nor extends it).
  */
 import type { Logger } from './log.ts';
 
@@ -23,9 +24,9 @@ export class Lifecycle {
   /** Stops everything in reverse order; each component gets its share of deadlineMs. */
   stop(deadlineMs = 4500): Promise<void> {
     this.stopping ??= (async () => {
-      const end = Date.now() + deadlineMs;
+      const end = performance.now() + deadlineMs;
       for (const c of [...this.started].reverse()) {
-        const left = Math.max(100, end - Date.now());
+        const left = Math.max(100, Math.round(end - performance.now()));
         let timer: ReturnType<typeof setTimeout> | undefined;
         try {
           await Promise.race([
