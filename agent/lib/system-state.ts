@@ -26,8 +26,18 @@ export function readSystemStateReport(command: readonly string[], timeoutMs: num
     execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
       const state = (stdout ?? '').trim().split(/\s+/)[0] ?? '';
       if (state) return resolve({ state });
-      const why = (stderr ?? '').trim().split('\n')[0] || err?.message || 'no output';
-      resolve({ state, problem: `${file}: ${why}` });
+      const e = err as (Error & { code?: unknown; signal?: unknown; killed?: boolean }) | null;
+      const how = !e
+        ? 'exit 0'
+        : e.killed
+          ? `no answer within ${timeoutMs} ms`
+          : e.signal
+            ? `killed by ${e.signal}`
+            : typeof e.code === 'number'
+              ? `exit ${e.code}`
+              : String(e.code ?? e.message);
+      const said = (stderr ?? '').trim().split('\n')[0];
+      resolve({ state, problem: `${file}: ${said ? `${said} (${how})` : `${how}, no output`}` });
     });
   });
 }

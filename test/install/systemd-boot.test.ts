@@ -6,7 +6,9 @@
  * `curl -sfL URL/install.sh | sh -` runs inside, so install.sh's own systemctl calls start
  * the service. Then: READY (and how long it took), /healthz, keep-alives from a healthy
  * agent, a SIGSTOPped agent restarted by the watchdog (and how long it took), a bad config
- * exiting 78 without a restart loop, and a clean stop.
+ * exiting 78 without a restart loop, a clean stop, and a poweroff of the machine, which the
+ * agent tells from a service stop (`systemctl is-system-running` says "stopping" from inside
+ * its sandbox) and answers by withdrawing every announcement.
  * Needs root, debootstrap, systemd-nspawn, nsenter; run it under the lab lock:
  *   flock /work/notes/lab.lock node_modules/.bin/bun test test/install/systemd-boot.test.ts
  */
@@ -17,7 +19,7 @@ import { join } from 'node:path';
 import { BUN } from '../support/cli.ts';
 import { missing } from '../support/env.ts';
 import { Container, copyRoot, debianRoot } from '../support/nspawn.ts';
-import { type Proc, sleep, waitFor } from '../support/proc.ts';
+import { type Proc, run, sleep, waitFor } from '../support/proc.ts';
 import { builtBinary, installTarget, writeRelease } from './release.ts';
 
 const why = missing({ root: true, tools: ['debootstrap', 'systemd-nspawn', 'nsenter', 'xz', 'curl'] });
@@ -201,7 +203,48 @@ describe.skipIf(!!why)('the unit under a real systemd (systemd-nspawn)', () => {
     if (p.ActiveState !== 'inactive') console.log((await journal()).slice(-3000));
     expect(p).toMatchObject({ ActiveState: 'inactive', Result: 'success', ExecMainStatus: '0' });
     expect(stopS).toBeLessThan(10);
-    expect(await journal()).toContain('"stopped"');
+    const log = await journal();
+    expect(log).toContain('"stopped"');
+    // A service stop is not a shutdown: the configured bgp.shutdown applies.
+    expect(log).toMatch(/"stopping".*"bgpShutdown":"(keep|withdraw)"/);
+    expect(log).not.toContain('system shutting down');
     say(`systemctl stop: ${stopS.toFixed(2)} s`);
   }, 60_000);
+
+  test('a poweroff of the machine: the agent sees systemd stopping and withdraws (read from the journal after)', async () => {
+    // A persistent journal, so the agent's last lines outlive the container.
+    await box!.exec(['mkdir', '-p', '/var/log/journal']);
+    await box!.exec(['journalctl', '--flush']);
+    await box!.exec(['systemctl', 'start', UNIT], { timeoutMs: 60_000 });
+    await waitFor('/healthz 200 before the poweroff', async () => (await healthz()) === '200', {
+      timeoutMs: 20_000,
+    });
+    // The agent's user can ask systemd over D-Bus (what the agent does at its stop).
+    const asAgent = await box!.exec(['runuser', '-u', 'edgelb', '--', 'systemctl', 'is-system-running'], {
+      allowFail: true,
+    });
+    expect(asAgent.stdout.trim(), asAgent.stderr).toMatch(/^(running|degraded)$/);
+    const t0 = performance.now();
+    await box!.stop();
+    expect(box!.nspawn.running()).toBe(false);
+    say(`poweroff to the container gone: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const r = await run(
+      [
+        'journalctl',
+        '--no-pager',
+        '-o',
+        'cat',
+        '-D',
+        join(work, 'root', 'var', 'log', 'journal'),
+        '-u',
+        UNIT,
+      ],
+      { allowFail: true },
+    );
+    const last = r.stdout.slice(r.stdout.lastIndexOf('"edgelb started"'));
+    expect(last, r.stdout.slice(-3000)).toMatch(
+      /"stopping".*"bgpShutdown":"withdraw \(system shutting down\)"/,
+    );
+    expect(last).toContain('"stopped"');
+  }, 120_000);
 });

@@ -25,12 +25,27 @@ test('the report says why there is no state: the stderr line, the missing file, 
     ),
   ).toEqual({
     state: '',
-    problem: 'sh: Failed to connect to bus: No such file',
+    problem: 'sh: Failed to connect to bus: No such file (exit 1)',
   });
   const missing = await readSystemStateReport(['/nonexistent/systemctl', 'is-system-running'], 2000);
   expect(missing.state).toBe('');
   expect(missing.problem).toStartWith('/nonexistent/systemctl: ');
   expect(missing.problem).toContain('ENOENT');
+  expect(await readSystemStateReport(['sh', '-c', 'exit 3'], 2000)).toEqual({
+    state: '',
+    problem: 'sh: exit 3, no output',
+  });
+  expect(await readSystemStateReport(['true'], 2000)).toEqual({
+    state: '',
+    problem: 'true: exit 0, no output',
+  });
+  expect(await readSystemStateReport(['sleep', '5'], 200)).toEqual({
+    state: '',
+    problem: 'sleep: no answer within 200 ms, no output',
+  });
+  expect((await readSystemStateReport(['sh', '-c', 'kill -9 $$'], 2000)).problem).toBe(
+    'sh: killed by SIGKILL, no output',
+  );
   expect(await readSystemStateReport([], 2000)).toEqual({ state: '', problem: 'no command configured' });
   expect(await readSystemStateReport(['echo', 'running'], 2000)).toEqual({ state: 'running' });
 });
