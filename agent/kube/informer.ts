@@ -3,8 +3,8 @@
  * resourceVersion. 410 Gone (HTTP or ERROR event) relists after the base delay; any other
  * failure, or a watch silent longer than `silenceMs`, restarts with capped exponential
  * backoff and jitter, reset by a successful list or a watch event; the server ending a watch normally re-watches at once. Unlike client-node's
- * ListWatch it never stops by itself. The cache is keyed "namespace/name" and holds only
- * objects that pass `filter` (an object that stops passing is dropped).
+ * ListWatch it never stops by itself. The cache (informer-cache.ts) is keyed "namespace/name"
+ * and holds only objects that pass `filter` (an object that stops passing is dropped).
  *
  * Bad data never stops it and is never read as "empty": a list whose `items` is not an array of
  * named objects of the right kind, an event that is not one, a body that is not JSON or too
@@ -14,67 +14,17 @@
  * backoff as any failure; `lastError` says why until a list is read in full.
  */
 import { backoffDelay } from '../lib/backoff.ts';
-import type { Clock, Timer } from '../lib/clock.ts';
+import type { Timer } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
-import type { Logger } from '../lib/log.ts';
-import type { Counter } from '../lib/metrics.ts';
-import { ChangedKeys } from './changed-keys.ts';
-import { article, checkList, checkWatchEvent } from './response-shape.ts';
-import {
-  KubeApiError,
-  type KubeClient,
-  KubeResponseError,
-  KubeTransportError,
-  type WatchEvent,
-} from './transport.ts';
+import { InformerCache, MalformedError } from './informer-cache.ts';
+import type { InformerOptions, KubeObject } from './informer-options.ts';
+import { article, checkWatchEvent } from './response-shape.ts';
+import { KubeApiError, KubeResponseError, KubeTransportError, type WatchEvent } from './transport.ts';
 
-export interface KubeObject {
-  metadata: { name: string; namespace?: string; resourceVersion?: string };
-}
-
-export interface InformerOptions<T extends KubeObject> {
-  /** Metric label and log name: "services", "nodes"... */
-  resource: string;
-  /** Collection path, e.g. /api/v1/services or /apis/edgelb.io/v1alpha1/loadbalancerippools */
-  path: string;
-  /** The objects' kind ("Service"): a list or event object that names another kind is rejected. */
-  kind?: string;
-  labelSelector?: string;
-  fieldSelector?: string;
-  filter?: (o: T) => boolean;
-  /**
-   * Reduces a (filtered) object to what edgelb reads before it is cached, so the full object
-   * is kept nowhere. Must return a new object and keep whatever a writer sends back.
-   */
-  project?: (o: T, previous: T | undefined) => T;
-  /** Keep the keys of changed objects for takeChanges() (the reconcile loop's incremental path). */
-  trackChanges?: boolean;
-  client: KubeClient;
-  clock: Clock;
-  random: () => number;
-  log: Logger;
-  restarts: Counter;
-  /** Rejected responses (bad shape, not JSON, too large, an item that could not be handled). */
-  malformed?: Counter;
-  onChange?: () => void;
-  /** A watch with no event (bookmarks count) for this long is restarted. Default 150 s. */
-  silenceMs?: number;
-  /** Server-side watch timeout; default 300-600 s (randomised, as client-go does). */
-  watchTimeoutSeconds?: number;
-  backoff?: { baseMs: number; capMs: number };
-  /** List request timeout. */
-  requestTimeoutMs?: number;
-}
-
-export function objectKey(o: KubeObject): string {
-  return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-}
-
-/** A response rejected for its content (not the connection): counted and logged once. */
-class MalformedError extends Error {}
+export { type InformerOptions, type KubeObject, objectKey } from './informer-options.ts';
 
 export class Informer<T extends KubeObject> {
-  private readonly cache = new Map<string, T>();
+  private readonly cache: InformerCache<T>;
   private resourceVersion = '';
   private running = false;
   private abort: AbortController | undefined;
@@ -92,10 +42,9 @@ export class Informer<T extends KubeObject> {
    * delay); the next valid watch event (bookmarks count) does.
    */
   private watchSuspect = false;
-  private readonly changes: ChangedKeys;
 
   constructor(private readonly o: InformerOptions<T>) {
-    this.changes = new ChangedKeys(o.trackChanges === true);
+    this.cache = new InformerCache(o);
   }
 
   get synced(): boolean {
@@ -113,7 +62,7 @@ export class Informer<T extends KubeObject> {
   }
 
   list(): T[] {
-    return [...this.cache.values()];
+    return this.cache.list();
   }
 
   get(key: string): T | undefined {
@@ -130,11 +79,7 @@ export class Informer<T extends KubeObject> {
    * (before the first call, or when more keys changed than are worth listing). Needs trackChanges.
    */
   takeChanges(): ReadonlySet<string> | 'all' {
-    return this.changes.take();
-  }
-
-  private markDirty(key: string): void {
-    this.changes.mark(key, this.cache.size);
+    return this.cache.takeChanges();
   }
 
   start(): void {
@@ -190,17 +135,6 @@ export class Informer<T extends KubeObject> {
     return { labelSelector: this.o.labelSelector, fieldSelector: this.o.fieldSelector };
   }
 
-  private keep(o: T): boolean {
-    // managedFields are often the bulk of an object and edgelb never reads them (a projection
-    // leaves them out anyway: no delete, which would slow the object down for nothing)
-    if (!this.o.project) delete (o.metadata as { managedFields?: unknown }).managedFields;
-    return this.o.filter ? this.o.filter(o) : true;
-  }
-
-  private project(o: T, previous: T | undefined): T {
-    return this.o.project ? this.o.project(o, previous) : o;
-  }
-
   /**
    * Rejects a response for its content: counted, logged once per episode (the resource and the
    * reason, never the data), `lastError` set, then a relist with the usual backoff.
@@ -245,7 +179,9 @@ export class Informer<T extends KubeObject> {
     if (gen !== this.generation || !this.running) return;
     let changed: boolean;
     try {
-      changed = this.replace(body);
+      const list = this.cache.replace(body);
+      changed = list.changed;
+      this.resourceVersion = list.resourceVersion;
     } catch (err) {
       const reason = err instanceof MalformedError ? err.message : `the list failed: ${errorMessage(err)}`;
       this.rejected('list', reason);
@@ -256,48 +192,6 @@ export class Informer<T extends KubeObject> {
     this._synced = true;
     if (changed || first) this.o.onChange?.();
     this.schedule(0, 'watch');
-  }
-
-  /**
-   * Checks a list response and makes it the cache; throws (leaving the cache untouched) when
-   * the list or any of its items is malformed or cannot be handled. Returns whether it changed.
-   */
-  private replace(body: unknown): boolean {
-    const checked = checkList(body, this.o.kind);
-    if (!checked.ok) throw new MalformedError(checked.reason);
-    const items = checked.value.items as T[];
-    // The response is dropped item by item as the cache takes the projections.
-    (body as { items?: unknown }).items = undefined;
-    const next = new Map<string, T>();
-    const dirty: string[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      items[i] = undefined as unknown as T;
-      const key = objectKey(item);
-      try {
-        if (!this.keep(item)) continue;
-        const old = this.cache.get(key);
-        // An unchanged object keeps its cached identity (and no new projection is made).
-        if (
-          old &&
-          old.metadata.resourceVersion === item.metadata.resourceVersion &&
-          old.metadata.resourceVersion
-        ) {
-          next.set(key, old);
-          continue;
-        }
-        next.set(key, this.project(item, old));
-      } catch (err) {
-        throw new MalformedError(`items[${i}] (${key}) could not be read: ${errorMessage(err)}`);
-      }
-      dirty.push(key);
-    }
-    for (const k of this.cache.keys()) if (!next.has(k)) dirty.push(k);
-    this.cache.clear();
-    for (const [k, v] of next) this.cache.set(k, v);
-    for (const k of dirty) this.markDirty(k);
-    this.resourceVersion = checked.value.resourceVersion;
-    return dirty.length > 0;
   }
 
   /** The API answered well: the failure count, the error and a malformed episode end. */
@@ -397,17 +291,8 @@ export class Informer<T extends KubeObject> {
     if (rv) this.resourceVersion = rv;
     this.sane();
     if (e.type === 'BOOKMARK') return false;
-    const key = objectKey(obj);
-    if (e.type === 'DELETED' || !this.keep(obj)) {
-      if (this.cache.delete(key)) {
-        this.markDirty(key);
-        this.o.onChange?.();
-      }
-      return false;
-    }
-    this.cache.set(key, this.project(obj, this.cache.get(key)));
-    this.markDirty(key);
-    this.o.onChange?.();
+    const changed = e.type === 'DELETED' ? this.cache.delete(obj) : this.cache.upsert(obj);
+    if (changed) this.o.onChange?.();
     return false;
   }
 }

@@ -36,6 +36,7 @@ const PURE = [
   'agent/lib/file-mode.ts',
   'agent/kube/response-shape.ts',
   'agent/kube/changed-keys.ts',
+  'agent/kube/informer-cache.ts',
   'agent/lib/watchdog.ts',
   'agent/lib/proc-maps.ts',
   'agent/l2/ownership.ts',

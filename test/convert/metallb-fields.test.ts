@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { convertManifests } from '../../agent/convert/convert.ts';
-import { durationSeconds } from '../../agent/convert/metallb.ts';
+import { durationSeconds } from '../../agent/convert/metallb-peer.ts';
 
 const NS = 'metallb-system';
 
