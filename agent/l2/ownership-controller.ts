@@ -1,8 +1,9 @@
 /**
  * SHELL. L2 ownership for kubernetes mode: this node's heartbeat (heartbeat.ts), a watch on
- * every node's heartbeat Lease, and the pure decisions (liveness.ts, ownership.ts), giving the
- * set of IPs THIS node answers through onOwnedChange. The set is emitted synchronously, so the
- * Responder stops answering in the same turn as the event that took an IP away: a fence (renew
+ * every node's heartbeat Lease (heartbeat-watch.ts, read through heartbeat-views.ts; our own
+ * writes seen back in own-writes.ts), and the pure decisions (liveness.ts, ownership.ts), giving
+ * the set of IPs THIS node answers through onOwnedChange. The set is emitted synchronously, so
+ * the Responder stops answering in the same turn as the event that took an IP away: a fence (renew
  * deadline passed), a claim dropped for another node, stop().
  *
  * Order of a takeover: decide -> claim (written at once) -> the watch delivers our write back,
@@ -23,71 +24,20 @@
  * clock) is never compared with ours, only watched for change. Wall time only stamps the "since"
  * of an owned IP, for people.
  */
-import { Informer } from '../kube/informer.ts';
 import type { LeaseStore } from '../kube/leader-election.ts';
-import type { KubeClient } from '../kube/transport.ts';
 import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter } from '../lib/metrics.ts';
 import { Heartbeat, type HeartbeatTimings, renewDeadlineOf } from './heartbeat.ts';
-import {
-  HEARTBEAT_SELECTOR,
-  type HeartbeatLease,
-  heartbeatLeaseName,
-  heartbeatView,
-  OWNED_ANNOTATION,
-} from './heartbeat-lease.ts';
-import { type HeartbeatView, isLive, nextExpiry, observeHeartbeats, type SeenHeartbeat } from './liveness.ts';
+import { heartbeatLeaseName } from './heartbeat-lease.ts';
+import { HeartbeatViews } from './heartbeat-views.ts';
+import type { HeartbeatWatch } from './heartbeat-watch.ts';
+import { isLive, nextExpiry, observeHeartbeats, type SeenHeartbeat } from './liveness.ts';
+import { OwnWrites } from './own-writes.ts';
 import { answerable, claimsOf, decideOwners, type LiveNode, type OwnershipCandidate } from './ownership.ts';
 
-/** Every node's heartbeat Lease, as a cache with a change callback. */
-export interface HeartbeatWatch {
-  start(onChange: () => void): void;
-  stop(): void;
-  list(): HeartbeatLease[];
-  readonly synced: boolean;
-}
-
-/** The heartbeat Leases through the project's informer (label selector, namespace-scoped). */
-export function kubeHeartbeatWatch(o: {
-  client: KubeClient;
-  namespace: string;
-  clock: Clock;
-  random: () => number;
-  log: Logger;
-  restarts: Counter;
-  /** A watch silent this long restarts: our own renewals arrive every renewInterval. */
-  silenceMs: number;
-}): HeartbeatWatch {
-  let informer: Informer<HeartbeatLease> | undefined;
-  return {
-    start(onChange) {
-      informer ??= new Informer<HeartbeatLease>({
-        resource: 'l2-heartbeats',
-        path: `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(o.namespace)}/leases`,
-        labelSelector: HEARTBEAT_SELECTOR,
-        client: o.client,
-        clock: o.clock,
-        random: o.random,
-        log: o.log,
-        restarts: o.restarts,
-        onChange,
-        silenceMs: o.silenceMs,
-        backoff: { baseMs: 200, capMs: 5_000 },
-        requestTimeoutMs: 5_000,
-      });
-      informer.start();
-    },
-    stop: () => informer?.stop(),
-    list: () => informer?.list() ?? [],
-    get synced() {
-      return informer?.synced ?? false;
-    },
-  };
-}
-
-/** Writes remembered while the watch has not delivered them back (the watch may be down). */
-const MAX_PENDING_WRITES = 64;
+// Where they lived before; importers (agent.ts, tests) keep this path.
+export { type HeartbeatWatch, kubeHeartbeatWatch } from './heartbeat-watch.ts';
 
 export interface L2OwnershipOptions extends HeartbeatTimings {
   node: string;
@@ -123,13 +73,9 @@ export class L2Ownership {
   private candidates: OwnershipCandidate[] = [];
   private seen = new Map<string, SeenHeartbeat>();
   private claims: ReadonlySet<string> = new Set();
-  private confirmed: ReadonlySet<string> = new Set();
-  /** Monotonic start (ms) of our newest write the watch delivered back. */
-  private horizon = Number.NEGATIVE_INFINITY;
-  /** Writes started and not yet seen back, oldest first (startedAt monotonic, renewTime wall). */
-  private pendingWrites: { startedAt: number; renewTime: string; owned: ReadonlySet<string> }[] = [];
-  /** The last view of each other node's Lease, reused while the Lease is unchanged (no re-parse of its claims). */
-  private views = new Map<string, { lease: HeartbeatLease; view: HeartbeatView | undefined }>();
+  /** Our writes as the watch delivers them back: the view's horizon, the confirmed claims. */
+  private readonly own = new OwnWrites();
+  private readonly views = new HeartbeatViews();
   /** The last claims decision and what it was made from: a renewal that changed nothing decides nothing. */
   private decided:
     | {
@@ -155,11 +101,7 @@ export class L2Ownership {
     this.heartbeat = new Heartbeat({
       ...o,
       owned: () => this.claims,
-      onWriteStarted: (w) => {
-        // Owned sets are never mutated (only replaced), so a write shares the heartbeat's set.
-        this.pendingWrites.push({ ...w, owned: w.owned });
-        if (this.pendingWrites.length > MAX_PENDING_WRITES) this.pendingWrites.shift();
-      },
+      onWriteStarted: (w) => this.own.started(w),
       standby: () => this.standby || !this.heartbeat.isLive(),
       onLiveChange: () => this.recompute(),
     });
@@ -216,49 +158,22 @@ export class L2Ownership {
     };
   }
 
-  /** Our own Lease as the watch delivered it: the newest write it shows fixes the view's horizon. */
-  private noteOwn(renewTime: string | undefined): void {
-    if (renewTime === undefined) return;
-    const i = this.pendingWrites.findIndex((w) => w.renewTime === renewTime);
-    if (i < 0) return;
-    const w = this.pendingWrites[i]!;
-    this.horizon = Math.max(this.horizon, w.startedAt);
-    this.confirmed = w.owned;
-    this.pendingWrites = this.pendingWrites.slice(i + 1);
-  }
-
   private recompute(): void {
     if (!this.running) return;
     const now = monotonicNow(this.o.clock);
     const self = heartbeatLeaseName(this.o.node);
     if (this.o.watch.synced) {
-      const others: HeartbeatView[] = [];
-      const views = new Map<string, { lease: HeartbeatLease; view: HeartbeatView | undefined }>();
-      for (const l of this.o.watch.list()) {
-        if (l.metadata.name === self) {
-          this.noteOwn(l.spec?.renewTime);
-          continue;
-        }
-        const cached = this.views.get(l.metadata.name);
-        const known = cached?.view && {
-          text: cached.lease.metadata.annotations?.[OWNED_ANNOTATION] ?? '',
-          owned: cached.view.owned,
-        };
-        const v = cached && sameLease(cached.lease, l) ? cached.view : heartbeatView(l, known);
-        views.set(l.metadata.name, { lease: l, view: v });
-        if (v) others.push(v);
-      }
-      this.views = views;
+      const others = this.views.read(this.o.watch.list(), self, (l) => this.own.seen(l.spec?.renewTime));
       this.seen = observeHeartbeats(this.seen, others, now);
     }
-    const seeing = now - this.horizon < this.o.leaseDurationMs;
+    const seeing = now - this.own.horizon < this.o.leaseDurationMs;
     const seeingChanged = seeing !== this.seeing;
     this.seeing = seeing;
     if (seeingChanged)
       this.o.log.info(seeing ? 'l2 heartbeats visible' : 'l2 heartbeats not visible: standing by', {
         node: this.o.node,
       });
-    const fresh = { horizon: this.horizon, renewDeadlineMs: this.renewDeadlineMs };
+    const fresh = { horizon: this.own.horizon, renewDeadlineMs: this.renewDeadlineMs };
     this.liveOthers = new Map();
     for (const [node, s] of this.seen)
       if (isLive(s, now, fresh)) this.liveOthers.set(node, { owned: s.view.owned });
@@ -271,11 +186,16 @@ export class L2Ownership {
     this.standby = standby;
     if (!standby && this.o.watch.synced) {
       claims = this.decide();
-      answer = answerable({ self: this.o.node, claims, confirmed: this.confirmed, live: this.liveOthers });
+      answer = answerable({
+        self: this.o.node,
+        claims,
+        confirmed: this.own.confirmed,
+        live: this.liveOthers,
+      });
     }
     const changed = !sameSet(claims, this.claims);
     if (changed) {
-      this.forgetDropped(claims);
+      this.own.forgetDropped(claims);
       this.claims = claims;
     }
     // stop answering before the write that drops the claim
@@ -303,21 +223,10 @@ export class L2Ownership {
     return result;
   }
 
-  /**
-   * A dropped claim loses its confirmation, in the writes already seen and in those in flight: a
-   * claim taken again must be confirmed by a write started after it, or another node that saw
-   * the drop could be answering too.
-   */
-  private forgetDropped(next: ReadonlySet<string>): void {
-    const keep = (s: ReadonlySet<string>) => new Set([...s].filter((ip) => next.has(ip)));
-    this.confirmed = keep(this.confirmed);
-    for (const w of this.pendingWrites) w.owned = keep(w.owned);
-  }
-
   private armExpiry(now: number): void {
     this.expiryTimer?.cancel();
     let at = nextExpiry(this.seen.values(), now);
-    const blindAt = this.horizon + this.o.leaseDurationMs;
+    const blindAt = this.own.horizon + this.o.leaseDurationMs;
     if (this.seeing && (at === undefined || blindAt < at)) at = blindAt;
     if (at !== undefined) this.expiryTimer = this.o.clock.setTimer(at - now, () => this.recompute());
   }
@@ -359,19 +268,6 @@ const LOG_LIST_MAX = 16;
 function listSome(ips: string[]): string {
   const shown = ips.slice(0, LOG_LIST_MAX).sort().join(',');
   return ips.length > LOG_LIST_MAX ? `${shown} and ${ips.length - LOG_LIST_MAX} more` : shown;
-}
-
-/** The fields heartbeatView reads are the same (the claims compared as text, not parsed). */
-function sameLease(a: HeartbeatLease, b: HeartbeatLease): boolean {
-  if (a === b) return true;
-  return (
-    a.metadata.name === b.metadata.name &&
-    a.spec?.holderIdentity === b.spec?.holderIdentity &&
-    a.spec?.leaseDurationSeconds === b.spec?.leaseDurationSeconds &&
-    a.spec?.renewTime === b.spec?.renewTime &&
-    a.spec?.acquireTime === b.spec?.acquireTime &&
-    a.metadata.annotations?.[OWNED_ANNOTATION] === b.metadata.annotations?.[OWNED_ANNOTATION]
-  );
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

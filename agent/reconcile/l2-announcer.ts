@@ -3,7 +3,8 @@
  * L2AnnouncementPolicies select and who may answer them (plan/l2.ts), hands the candidates to
  * the ownership (kubernetes: heartbeat Leases, files: this node owns what its policies select),
  * and answers the IPs the ownership gives this node on the interfaces the policies choose
- * (l2/interface-choice.ts) through the Responder.
+ * (l2-interfaces.ts) through the Responder. The ports it drives are in l2-ports.ts; files mode's
+ * ownership is static-ownership.ts.
  *
  * - The ownership runs only while at least one valid L2AnnouncementPolicy exists; when the last
  *   one goes, the Responder stops answering first, then the ownership releases its Lease.
@@ -18,17 +19,20 @@
  */
 import type { ServiceObject } from '../api/core.ts';
 import type { L2Doc } from '../http/status-doc.ts';
-import { chooseInterfaces, type InterfaceChoice, type LinkFacts } from '../l2/interface-choice.ts';
-import type { OwnershipCandidate } from '../l2/ownership.ts';
-import type { L2OwnershipSnapshot } from '../l2/ownership-controller.ts';
-import type { OwnedEntry, Problem, ResponderCounters } from '../l2/responder.ts';
+import type { LinkFacts } from '../l2/interface-choice.ts';
 import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter, Registry } from '../lib/metrics.ts';
 import type { ObservedState, StatusWriter } from '../source/types.ts';
 import { defaultCollect } from './collector.ts';
+import { interfacesForOwned, PatternCache } from './l2-interfaces.ts';
+import type { OwnershipPort, ResponderPort } from './l2-ports.ts';
 import { type L2Plan, ownedStatically, planL2 } from './plan/l2.ts';
 import type { ValidObjects } from './plan/valid-objects.ts';
+
+// Where they lived before; importers (agent.ts, tests) keep these paths.
+export type { OwnershipPort, ResponderPort } from './l2-ports.ts';
+export { StaticOwnership } from './static-ownership.ts';
 
 /** The same order as String#localeCompare with the default locale (the Responder's snapshot order). */
 const collator = new Intl.Collator();
@@ -43,27 +47,6 @@ export const LINK_RESCAN_MS = 10_000;
  */
 export const L2_COLLECT_AFTER = 1000;
 export const L2_COLLECT_DELAY_MS = 2000;
-
-/** The ownership as the loop drives it: L2Ownership (kubernetes) or StaticOwnership (files). */
-export interface OwnershipPort {
-  start(): void;
-  stop(): Promise<void>;
-  setCandidates(candidates: readonly OwnershipCandidate[]): void;
-  mayAnswer(ip: string): boolean;
-  snapshot?(): L2OwnershipSnapshot;
-}
-
-/** The part of the Responder the loop drives. */
-export interface ResponderPort {
-  setOwned(owned: ReadonlyMap<string, string | readonly string[]>): Problem[];
-  snapshot(): { owned: OwnedEntry[] };
-  /** Changes whenever the answered (IP, interface) pairs change. */
-  generation(): number;
-  /** The answered pairs as "ip%interface". */
-  answeredKeys(): Iterable<string>;
-  counters(): ResponderCounters;
-  stop(): void;
-}
 
 export interface L2Options {
   nodeName: string;
@@ -87,50 +70,6 @@ export interface L2Options {
   collect?: () => void;
 }
 
-/** Files mode: this node is the only node, so it owns every candidate it is eligible for. */
-export class StaticOwnership implements OwnershipPort {
-  private owned: ReadonlySet<string> = new Set();
-  private running = false;
-
-  constructor(
-    private readonly o: {
-      nodeName: string;
-      onOwnedChange: (owned: ReadonlySet<string>) => void;
-      changes?: Counter;
-    },
-  ) {}
-
-  start(): void {
-    this.running = true;
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.emit(new Set());
-  }
-
-  setCandidates(candidates: readonly OwnershipCandidate[]): void {
-    if (!this.running) return;
-    const next = new Set<string>();
-    for (const c of candidates) if ([...c.eligibleNodes].includes(this.o.nodeName)) next.add(c.ip);
-    this.emit(next);
-  }
-
-  mayAnswer(ip: string): boolean {
-    return this.owned.has(ip);
-  }
-
-  private emit(next: ReadonlySet<string>): void {
-    let delta = 0;
-    for (const ip of next) if (!this.owned.has(ip)) delta++;
-    for (const ip of this.owned) if (!next.has(ip)) delta++;
-    if (delta === 0) return;
-    this.owned = next;
-    this.o.changes?.inc({}, delta);
-    this.o.onOwnedChange(new Set(next));
-  }
-}
-
 export class L2Announcer {
   private ownership: OwnershipPort | undefined;
   private readonly responder: ResponderPort;
@@ -144,7 +83,7 @@ export class L2Announcer {
   /** The Responder's generation when `answered` was taken. */
   private answeredGeneration = -1;
   /** Each interface pattern compiled once (not once per IP and pass). */
-  private readonly regexps = new Map<string, RegExp>();
+  private readonly patterns = new PatternCache();
   private rescan: Timer | undefined;
   private collectTimer: Timer | undefined;
   /** The interfaces as last read: a takeover or a pass uses them, the rescan refreshes them. */
@@ -304,59 +243,14 @@ export class L2Announcer {
   /** Owned IPs -> interfaces -> Responder; problems and Events for what changed. */
   private apply(refreshLinks = false): void {
     if (this.stopped) return;
-    const problems: string[] = [];
-    const want = new Map<string, string[]>();
     const links = this.owned.size > 0 ? this.currentLinks(refreshLinks) : [];
-    // The pattern rule's answer does not depend on the IP (plan IPs are valid): once per rule.
-    const byPatterns = new Map<string, InterfaceChoice>();
-    for (const ip of [...this.owned].sort()) {
-      const rule = this.plan.interfaces.get(ip);
-      // Owned by a decision made before this pass's plan: the next ownership update drops it.
-      if (!rule) continue;
-      const names = new Set<string>();
-      const why: string[] = [];
-      if (rule.patterns.length > 0) {
-        const k = rule.patterns.join('\n');
-        let c = byPatterns.get(k);
-        if (!c?.ok) {
-          c = chooseInterfaces(
-            ip,
-            links,
-            rule.patterns.map((p) => this.regexp(p)),
-          );
-          byPatterns.set(k, c);
-        }
-        if (c.ok) for (const n of c.interfaces) names.add(n);
-        else why.push(c.message);
-      }
-      if (rule.onLink) {
-        const c = chooseInterfaces(ip, links);
-        if (c.ok) for (const n of c.interfaces) names.add(n);
-        else why.push(c.message);
-      }
-      if (names.size === 0) {
-        problems.push(`L2: ${ip} is owned by this node but not answered: ${why.join('; ')}`);
-        continue;
-      }
-      want.set(ip, [...names].sort());
-    }
+    const { want, problems } = interfacesForOwned(this.owned, this.plan.interfaces, links, this.patterns);
     for (const p of this.responder.setOwned(want))
       problems.push(`L2: ${p.ip}${p.interface ? ` on ${p.interface}` : ''} not answered: ${p.message}`);
     for (const p of problems) if (!this.problems.includes(p)) this.o.log.warn(p);
     this.problems = problems;
     this.recordEvents();
     this.armRescan();
-  }
-
-  private regexp(pattern: string): RegExp {
-    let r = this.regexps.get(pattern);
-    if (!r) {
-      // Policies are few; a cache grown past any real use is started again.
-      if (this.regexps.size >= 256) this.regexps.clear();
-      r = new RegExp(pattern);
-      this.regexps.set(pattern, r);
-    }
-    return r;
   }
 
   /** An Event for each (IP, interface) answered since the last apply; nothing to do when none changed. */
