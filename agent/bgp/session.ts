@@ -1,32 +1,27 @@
-/** SHELL. One BGP peer: drives a connection (dialled by deps.dial), the framer and the pure FSM on the
- * injected clock, and executes the FSM's actions; decisions live in fsm/, inbound.ts and adj-rib-out.ts. */
+/**
+ * SHELL. One BGP peer: drives the pure FSM on the injected clock over its link (session-link.ts:
+ * connection, framer, inbound messages) and executes the FSM's actions; decisions live in fsm/,
+ * inbound.ts and adj-rib-out.ts.
+ */
 import { monotonicNow } from '../lib/clock.ts';
 import type { PrefixList } from '../net/prefix-list.ts';
 import { type RibOutContext, ribContext } from './adj-rib-out.ts';
 import { Collisions } from './collision-hold.ts';
-import { dialPeer, tcpDial } from './connection.ts';
 import { sendHoldTime, step } from './fsm/index.ts';
 import type { FsmAction, FsmEvent, TimerName } from './fsm/types.ts';
-import { notificationEvent, openOutOfState, openReceived, refreshFamily, wireErrorEvent } from './inbound.ts';
 import { OutputPump } from './output-pump.ts';
-import { dialOptions } from './peer.ts';
 import type { RouteAttributes } from './rib/route-attributes.ts';
 import { SendHoldTimer } from './send-hold.ts';
-import { SessionState } from './session-state.ts';
+import { type Direction, SessionLink } from './session-link.ts';
 import type { BgpConnection } from './transport.ts';
 import {
-  decodeMessage,
   describeNotification,
   encodeKeepalive,
   encodeNotification,
   encodeOpen,
-  Framer,
-  MAX_MESSAGE,
-  type Message,
   notificationName,
-  type OpenMessage,
   openFor,
-  WireError,
+  type UpdateMessage,
 } from './wire/index.ts';
 
 export type { SessionConfig } from './peer.ts';
@@ -36,9 +31,7 @@ const NO_DATA = new Uint8Array(0);
 
 export { OUTPUT_BUDGET_BYTES } from './output-pump.ts';
 
-type Direction = 'sent' | 'received';
-
-export class Session extends SessionState {
+export class Session extends SessionLink {
   private readonly collisions = new Collisions({
     view: () => ({
       state: this.fsm.name,
@@ -71,8 +64,6 @@ export class Session extends SessionState {
       this.deps.events?.advertised?.(this);
     },
   });
-  /** Set while the session is torn down by the send-hold timer: nothing waits for the peer. */
-  private abortive = false;
   /** Times the send-hold timer ended this session (/status, metrics). */
   sendHoldExpiries = 0;
 
@@ -141,33 +132,7 @@ export class Session extends SessionState {
     this.output.run();
   }
 
-  /** Drops whatever connection we have and continues (Active -> OpenSent) on c. */
-  private takeOver(c: BgpConnection, framer?: Framer, rest: Uint8Array[] = []): void {
-    if (this.conn && this.conn !== c) this.conn.destroy();
-    this.timers.stop('IdleHoldTimer');
-    this.fsm = { ...this.fsm, name: 'Active', stopped: false };
-    this.adopt(c, framer);
-    this.dispatch({ type: 'TcpConnectionConfirmed' });
-    for (const m of rest) {
-      if (this.conn !== c) return;
-      this.onFramed(m);
-    }
-  }
-
-  private adopt(c: BgpConnection, framer = new Framer(MAX_MESSAGE)): void {
-    this.conn = c;
-    this.framer = framer;
-    c.attach({
-      connected: () => {},
-      data: (d) => this.onData(c, d),
-      closed: (e) => this.onClosed(c, e),
-      drain: () => {
-        if (this.conn === c) this.output.run();
-      },
-    });
-  }
-
-  private dispatch(e: FsmEvent): void {
+  protected dispatch(e: FsmEvent): void {
     // The FSM's time only stamps establishedAt (shown, wall); its deadlines are timers (monotonic).
     const r = step(this.fsm, e, this.deps.clock.now(), this.deps.random);
     if (r.state.name === 'Established' && this.fsm.name !== 'Established')
@@ -273,156 +238,26 @@ export class Session extends SessionState {
     }
   }
 
-  /** Connects now, or holds the connect until BFD is Up or the bounded wait runs out. */
-  private gatedConnect(): void {
-    this.hold.request(
-      () => this.connect(),
-      () => this.fsm.name === 'Connect',
-    );
-  }
-
-  private connect(): void {
-    this.conn?.destroy();
-    const c = this.config;
-    const conn = dialPeer(this.deps.dial ?? tcpDial(this.deps.clock), dialOptions(c), (m) =>
-      this.warnOnce('ttl', m),
-    );
-    if (conn instanceof Error) {
-      this.noteError(`connect failed: ${conn.message}`);
-      queueMicrotask(() => this.dispatch({ type: 'TcpConnectionFails' }));
-      return;
-    }
-    this.conn = conn;
-    this.framer = new Framer(MAX_MESSAGE);
-    conn.attach({
-      connected: () => {
-        if (this.conn === conn) this.dispatch({ type: 'Tcp_CR_Acked' });
-      },
-      data: (d) => this.onData(conn, d),
-      closed: (e) => this.onClosed(conn, e),
-      drain: () => {
-        if (this.conn === conn) this.output.run();
-      },
-    });
-  }
-
-  private onClosed(c: BgpConnection, e?: Error): void {
-    if (this.conn !== c) return;
-    this.conn = undefined;
+  protected connectionLost(): void {
     this.sendHold.stop();
     this.output.cancel();
-    this.deps.log.debug('bgp connection closed', { peer: this.config.id, error: e?.message });
-    if (e) this.noteError(e.message.startsWith('connect') ? e.message : `connection failed: ${e.message}`);
-    else if (this.fsm.name !== 'Established')
-      this.noteError('connection closed by the peer before Established');
-    this.dispatch({ type: 'TcpConnectionFails' });
   }
 
-  private onData(c: BgpConnection, d: Uint8Array): void {
-    if (this.conn !== c) return;
-    let msgs: Uint8Array[];
-    try {
-      msgs = this.framer.push(d);
-    } catch (e) {
-      this.onWireError(e);
-      return;
-    }
-    for (const m of msgs) {
-      if (this.conn !== c) return;
-      this.onFramed(m);
-    }
-    if (this.conn === c && this.framer.failed) this.onWireError(this.framer.failed);
+  protected pumpOutput(): void {
+    this.output.run();
   }
 
-  private onFramed(m: Uint8Array): void {
-    this.messagesIn++;
-    let next: { early: FsmEvent } | { msg: Message };
-    try {
-      const early = openOutOfState(m, this.fsm.name);
-      next = early ? { early } : { msg: decodeMessage(m, this.ctx) };
-    } catch (e) {
-      this.onWireError(e);
-      return;
-    }
-    if ('early' in next) this.dispatch(next.early);
-    else this.onMessage(next.msg);
+  protected updateReceived(m: UpdateMessage): void {
+    this.deps.events?.update?.(this, m);
   }
 
-  private onWireError(e: unknown): void {
-    if (!(e instanceof WireError)) throw e;
-    this.deps.log.warn('bgp message error', { peer: this.config.id, error: e.message });
-    this.dispatch(wireErrorEvent(e));
-  }
-
-  private onMessage(m: Message): void {
-    switch (m.type) {
-      case 'open':
-        this.onOpen(m);
-        return;
-      case 'keepalive':
-        this.dispatch({ type: 'KeepAliveMsg' });
-        return;
-      case 'update':
-        if (m.error) this.deps.log.debug('bgp update treated as withdraw', { error: m.error.message });
-        this.dispatch({ type: 'UpdateMsg' });
-        if (this.fsm.name === 'Established') this.deps.events?.update?.(this, m);
-        return;
-      case 'notification': {
-        const text = describeNotification(m);
-        this.recordNotification('received', m.code, m.subcode, text);
-        this.deps.log.warn('bgp notification received', { peer: this.config.id, notification: text });
-        this.dispatch(notificationEvent(m));
-        return;
-      }
-      case 'route-refresh': {
-        this.dispatch({ type: 'RouteRefreshMsg' });
-        const fam = this.fsm.name === 'Established' ? refreshFamily(m, this.negotiated) : undefined;
-        if (fam) {
-          this.rib.requestRefresh(fam);
-          this.output.run();
-        }
-        return;
-      }
-    }
-  }
-
-  private onOpen(m: OpenMessage): void {
-    const r = openReceived(m, this.config, this.deps.routerId, this.caps);
-    if (r instanceof WireError) {
-      this.onWireError(r);
-      return;
-    }
-    this.remoteId = r.remoteId;
-    this.remoteASN = r.remoteASN;
-    this.remoteHostname = r.remoteHostname;
-    this.negotiated = r.negotiated;
-    this.ctx = r.ctx;
-    this.framer.maxLength = r.ctx.maxLength;
-    this.dispatch({ type: 'BGPOpen', holdTime: m.holdTime });
-  }
-
-  private recordNotification(direction: Direction, code: number, subcode: number, text: string): void {
+  protected recordNotification(direction: Direction, code: number, subcode: number, text: string): void {
     const name = notificationName(code, subcode);
     if (direction === 'sent') this.lastNotificationSent = name;
     else this.lastNotificationReceived = name;
     // Not logged again: the NOTIFICATION (or the error that sent it) has its own warn line.
     this.noteError(`NOTIFICATION ${direction}: ${text}`, false);
     this.deps.events?.notification?.(this, direction, code, subcode, text);
-  }
-
-  /** Keeps why the peer is not Established; a change is logged at warn (rate-limited, last-error.ts). */
-  private noteError(message: string, log = true): void {
-    const change = this.lastErr.record(message, this.deps.clock.now(), monotonicNow(this.deps.clock));
-    if (change && log)
-      this.deps.log.warn('bgp peer not established', { peer: this.config.id, reason: message });
-  }
-
-  private send(b: Uint8Array): void {
-    if (!this.conn) return;
-    // Torn down by the send-hold timer: the NOTIFICATION only if the socket takes it now.
-    if (this.abortive && !this.conn.canWrite) return;
-    this.messagesOut++;
-    this.conn.write(b);
   }
 
   private ribContext(): RibOutContext {
