@@ -31,7 +31,7 @@ import { Registry } from './lib/metrics.ts';
 import { scheduleReleasePages } from './lib/release-pages.ts';
 import { sdNotify } from './lib/sd-notify.ts';
 import { startSdWatchdog } from './lib/sd-watchdog.ts';
-import { readSystemStateReport, SYSTEM_STOPPING } from './lib/system-state.ts';
+import { readSystemStateTwice, SYSTEM_STOPPING } from './lib/system-state.ts';
 import {
   blockedNow,
   explainNow,
@@ -59,6 +59,8 @@ import { buildInfo } from './version.ts';
 
 /** How long the stop path waits for systemd's system state (a stuck systemctl must not hold the stop). */
 const SYSTEM_STATE_TIMEOUT_MS = 1000;
+/** A read with no state is asked again once, this much later. */
+const SYSTEM_STATE_RETRY_MS = 100;
 /**
  * The shutdown withdraw waits at most this long for acknowledgements (then settles): with the
  * 4.5 s component stop it stays well inside the unit's TimeoutStopSec=20.
@@ -350,7 +352,11 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   };
   const stopOnce = async () => {
     sdNotify('STOPPING=1');
-    const system = await readSystemStateReport(config.control.systemStateCommand, SYSTEM_STATE_TIMEOUT_MS);
+    const system = await readSystemStateTwice(
+      config.control.systemStateCommand,
+      SYSTEM_STATE_TIMEOUT_MS,
+      SYSTEM_STATE_RETRY_MS,
+    );
     const machine = system.state === SYSTEM_STOPPING;
     log.info('stopping', {
       bgpShutdown: machine ? 'withdraw (system shutting down)' : config.bgp.shutdown,

@@ -42,6 +42,22 @@ export function readSystemStateReport(command: readonly string[], timeoutMs: num
   });
 }
 
+/**
+ * The report, asked a second time after `retryAfterMs` when the first answer has no state
+ * (an answer lost in the moment systemd starts a shutdown costs a withdrawal otherwise).
+ * The problem reported is the last one.
+ */
+export async function readSystemStateTwice(
+  command: readonly string[],
+  timeoutMs: number,
+  retryAfterMs: number,
+): Promise<SystemState> {
+  const first = await readSystemStateReport(command, timeoutMs);
+  if (first.state || command.length === 0) return first;
+  await new Promise((r) => setTimeout(r, retryAfterMs));
+  return readSystemStateReport(command, timeoutMs);
+}
+
 /** The command's first output word ("" when it cannot be run within timeoutMs). */
 export async function readSystemState(command: readonly string[], timeoutMs: number): Promise<string> {
   return (await readSystemStateReport(command, timeoutMs)).state;

@@ -1,6 +1,14 @@
 /** lib/system-state.ts: the first word of the command's output; any failure reads as "". */
 import { expect, test } from 'bun:test';
-import { readSystemState, readSystemStateReport, systemIsStopping } from '../../agent/lib/system-state.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  readSystemState,
+  readSystemStateReport,
+  readSystemStateTwice,
+  systemIsStopping,
+} from '../../agent/lib/system-state.ts';
 
 test('the state word, whatever the exit code (is-system-running exits 1 for "stopping")', async () => {
   expect(await readSystemState(['sh', '-c', 'echo stopping; exit 1'], 2000)).toBe('stopping');
@@ -48,4 +56,25 @@ test('the report says why there is no state: the stderr line, the missing file, 
   );
   expect(await readSystemStateReport([], 2000)).toEqual({ state: '', problem: 'no command configured' });
   expect(await readSystemStateReport(['echo', 'running'], 2000)).toEqual({ state: 'running' });
+});
+
+test('asked twice: a first answer without a state is asked again once; a state the first time is not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgelb-state-'));
+  const count = join(dir, 'n');
+  // Fails silently the first time, says "stopping" the second.
+  const cmd = ['sh', '-c', `if [ -e ${count} ]; then echo stopping; else touch ${count}; exit 1; fi`];
+  try {
+    expect(await readSystemStateTwice(cmd, 2000, 10)).toEqual({ state: 'stopping' });
+    expect(await readSystemStateTwice(['sh', '-c', `echo x >> ${count}.2; echo running`], 2000, 10)).toEqual({
+      state: 'running',
+    });
+    expect(readFileSync(`${count}.2`, 'utf8')).toBe('x\n');
+    expect(await readSystemStateTwice(['sh', '-c', 'exit 2'], 2000, 10)).toEqual({
+      state: '',
+      problem: 'sh: exit 2, no output',
+    });
+    expect(await readSystemStateTwice([], 2000, 10)).toEqual({ state: '', problem: 'no command configured' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
