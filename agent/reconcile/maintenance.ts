@@ -196,7 +196,7 @@ export class Maintenance {
     for (;;) {
       const pending = this.o.speaker()?.unacknowledged() ?? [];
       const waited = monotonicNow(this.o.clock) - start;
-      if (pending.length === 0) return { ok: true, waitedMs: waited };
+      if (pending.length === 0) return { ok: true, waitedMs: Math.round(waited) };
       if (waited >= timeoutMs) return { ok: false, pending };
       await this.sleep(Math.min(ACK_POLL_MS, timeoutMs - waited));
     }

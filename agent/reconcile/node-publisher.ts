@@ -98,7 +98,9 @@ export class NodePublisher {
         await this.o.write(status);
         this.written = json;
         this.m.writes.inc();
-        this.o.log.debug('EdgeLBNode status written', { ms: monotonicNow(this.o.clock) - this.lastWriteAt });
+        this.o.log.debug('EdgeLBNode status written', {
+          ms: Math.round(monotonicNow(this.o.clock) - this.lastWriteAt),
+        });
         this.lastError = '';
       } catch (err) {
         this.m.errors.inc();

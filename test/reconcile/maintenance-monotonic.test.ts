@@ -83,3 +83,23 @@ describe('drain across a wall-clock step', () => {
     });
   }
 });
+
+test('the acknowledgement time is shown in whole milliseconds (performance.now() has fractions)', async () => {
+  const w = world();
+  // A monotonic clock with sub-millisecond fractions, as the real one has.
+  const fake = w.clock;
+  const base = fake.monotonic.bind(fake);
+  let calls = 0;
+  fake.monotonic = () => base() + (calls++ % 7) * 0.1234;
+  let done: { ok: boolean; message: string } | undefined;
+  const p = w.m.drain({ settleMs: 1000, timeoutMs: 10_000 }).then((r) => {
+    done = r as typeof done;
+  });
+  await run(w.clock, 500);
+  w.ack();
+  await run(w.clock, 1200);
+  await p;
+  expect(done?.message).toMatch(
+    /^drained: every session acknowledged the withdrawals in \d+ ms, then 1 s settle/,
+  );
+});
