@@ -10,6 +10,7 @@ import { BfdManager, type BfdManagerEvent } from '../../agent/bfd/manager.ts';
 import { decodeControl } from '../../agent/bfd/packet.ts';
 import { DEFAULT_BFD_PROFILE } from '../../agent/bfd/profile.ts';
 import { type Clock, FakeClock } from '../../agent/lib/clock.ts';
+import { seeded } from '../support/random.ts';
 import { MemoryNet } from './memory-net.ts';
 
 const A = '192.0.2.1';
@@ -17,19 +18,6 @@ const B = '192.0.2.2';
 const HOUR = 3_600_000;
 const DETECTION_MS = 900;
 const TX_MS = 300;
-
-/** xorshift32: a deterministic random(). */
-function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 /** A view of the shared FakeClock whose wall clock can be stepped on its own (another host). */
 function hostClock(clock: FakeClock): Clock & { jump(ms: number): void } {

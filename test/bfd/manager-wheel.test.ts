@@ -8,24 +8,12 @@ import { BfdManager, type BfdManagerEvent } from '../../agent/bfd/manager.ts';
 import { decodeControl } from '../../agent/bfd/packet.ts';
 import { DEFAULT_BFD_PROFILE } from '../../agent/bfd/profile.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
+import { seeded } from '../support/random.ts';
 import { MemoryNet } from './memory-net.ts';
 
 const A = '192.0.2.1';
 const PEERS = ['192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5'];
 const WINDOW_MS = 60_000;
-
-/** xorshift32: a deterministic random(). */
-function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 function star(peers: string[], seed = 11) {
   const clock = new FakeClock();

@@ -7,23 +7,11 @@ import { BfdManager, type BfdManagerEvent } from '../../agent/bfd/manager.ts';
 import { decodeControl, encodeControl } from '../../agent/bfd/packet.ts';
 import { type BfdProfile, DEFAULT_BFD_PROFILE } from '../../agent/bfd/profile.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
+import { seeded } from '../support/random.ts';
 import { MemoryNet } from './memory-net.ts';
 
 const A = '192.0.2.1';
 const B = '192.0.2.2';
-
-/** xorshift32: a deterministic random() for discriminators and jitter. */
-function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 function pair(profileA: Partial<BfdProfile> = {}, profileB: Partial<BfdProfile> = {}) {
   const clock = new FakeClock();

@@ -9,23 +9,20 @@ import { describe, expect, test } from 'bun:test';
 import { AdjRibOut, type RibOutContext } from '../../agent/bgp/adj-rib-out.ts';
 import { sendHoldTime } from '../../agent/bgp/fsm/index.ts';
 import { REFRESH_MIN_INTERVAL_MS, RefreshQueue } from '../../agent/bgp/rib/refresh-queue.ts';
-import { OUTPUT_BUDGET_BYTES, Session } from '../../agent/bgp/session.ts';
+import { OUTPUT_BUDGET_BYTES } from '../../agent/bgp/session.ts';
 import {
   AFI_IPV4,
   decodeMessage,
   encodeKeepalive,
-  encodeOpen,
   encodeRouteRefresh,
-  openFor,
   RouteRefreshSubtype,
   SAFI_UNICAST,
   type UpdateMessage,
 } from '../../agent/bgp/wire/index.ts';
-import { FakeClock } from '../../agent/lib/clock.ts';
-import { memoryLogger } from '../../agent/lib/log.ts';
+import type { FakeClock } from '../../agent/lib/clock.ts';
 import { PrefixList } from '../../agent/net/prefix-list.ts';
-import { type PipeEnd, pipe } from './pipe.ts';
-import { Remote } from './remote.ts';
+import { establishedPipeSession, type PipeRig, settle } from './established.ts';
+import type { Remote } from './remote.ts';
 
 const ctx: RibOutContext = {
   families: ['ipv4', 'ipv6'],
@@ -96,62 +93,8 @@ describe('RefreshQueue', () => {
   });
 });
 
-/** Lets the microtasks queued by the pipe and the session run (bounded). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 50; i++) await Promise.resolve();
-}
-
-interface Rig {
-  clock: FakeClock;
-  s: Session;
-  local: PipeEnd;
-  remote: Remote;
-}
-
-async function established(holdTime: number): Promise<Rig> {
-  const clock = new FakeClock();
-  let local!: PipeEnd;
-  let remote!: Remote;
-  const s = new Session(
-    {
-      id: 'r1',
-      peerAddress: '192.0.2.1',
-      peerPort: 179,
-      localASN: 65001,
-      peerASN: 65000,
-      holdTimeSeconds: holdTime,
-      keepAliveTimeSeconds: 30,
-      connectRetryTimeSeconds: 120,
-      gracefulRestart: { enabled: false, restartTimeSeconds: 120 },
-      communities: [],
-      largeCommunities: [],
-    },
-    {
-      routerId: '10.255.0.2',
-      nextHopV4: '192.0.2.10',
-      clock,
-      random: () => 0.5,
-      log: memoryLogger('error'),
-      dial: (_o, handlers) => {
-        const [a, b] = pipe();
-        local = a;
-        a.attach(handlers);
-        remote = new Remote(b);
-        a.connect();
-        return a;
-      },
-    },
-  );
-  s.start();
-  await settle();
-  await remote.next('open');
-  remote.send(encodeOpen(openFor(65000, holdTime, '10.255.0.1', [{ code: 2 }])));
-  remote.send(encodeKeepalive());
-  await remote.next('keepalive');
-  await settle();
-  expect(s.state).toBe('Established');
-  return { clock, s, local, remote };
-}
+type Rig = PipeRig;
+const established = (holdTime: number): Promise<Rig> => establishedPipeSession({ holdTime });
 
 /** Advances the fake clock in steps, letting microtasks run between them; the peer keeps sending KEEPALIVEs. */
 async function wait(clock: FakeClock, ms: number, stepMs = 1000, remote?: Remote): Promise<void> {

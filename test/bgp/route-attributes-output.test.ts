@@ -7,19 +7,9 @@
 import { describe, expect, test } from 'bun:test';
 import { AdjRibOut, type RibOutContext } from '../../agent/bgp/adj-rib-out.ts';
 import type { RouteAttributes } from '../../agent/bgp/rib/route-attributes.ts';
-import { Session } from '../../agent/bgp/session.ts';
-import {
-  decodeMessage,
-  encodeKeepalive,
-  encodeOpen,
-  openFor,
-  type UpdateMessage,
-} from '../../agent/bgp/wire/index.ts';
-import { FakeClock } from '../../agent/lib/clock.ts';
-import { memoryLogger } from '../../agent/lib/log.ts';
+import { decodeMessage, type UpdateMessage } from '../../agent/bgp/wire/index.ts';
 import { PrefixList } from '../../agent/net/prefix-list.ts';
-import { type PipeEnd, pipe } from './pipe.ts';
-import { Remote } from './remote.ts';
+import { establishedPipeSession, type PipeRig, settle } from './established.ts';
 
 const ctx: RibOutContext = {
   families: ['ipv4'],
@@ -120,55 +110,7 @@ describe('AdjRibOut: route attributes as pending changes', () => {
   });
 });
 
-/** Lets the microtasks queued by the pipe and the session run (bounded). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 50; i++) await Promise.resolve();
-}
-
-async function established(): Promise<{ clock: FakeClock; s: Session; local: PipeEnd; remote: Remote }> {
-  const clock = new FakeClock();
-  let local!: PipeEnd;
-  let remote!: Remote;
-  const s = new Session(
-    {
-      id: 'r1',
-      peerAddress: '192.0.2.1',
-      peerPort: 179,
-      localASN: 65001,
-      peerASN: 65000,
-      holdTimeSeconds: 90,
-      keepAliveTimeSeconds: 30,
-      connectRetryTimeSeconds: 120,
-      gracefulRestart: { enabled: false, restartTimeSeconds: 120 },
-      communities: [],
-      largeCommunities: [],
-    },
-    {
-      routerId: '10.255.0.2',
-      nextHopV4: '192.0.2.10',
-      clock,
-      random: () => 0.5,
-      log: memoryLogger('error'),
-      dial: (_o, handlers) => {
-        const [a, b] = pipe();
-        local = a;
-        a.attach(handlers);
-        remote = new Remote(b);
-        a.connect();
-        return a;
-      },
-    },
-  );
-  s.start();
-  await settle();
-  await remote.next('open');
-  remote.send(encodeOpen(openFor(65000, 90, '10.255.0.1', [{ code: 2 }])));
-  remote.send(encodeKeepalive());
-  await remote.next('keepalive');
-  await settle();
-  expect(s.state).toBe('Established');
-  return { clock, s, local, remote };
-}
+const established = (): Promise<PipeRig> => establishedPipeSession();
 
 describe('Session: route attributes while the peer stalls', () => {
   test('attribute changes made while the socket blocks reach the peer as the last ones once it reads', async () => {

@@ -11,7 +11,6 @@ import { sendHoldTime } from '../../agent/bgp/fsm/index.ts';
 import { LastErrorTracker } from '../../agent/bgp/last-error.ts';
 import { LivenessHold } from '../../agent/bgp/liveness-hold.ts';
 import { REFRESH_MIN_INTERVAL_MS } from '../../agent/bgp/rib/refresh-queue.ts';
-import { Session } from '../../agent/bgp/session.ts';
 import { Speaker } from '../../agent/bgp/speaker.ts';
 import {
   AFI_IPV4,
@@ -28,59 +27,20 @@ import { memoryLogger } from '../../agent/lib/log.ts';
 import { Registry } from '../../agent/lib/metrics.ts';
 import { PrefixList } from '../../agent/net/prefix-list.ts';
 import { peer } from '../support/speaker-main.ts';
-import { type PipeEnd, pipe } from './pipe.ts';
+import { establishedPipeSession, settle } from './established.ts';
+import { pipe } from './pipe.ts';
 import { Remote } from './remote.ts';
 
 const HOUR = 3_600_000;
 const HOLD = 90;
 const KEEPALIVE_MS = 30_000;
 
-/** Lets the microtasks queued by the pipe and the session run (bounded). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 50; i++) await Promise.resolve();
-}
-
 async function established(clock: FakeClock) {
-  let local!: PipeEnd;
-  let remote!: Remote;
-  const s = new Session(
-    {
-      id: 'r1',
-      peerAddress: '192.0.2.1',
-      peerPort: 179,
-      localASN: 65001,
-      peerASN: 65000,
-      holdTimeSeconds: HOLD,
-      keepAliveTimeSeconds: KEEPALIVE_MS / 1000,
-      connectRetryTimeSeconds: 120,
-      gracefulRestart: { enabled: false, restartTimeSeconds: 120 },
-      communities: [],
-      largeCommunities: [],
-    },
-    {
-      routerId: '10.255.0.2',
-      nextHopV4: '192.0.2.10',
-      clock,
-      random: () => 0.5,
-      log: memoryLogger('error'),
-      dial: (_o, handlers) => {
-        const [a, b] = pipe();
-        local = a;
-        a.attach(handlers);
-        remote = new Remote(b);
-        a.connect();
-        return a;
-      },
-    },
-  );
-  s.start();
-  await settle();
-  await remote.next('open');
-  remote.send(encodeOpen(openFor(65000, HOLD, '10.255.0.1', [{ code: 2 }])));
-  remote.send(encodeKeepalive());
-  await remote.next('keepalive');
-  await settle();
-  expect(s.state).toBe('Established');
+  const { s, local, remote } = await establishedPipeSession({
+    clock,
+    holdTime: HOLD,
+    keepAliveSeconds: KEEPALIVE_MS / 1000,
+  });
   return { s, local, remote };
 }
 
