@@ -14,18 +14,7 @@ import type { HeartbeatLease } from '../../agent/l2/heartbeat-lease.ts';
 import { FakeClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { MemoryLease } from '../kube/support/memory-lease-store.ts';
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
-
-async function step(clock: FakeClock, ms: number, each?: () => void): Promise<void> {
-  for (let t = 0; t < ms; t += 10) {
-    clock.advance(10);
-    await flush();
-    each?.();
-  }
-}
+import { step } from './support/fake-steps.ts';
 
 function setup() {
   const clock = new FakeClock();

@@ -9,21 +9,10 @@ import { DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_INTERVAL_MS, Heartbeat } from 
 import { FakeClock } from '../../agent/lib/clock.ts';
 import { memoryLogger } from '../../agent/lib/log.ts';
 import { MemoryLease } from '../kube/support/memory-lease-store.ts';
+import { step } from './support/fake-steps.ts';
 
 const HOUR = 3_600_000;
 const RENEW_DEADLINE_MS = DEFAULT_LEASE_DURATION_MS - DEFAULT_RENEW_INTERVAL_MS;
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
-
-async function step(clock: FakeClock, ms: number, each?: () => void): Promise<void> {
-  for (let t = 0; t < ms; t += 10) {
-    clock.advance(10);
-    await flush();
-    each?.();
-  }
-}
 
 function setup() {
   const clock = new FakeClock();
