@@ -3,43 +3,28 @@
  * and the one way a Service is brought in line with it: keep what is still valid, import valid
  * status IPs, allocate the rest, by the claim rules (claim-rules.ts).
  */
-import type { Family, IPRange } from '../net/ip.ts';
-import { formatAddr, parseAddrText } from './addr.ts';
+import type { Family } from '../net/ip.ts';
+import { formatAddr } from './addr.ts';
 import { CallLog } from './call-log.ts';
-import {
-  type ClaimWorld,
-  claimAuto,
-  claimExplicit,
-  type Failure,
-  fail,
-  invalidFor,
-  isFailure,
-  ownerOf,
-} from './claim-rules.ts';
+import { type ClaimWorld, claimAuto, claimExplicit, invalidFor, isFailure, ownerOf } from './claim-rules.ts';
 import { type Holding, HoldingIndex } from './holdings.ts';
 import { HoldBook, rfc3339 } from './holds.ts';
 import { compareOrdered } from './order.ts';
-import { type CompiledPool, markConflicts, poolOrder, rangesOverlap } from './pools.ts';
-import { famName, holdsFamily, holdsText, type SvcState, sharingKeyOf } from './service-state.ts';
+import { affectedPools } from './pool-change.ts';
+import { type CompiledPool, markConflicts, poolOrder } from './pools.ts';
+import {
+  dualStackRefused,
+  type FamilyFailure,
+  failureDetail,
+  heldResult,
+  oneAddressResult,
+  PoolLists,
+} from './service-result.ts';
+import { holdsFamily, type SvcState, sharingKeyOf } from './service-state.ts';
+import { importStatus } from './status-import.ts';
 import type { TookHold } from './types.ts';
 
 export const svcOrder: (a: SvcState, b: SvcState) => number = compareOrdered;
-
-function overlaps(xs: IPRange[], ys: IPRange[]): boolean {
-  return xs.some((a) => ys.some((b) => rangesOverlap(a, b)));
-}
-
-/** True when every address of `before` is still in `after` under the same selector. */
-function keepsHolders(before: CompiledPool, after: CompiledPool): boolean {
-  if (
-    JSON.stringify(before.spec.serviceSelector ?? null) !== JSON.stringify(after.spec.serviceSelector ?? null)
-  )
-    return false;
-  for (const fam of [4, 6] as const)
-    for (const r of before.ranges[fam])
-      if (!after.ranges[fam].some((n) => n.first <= r.first && r.last <= n.last)) return false;
-  return true;
-}
 
 export class Allocation implements ClaimWorld {
   readonly poolsByName = new Map<string, CompiledPool>();
@@ -49,7 +34,7 @@ export class Allocation implements ClaimWorld {
   /** Services not fully satisfied: retried, oldest first, when something may have changed. */
   readonly pending = new Set<string>();
   readonly log = new CallLog();
-  private poolLists = new Map<string, string[]>();
+  private poolLists = new PoolLists();
   /** This call freed an address or changed pools: every pending Service gets another chance. */
   private freed = false;
   /** Sharing keys whose holdings changed in this call. */
@@ -165,18 +150,7 @@ export class Allocation implements ClaimWorld {
   poolsChanged(changed: (CompiledPool | undefined)[]): void {
     const oldConflicts = new Map(this.ordered.map((p) => [p.name, p.conflict?.pool]));
     this.reorderPools();
-    const affected = new Set<string>();
-    const [before, after] = changed;
-    // Widening a pool or changing only disabled/autoAssign leaves every holder valid.
-    if (!(before && after && keepsHolders(before, after)))
-      for (const c of changed) if (c) affected.add(c.name);
-    for (const p of this.ordered) if (oldConflicts.get(p.name) !== p.conflict?.pool) affected.add(p.name);
-    // Holdings in any other pool overlapping a changed one may change owner.
-    for (const c of changed) {
-      if (!c) continue;
-      for (const p of this.ordered)
-        if (p.name !== c.name && overlaps(p.blockRanges, c.blockRanges)) affected.add(p.name);
-    }
+    const affected = affectedPools(changed, oldConflicts, this.ordered);
     const holders = new Set<SvcState>();
     const orphans: Holding[] = [];
     for (const name of affected)
@@ -240,7 +214,7 @@ export class Allocation implements ClaimWorld {
       }
     if (st.view.statusIPs.length > 0) this.importStatus(st);
     if (this.holds.size > 0) this.reclaimHolds(st);
-    let failures: { family: Family; f: Failure }[] | undefined;
+    let failures: FamilyFailure[] | undefined;
     for (const fam of r.families) {
       if (holdsFamily(st, fam)) continue;
       const ip = r.ips.length > 0 ? r.ips.find((x) => x.family === fam) : undefined;
@@ -255,83 +229,24 @@ export class Allocation implements ClaimWorld {
     if (!failures) {
       this.pending.delete(key);
       if (st.held.length === 1) {
-        // The common case: one address, one pool.
-        const h = st.held[0] as Holding;
-        st.result = {
-          key,
-          ok: true,
-          ips: [h.text],
-          pools: this.onePool(h.pool),
-          pool: h.pool,
-          message: `${h.text} from pool ${h.pool}`,
-        };
+        st.result = oneAddressResult(key, st.held[0] as Holding, this.poolLists);
         return;
       }
       failures = [];
     }
-    const detail = failures.map((x) => `${famName(x.family)}: ${x.f.message}`).join('; ');
+    const detail = failureDetail(failures);
     if (r.policy === 'RequireDualStack' && failures.length > 0 && st.held.length > 0) {
       for (const h of [...st.held])
         this.release(st, h, 'RequireDualStack and the other family is unavailable');
-      const reason = r.ips.length > 0 ? (failures[0] as { f: Failure }).f.reason : 'dual-stack-unavailable';
-      st.result = { key, ok: false, reason, message: `RequireDualStack: ${detail}` };
-    } else if (st.held.length === 0) {
-      const first = failures[0]?.f ?? fail('no-matching-pool', 'no address family requested');
-      st.result = {
-        key,
-        ok: false,
-        reason: first.reason,
-        message: failures.length > 1 ? detail : first.message,
-      };
-    } else {
-      st.held.sort((a, b) => r.families.indexOf(a.family) - r.families.indexOf(b.family));
-      const ips = st.held.map((h) => h.text);
-      const pools = st.held.map((h) => h.pool);
-      const names = [...new Set(pools)].join(', ');
-      let message = `${ips.join(', ')} from pool ${names}`;
-      if (failures.length > 0) message += `; ${detail}`;
-      st.result = { key, ok: true, ips, pools, pool: names, message };
-    }
+      st.result = dualStackRefused(key, r, failures, detail);
+    } else st.result = heldResult(key, r, st.held, failures, detail);
     if (failures.length > 0) this.pending.add(key);
     else this.pending.delete(key);
   }
 
-  /** [name], shared by every result from that pool (frozen: results are read-only). */
-  private onePool(name: string): string[] {
-    let list = this.poolLists.get(name);
-    if (!list) {
-      list = Object.freeze([name]) as unknown as string[];
-      this.poolLists.set(name, list);
-    }
-    return list;
-  }
-
-  /** Claims the Service's status IPs it does not hold yet, when still valid. */
+  /** Claims the Service's status IPs it does not hold yet, when still valid (status-import.ts). */
   importStatus(st: SvcState): void {
-    const key = st.view.key;
-    if (!st.parsed.ok) {
-      for (const t of st.view.statusIPs) this.log.noteLost(key, t, 'the request is invalid');
-      return;
-    }
-    const r = st.parsed.request;
-    for (const t of st.view.statusIPs) {
-      if (holdsText(st, t)) continue;
-      const ip = parseAddrText(t);
-      if (!ip) continue;
-      const text = ip.text;
-      if (text !== t && holdsText(st, text)) continue;
-      if (holdsFamily(st, ip.family)) {
-        this.log.noteLost(key, text, `the Service already holds an ${famName(ip.family)} address`);
-        continue;
-      }
-      const h = this.index.get(text);
-      const why = invalidFor(this, st, r, ip, text, h);
-      if (why) {
-        this.log.noteLost(key, text, why);
-        continue;
-      }
-      this.claim(st, h ?? this.create(ip.family, ip.value, text));
-    }
+    importStatus(this, st);
   }
 
   // ---------------------------------------------------------------- holding and letting go

@@ -3,23 +3,15 @@
  * from YAML manifests in a directory, status in a state file, and this node always the
  * leader. Reloads on change (fs.watch on the directory, debounced) and on reload()
  * (SIGHUP). A bad file is reported naming the file and object, and its last good
- * version stays in force.
+ * version stays in force. Reading the directory: files-load.ts; the observed state: files-observed.ts.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import type { EndpointSliceObject, NodeObject, ServiceObject } from '../api/core.ts';
+import type { ServiceObject } from '../api/core.ts';
 import { serviceKey } from '../api/core.ts';
-import {
-  type BGPPeeringPolicy,
-  type Condition,
-  DEFAULT_LOAD_BALANCER_CLASS,
-  type L2AnnouncementPolicy,
-  type LoadBalancerIPPool,
-} from '../api/v1alpha1.ts';
 import { type Clock, monotonicNow } from '../lib/clock.ts';
-import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
-import { type LoadedObject, parseManifestFile } from './files-manifests.ts';
+import { type FileEntry, readManifests } from './files-load.ts';
+import type { LoadedObject } from './files-manifests.ts';
+import { buildObserved, l2StatusKey, nodeObject, ownedServices } from './files-observed.ts';
 import { StatusStore } from './files-status.ts';
 import { DebouncedDirWatch } from './files-watch.ts';
 import type { EventKind, Leadership, ObservedState, Source, StatusWriter } from './types.ts';
@@ -41,17 +33,8 @@ export interface FilesSourceOptions {
   claimServicesWithoutClass?: boolean;
 }
 
-const MANIFEST = /^[^.].*\.ya?ml$/;
-/** L2AnnouncementPolicy status in the state file's policies section: a key no BGP policy name can take. */
-const l2StatusKey = (name: string) => `L2AnnouncementPolicy/${name}`;
 /** Identical events for one Service are logged once per this window. */
 const EVENT_REPEAT_MS = 10 * 60 * 1000;
-
-interface FileEntry {
-  objects: LoadedObject[];
-  /** True when `objects` is a complete, problem-free version of the file. */
-  good: boolean;
-}
 
 export class FilesSource implements Source {
   readonly kind = 'files' as const;
@@ -154,65 +137,16 @@ export class FilesSource implements Source {
   /** Reads the directory; returns true when the objects or problems changed. */
   private load({ prune }: { prune: boolean }): boolean {
     const { log } = this.opts;
-    let names: string[];
-    try {
-      names = readdirSync(this.opts.manifests)
-        .filter((n) => MANIFEST.test(n))
-        .sort();
-      this.dirProblem = undefined;
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      const why =
-        e.code === 'ENOENT' ? 'does not exist' : e.code === 'ENOTDIR' ? 'is not a directory' : e.message;
-      const msg = `manifests directory ${this.opts.manifests} ${why}; keeping the objects loaded before`;
+    const read = readManifests(this.opts.manifests, this.files, log);
+    if (!read.ok) {
+      const msg = `manifests directory ${this.opts.manifests} ${read.why}; keeping the objects loaded before`;
       const changed = msg !== this.dirProblem;
       if (changed) log.error(msg);
       this.dirProblem = msg;
       return changed;
     }
-    const problems: string[] = [];
-    const seen = new Set<string>();
-    for (const name of names) {
-      const file = join(this.opts.manifests, name);
-      seen.add(file);
-      let text: string;
-      try {
-        if (!statSync(file).isFile()) continue;
-        text = readFileSync(file, 'utf8');
-      } catch (err) {
-        problems.push(`${file}: cannot be read (${errorMessage(err)})${this.keeping(file)}`);
-        continue;
-      }
-      const parsed = parseManifestFile(file, text);
-      for (const i of parsed.ignored)
-        log.debug('manifest object of a kind edgelb does not use, ignored', { object: i });
-      if (parsed.problems.length === 0) {
-        this.files.set(file, { objects: parsed.objects, good: true });
-        continue;
-      }
-      const suffix = this.keeping(file);
-      problems.push(...parsed.problems.map((p) => p + suffix));
-      const prev = this.files.get(file);
-      if (!prev?.good) this.files.set(file, { objects: parsed.objects, good: false });
-    }
-    for (const file of [...this.files.keys()]) if (!seen.has(file)) this.files.delete(file);
-
-    // Merge, first definition wins (files in name order).
-    const byId = new Map<string, { file: string; where: string }>();
-    const objects: LoadedObject[] = [];
-    for (const [file, entry] of [...this.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      for (const o of entry.objects) {
-        const first = byId.get(o.id);
-        if (first) {
-          problems.push(
-            `${file}: ${o.where} (${o.id}): also defined in ${first.file} ${first.where}; using that one`,
-          );
-          continue;
-        }
-        byId.set(o.id, { file, ...o });
-        objects.push(o);
-      }
-    }
+    this.dirProblem = undefined;
+    const { objects, problems } = read;
 
     const before = new Set(this.manifestProblems);
     for (const p of problems) if (!before.has(p)) log.error(p);
@@ -243,10 +177,6 @@ export class FilesSource implements Source {
     return objectsChanged || problemsChanged;
   }
 
-  private keeping(file: string): string {
-    return this.files.get(file)?.good ? '; keeping the last good version of the file' : '';
-  }
-
   private prune(): void {
     const names = (k: string) =>
       new Set(
@@ -272,79 +202,13 @@ export class FilesSource implements Source {
   }
 
   private ownedServices(): ServiceObject[] {
-    const cls = this.opts.loadBalancerClass ?? DEFAULT_LOAD_BALANCER_CLASS;
-    const noClass = this.opts.claimServicesWithoutClass ?? true;
-    const out: ServiceObject[] = [];
-    for (const o of this.objects) {
-      if (o.object.kind !== 'Service') continue;
-      const s = o.object.value;
-      if (s.spec.type !== 'LoadBalancer') continue;
-      if (s.spec.loadBalancerClass === undefined ? !noClass : s.spec.loadBalancerClass !== cls) continue;
-      out.push(s);
-    }
-    return out;
+    return ownedServices(this.objects, this.opts.loadBalancerClass, this.opts.claimServicesWithoutClass);
   }
 
   private build(): ObservedState {
-    const pick = <K extends LoadedObject['object']['kind']>(kind: K) =>
-      this.objects
-        .filter((o) => o.object.kind === kind)
-        .map((o) => o.object.value as Extract<LoadedObject['object'], { kind: K }>['value']);
-    const pools: LoadBalancerIPPool[] = pick('LoadBalancerIPPool').map((p) => {
-      const st = this.store.pool(p.metadata.name);
-      return st ? { ...p, status: structuredClone(st) } : { ...p, status: {} };
-    });
-    const policies: BGPPeeringPolicy[] = pick('BGPPeeringPolicy').map((p) => ({
-      ...p,
-      status: { conditions: structuredClone(this.store.policyConditions(p.metadata.name) ?? []) },
-    }));
-    const l2Policies: L2AnnouncementPolicy[] = pick('L2AnnouncementPolicy').map((p) => ({
-      ...p,
-      status: {
-        conditions: structuredClone(this.store.policyConditions(l2StatusKey(p.metadata.name)) ?? []),
-      },
-    }));
-    const services = this.ownedServices().map((s) => this.withStatus(s));
-    const endpointSlices: EndpointSliceObject[] = pick('EndpointSlice');
-    const secrets = new Map<string, Record<string, string>>();
-    for (const s of pick('Secret')) secrets.set(`${s.namespace}/${s.name}`, { ...s.data });
-    const node = this.node();
-    // Files mode: the Namespace objects of the folder (a namespace without one has no labels).
-    const namespaces = pick('Namespace');
-    return {
-      synced: this.synced,
-      node,
-      pools,
-      policies,
-      l2Policies,
-      nodes: [node],
-      bfdProfiles: pick('BFDProfile'),
-      services,
-      endpointSlices,
-      secrets,
-      namespaces,
-    };
-  }
-
-  private withStatus(s: ServiceObject): ServiceObject {
-    const st = this.store.service(serviceKey(s));
-    if (!st) return { ...s, status: { loadBalancer: {} } };
-    const condition: Condition = { ...st.condition, lastTransitionTime: st.lastTransitionTime };
-    return {
-      ...s,
-      status: {
-        loadBalancer: st.ips.length ? { ingress: st.ips.map((ip) => ({ ip, ipMode: 'VIP' as const })) } : {},
-        conditions: [condition],
-      },
-    };
-  }
-
-  private node(): NodeObject {
     const { nodeName, nodeLabels, nodeAddress } = this.opts;
-    return {
-      metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, ...nodeLabels } },
-      status: { addresses: nodeAddress ? [{ type: 'InternalIP', address: nodeAddress }] : [] },
-    };
+    const node = nodeObject(nodeName, nodeLabels, nodeAddress);
+    return buildObserved(this.objects, this.ownedServices(), this.store, node, this.synced);
   }
 
   // ------------------------------------------------------------ status side

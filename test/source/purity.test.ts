@@ -10,6 +10,7 @@ const PURE = [
   'api/peering-policy.ts',
   'api/validate/core.ts',
   'source/files-manifests.ts',
+  'source/files-observed.ts',
 ];
 
 test.each(PURE)('agent/%s imports nothing impure and reads no clock', (name) => {
