@@ -14,6 +14,7 @@
 
 import { readFileSync } from 'node:fs';
 import { type IP, ipToBytes } from '../net/ip.ts';
+import type { LinkPort, OpenLink } from './link.ts';
 import {
   closeSocket,
   ETH_P_ARP,
@@ -28,7 +29,6 @@ import {
   SocketError,
   sendFrame,
 } from './packet-socket.ts';
-import type { LinkPort, OpenLink } from './responder.ts';
 import { parseMac } from './wire/mac.ts';
 
 /** Large enough for any frame on a standard or jumbo MTU. */

@@ -10,7 +10,7 @@
  *   up to 3 unsolicited NAs), then one every gratuitousIntervalSeconds (default 60; 0 = off) so
  *   switch FDBs never age out (MetalLB #2910). One IPv4 announcement is two broadcast frames, a
  *   gratuitous request and a gratuitous reply; it counts once in gratuitousSent.
- * - Every announcement of every IP comes from one schedule (announce-schedule.ts) and one timer,
+ * - Every announcement of every IP comes from one schedule and one timer (announcer.ts),
  *   at most MAX_ANNOUNCEMENTS_PER_TICK at a time: a takeover of 10,000 IPs announces the first
  *   500 before setOwned returns and the rest within about 0.2 s (500 every DRAIN_INTERVAL_MS),
  *   without a timer or a closure per IP (they cost about 1.4 KB of heap and 4 KB of RSS per IP).
@@ -18,15 +18,17 @@
  * - Sockets exist only while their interface has an owned IP; they are drained every
  *   DRAIN_INTERVAL_MS from a timer, never with a blocking call. stop() closes everything.
  */
-import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
+import type { Clock, Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { formatIP, type IP, parseIP } from '../net/ip.ts';
-import { AnnounceSchedule } from './announce-schedule.ts';
+import { Announcer } from './announcer.ts';
 import { answer } from './answer.ts';
+import { joinGroupFor, type Link, leaveGroupFor, type OpenLink } from './link.ts';
 import { encodeArpFrame, gratuitousArp } from './wire/arp.ts';
-import { solicitedNodeGroup } from './wire/ipv6.ts';
-import type { Mac } from './wire/mac.ts';
 import { encodeNdFrame, unsolicitedNeighborAdvertisement } from './wire/ndp.ts';
+
+// The LinkPort contract lives in link.ts; re-exported for the callers that build fake ports.
+export type { LinkPort, OpenLink } from './link.ts';
 
 export const DEFAULT_GRATUITOUS_INTERVAL_SECONDS = 60;
 export const BURST_OFFSETS_MS = [0, 500, 1000] as const;
@@ -38,22 +40,6 @@ export const MAX_FRAMES_PER_DRAIN = 256;
 export const LOG_EACH_MAX = 16;
 /** Announcements sent in one go (setOwned or the schedule's timer); the rest follow DRAIN_INTERVAL_MS later. */
 export const MAX_ANNOUNCEMENTS_PER_TICK = 500;
-
-/** One interface's sockets (link-port.ts in production, a fake in tests). */
-export interface LinkPort {
-  readonly name: string;
-  readonly mac: Mac;
-  /** Frames queued since the last call, at most max; never blocks. */
-  drain(max: number): Uint8Array[];
-  /** Sends one frame; false if it could not be queued. */
-  send(frame: Uint8Array): boolean;
-  /** Joins / leaves an IPv6 multicast group on this interface (called once per group: refcounted here). */
-  join(group: IP): void;
-  leave(group: IP): void;
-  close(): void;
-}
-
-export type OpenLink = (name: string) => { ok: true; port: LinkPort } | { ok: false; reason: string };
 
 export interface ResponderOptions {
   clock: Clock;
@@ -93,13 +79,6 @@ interface Owned {
   since: number;
 }
 
-interface Link {
-  port: LinkPort;
-  ips: Set<string>;
-  /** Solicited-node group (canonical text) → number of owned IPs in it. */
-  groups: Map<string, number>;
-}
-
 const key = (ip: string, link: string) => `${ip}%${link}`;
 /** The same order as String#localeCompare with the default locale, without its per-call setup. */
 const collator = new Intl.Collator();
@@ -108,8 +87,7 @@ export class Responder {
   private readonly owned = new Map<string, Owned>();
   private readonly links = new Map<string, Link>();
   private drainTimer: Timer | undefined;
-  private announceTimer: { at: number; timer: Timer } | undefined;
-  private readonly schedule: AnnounceSchedule<Owned>;
+  private readonly announcer: Announcer<Owned>;
   /** Bumped whenever the answered set changes (for callers that cache what they derived from it). */
   private changes = 0;
   private readonly failing = new Set<string>();
@@ -122,7 +100,16 @@ export class Responder {
 
   constructor(private readonly o: ResponderOptions) {
     this.intervalMs = (o.gratuitousIntervalSeconds ?? DEFAULT_GRATUITOUS_INTERVAL_SECONDS) * 1000;
-    this.schedule = new AnnounceSchedule({ burstOffsetsMs: BURST_OFFSETS_MS, intervalMs: this.intervalMs });
+    this.announcer = new Announcer<Owned>({
+      clock: o.clock,
+      burstOffsetsMs: BURST_OFFSETS_MS,
+      intervalMs: this.intervalMs,
+      maxPerTick: MAX_ANNOUNCEMENTS_PER_TICK,
+      retryMs: DRAIN_INTERVAL_MS,
+      alive: (owned) => this.alive(owned),
+      send: (owned) => this.announce(owned),
+      stopped: () => this.stopped,
+    });
   }
 
   /** Makes the answered set exactly `owned`; returns what could not be answered (bad IP, interface). */
@@ -162,13 +149,10 @@ export class Responder {
         answering: this.owned.size,
         note: `only the first ${LOG_EACH_MAX} of each were logged by IP`,
       });
-    if (this.owned.size === 0) {
-      this.schedule.clear();
-      this.announceTimer?.timer.cancel();
-      this.announceTimer = undefined;
-    } else {
-      if (this.schedule.size > 4 * this.owned.size + 64) this.schedule.compact((o) => this.alive(o));
-      this.announceDue();
+    if (this.owned.size === 0) this.announcer.clear();
+    else {
+      this.announcer.compactIfLarge(this.owned.size);
+      this.announcer.announceDue();
     }
     return problems;
   }
@@ -214,30 +198,21 @@ export class Responder {
       link = { port: opened.port, ips: new Set(), groups: new Map() };
       this.links.set(linkName, link);
     }
-    if (ip.family === 6) {
-      const group = formatIP(solicitedNodeGroup(ip));
-      const n = link.groups.get(group) ?? 0;
-      if (n === 0) {
-        try {
-          link.port.join(solicitedNodeGroup(ip));
-        } catch (err) {
-          // Unicast NS (NUD) are still answered; multicast ones may be filtered by the NIC.
-          this.o.log?.warn('cannot join the solicited-node group', {
-            ip: text,
-            interface: linkName,
-            error: String(err),
-          });
-        }
-      }
-      link.groups.set(group, n + 1);
-    }
+    joinGroupFor(link, ip, (err) =>
+      // Unicast NS (NUD) are still answered; multicast ones may be filtered by the NIC.
+      this.o.log?.warn('cannot join the solicited-node group', {
+        ip: text,
+        interface: linkName,
+        error: String(err),
+      }),
+    );
     link.ips.add(k);
     const o: Owned = { key: k, ip, text, link: linkName, since: this.o.clock.now() };
     this.owned.set(k, o);
     this.changes++;
     if (logIt) this.o.log?.info('answering', { ip: text, interface: linkName });
     // The schedule runs on monotonic time, as the timers do.
-    this.schedule.add(o, monotonicNow(this.o.clock));
+    this.announcer.add(o);
     this.ensureDrain();
     return undefined;
   }
@@ -248,16 +223,7 @@ export class Responder {
     const link = this.links.get(o.link);
     if (!link) return;
     link.ips.delete(k);
-    if (o.ip.family === 6) {
-      const group = formatIP(solicitedNodeGroup(o.ip));
-      const n = (link.groups.get(group) ?? 1) - 1;
-      if (n <= 0) {
-        link.groups.delete(group);
-        try {
-          link.port.leave(solicitedNodeGroup(o.ip));
-        } catch {}
-      } else link.groups.set(group, n);
-    }
+    leaveGroupFor(link, o.ip);
     if (logIt) this.o.log?.info('no longer answering', { ip: o.text, interface: o.link });
     if (link.ips.size === 0) {
       link.port.close();
@@ -271,30 +237,6 @@ export class Responder {
 
   private alive(o: Owned): boolean {
     return this.owned.get(o.key) === o;
-  }
-
-  /** Sends what the schedule says is due (bounded), then arms the one timer for the rest. */
-  private announceDue(): void {
-    const now = monotonicNow(this.o.clock);
-    const due = this.schedule.take(now, MAX_ANNOUNCEMENTS_PER_TICK, (o) => this.alive(o));
-    for (const o of due) this.announce(o);
-    const next = this.schedule.nextDue();
-    if (next === undefined) {
-      this.announceTimer?.timer.cancel();
-      this.announceTimer = undefined;
-      return;
-    }
-    // More due than one tick may send: the rest a drain interval later.
-    const at = next <= now ? now + DRAIN_INTERVAL_MS : next;
-    if (this.announceTimer?.at === at) return;
-    this.announceTimer?.timer.cancel();
-    this.announceTimer = {
-      at,
-      timer: this.o.clock.setTimer(at - now, () => {
-        this.announceTimer = undefined;
-        if (!this.stopped) this.announceDue();
-      }),
-    };
   }
 
   private announce(o: Owned): void {

@@ -9,20 +9,19 @@ import type { BFDProfile } from '../api/bfd-profile.ts';
 import type { EndpointSliceObject, NamespaceObject, NodeObject, ServiceObject } from '../api/core.ts';
 import { SERVICE_NAME_SLICE_LABEL } from '../api/core.ts';
 import type { BGPPeeringPolicy, L2AnnouncementPolicy, LoadBalancerIPPool } from '../api/v1alpha1.ts';
-import { GROUP, PLURALS, VERSION } from '../api/v1alpha1.ts';
 import type { Config } from '../config/schema.ts';
 import { EventRecorder } from '../kube/events.ts';
-import { Informer, type InformerOptions } from '../kube/informer.ts';
+import type { Informer, InformerOptions } from '../kube/informer.ts';
 import { type KubeEndpoint, loadKubeconfig } from '../kube/kubeconfig.ts';
-import { kubeLeaseStore, LeaderElector } from '../kube/leader-election.ts';
-import { projectEndpointSlice, projectNodeLabels, projectService } from '../kube/projection.ts';
+import type { LeaderElector } from '../kube/leader-election.ts';
 import { SecretFetcher, type SecretRef } from '../kube/secrets.ts';
-import { ownsService } from '../kube/service-class.ts';
 import { KubeStatusWriter } from '../kube/status-writer.ts';
 import { type FetchFn, KubeClient } from '../kube/transport.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Counter, Registry } from '../lib/metrics.ts';
+import { createElector } from './kube-elector.ts';
+import { type Any, createInformers } from './kube-informers.ts';
 import type { Leadership, ObservedState, Source, StatusWriter } from './types.ts';
 
 export interface KubernetesSourceOptions {
@@ -53,8 +52,6 @@ const COLLECT_EVERY = 2000;
 function defaultCollect(): void {
   (globalThis as { Bun?: { gc?: (force: boolean) => void } }).Bun?.gc?.(true);
 }
-
-type Any = { metadata: { name: string; namespace?: string; resourceVersion?: string } };
 
 export class KubernetesSource implements Source {
   readonly kind = 'kubernetes' as const;
@@ -114,67 +111,16 @@ export class KubernetesSource implements Source {
       loadBalancerClass: o.config.loadBalancerClass,
       claimServicesWithoutClass: o.config.claimServicesWithoutClass,
     };
-    this.services = new Informer({
-      ...common,
-      kind: 'Service',
-      resource: 'services',
-      path: '/api/v1/services',
-      filter: (s) => ownsService(s, classes),
-      project: (s, previous) => projectService(s, previous) as ServiceObject & Any,
-      trackChanges: true,
-    });
-    this.nodes = new Informer({
-      ...common,
-      kind: 'Node',
-      resource: 'nodes',
-      path: '/api/v1/nodes',
-      fieldSelector: `metadata.name=${o.nodeName}`,
-    });
-    this.slices = new Informer({
-      ...common,
-      kind: 'EndpointSlice',
-      resource: 'endpointslices',
-      path: '/apis/discovery.k8s.io/v1/endpointslices',
-      labelSelector: SERVICE_NAME_SLICE_LABEL,
-      project: (sl) => projectEndpointSlice(sl) as EndpointSliceObject & Any,
-    });
-    this.pools = new Informer({
-      ...common,
-      kind: 'LoadBalancerIPPool',
-      resource: PLURALS.LoadBalancerIPPool,
-      path: `/apis/${GROUP}/${VERSION}/${PLURALS.LoadBalancerIPPool}`,
-    });
-    this.policies = new Informer({
-      ...common,
-      kind: 'BGPPeeringPolicy',
-      resource: PLURALS.BGPPeeringPolicy,
-      path: `/apis/${GROUP}/${VERSION}/${PLURALS.BGPPeeringPolicy}`,
-    });
-    this.l2Policies = new Informer({
-      ...common,
-      kind: 'L2AnnouncementPolicy',
-      resource: PLURALS.L2AnnouncementPolicy,
-      path: `/apis/${GROUP}/${VERSION}/${PLURALS.L2AnnouncementPolicy}`,
-    });
-    this.allNodes = new Informer({
-      ...common,
-      kind: 'Node',
-      resource: 'nodes-labels',
-      path: '/api/v1/nodes',
-      project: (n, previous) => projectNodeLabels(n, previous) as NodeObject & Any,
-    });
-    this.bfdProfiles = new Informer({
-      ...common,
-      kind: 'BFDProfile',
-      resource: PLURALS.BFDProfile,
-      path: `/apis/${GROUP}/${VERSION}/${PLURALS.BFDProfile}`,
-    });
-    this.namespaces = new Informer({
-      ...common,
-      resource: 'namespaces',
-      path: '/api/v1/namespaces',
-      project: (n, previous) => projectNodeLabels(n, previous) as NamespaceObject & Any,
-    });
+    const informers = createInformers(common, o.nodeName, classes);
+    this.services = informers.services;
+    this.nodes = informers.nodes;
+    this.slices = informers.slices;
+    this.pools = informers.pools;
+    this.policies = informers.policies;
+    this.l2Policies = informers.l2Policies;
+    this.allNodes = informers.allNodes;
+    this.bfdProfiles = informers.bfdProfiles;
+    this.namespaces = informers.namespaces;
     this.secrets = new SecretFetcher({
       client: this.client,
       clock: o.clock,
@@ -183,28 +129,15 @@ export class KubernetesSource implements Source {
       refreshMs: o.secretRefreshMs,
     });
 
-    const le = o.config.leaderElection;
-    const timings = o.leaderElectionMs ?? {
-      leaseDurationMs: le.leaseDurationSeconds * 1000,
-      renewDeadlineMs: le.renewDeadlineSeconds * 1000,
-      retryPeriodMs: le.retryPeriodSeconds * 1000,
-    };
-    // A new identity per process: a restarted agent is a new candidate, never a blind renewer.
-    const suffix = Math.floor(o.random() * 2 ** 32)
-      .toString(16)
-      .padStart(8, '0');
-    this.elector = new LeaderElector({
-      ...timings,
-      identity: `${o.nodeName}_${suffix}`,
-      namespace: le.namespace,
-      name: le.leaseName,
-      store: kubeLeaseStore(this.client, le.namespace, le.leaseName),
+    this.elector = createElector({
+      client: this.client,
+      config: o.config.leaderElection,
+      nodeName: o.nodeName,
+      timingsMs: o.leaderElectionMs,
       clock: o.clock,
       random: o.random,
       log,
-      onStartedLeading: changed,
-      onStoppedLeading: changed,
-      onNewLeader: changed,
+      onChange: changed,
     });
     this.leadership = {
       isLeader: () => this.elector.isLeader(),

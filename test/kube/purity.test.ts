@@ -10,6 +10,7 @@ const PURE = [
   'manifests.ts',
   'response-shape.ts',
   'changed-keys.ts',
+  'describe-request.ts',
 ];
 
 test.each(PURE)('agent/kube/%s imports nothing impure and reads no clock', (name) => {
