@@ -37,6 +37,7 @@ const PURE = [
   'agent/kube/response-shape.ts',
   'agent/kube/changed-keys.ts',
   'agent/kube/informer-cache.ts',
+  'agent/kube/describe-request.ts',
   'agent/lib/watchdog.ts',
   'agent/lib/proc-maps.ts',
   'agent/l2/ownership.ts',
