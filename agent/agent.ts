@@ -6,23 +6,19 @@
  * Stop order, the reverse: loop, L2 (stop answering, then release the heartbeat Lease so the
  * next owners take over at once), speaker (withdraw or keep per bgp.shutdown), source
  * (releases the Lease), HTTP.
+ * Its parts: agent-bgp.ts (speaker and BFD), agent-l2.ts (L2 announcer), agent-stop.ts (the
+ * stop sequence and signals).
  */
-import { hostname, networkInterfaces } from 'node:os';
-import { BfdManager } from './bfd/manager.ts';
-import { udpTransport } from './bfd/transport.ts';
-import { Speaker } from './bgp/speaker.ts';
-import { type Config, nodeAddressCIDRFor } from './config/schema.ts';
+import { hostname } from 'node:os';
+import { bfdCoupling, speakerOnDemand } from './agent-bgp.ts';
+import { l2Announcer } from './agent-l2.ts';
+import { handleSignals, stopSequence } from './agent-stop.ts';
+import type { Config } from './config/schema.ts';
 import { drainedFile } from './control/drained-file.ts';
 import { openControlSocket } from './control/server.ts';
 import { createApp } from './http/app.ts';
 import { registerProcessMetrics } from './http/process-metrics.ts';
 import { serveHttp } from './http/server.ts';
-import { kubeLeaseStore } from './kube/leader-election.ts';
-import { heartbeatLeaseName } from './l2/heartbeat-lease.ts';
-import { readLinks } from './l2/link-facts.ts';
-import { openLink } from './l2/link-port.ts';
-import { kubeHeartbeatWatch, L2Ownership } from './l2/ownership-controller.ts';
-import { Responder } from './l2/responder.ts';
 import { systemClock } from './lib/clock.ts';
 import { UserError } from './lib/errors.ts';
 import { Lifecycle } from './lib/lifecycle.ts';
@@ -31,7 +27,6 @@ import { Registry } from './lib/metrics.ts';
 import { scheduleReleasePages } from './lib/release-pages.ts';
 import { sdNotify } from './lib/sd-notify.ts';
 import { startSdWatchdog } from './lib/sd-watchdog.ts';
-import { readSystemStateTwice, SYSTEM_STOPPING } from './lib/system-state.ts';
 import {
   blockedNow,
   explainNow,
@@ -39,16 +34,8 @@ import {
   planReasons,
   registerBlockedMetric,
 } from './reconcile/announcements.ts';
-import { BfdCoupling } from './reconcile/bfd-coupling.ts';
-import { L2Announcer, type OwnershipPort, StaticOwnership } from './reconcile/l2-announcer.ts';
 import { Maintenance } from './reconcile/maintenance.ts';
 import { NodePublisher } from './reconcile/node-publisher.ts';
-import {
-  type HostInterface,
-  hostNextHop,
-  nodeAddresses,
-  pickAddress,
-} from './reconcile/plan/node-address.ts';
 import type { SinceMemory } from './reconcile/plan/node-status.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { buildStatus, notReadyReasons, type StatusInputs } from './reconcile/status.ts';
@@ -57,27 +44,10 @@ import type { KubernetesSource } from './source/kubernetes.ts';
 import type { Source } from './source/types.ts';
 import { buildInfo } from './version.ts';
 
-/** How long the stop path waits for systemd's system state (a stuck systemctl must not hold the stop). */
-const SYSTEM_STATE_TIMEOUT_MS = 1000;
-/** A read with no state is asked again once, this much later. */
-const SYSTEM_STATE_RETRY_MS = 100;
-/**
- * The shutdown withdraw waits at most this long for acknowledgements (then settles): with the
- * 4.5 s component stop it stays well inside the unit's TimeoutStopSec=20.
- */
-const SHUTDOWN_WITHDRAW_MAX_MS = 8000;
-
 export interface RunningAgent {
   /** Resolves with the exit code once the agent has stopped. */
   done: Promise<number>;
   stop(): Promise<void>;
-}
-
-function hostInterfaces(): HostInterface[] {
-  return Object.entries(networkInterfaces()).flatMap(([name, list]) => {
-    const addresses = (list ?? []).filter((a) => !a.internal).map((a) => a.address);
-    return addresses.length ? [{ name, addresses }] : [];
-  });
 }
 
 export async function startAgent(config: Config, log: Logger): Promise<RunningAgent> {
@@ -116,117 +86,21 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
           metrics,
         });
 
-  let speaker: Speaker | undefined;
-  let routerId = '';
-  // BFD (RFC 5880) for neighbors that name a BFDProfile; sockets open with the first session.
-  const bfdLog = log.child({ component: 'bfd' });
-  const bfd = new BfdCoupling({
-    manager: new BfdManager({
-      clock,
-      random,
-      transport: udpTransport({
-        clock,
-        random,
-        onError: (err) => bfdLog.warn('bfd socket error', { error: String(err) }),
-      }),
-      log: bfdLog,
-    }),
-    speaker: () => speaker,
-    log: bfdLog,
-    metrics,
-    clock,
-  });
-  const ensureSpeaker = (): Speaker | undefined => {
-    if (speaker) return speaker;
-    const node = source.observe().node;
-    const files = config.source === 'files';
-    const cidr4 = nodeAddressCIDRFor(config, 4);
-    const cidr6 = nodeAddressCIDRFor(config, 6);
-    const candidates = files ? hostInterfaces().flatMap((i) => i.addresses) : nodeAddresses(node);
-    routerId = config.bgp.routerId || pickAddress(candidates, 4, cidr4) || '';
-    if (!routerId) return undefined;
-    // Pinned next hops: the Node's addresses (kubernetes), or the host's inside bgp.nodeAddressCIDRs (files).
-    const v4 = !files || cidr4 ? pickAddress(candidates, 4, cidr4) : undefined;
-    const v6 = !files || cidr6 ? pickAddress(candidates, 6, cidr6) : undefined;
-    // Otherwise the session's local address of the family, else the host's own address of it:
-    // files mode any interface's (the one the session runs on first), kubernetes mode only the
-    // interface holding the Node's address (a Node listing only its IPv4 on a dual-stack LAN).
-    const nodeAddrs = nodeAddresses(node);
-    const fallbackNextHop = (family: 4 | 6, local: string | undefined): string | undefined =>
-      hostNextHop(hostInterfaces(), family, {
-        anchors: files ? (local ? [local] : []) : nodeAddrs,
-        cidr: family === 4 ? cidr4 : cidr6,
-        anywhere: files,
-      });
-    speaker = new Speaker({
-      routerId,
-      hostname: nodeName,
-      ...(v4 ? { nextHopV4: v4 } : {}),
-      ...(v6 ? { nextHopV6: v6 } : {}),
-      fallbackNextHop,
-      ...(config.bgp.listenPort > 0 ? { listen: { address: '0.0.0.0', port: config.bgp.listenPort } } : {}),
-      clock,
-      random,
-      log: log.child({ component: 'bgp' }),
-      metrics,
-      gate: bfd.gate,
-    });
-    log.info('BGP speaker started', {
-      routerId,
-      nextHopV4: v4 ?? 'session address, else the host address',
-      nextHopV6: v6 ?? 'session address, else the host address',
-    });
-    return speaker;
-  };
-
-  const l2 = new L2Announcer({
+  // The BGP speaker, built once the router ID is known; BFD (RFC 5880) for neighbors that name a
+  // BFDProfile, its sockets opened with the first session.
+  const speakers = speakerOnDemand({
+    config,
+    source,
     nodeName,
     clock,
-    log: log.child({ component: 'l2' }),
+    random,
+    log,
     metrics,
-    ownership: ({ onOwnedChange, changes }): OwnershipPort => {
-      const l2log = log.child({ component: 'l2' });
-      if (source.kind === 'kubernetes') {
-        const kube = source as KubernetesSource;
-        // Every node must run the same l2 timings (the others judge our liveness by them).
-        const leaseDurationMs = config.l2.leaseDurationSeconds * 1000;
-        const namespace = config.kubernetes.leaderElection.namespace;
-        return new L2Ownership({
-          node: nodeName,
-          namespace,
-          leaseDurationMs,
-          renewIntervalMs: config.l2.renewIntervalSeconds * 1000,
-          store: kubeLeaseStore(kube.client, namespace, heartbeatLeaseName(nodeName)),
-          watch: kubeHeartbeatWatch({
-            client: kube.client,
-            namespace,
-            clock,
-            random,
-            log: l2log,
-            restarts: kube.restarts,
-            // Our own renewals arrive every renewInterval: four lease durations of silence is a dead watch.
-            silenceMs: 4 * leaseDurationMs,
-          }),
-          clock,
-          log: l2log,
-          onOwnedChange,
-          changes,
-        });
-      }
-      return new StaticOwnership({ nodeName, onOwnedChange, changes });
-    },
-    responder: (mayAnswer) =>
-      new Responder({
-        clock,
-        openLink,
-        log: log.child({ component: 'l2' }),
-        gratuitousIntervalSeconds: config.l2.gratuitousIntervalSeconds,
-        mayAnswer,
-      }),
-    links: readLinks,
-    writer: () => source.writer,
-    withdrawWhenCordoned: config.kubernetes.withdrawWhenCordoned,
+    gate: () => bfd.gate,
   });
+  const bfd = bfdCoupling({ clock, random, log, metrics, speaker: speakers.current });
+
+  const l2 = l2Announcer({ config, source, nodeName, clock, random, log, metrics });
 
   // Planned maintenance (edgelb drain, withdraw before shutdown); the reconciler reads its flags.
   let reconciler: Reconciler | undefined;
@@ -234,7 +108,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     clock,
     store: drainedFile(config.control.drainedFile),
     apply: async () => reconciler?.runNow(),
-    speaker: () => speaker,
+    speaker: speakers.current,
     withholds: () => reconciler?.withholds() ?? [],
     settleMs: config.control.settleSeconds * 1000,
     timeoutMs: config.control.drainTimeoutSeconds * 1000,
@@ -242,7 +116,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   });
   reconciler = new Reconciler({
     source,
-    speaker: ensureSpeaker,
+    speaker: speakers.ensure,
     l2,
     bfd,
     nodeName,
@@ -263,10 +137,10 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const statusInputs: StatusInputs = {
     node: nodeName,
     version: buildInfo.version,
-    routerId: () => routerId,
+    routerId: speakers.routerId,
     source,
     reconciler,
-    speaker: () => speaker,
+    speaker: speakers.current,
     l2: () => l2.status(),
     bfd,
     drained: () => maintenance.drained,
@@ -326,7 +200,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   lifecycle.add({ name: 'bfd', stop: () => bfd.close() });
   // A machine going down withdraws whatever bgp.shutdown says ("keep" is for a service restart).
   let shutdownMode = config.bgp.shutdown;
-  lifecycle.add({ name: 'bgp', stop: () => speaker?.stop(shutdownMode) });
+  lifecycle.add({ name: 'bgp', stop: () => speakers.current()?.stop(shutdownMode) });
   lifecycle.add({ name: 'l2', stop: () => l2.stop() });
   lifecycle.add({ name: 'reconcile', stop: () => reconciler.stop() });
   reconciler.trigger();
@@ -341,51 +215,23 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const releasePages = scheduleReleasePages(clock, log);
   lifecycle.add({ name: 'release-pages', stop: () => releasePages.stop() });
 
-  let resolveDone!: (code: number) => void;
-  const done = new Promise<number>((r) => {
-    resolveDone = r;
-  });
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= stopOnce();
-    return stopping;
-  };
-  const stopOnce = async () => {
-    sdNotify('STOPPING=1');
-    const system = await readSystemStateTwice(
-      config.control.systemStateCommand,
-      SYSTEM_STATE_TIMEOUT_MS,
-      SYSTEM_STATE_RETRY_MS,
-    );
-    const machine = system.state === SYSTEM_STOPPING;
-    log.info('stopping', {
-      bgpShutdown: machine ? 'withdraw (system shutting down)' : config.bgp.shutdown,
-      // Why a shutdown was not recognised, when it was not: the state read, or why none was.
-      systemState: system.state || `unknown (${system.problem})`,
-    });
-    if (machine) {
+  const { done, stop } = stopSequence({
+    config,
+    log,
+    maintenance,
+    control,
+    lifecycle,
+    onMachineStopping: () => {
       shutdownMode = 'withdraw';
-      await maintenance.withdrawForShutdown(
-        Math.min(SHUTDOWN_WITHDRAW_MAX_MS, config.control.drainTimeoutSeconds * 1000),
-      );
-    }
-    await control?.close();
-    await lifecycle.stop();
-    log.info('stopped');
-    resolveDone(0);
-  };
-  process.on('SIGTERM', () => {
-    log.info('signal received', { signal: 'SIGTERM' });
-    void stop();
+    },
   });
-  process.on('SIGINT', () => {
-    log.info('signal received', { signal: 'SIGINT' });
-    void stop();
-  });
-  process.on('SIGHUP', () => {
-    log.info('signal received', { signal: 'SIGHUP' });
-    if (source instanceof FilesSource) source.reload();
-    reconciler.trigger();
+  handleSignals({
+    log,
+    stop,
+    reload: () => {
+      if (source instanceof FilesSource) source.reload();
+      reconciler.trigger();
+    },
   });
   return { done, stop };
 }

@@ -16,6 +16,7 @@ export const EXTRA_TEST_FOLDERS: Record<string, string[]> = {
   'agent/http/status-doc.ts': ['test/security', 'test/cli'],
   'agent/cli/status-format.ts': ['test/security'],
   'agent/config/schema.ts': ['test/cli'],
+  'agent/config/field-checks.ts': ['test/cli'],
   'agent/lib/metrics.ts': ['test/security', 'test/bgp', 'test/reconcile'],
   'agent/lib/backoff.ts': ['test/kube', 'test/bgp'],
   'agent/lib/suggest.ts': ['test/config', 'test/cli'],

@@ -7,7 +7,7 @@
  *   4  l2 (its node liveness rides on kube's Leases and informers)
  *   5  source
  *   6  reconcile, convert, routercfg, doctor
- *   7  agent.ts (the composition root)
+ *   7  agent.ts (the composition root) and its parts agent-*.ts next to it
  *   8  cli
  *   9  main.ts
  * A lower layer that needs something from a higher one takes it as a parameter.
@@ -42,9 +42,13 @@ const LAYERS: Record<string, number> = {
   'main.ts': 9,
 };
 
-/** The unit a path belongs to: its top folder under agent/, or the root file's name. */
+/** A file next to agent.ts that is one of its parts (agent-bgp.ts): the same unit, layer 7. */
+const AGENT_PART = /^agent-[a-z0-9-]+\.ts$/;
+
+/** The unit a path belongs to: its top folder under agent/, or the root file's name (agent.ts for its parts). */
 export function unitOf(path: string): string {
-  return relative(AGENT, path).split('/')[0]!;
+  const top = relative(AGENT, path).split('/')[0]!;
+  return AGENT_PART.test(top) ? 'agent.ts' : top;
 }
 
 /** Why an import from one unit of agent/ into another breaks the layering, or undefined. */
@@ -87,7 +91,9 @@ function violations(): string[] {
 
 describe('import direction', () => {
   test('every unit of agent/ has a layer', () => {
-    const units = readdirSync(AGENT).filter((e) => e !== 'README.md');
+    const units = readdirSync(AGENT)
+      .filter((e) => e !== 'README.md')
+      .map((e) => unitOf(join(AGENT, e)));
     expect(units.filter((u) => LAYERS[u] === undefined)).toEqual([]);
   });
 
@@ -102,6 +108,21 @@ describe('import direction', () => {
     expect(layerViolation('reconcile', 'ipam')).toBeUndefined();
     expect(layerViolation('cli', 'agent.ts')).toBeUndefined();
     expect(layerViolation('bgp', 'bgp')).toBeUndefined();
+  });
+
+  test("agent.ts's parts share its unit and layer; other root files and folders do not", () => {
+    expect(unitOf(join(AGENT, 'agent-stop.ts'))).toBe('agent.ts');
+    expect(unitOf(join(AGENT, 'agent-bgp.ts'))).toBe('agent.ts');
+    expect(unitOf(join(AGENT, 'agent.ts'))).toBe('agent.ts');
+    expect(unitOf(join(AGENT, 'agent-stop.js'))).toBe('agent-stop.js');
+    expect(unitOf(join(AGENT, 'main.ts'))).toBe('main.ts');
+    expect(unitOf(join(AGENT, 'reconcile', 'agent-x.ts'))).toBe('reconcile');
+    // A part may import what agent.ts may, and not cli or main.ts; cli may import a part.
+    expect(layerViolation(unitOf(join(AGENT, 'agent-l2.ts')), 'reconcile')).toBeUndefined();
+    expect(layerViolation(unitOf(join(AGENT, 'agent-l2.ts')), 'cli')).toBe(
+      'agent.ts (layer 7) imports cli (layer 8)',
+    );
+    expect(layerViolation('cli', unitOf(join(AGENT, 'agent-l2.ts')))).toBeUndefined();
   });
 
   test('the scanner sees relative imports, re-exports and dynamic imports', () => {

@@ -29,6 +29,7 @@ const PURE = [
   'agent/http/status-doc.ts',
   'agent/cli/status-format.ts',
   'agent/config/schema.ts',
+  'agent/config/field-checks.ts',
   'agent/control/protocol.ts',
   'agent/lib/metrics.ts',
   'agent/lib/backoff.ts',
