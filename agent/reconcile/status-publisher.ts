@@ -17,11 +17,20 @@ import type { Collector } from './collector.ts';
 import { bfdProfileCondition, profilesByName } from './plan/bfd-profiles.ts';
 import { heldStatus } from './plan/held-status.ts';
 import { poolResult } from './plan/pool-conditions.ts';
-import { FAILURE_REASONS, failureReason } from './plan/reasons.ts';
+import { failureReason } from './plan/reasons.ts';
 import { serviceEvents, serviceStatus, statusMatches } from './plan/service-status.ts';
 import { statusIPs } from './plan/to-domain.ts';
 import type { ValidObjects } from './plan/valid-objects.ts';
 import { WriteOrder } from './plan/write-order.ts';
+import {
+  clearLeaderGauges,
+  clearPoolGauges,
+  countWithoutIP,
+  type PublisherMetrics,
+  publisherMetrics,
+  setInvalidGauges,
+  setPoolGauges,
+} from './publisher-metrics.ts';
 import type { ServiceChangeFeed } from './service-feed.ts';
 
 export interface PublisherOptions {
@@ -49,35 +58,10 @@ export class StatusPublisher {
   private recheck = new Set<string>();
   /** A pool or policy status write failed in the last pass. */
   private otherFailed = false;
-  private readonly m;
+  private readonly m: PublisherMetrics;
 
   constructor(private readonly o: PublisherOptions) {
-    const r = o.metrics;
-    this.m = {
-      poolIPs: r.gauge(
-        'edgelb_ipam_pool_ips',
-        'Deprecated: use edgelb_ipam_pool_capacity_ips and _used_ips.',
-        ['pool', 'state'],
-      ),
-      capacity: r.gauge('edgelb_ipam_pool_capacity_ips', 'Addresses a pool can hand out.', ['pool']),
-      used: r.gauge('edgelb_ipam_pool_used_ips', 'Addresses of a pool in use by Services.', ['pool']),
-      held: r.gauge('edgelb_ipam_pool_held_ips', 'Addresses of a pool held for deleted Services.', ['pool']),
-      withoutIP: r.gauge(
-        'edgelb_services_without_ip',
-        'LoadBalancer Services that have no IP now, by reason.',
-        ['reason'],
-      ),
-      invalid: r.gauge(
-        'edgelb_invalid_objects',
-        'Objects edgelb ignores because they are invalid, by kind.',
-        ['kind'],
-      ),
-      allocations: r.counter('edgelb_ipam_allocations_total', 'IP allocations made by this node as leader.'),
-      errors: r.counter('edgelb_ipam_errors_total', 'Services left without an IP, by reason.', ['reason']),
-      writeErrors: r.counter('edgelb_status_write_errors_total', 'Status writes that failed, by kind.', [
-        'kind',
-      ]),
-    };
+    this.m = publisherMetrics(o.metrics);
   }
 
   /** The failed writes to compare again; the set starts afresh. */
@@ -91,15 +75,7 @@ export class StatusPublisher {
   clear(): void {
     this.recheck = new Set();
     this.otherFailed = false;
-    for (const g of [
-      this.m.poolIPs,
-      this.m.capacity,
-      this.m.used,
-      this.m.held,
-      this.m.withoutIP,
-      this.m.invalid,
-    ])
-      g.remove();
+    clearLeaderGauges(this.m);
   }
 
   get needsRetry(): boolean {
@@ -241,19 +217,11 @@ export class StatusPublisher {
     if (!this.isCurrent(ipam)) return;
     const writer = this.o.source.writer;
     const results = new Map(ipam.pools().map((p) => [p.name, poolResult(p)]));
-    this.m.poolIPs.remove();
-    this.m.capacity.remove();
-    this.m.used.remove();
-    this.m.held.remove();
+    clearPoolGauges(this.m);
     for (const pool of objects.pools) {
       const r = results.get(pool.metadata.name);
       if (!r) continue;
-      this.m.capacity.set({ pool: r.name }, Number(r.total));
-      this.m.used.set({ pool: r.name }, Number(r.used));
-      this.m.poolIPs.set({ pool: r.name, state: 'total' }, Number(r.total));
-      this.m.poolIPs.set({ pool: r.name, state: 'used' }, Number(r.used));
-      this.m.poolIPs.set({ pool: r.name, state: 'available' }, Number(r.available));
-      this.m.held.set({ pool: r.name }, r.held ?? 0);
+      setPoolGauges(this.m, r);
       if (!this.isCurrent(ipam)) return;
       await this.write('pool', r.name, () =>
         writer.writePoolStatus(pool, {
@@ -266,10 +234,8 @@ export class StatusPublisher {
         }),
       );
     }
-    this.countWithoutIP(ipam);
-    this.m.invalid.set({ kind: 'LoadBalancerIPPool' }, objects.invalidPools.size);
-    this.m.invalid.set({ kind: 'BGPPeeringPolicy' }, objects.invalidPolicyObjects.size);
-    this.m.invalid.set({ kind: 'L2AnnouncementPolicy' }, objects.invalidL2PolicyObjects.size);
+    countWithoutIP(this.m, ipam);
+    setInvalidGauges(this.m, objects);
     for (const [pool, problems] of objects.invalidPools)
       await this.write('pool', pool.metadata.name, () =>
         writer.writePoolStatus(pool, {
@@ -314,16 +280,6 @@ export class StatusPublisher {
       await this.write('l2policy', policy.metadata.name, () =>
         writeL2(policy, { type: 'Valid', status: 'False', reason: 'Invalid', message: problems.join('; ') }),
       );
-  }
-
-  /** Every reason is present (0 when none) so an alert rule sees the series before it fires. */
-  private countWithoutIP(ipam: Ipam): void {
-    const counts = new Map<string, number>(Object.values(FAILURE_REASONS).map((r) => [r, 0]));
-    for (const r of ipam.failedResults()) {
-      const reason = failureReason(r.reason);
-      counts.set(reason, (counts.get(reason) ?? 0) + 1);
-    }
-    for (const [reason, n] of counts) this.m.withoutIP.set({ reason }, n);
   }
 
   private async write(
