@@ -13,7 +13,7 @@
  * each time, with fingerprints.
  */
 import type { ServiceResult } from '../ipam/types.ts';
-import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Registry } from '../lib/metrics.ts';
 import { SerialLoop } from '../lib/serial-loop.ts';
@@ -22,6 +22,7 @@ import { Allocator, type Changes } from './allocate.ts';
 import { Announcer, type BfdPort, type SpeakerPort } from './announcer.ts';
 import { AttributeConditions } from './attribute-conditions.ts';
 import { Collector } from './collector.ts';
+import { PassTimers } from './pass-timers.ts';
 import type { AnnouncePlan } from './plan/announce.ts';
 import { NODE_REASONS, type NodeWithhold, nodeWithholds } from './plan/node-state.ts';
 import { type PoolResult, poolResult } from './plan/pool-conditions.ts';
@@ -94,11 +95,7 @@ export class Reconciler {
   private readonly publisher: StatusPublisher;
   private readonly announcer: Announcer;
   private readonly attributeConditions: AttributeConditions;
-  /** Monotonic: a step of the wall clock neither brings the next full pass forward nor skips it. */
-  private lastFull = Number.NEGATIVE_INFINITY;
-  private resyncTimer: Timer | undefined;
-  /** A pass when the next held address goes back to its pool. */
-  private expiryTimer: { at: number; timer: Timer } | undefined;
+  private readonly timers: PassTimers;
   private lastObjects: ValidObjects | undefined;
   private passes = 0;
   private readonly m;
@@ -126,6 +123,11 @@ export class Reconciler {
       afterRun: () => {
         if (!this.loop.isStopped) this.collector.whenQuiet(() => this.loop.isRunning || this.loop.isStopped);
       },
+    });
+    this.timers = new PassTimers({
+      clock: o.clock,
+      trigger: () => this.trigger(),
+      isStopped: () => this.loop.isStopped,
     });
     this.collector = new Collector({
       clock: o.clock,
@@ -181,29 +183,8 @@ export class Reconciler {
 
   stop(): void {
     this.loop.stop();
-    this.resyncTimer?.cancel();
-    this.expiryTimer?.timer.cancel();
+    this.timers.stop();
     this.collector.stop();
-  }
-
-  /**
-   * Schedules a pass at `at` (the next hold expiry), replacing an earlier schedule. Wall clock on
-   * purpose: an IPAM hold is a dated record (its expiry is compared with the wall clock in the
-   * pass), so after a step the pass it triggers is early or late, and the pass decides.
-   */
-  private holdTimer(at: number | undefined): void {
-    if (this.expiryTimer?.at === at) return;
-    this.expiryTimer?.timer.cancel();
-    this.expiryTimer = undefined;
-    if (at === undefined || this.loop.isStopped) return;
-    const delay = Math.max(0, at - this.o.clock.now());
-    this.expiryTimer = {
-      at,
-      timer: this.o.clock.setTimer(delay, () => {
-        this.expiryTimer = undefined;
-        this.trigger();
-      }),
-    };
   }
 
   get isIdle(): boolean {
@@ -269,7 +250,7 @@ export class Reconciler {
       await this.publisher.publishObjects(ipam, objects, observed.bfdProfiles);
       await this.o.source.writer.flush?.();
       await this.attributeConditions.publish(observed.services, objects.policies, objects.pools);
-      this.holdTimer(ipam.nextHoldExpiry());
+      this.timers.holdUntil(ipam.nextHoldExpiry());
       // Leadership ended during the writes: drop the state now, not at the next pass (which,
       // were leadership regained by then, would otherwise build on it).
       if (!this.allocator.current) this.lostLead();
@@ -298,20 +279,9 @@ export class Reconciler {
   private takeChanges(): Changes {
     let changes: Changes = this.feed ? this.feed.takeServiceChanges() : 'all';
     const resyncMs = this.o.fullResyncMs ?? FULL_RESYNC_MS;
-    if (this.feed && resyncMs > 0 && monotonicNow(this.o.clock) - this.lastFull >= resyncMs) changes = 'all';
-    if (changes === 'all') this.fullDone(resyncMs);
+    if (this.feed && this.timers.fullDue(resyncMs)) changes = 'all';
+    if (changes === 'all') this.timers.fullDone(resyncMs, this.feed !== undefined);
     else this.collector.noteChanges(changes.size);
     return changes;
-  }
-
-  /** Records a full pass and, with a feed, schedules the next one. */
-  private fullDone(resyncMs: number): void {
-    this.lastFull = monotonicNow(this.o.clock);
-    if (!this.feed || resyncMs <= 0 || this.loop.isStopped) return;
-    this.resyncTimer?.cancel();
-    this.resyncTimer = this.o.clock.setTimer(resyncMs, () => {
-      this.resyncTimer = undefined;
-      this.trigger();
-    });
   }
 }
