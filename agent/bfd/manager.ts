@@ -1,24 +1,18 @@
 /**
  * SHELL. Every BFD session of this process, keyed by peer address, behind one transport
- * (one receive socket per port and family). Demultiplexes received packets by Your
- * Discriminator, then by (peer, local address) when it is 0 (RFC 5880 §6.3, RFC 5881 §3),
- * counts every discarded packet by reason, and reports what the BGP coupling needs:
- *
- * - `up`: the session reached Up.
- * - `down`: it left Up because the path failed (Detection Time expired, or the peer
- *   signalled Down). `remote` is true when the peer said so (diagnostic 3).
- * - `adminDown`: it left Up because the peer went AdminDown (RFC 5882 §3.2: not a path
- *   failure, the client session must stay up), or a local AdminDown was requested.
- *
- * A session that was never Up reports nothing on Down (no spurious Up->Down, trap 20).
+ * (one receive socket per port and family). Demultiplexes received packets (demux.ts),
+ * counts every discarded packet by reason, and reports what the BGP coupling needs as
+ * `up`/`down`/`adminDown` events (events.ts).
  */
 import { type Clock, monotonicNow } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { canonicalIP, type Family } from '../net/ip.ts';
 import { arrivalMonotonic } from './arrival.ts';
-import { checkDatagram, DISCARD_REASONS, type DiscardReason, SINGLE_HOP_TTL } from './checks.ts';
-import { type DiagnosticCode, diagnosticName } from './diagnostic.ts';
-import type { ControlPacket, SessionState } from './packet.ts';
+import { DISCARD_REASONS, type DiscardReason } from './checks.ts';
+import { routeDatagram } from './demux.ts';
+import { diagnosticName } from './diagnostic.ts';
+import { type BfdManagerEvent, eventFor } from './events.ts';
+import type { SessionState } from './packet.ts';
 import { type BfdProfile, profileToConfig } from './profile.ts';
 import { BfdSession, type BfdSnapshot, type StateChange } from './session.ts';
 import {
@@ -39,10 +33,7 @@ export interface BfdPeer {
   profile: BfdProfile;
 }
 
-export type BfdManagerEvent =
-  | { type: 'up'; peer: string }
-  | { type: 'down'; peer: string; diagnostic: DiagnosticCode; diagnosticName: string; remote: boolean }
-  | { type: 'adminDown'; peer: string; remote: boolean };
+export { type BfdManagerEvent, eventFor } from './events.ts';
 
 type Listener<T extends BfdManagerEvent['type']> = (e: Extract<BfdManagerEvent, { type: T }>) => void;
 
@@ -243,7 +234,7 @@ export class BfdManager {
 
   private onDatagram(d: BfdDatagram): void {
     this.received++;
-    const r = this.route(d);
+    const r = routeDatagram(d, this.byDiscr, this.byPeer);
     if (typeof r === 'string') this.discard(r, d);
     else {
       // The kernel's stamp is wall time; the session's timers are monotonic.
@@ -266,27 +257,6 @@ export class BfdManager {
     this.transport.setBusy(busy);
   }
 
-  /** The session a datagram belongs to, or why it is discarded. */
-  private route(d: BfdDatagram): { entry: Entry; packet: ControlPacket } | DiscardReason {
-    // Single hop: TTL must be 255 (RFC 5881 §5); multihop: checked against the session's minimum below.
-    const r = checkDatagram(d.bytes, d.ttl, d.multihop ? 0 : SINGLE_HOP_TTL);
-    if (!r.ok) return r.reason;
-    const p = r.packet;
-    let e: Entry | undefined;
-    if (p.yourDiscriminator !== 0) {
-      e = this.byDiscr.get(p.yourDiscriminator);
-      if (!e) return 'unknown-your-discriminator';
-      // A known discriminator from another address or mode is a spoof or a stale peer.
-      if (e.spec.peer !== d.peer || (e.spec.multihop === true) !== d.multihop) return 'address-mismatch';
-    } else {
-      e = this.byPeer.get(d.peer);
-      if (!e || (e.spec.multihop === true) !== d.multihop) return 'no-session';
-    }
-    if (e.spec.local && d.local && e.spec.local !== d.local) return 'address-mismatch';
-    if (d.multihop && d.ttl < e.spec.profile.minimumTtl) return 'bad-ttl';
-    return { entry: e, packet: p };
-  }
-
   private onChange(e: Entry, c: StateChange): void {
     const peer = e.spec.peer;
     const fields = { peer, from: c.from, to: c.to, diagnostic: diagnosticName(c.diagnostic), cause: c.cause };
@@ -301,21 +271,4 @@ export class BfdManager {
   private emit(e: BfdManagerEvent): void {
     for (const l of [...this.listeners]) l(e);
   }
-}
-
-/** What a state change means for a client (the BGP coupling). */
-export function eventFor(peer: string, c: StateChange): BfdManagerEvent | undefined {
-  if (c.to === 'Up') return { type: 'up', peer };
-  if (c.cause === 'local-admin' && c.to === 'AdminDown') return { type: 'adminDown', peer, remote: false };
-  // Down->Down, Init->Down and the initial Down are not failures of a working session (trap 20).
-  if (c.from !== 'Up') return undefined;
-  // RFC 5882 §3.2: the peer's AdminDown is not a path failure.
-  if (c.cause === 'neighbor-admin-down') return { type: 'adminDown', peer, remote: true };
-  return {
-    type: 'down',
-    peer,
-    diagnostic: c.diagnostic,
-    diagnosticName: diagnosticName(c.diagnostic),
-    remote: c.cause === 'neighbor-signaled-down',
-  };
 }

@@ -18,6 +18,8 @@ const PURE = [
   'agent/bfd/profile.ts',
   'agent/bfd/wheel.ts',
   'agent/bfd/arrival.ts',
+  'agent/bfd/events.ts',
+  'agent/bfd/demux.ts',
   'agent/l2/wire',
   'agent/l2/answer.ts',
   'agent/l2/interface-choice.ts',
