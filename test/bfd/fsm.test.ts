@@ -336,4 +336,13 @@ describe('what the BGP coupling is told (eventFor)', () => {
     expect(ch('Down', 'Init', 0, 'peer-state' as never)).toBeUndefined();
     expect(ch('Init', 'Up', 0, 'peer-state' as never)).toEqual({ type: 'up', peer: '192.0.2.1' });
   });
+  test('a local AdminDown is adminDown, local; the AdminUp after it (AdminDown -> Down) reports nothing', () => {
+    expect(ch('Up', 'AdminDown', 7, 'local-admin' as never)).toEqual({
+      type: 'adminDown',
+      peer: '192.0.2.1',
+      remote: false,
+    });
+    expect(ch('Down', 'AdminDown', 7, 'local-admin' as never)).toMatchObject({ type: 'adminDown' });
+    expect(ch('AdminDown', 'Down', 0, 'local-admin' as never)).toBeUndefined();
+  });
 });
