@@ -5,11 +5,12 @@
  * neighbors that name a BFDProfile gates its reconnects.
  */
 import { networkInterfaces } from 'node:os';
+import type { AgentContext } from './agent-context.ts';
 import { BfdManager } from './bfd/manager.ts';
 import { udpTransport } from './bfd/transport.ts';
 import type { LivenessGate } from './bgp/liveness-gate.ts';
 import { Speaker } from './bgp/speaker.ts';
-import { type Config, nodeAddressCIDRFor } from './config/schema.ts';
+import { nodeAddressCIDRFor } from './config/schema.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Logger } from './lib/log.ts';
 import type { Registry } from './lib/metrics.ts';
@@ -20,7 +21,6 @@ import {
   nodeAddresses,
   pickAddress,
 } from './reconcile/plan/node-address.ts';
-import type { Source } from './source/types.ts';
 
 function hostInterfaces(): HostInterface[] {
   return Object.entries(networkInterfaces()).flatMap(([name, list]) => {
@@ -29,14 +29,7 @@ function hostInterfaces(): HostInterface[] {
   });
 }
 
-export interface SpeakerOnDemandOptions {
-  config: Config;
-  source: Source;
-  nodeName: string;
-  clock: Clock;
-  random: () => number;
-  log: Logger;
-  metrics: Registry;
+export interface SpeakerOnDemandOptions extends AgentContext {
   /** BFD's connect gate, read when the speaker is built. */
   gate: () => LivenessGate;
 }

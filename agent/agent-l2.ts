@@ -4,29 +4,17 @@
  * is the only node and owns every candidate it is eligible for. The announcer builds the
  * ownership once an L2AnnouncementPolicy exists; the Responder answers ARP/NDP for owned IPs.
  */
-import type { Config } from './config/schema.ts';
+import type { AgentContext } from './agent-context.ts';
 import { kubeLeaseStore } from './kube/leader-election.ts';
 import { heartbeatLeaseName } from './l2/heartbeat-lease.ts';
 import { readLinks } from './l2/link-facts.ts';
 import { openLink } from './l2/link-port.ts';
 import { kubeHeartbeatWatch, L2Ownership } from './l2/ownership-controller.ts';
 import { Responder } from './l2/responder.ts';
-import type { Clock } from './lib/clock.ts';
-import type { Logger } from './lib/log.ts';
-import type { Registry } from './lib/metrics.ts';
 import { L2Announcer, type OwnershipPort, StaticOwnership } from './reconcile/l2-announcer.ts';
 import type { KubernetesSource } from './source/kubernetes.ts';
-import type { Source } from './source/types.ts';
 
-export function l2Announcer(o: {
-  config: Config;
-  source: Source;
-  nodeName: string;
-  clock: Clock;
-  random: () => number;
-  log: Logger;
-  metrics: Registry;
-}): L2Announcer {
+export function l2Announcer(o: AgentContext): L2Announcer {
   const { config, source, nodeName, clock, random, log, metrics } = o;
   return new L2Announcer({
     nodeName,

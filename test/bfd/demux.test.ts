@@ -1,28 +1,14 @@
 /** bfd/demux.ts: which session a datagram belongs to, or the exact reason it is discarded. */
 import { expect, test } from 'bun:test';
 import { type Routable, routeDatagram } from '../../agent/bfd/demux.ts';
-import { type ControlPacket, encodeControl } from '../../agent/bfd/packet.ts';
+import { encodeControl } from '../../agent/bfd/packet.ts';
+import { controlPacket } from './control-packet.ts';
 
 /** An Up packet, or Down with Your Discriminator 0 (the only state allowed without one, RFC 5880 §6.8.6). */
 const packet = (your: number): Uint8Array =>
-  encodeControl({
-    version: 1,
-    diagnostic: 0,
-    state: your === 0 ? 'Down' : 'Up',
-    poll: false,
-    final: false,
-    controlPlaneIndependent: false,
-    authentication: false,
-    demand: false,
-    multipoint: false,
-    detectMult: 3,
-    length: 24,
-    myDiscriminator: 7,
-    yourDiscriminator: your,
-    desiredMinTxUs: 300_000,
-    requiredMinRxUs: 300_000,
-    requiredMinEchoRxUs: 0,
-  } satisfies ControlPacket);
+  encodeControl(
+    controlPacket({ state: your === 0 ? 'Down' : 'Up', myDiscriminator: 7, yourDiscriminator: your }),
+  );
 
 const single: Routable & { name: string } = {
   name: 'single',

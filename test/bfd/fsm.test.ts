@@ -16,6 +16,7 @@ import { eventFor } from '../../agent/bfd/manager.ts';
 import type { ControlPacket, SessionState } from '../../agent/bfd/packet.ts';
 import { detectionTimeUs, jitteredIntervalMs, transmitIntervalUs } from '../../agent/bfd/timers.ts';
 import { seeded } from '../support/property.ts';
+import { controlPacket } from './control-packet.ts';
 
 const CFG: BfdConfig = { desiredMinTxUs: 300_000, requiredMinRxUs: 300_000, detectMult: 3, passive: false };
 const LOCAL = 0x1111;
@@ -26,25 +27,12 @@ const mid = () => 0.5;
 function rx(state: SessionState, o: Partial<ControlPacket> = {}): BfdEvent {
   return {
     type: 'ReceivedControl',
-    packet: {
-      version: 1,
-      diagnostic: 0,
+    packet: controlPacket({
       state,
-      poll: false,
-      final: false,
-      controlPlaneIndependent: false,
-      authentication: false,
-      demand: false,
-      multipoint: false,
-      detectMult: 3,
-      length: 24,
       myDiscriminator: REMOTE,
       yourDiscriminator: state === 'Down' || state === 'AdminDown' ? 0 : LOCAL,
-      desiredMinTxUs: 300_000,
-      requiredMinRxUs: 300_000,
-      requiredMinEchoRxUs: 0,
       ...o,
-    },
+    }),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   type ControlPacket,
   encodeControl,
 } from '../../agent/bfd/packet.ts';
+import { controlPacket as packetWith } from './control-packet.ts';
 
 const CFG: BfdConfig = { desiredMinTxUs: 300_000, requiredMinRxUs: 300_000, detectMult: 3, passive: false };
 const mid = () => 0.5;
@@ -39,24 +40,13 @@ test('the initial state (ยง6.8.1): Down, remote unknown, RemoteMinRxInterval 1 ย
 
 describe('controlPacket', () => {
   const s = initialState(CFG, 0x1111);
-  const packet: ControlPacket = {
-    version: 1,
+  const packet: ControlPacket = packetWith({
     diagnostic: Diagnostic.NoDiagnostic,
     state: 'Down',
-    poll: false,
-    final: false,
-    controlPlaneIndependent: false,
-    authentication: false,
-    demand: false,
-    multipoint: false,
-    detectMult: 3,
-    length: 24,
     myDiscriminator: 0x1111,
     yourDiscriminator: 0,
     desiredMinTxUs: 1_000_000,
-    requiredMinRxUs: 300_000,
-    requiredMinEchoRxUs: 0,
-  };
+  });
   const cases: [{ poll?: boolean; final?: boolean }, { poll: boolean; final: boolean }][] = [
     [{}, { poll: false, final: false }],
     [{ poll: true }, { poll: true, final: false }],
