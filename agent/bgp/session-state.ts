@@ -1,5 +1,5 @@
 /** SHELL. The state one BGP session holds and its read-only view (/status, the speaker); session.ts drives it. */
-import { monotonicNow } from '../lib/clock.ts';
+import { monotonicNow, wallTimeOf } from '../lib/clock.ts';
 import { warnOncePerKey } from '../lib/log.ts';
 import { AdjRibOut } from './adj-rib-out.ts';
 import { initialState } from './fsm/index.ts';
@@ -83,8 +83,7 @@ export abstract class SessionState {
    */
   get sendBlockedSince(): number | undefined {
     const since = this.conn?.blockedSince;
-    if (since === undefined) return undefined;
-    return this.deps.clock.now() - (monotonicNow(this.deps.clock) - since);
+    return since === undefined ? undefined : wallTimeOf(this.deps.clock, since);
   }
   /** Prefixes whose change waits for the socket (at most the desired and sent tables together). */
   get pendingChanges(): number {

@@ -19,7 +19,7 @@
 import type { LeaseStore } from '../kube/leader-election.ts';
 import { microTime } from '../kube/lease-record.ts';
 import { KubeApiError } from '../kube/transport.ts';
-import { type Clock, monotonicNow, type Timer } from '../lib/clock.ts';
+import { type Clock, monotonicNow, type Timer, wallTimeOf } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { formatOwned, type HeartbeatLease, heartbeatLease, parseOwned } from './heartbeat-lease.ts';
@@ -117,7 +117,7 @@ export class Heartbeat {
    * (0 when not live): the monotonic time left, counted from the wall clock now.
    */
   fenceAt(): number {
-    return this.live ? this.o.clock.now() + (this.deadline - this.mono()) : 0;
+    return this.live ? wallTimeOf(this.o.clock, this.deadline) : 0;
   }
 
   private mono(): number {

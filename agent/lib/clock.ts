@@ -20,6 +20,11 @@ export function monotonicNow(clock: Clock): number {
   return clock.monotonic ? clock.monotonic() : clock.now();
 }
 
+/** A monotonic instant (from monotonicNow) as the wall-clock time to show for it: now plus its distance from now. */
+export function wallTimeOf(clock: Clock, monotonicInstant: number): number {
+  return clock.now() + (monotonicInstant - monotonicNow(clock));
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),

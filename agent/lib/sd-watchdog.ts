@@ -1,16 +1,13 @@
 /**
  * The shell around LoopWatchdog: under a unit with WatchdogSec= (WATCHDOG_USEC set for this
- * process) it pings systemd over sd_notify on a monotonic clock, and exports the loop's
+ * process) it pings systemd over sd_notify (LoopWatchdog reads the clock's monotonic time), and exports the loop's
  * lateness and the keep-alives as metrics. Without a watchdog it does nothing.
  */
-import { type Clock, systemClock } from './clock.ts';
+import { systemClock } from './clock.ts';
 import type { Logger } from './log.ts';
 import type { Registry } from './metrics.ts';
 import { sdNotify } from './sd-notify.ts';
 import { LoopWatchdog, watchdogTimeoutMs } from './watchdog.ts';
-
-/** Timers as the system clock's, time from performance.now(): immune to wall-clock steps. */
-const monotonicClock: Clock = { now: () => performance.now(), setTimer: systemClock.setTimer };
 
 export function startSdWatchdog(metrics: Registry, log: Logger): { stop(): void } | undefined {
   const timeoutMs = watchdogTimeoutMs(
@@ -18,7 +15,7 @@ export function startSdWatchdog(metrics: Registry, log: Logger): { stop(): void 
     process.pid,
   );
   if (timeoutMs === undefined) return undefined;
-  const watchdog = new LoopWatchdog({ clock: monotonicClock, timeoutMs, notify: (s) => sdNotify(s) });
+  const watchdog = new LoopWatchdog({ clock: systemClock, timeoutMs, notify: (s) => sdNotify(s) });
   metrics.collect(
     'edgelb_event_loop_lag_seconds',
     'How late the last systemd watchdog heartbeat timer fired, in seconds.',
