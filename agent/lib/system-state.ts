@@ -57,12 +57,3 @@ export async function readSystemStateTwice(
   await new Promise((r) => setTimeout(r, retryAfterMs));
   return readSystemStateReport(command, timeoutMs);
 }
-
-/** The command's first output word ("" when it cannot be run within timeoutMs). */
-export async function readSystemState(command: readonly string[], timeoutMs: number): Promise<string> {
-  return (await readSystemStateReport(command, timeoutMs)).state;
-}
-
-export async function systemIsStopping(command: readonly string[], timeoutMs: number): Promise<boolean> {
-  return (await readSystemState(command, timeoutMs)) === SYSTEM_STOPPING;
-}

@@ -4,24 +4,26 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  readSystemState,
   readSystemStateReport,
   readSystemStateTwice,
-  systemIsStopping,
+  SYSTEM_STOPPING,
 } from '../../agent/lib/system-state.ts';
 
+const state = async (cmd: string[], ms: number) => (await readSystemStateReport(cmd, ms)).state;
+const stopping = async (cmd: string[], ms: number) => (await state(cmd, ms)) === SYSTEM_STOPPING;
+
 test('the state word, whatever the exit code (is-system-running exits 1 for "stopping")', async () => {
-  expect(await readSystemState(['sh', '-c', 'echo stopping; exit 1'], 2000)).toBe('stopping');
-  expect(await systemIsStopping(['sh', '-c', 'echo stopping; exit 1'], 2000)).toBe(true);
-  expect(await systemIsStopping(['echo', 'running'], 2000)).toBe(false);
-  expect(await systemIsStopping(['echo', 'degraded'], 2000)).toBe(false);
+  expect(await state(['sh', '-c', 'echo stopping; exit 1'], 2000)).toBe('stopping');
+  expect(await stopping(['sh', '-c', 'echo stopping; exit 1'], 2000)).toBe(true);
+  expect(await stopping(['echo', 'running'], 2000)).toBe(false);
+  expect(await stopping(['echo', 'degraded'], 2000)).toBe(false);
 });
 
 test('no command, a missing binary, a command that hangs: not stopping, within the bound', async () => {
-  expect(await systemIsStopping([], 2000)).toBe(false);
-  expect(await systemIsStopping(['/nonexistent/systemctl', 'is-system-running'], 2000)).toBe(false);
+  expect(await stopping([], 2000)).toBe(false);
+  expect(await stopping(['/nonexistent/systemctl', 'is-system-running'], 2000)).toBe(false);
   const t0 = performance.now();
-  expect(await systemIsStopping(['sleep', '5'], 300)).toBe(false);
+  expect(await stopping(['sleep', '5'], 300)).toBe(false);
   expect(performance.now() - t0).toBeLessThan(2000);
 });
 
